@@ -1,0 +1,57 @@
+"""The staging tables the classifier writes into the DuckDB warehouse (schema ``raw``).
+
+Only labels, keys and counts are stored: never raw or scrubbed text.
+"""
+
+from __future__ import annotations
+
+RAW_SCHEMA = "raw"
+
+DDL = f"""
+create schema if not exists {RAW_SCHEMA};
+
+create table if not exists {RAW_SCHEMA}.conversation_labels (
+    conversation_key      varchar   not null primary key, -- sha256 hex, see privacy.conversation_key
+    user_key              varchar   not null,             -- HMAC-SHA256 hex of the user id
+    created_at            timestamp not null,             -- UTC, naive
+    status                varchar   not null,             -- classified | filtered
+    filter_reason         varchar,                        -- null when classified
+    onet_task_id          varchar,                        -- null when filtered
+    collaboration_pattern varchar   not null,             -- directive ... none
+    confidence            double    not null,
+    is_redacted           boolean   not null,
+    classifier_name       varchar   not null,
+    classifier_version    varchar   not null,
+    onet_version          varchar   not null,
+    run_id                varchar   not null,
+    loaded_at             timestamp not null
+);
+
+create table if not exists {RAW_SCHEMA}.quarantine (
+    run_id        varchar   not null,
+    source_file   varchar   not null,
+    record_unit   varchar   not null,  -- line | record
+    record_number bigint    not null,
+    reason        varchar   not null,
+    quarantined_at timestamp not null
+);
+
+create table if not exists {RAW_SCHEMA}.classification_runs (
+    run_id              varchar   not null primary key,
+    started_at          timestamp not null,
+    finished_at         timestamp not null,
+    backend             varchar   not null,
+    classifier_name     varchar   not null,
+    classifier_version  varchar   not null,
+    onet_version        varchar   not null,
+    n_read              bigint    not null,
+    n_classified        bigint    not null,
+    n_filtered          bigint    not null,
+    n_quarantined       bigint    not null,
+    input_tokens        bigint    not null,
+    cached_input_tokens bigint    not null,
+    cache_write_tokens  bigint    not null,
+    output_tokens       bigint    not null,
+    cost_usd            double    not null
+);
+"""
