@@ -1,5 +1,5 @@
 # Two entry points for a fresh machine: `make demo` (the pipeline end to end) and `make test`
-# (every check). Both create the virtual environment and the seeds when missing.
+# (every check). Both create the virtual environment and build the seeds when missing.
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
@@ -11,10 +11,15 @@ export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export DO_NOT_TRACK := 1
 export DBT_PROFILES_DIR := $(CURDIR)
 
-.PHONY: help venv seeds
+DEMO_DIR := build/demo
+DEMO_N ?= 6000
+DEMO_WAREHOUSE := $(DEMO_DIR)/warehouse.duckdb
+PUBLISHED := build/published/econ_index.duckdb
+
+.PHONY: help venv seeds demo test lint unit dbt-checks bench clean
 help:
 	@echo "make demo   - generate a sample corpus, classify it, build the warehouse, publish"
-	@echo "make test   - every check: unit tests, dbt build + tests, lint"
+	@echo "make test   - every check: lint, unit and end-to-end tests, dbt parse/build/tests"
 	@echo "make bench  - benchmarks, printed as tables"
 
 $(BIN)/econ-index: pyproject.toml
@@ -27,3 +32,32 @@ venv: $(BIN)/econ-index
 
 seeds: venv
 	$(BIN)/econ-index seeds --out seeds
+
+demo: seeds
+	@mkdir -p $(DEMO_DIR)
+	$(BIN)/econ-index generate --out $(DEMO_DIR)/conversations.jsonl --n $(DEMO_N) --seed 7
+	@test -s $(DEMO_DIR)/user.key || { $(BIN)/python -c "import secrets; print(secrets.token_hex(32))" > $(DEMO_DIR)/user.key; \
+		echo "generated a throwaway user key for the demo: $(DEMO_DIR)/user.key (real runs keep theirs outside the warehouse)"; }
+	rm -f $(DEMO_WAREHOUSE)
+	$(BIN)/econ-index classify --input $(DEMO_DIR)/conversations.jsonl --warehouse $(DEMO_WAREHOUSE) --user-key-file $(DEMO_DIR)/user.key
+	$(BIN)/econ-index build --warehouse $(DEMO_WAREHOUSE)
+	$(BIN)/econ-index publish --warehouse $(DEMO_WAREHOUSE) --out $(PUBLISHED)
+	$(BIN)/econ-index summary --published $(PUBLISHED)
+
+lint: venv
+	$(BIN)/ruff check src tests/python
+	$(BIN)/sqlfluff lint models macros tests/singular --processes 2
+
+dbt-checks: seeds
+	$(BIN)/dbt parse --warn-error --no-partial-parse --target-path target/parse
+
+unit: seeds
+	$(BIN)/pytest -q
+
+test: lint dbt-checks unit
+
+bench: seeds
+	$(BIN)/python -m econ_index.bench
+
+clean:
+	rm -rf build target logs .warehouse

@@ -1,0 +1,221 @@
+"""The ``econ-index`` command line (Typer)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, NoReturn
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from econ_index import __version__
+
+app = typer.Typer(
+    help="AI-assistant conversations → k-anonymous labour-market statistics.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+out = Console()
+err = Console(stderr=True)
+
+DEFAULT_WAREHOUSE = Path(".warehouse/econ_index.duckdb")
+DEFAULT_PUBLISHED = Path("build/published/econ_index.duckdb")
+
+WarehouseOpt = Annotated[
+    Path, typer.Option("--warehouse", envvar="ECON_INDEX_WAREHOUSE", help="DuckDB warehouse file.")
+]
+SeedsOpt = Annotated[
+    Path, typer.Option("--seeds", envvar="ECON_INDEX_SEEDS", help="Directory of generated seeds.")
+]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object instead of tables.")]
+
+
+def _fail(message: str, code: int = 2) -> NoReturn:
+    err.print(f"[bold red]error:[/] {message}", highlight=False)
+    raise typer.Exit(code)
+
+
+def _print_json(payload: object) -> None:
+    sys.stdout.write(json.dumps(payload, indent=2, sort_keys=False) + "\n")
+
+
+@app.callback()
+def main(
+    version: Annotated[bool, typer.Option("--version", help="Print the version and exit.")] = False,
+) -> None:
+    if version:
+        out.print(__version__)
+        raise typer.Exit()
+
+
+@app.command()
+def seeds(
+    source: Annotated[
+        str | None,
+        typer.Option(help="O*NET or AEI release directory (default: $ONET_SOURCE)."),
+    ] = None,
+    out_dir: Annotated[Path, typer.Option("--out", help="Where to write the seed CSVs.")] = Path(
+        "seeds"
+    ),
+) -> None:
+    """Build the dbt seeds (tasks, occupations, SOC hierarchy) from an O*NET release."""
+    from econ_index.onet import OnetSourceError, build_seeds
+
+    try:
+        summary = build_seeds(source, out_dir)
+    except OnetSourceError as exc:
+        _fail(str(exc))
+    rows = ", ".join(f"{name} {n:,}" for name, n in summary.rows.items())
+    out.print(f"seeds ({summary.layout} layout, {summary.onet_version}) → {out_dir}: {rows}")
+
+
+@app.command()
+def classify(
+    inputs: Annotated[
+        list[Path], typer.Option("--input", "-i", help="JSONL / Claude / ChatGPT export, dir or zip.")
+    ],
+    warehouse: WarehouseOpt = DEFAULT_WAREHOUSE,
+    backend: Annotated[str, typer.Option(help="local (offline) or claude.")] = "local",
+    fmt: Annotated[str, typer.Option("--format", help="auto, jsonl, claude or chatgpt.")] = "auto",
+    user_key_file: Annotated[
+        Path | None, typer.Option(help="File holding the user-id HMAC key (else $ECON_INDEX_USER_KEY).")
+    ] = None,
+    threshold: Annotated[
+        float | None, typer.Option(help="Filter labels below this calibrated confidence.")
+    ] = None,
+    model: Annotated[str | None, typer.Option(help="Claude model name (claude backend).")] = None,
+    seeds_dir: SeedsOpt = Path("seeds"),
+    as_json: JsonOpt = False,
+) -> None:
+    """Scrub and label conversations; stage one row per conversation in the warehouse."""
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    from econ_index.classify import make_classifier
+    from econ_index.ingest import InputError, read_inputs
+    from econ_index.pipeline import DEFAULT_THRESHOLD, Preparer, Run, connect_warehouse
+    from econ_index.privacy import Keyer, MissingUserKeyError, load_user_key
+    from econ_index.scrub import Scrubber
+    from econ_index.taxonomy import TaxonomyError, load_taxonomy
+
+    try:
+        keyer = Keyer(load_user_key(user_key_file))
+        taxonomy = load_taxonomy(seeds_dir)
+        classifier = make_classifier(backend, taxonomy, model=model)
+    except (MissingUserKeyError, TaxonomyError, ValueError) as exc:
+        _fail(str(exc))
+    run = Run(
+        classifier,
+        Preparer(Scrubber(), keyer),
+        backend=backend,
+        onet_version=taxonomy.onet_version,
+        threshold=DEFAULT_THRESHOLD if threshold is None else threshold,
+    )
+    progress = Progress(
+        SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
+        console=err, transient=True, disable=as_json or not err.is_terminal,
+    )
+    try:
+        with connect_warehouse(warehouse) as con, progress:
+            task = progress.add_task("classifying", total=None)
+            summary = run.execute(
+                read_inputs(inputs, fmt),
+                con,
+                on_progress=lambda n: progress.update(task, description=f"{n:,} conversations read"),
+            )
+    except InputError as exc:
+        _fail(str(exc))
+    if as_json:
+        _print_json(summary.as_dict())
+        return
+    table = Table(title=f"classification run {summary.run_id}", show_header=False)
+    for name in ("read", "classified", "filtered", "quarantined"):
+        table.add_row(name, f"{getattr(summary, name):,}")
+    for reason, n in sorted(summary.filter_reasons.items()):
+        table.add_row(f"  filtered: {reason}", f"{n:,}")
+    for reason, n in sorted(summary.quarantine_reasons.items()):
+        table.add_row(f"  quarantined: {reason}", f"{n:,}")
+    if summary.usage.input_tokens:
+        table.add_row("tokens in / cached / out", f"{summary.usage.input_tokens:,} / "
+                      f"{summary.usage.cached_input_tokens:,} / {summary.usage.output_tokens:,}")
+        table.add_row("cost (USD)", f"{summary.usage.cost_usd:.4f}")
+    out.print(table)
+    out.print(f"warehouse: {warehouse}")
+
+
+@app.command()
+def build(
+    warehouse: WarehouseOpt = DEFAULT_WAREHOUSE,
+    full_refresh: Annotated[bool, typer.Option(help="Rebuild incremental models.")] = False,
+) -> None:
+    """Run ``dbt build`` (seeds, models, tests) on the warehouse."""
+    from econ_index.dbt_runner import DbtError, run_dbt
+
+    try:
+        run_dbt(["build", *(["--full-refresh"] if full_refresh else [])], warehouse=warehouse)
+    except DbtError as exc:
+        _fail(str(exc), code=1)
+
+
+@app.command()
+def publish(
+    warehouse: WarehouseOpt = DEFAULT_WAREHOUSE,
+    out_path: Annotated[Path, typer.Option("--out", help="Published DuckDB file.")] = (
+        DEFAULT_PUBLISHED
+    ),
+    k_users: Annotated[int, typer.Option(help="Must match the dbt var k_users.")] = 5,
+    k_conversations: Annotated[int, typer.Option(help="Must match the dbt var.")] = 15,
+) -> None:
+    """Write the k-anonymous published models to a DuckDB file and Parquet, atomically."""
+    from econ_index.publish import PublishError
+    from econ_index.publish import publish as do_publish
+
+    try:
+        result = do_publish(warehouse, out_path, k_users=k_users, k_conversations=k_conversations)
+    except PublishError as exc:
+        _fail(str(exc), code=1)
+    tables = ", ".join(f"{t} ({n:,} rows)" for t, n in result.tables.items())
+    out.print(f"tables: {tables}")
+    out.print(f"parquet: {result.parquet_dir}")
+    out.print(f"suppressed cells: {result.suppressed_cells:,}")
+    # One line of its own, for scripts: the published file's path.
+    print(f"published: {result.duckdb_path}")
+
+
+@app.command("aei-v1")
+def aei_v1(
+    release: Annotated[
+        Path, typer.Option(envvar="ONET_SOURCE", help="AEI release directory (aei_2025_02_10).")
+    ],
+    as_json: JsonOpt = False,
+) -> None:
+    """Reproduce the AEI (Feb 2025) figures through the project's own dbt rollups."""
+    from econ_index.aei import aei_v1 as run_aei
+    from econ_index.dbt_runner import DbtError
+    from econ_index.onet import OnetSourceError
+
+    try:
+        figures = run_aei(release)
+    except (OnetSourceError, DbtError, RuntimeError) as exc:
+        _fail(str(exc), code=1)
+    if as_json:
+        _print_json(figures)
+        return
+    table = Table(title=f"AEI release {figures['release']} through the dbt rollups")
+    table.add_column("figure")
+    table.add_column("value", justify="right")
+    majors = figures["soc_major_group_pct"]
+    assert isinstance(majors, dict)
+    for code, pct in majors.items():
+        table.add_row(f"SOC {code}-0000 share of usage (%)", f"{pct:.1f}")
+    for key in ("automation_pct", "augmentation_pct", "occupation_share_ge_25pct_tasks",
+                "occupation_share_ge_75pct_tasks"):
+        table.add_row(key, f"{figures[key]}")
+    out.print(table)
+
+
+if __name__ == "__main__":
+    app()

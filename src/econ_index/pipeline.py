@@ -1,0 +1,319 @@
+"""Read → scrub → classify → stage: one run of the classifier over some inputs.
+
+Every conversation read ends in exactly one bucket — classified, filtered (with a reason) or
+quarantined (with a reason and its file and record) — and the run's counts reconcile:
+``read == classified + filtered + quarantined``. Only labels and keys reach the warehouse.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from itertools import islice
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+
+from econ_index.classify.base import Classifier
+from econ_index.privacy import Keyer
+from econ_index.scrub import Scrubber
+from econ_index.types import (
+    ClassifierFailure,
+    Conversation,
+    FilterReason,
+    Label,
+    Message,
+    Pattern,
+    Quarantined,
+    ScrubbedConversation,
+    SourceLocation,
+    Status,
+    Usage,
+)
+from econ_index.warehouse import DDL, RAW_SCHEMA
+
+DEFAULT_THRESHOLD = 0.2
+DEFAULT_BATCH = 1000
+
+
+@dataclass
+class RunSummary:
+    run_id: str
+    backend: str
+    classifier_name: str
+    classifier_version: str
+    onet_version: str
+    started_at: datetime
+    finished_at: datetime | None = None
+    read: int = 0
+    classified: int = 0
+    filtered: int = 0
+    quarantined: int = 0
+    filter_reasons: Counter[str] = field(default_factory=Counter)
+    quarantine_reasons: Counter[str] = field(default_factory=Counter)
+    usage: Usage = field(default_factory=Usage)
+
+    @property
+    def reconciles(self) -> bool:
+        return self.read == self.classified + self.filtered + self.quarantined
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "run_id": self.run_id,
+            "read": self.read,
+            "classified": self.classified,
+            "filtered": self.filtered,
+            "quarantined": self.quarantined,
+            "filter_reasons": dict(self.filter_reasons),
+            "quarantine_reasons": dict(self.quarantine_reasons),
+            "backend": self.backend,
+            "classifier": f"{self.classifier_name} {self.classifier_version}",
+            "onet_version": self.onet_version,
+            "input_tokens": self.usage.input_tokens,
+            "cached_input_tokens": self.usage.cached_input_tokens,
+            "output_tokens": self.usage.output_tokens,
+            "cost_usd": round(self.usage.cost_usd, 6),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class _Pending:
+    """A scrubbed conversation waiting for its batch, with where it came from."""
+
+    conversation: ScrubbedConversation
+    location: SourceLocation
+
+
+@dataclass(frozen=True, slots=True)
+class _Outcome:
+    key: str
+    user_key: str
+    created_at: datetime
+    status: Status
+    filter_reason: str | None
+    label: Label
+    is_redacted: bool
+
+
+_NO_LABEL = Label(onet_task_id=None, pattern=Pattern.NONE, confidence=0.0, is_work=False)
+
+
+class Preparer:
+    """The privacy wall: keys and scrubbed messages, before any classifier sees a conversation."""
+
+    def __init__(self, scrubber: Scrubber, keyer: Keyer) -> None:
+        self._scrubber = scrubber
+        self._keyer = keyer
+
+    def __call__(self, conversation: Conversation) -> ScrubbedConversation:
+        counts: Counter[str] = Counter()
+        messages = []
+        for message in conversation.messages:
+            result = self._scrubber.scrub(message.content)
+            counts.update(result.counts)
+            messages.append(Message(message.role, result.text))
+        return ScrubbedConversation(
+            key=self._keyer.conversation_key(conversation),
+            user_key=self._keyer.user_key(conversation),
+            created_at=conversation.created_at,
+            messages=tuple(messages),
+            is_redacted=bool(counts),
+            redaction_counts=dict(counts),
+        )
+
+
+def _user_text_empty(conversation: ScrubbedConversation) -> bool:
+    return not any(m.content.strip() for m in conversation.messages if m.role == "user")
+
+
+def _batches(items: Iterable[_Pending], size: int) -> Iterator[list[_Pending]]:
+    iterator = iter(items)
+    while batch := list(islice(iterator, size)):
+        yield batch
+
+
+class _Stager:
+    """Buffers outcomes and writes them to the raw tables in Arrow batches (idempotent upsert)."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, summary: RunSummary) -> None:
+        self._con = con
+        self._summary = summary
+        self._labels: dict[str, _Outcome] = {}
+        self._quarantine: list[tuple[Quarantined, datetime]] = []
+
+    def label(self, outcome: _Outcome) -> None:
+        self._labels[outcome.key] = outcome  # an exact re-read of the same id replaces, not adds
+        if len(self._labels) >= DEFAULT_BATCH:
+            self.flush()
+
+    def quarantine(self, item: Quarantined) -> None:
+        self._quarantine.append((item, datetime.now(UTC).replace(tzinfo=None)))
+
+    def flush(self) -> None:
+        s = self._summary
+        if self._labels:
+            rows = list(self._labels.values())
+            now = datetime.now(UTC).replace(tzinfo=None)
+            table = pa.table(
+                {
+                    "conversation_key": [r.key for r in rows],
+                    "user_key": [r.user_key for r in rows],
+                    "created_at": pa.array(
+                        [r.created_at.astimezone(UTC).replace(tzinfo=None) for r in rows],
+                        pa.timestamp("us"),
+                    ),
+                    "status": [r.status.value for r in rows],
+                    "filter_reason": [r.filter_reason for r in rows],
+                    "onet_task_id": [r.label.onet_task_id for r in rows],
+                    "collaboration_pattern": [r.label.pattern.value for r in rows],
+                    "confidence": [float(r.label.confidence) for r in rows],
+                    "is_redacted": [r.is_redacted for r in rows],
+                    "classifier_name": [s.classifier_name] * len(rows),
+                    "classifier_version": [s.classifier_version] * len(rows),
+                    "onet_version": [s.onet_version] * len(rows),
+                    "run_id": [s.run_id] * len(rows),
+                    "loaded_at": pa.array([now] * len(rows), pa.timestamp("us")),
+                }
+            )
+            self._con.register("_label_batch", table)
+            self._con.execute(
+                f"insert or replace into {RAW_SCHEMA}.conversation_labels "
+                "select * from _label_batch"
+            )
+            self._con.unregister("_label_batch")
+            self._labels.clear()
+        if self._quarantine:
+            self._con.executemany(
+                f"insert into {RAW_SCHEMA}.quarantine values (?, ?, ?, ?, ?, ?)",
+                [
+                    (s.run_id, q.location.file, q.location.unit, q.location.record, q.reason, at)
+                    for q, at in self._quarantine
+                ],
+            )
+            self._quarantine.clear()
+
+    def finish(self) -> None:
+        self.flush()
+        s = self._summary
+        u = s.usage
+        self._con.execute(
+            f"insert into {RAW_SCHEMA}.classification_runs values "
+            "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                s.run_id, s.started_at.replace(tzinfo=None),
+                (s.finished_at or datetime.now(UTC)).replace(tzinfo=None), s.backend,
+                s.classifier_name, s.classifier_version, s.onet_version, s.read, s.classified,
+                s.filtered, s.quarantined, u.input_tokens, u.cached_input_tokens,
+                u.cache_write_tokens, u.output_tokens, u.cost_usd,
+            ],
+        )
+
+
+def connect_warehouse(path: Path) -> duckdb.DuckDBPyConnection:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect(str(path))
+    con.execute(DDL)
+    return con
+
+
+class Run:
+    """One classification run; ``execute`` consumes the inputs and returns the reconciled counts."""
+
+    def __init__(
+        self,
+        classifier: Classifier,
+        prepare: Callable[[Conversation], ScrubbedConversation],
+        *,
+        backend: str,
+        onet_version: str,
+        threshold: float = DEFAULT_THRESHOLD,
+        batch_size: int = DEFAULT_BATCH,
+    ) -> None:
+        self._classifier = classifier
+        self._prepare = prepare
+        self._threshold = threshold
+        self._batch_size = batch_size
+        self.summary = RunSummary(
+            run_id=uuid.uuid4().hex,
+            backend=backend,
+            classifier_name=classifier.name,
+            classifier_version=classifier.version,
+            onet_version=onet_version,
+            started_at=datetime.now(UTC),
+        )
+
+    def execute(
+        self,
+        records: Iterable[Conversation | Quarantined],
+        con: duckdb.DuckDBPyConnection,
+        on_progress: Callable[[int], None] | None = None,
+    ) -> RunSummary:
+        stager = _Stager(con, self.summary)
+        con.execute("begin transaction")
+        try:
+            pending = self._screen(records, stager)
+            for batch in _batches(pending, self._batch_size):
+                self._label_batch(batch, stager)
+                if on_progress:
+                    on_progress(self.summary.read)
+            self.summary.usage = self._classifier.usage
+            self.summary.finished_at = datetime.now(UTC)
+            if not self.summary.reconciles:  # a bug, never bad input: fail loudly, write nothing
+                raise AssertionError(f"run counts do not reconcile: {self.summary.as_dict()}")
+            stager.finish()
+            con.execute("commit")
+        except BaseException:
+            con.execute("rollback")
+            raise
+        return self.summary
+
+    def _filter(self, stager: _Stager, sc: ScrubbedConversation, reason: FilterReason,
+                label: Label = _NO_LABEL) -> None:
+        self.summary.filtered += 1
+        self.summary.filter_reasons[reason.value] += 1
+        stager.label(_Outcome(sc.key, sc.user_key, sc.created_at, Status.FILTERED, reason.value,
+                              label, sc.is_redacted))
+
+    def _quarantine(self, stager: _Stager, item: Quarantined) -> None:
+        self.summary.quarantined += 1
+        self.summary.quarantine_reasons[item.reason.split(":", 1)[0]] += 1
+        stager.quarantine(item)
+
+    def _screen(self, records: Iterable[Conversation | Quarantined],
+                stager: _Stager) -> Iterator[_Pending]:
+        """Quarantines unreadable records and filters what no classifier needs to see."""
+        for record in records:
+            self.summary.read += 1
+            if isinstance(record, Quarantined):
+                self._quarantine(stager, record)
+                continue
+            scrubbed = self._prepare(record)
+            if not any(m.role == "user" for m in record.messages):
+                self._filter(stager, scrubbed, FilterReason.NO_USER_TURN)
+            elif _user_text_empty(scrubbed):
+                self._filter(stager, scrubbed, FilterReason.EMPTY_AFTER_SCRUBBING)
+            else:
+                yield _Pending(scrubbed, record.location)
+
+    def _label_batch(self, batch: Sequence[_Pending], stager: _Stager) -> None:
+        results = self._classifier.classify([p.conversation for p in batch])
+        if len(results) != len(batch):
+            raise AssertionError(
+                f"{self._classifier.name} returned {len(results)} results for {len(batch)} inputs"
+            )
+        for pending, result in zip(batch, results, strict=True):
+            sc = pending.conversation
+            if isinstance(result, ClassifierFailure):
+                self._quarantine(stager, Quarantined(pending.location, result.reason))
+            elif not result.is_work or result.onet_task_id is None:
+                self._filter(stager, sc, FilterReason.NOT_WORK_RELATED, result)
+            elif result.confidence < self._threshold:
+                self._filter(stager, sc, FilterReason.BELOW_CONFIDENCE, result)
+            else:
+                self.summary.classified += 1
+                stager.label(_Outcome(sc.key, sc.user_key, sc.created_at, Status.CLASSIFIED, None,
+                                      result, sc.is_redacted))
