@@ -126,8 +126,10 @@ def evaluate(
     if as_json:
         _print_json(metrics)
         return
-    table = Table(title=f"{classifier.name} {classifier.version} on {report.n_conversations:,} "
-                  "labelled conversations")
+    table = Table(
+        title=f"{classifier.name} {classifier.version} on {report.n_conversations:,} "
+        "labelled conversations"
+    )
     table.add_column("metric")
     table.add_column("value", justify="right")
     for key, value in metrics.items():
@@ -141,13 +143,15 @@ def evaluate(
 @app.command()
 def classify(
     inputs: Annotated[
-        list[Path], typer.Option("--input", "-i", help="JSONL / Claude / ChatGPT export, dir or zip.")
+        list[Path],
+        typer.Option("--input", "-i", help="JSONL / Claude / ChatGPT export, dir or zip."),
     ],
     warehouse: WarehouseOpt = DEFAULT_WAREHOUSE,
     backend: Annotated[str, typer.Option(help="local (offline) or claude.")] = "local",
     fmt: Annotated[str, typer.Option("--format", help="auto, jsonl, claude or chatgpt.")] = "auto",
     user_key_file: Annotated[
-        Path | None, typer.Option(help="File holding the user-id HMAC key (else $ECON_INDEX_USER_KEY).")
+        Path | None,
+        typer.Option(help="File holding the user-id HMAC key (else $ECON_INDEX_USER_KEY)."),
     ] = None,
     threshold: Annotated[
         float | None, typer.Option(help="Filter labels below this calibrated confidence.")
@@ -180,8 +184,12 @@ def classify(
         threshold=DEFAULT_THRESHOLD if threshold is None else threshold,
     )
     progress = Progress(
-        SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
-        console=err, transient=True, disable=as_json or not err.is_terminal,
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+        disable=as_json or not err.is_terminal,
     )
     try:
         with connect_warehouse(warehouse) as con, progress:
@@ -189,7 +197,9 @@ def classify(
             summary = run.execute(
                 read_inputs(inputs, fmt),
                 con,
-                on_progress=lambda n: progress.update(task, description=f"{n:,} conversations read"),
+                on_progress=lambda n: progress.update(
+                    task, description=f"{n:,} conversations read"
+                ),
             )
     except InputError as exc:
         _fail(str(exc))
@@ -204,8 +214,11 @@ def classify(
     for reason, n in sorted(summary.quarantine_reasons.items()):
         table.add_row(f"  quarantined: {reason}", f"{n:,}")
     if summary.usage.input_tokens:
-        table.add_row("tokens in / cached / out", f"{summary.usage.input_tokens:,} / "
-                      f"{summary.usage.cached_input_tokens:,} / {summary.usage.output_tokens:,}")
+        table.add_row(
+            "tokens in / cached / out",
+            f"{summary.usage.input_tokens:,} / "
+            f"{summary.usage.cached_input_tokens:,} / {summary.usage.output_tokens:,}",
+        )
         table.add_row("cost (USD)", f"{summary.usage.cost_usd:.4f}")
     out.print(table)
     out.print(f"warehouse: {warehouse}")
@@ -242,12 +255,47 @@ def publish(
         result = do_publish(warehouse, out_path, k_users=k_users, k_conversations=k_conversations)
     except PublishError as exc:
         _fail(str(exc), code=1)
+    from econ_index.report import export_aei, render_html, summarize
+
+    stem = result.duckdb_path.with_suffix("")
+    aei_files = export_aei(result.duckdb_path, stem.with_name(stem.name + "_aei"))
+    html = render_html(
+        summarize(result.duckdb_path),
+        result.duckdb_path,
+        stem.with_name(stem.name + "_report.html"),
+    )
     tables = ", ".join(f"{t} ({n:,} rows)" for t, n in result.tables.items())
-    out.print(f"tables: {tables}")
-    out.print(f"parquet: {result.parquet_dir}")
-    out.print(f"suppressed cells: {result.suppressed_cells:,}")
+    out.print(f"tables: {tables}", highlight=False)
+    out.print(f"parquet: {result.parquet_dir}", highlight=False)
+    out.print(f"AEI-compatible export: {aei_files[0].parent}", highlight=False)
+    out.print(f"HTML report: {html}", highlight=False)
     # One line of its own, for scripts: the published file's path.
     print(f"published: {result.duckdb_path}")
+
+
+@app.command()
+def summary(
+    published: Annotated[Path, typer.Option(help="Published DuckDB file.")] = DEFAULT_PUBLISHED,
+) -> None:
+    """Print the headline figures of a published file: top SOC groups, automation, suppression."""
+    from econ_index.report import summarize
+
+    if not published.is_file():
+        _fail(f"{published} does not exist: run `econ-index publish` first")
+    s = summarize(published)
+    table = Table(title="Top SOC major groups (all time, published cells)")
+    table.add_column("SOC")
+    table.add_column("major group")
+    table.add_column("share %", justify="right")
+    for share in s.majors[:5]:
+        table.add_row(share.code, share.title, f"{share.pct:.1f}")
+    out.print(table)
+    if s.automation_pct is not None and s.augmentation_pct is not None:
+        out.print(
+            f"automation {s.automation_pct:.1f}% / augmentation {s.augmentation_pct:.1f}% "
+            "(five-pattern base)"
+        )
+    out.print(f"suppressed cells: {s.n_suppressed:,} of {s.n_cells:,}")
 
 
 @app.command("aei-v1")
@@ -276,8 +324,12 @@ def aei_v1(
     assert isinstance(majors, dict)
     for code, pct in majors.items():
         table.add_row(f"SOC {code}-0000 share of usage (%)", f"{pct:.1f}")
-    for key in ("automation_pct", "augmentation_pct", "occupation_share_ge_25pct_tasks",
-                "occupation_share_ge_75pct_tasks"):
+    for key in (
+        "automation_pct",
+        "augmentation_pct",
+        "occupation_share_ge_25pct_tasks",
+        "occupation_share_ge_75pct_tasks",
+    ):
         table.add_row(key, f"{figures[key]}")
     out.print(table)
 

@@ -94,7 +94,9 @@ def resolve_source(source: str | os.PathLike[str] | None) -> Path:
         )
     path = Path(raw)
     if not path.is_dir():
-        raise OnetSourceError(f"O*NET release directory {path} does not exist (from ONET_SOURCE/--source)")
+        raise OnetSourceError(
+            f"O*NET release directory {path} does not exist (from ONET_SOURCE/--source)"
+        )
     return path
 
 
@@ -128,9 +130,7 @@ def soc_parents(onet_soc_code: str) -> tuple[str, str, str, str]:
     return detailed, detailed[:6] + "0", detailed[:5] + "00", detailed[:2] + "-0000"
 
 
-def _attach_to_structure(
-    titles: dict[str, str], soc: list[dict[str, str]]
-) -> list[dict[str, str]]:
+def _attach_to_structure(titles: dict[str, str], soc: list[dict[str, str]]) -> list[dict[str, str]]:
     """Parents of each occupation, resolved against the SOC structure.
 
     O*NET 2019 still carries some SOC 2010 detailed codes (e.g. 11-2031) that the 2018 structure
@@ -159,11 +159,23 @@ def _attach_to_structure(
         broad = floor("broad", detailed, minor, 4 if minor.endswith("000") else 5)
         if detailed not in known:
             known.add(detailed)
-            soc.append({"soc_code": detailed, "soc_level": "detailed",
-                        "soc_title": titles.get(detailed + ".00", title), "parent_soc_code": broad})
+            soc.append(
+                {
+                    "soc_code": detailed,
+                    "soc_level": "detailed",
+                    "soc_title": titles.get(detailed + ".00", title),
+                    "parent_soc_code": broad,
+                }
+            )
         occupations.append(
-            {"onet_soc_code": code, "occupation_title": title, "detailed_soc_code": detailed,
-             "broad_soc_code": broad, "minor_soc_code": minor, "major_soc_code": major}
+            {
+                "onet_soc_code": code,
+                "occupation_title": title,
+                "detailed_soc_code": detailed,
+                "broad_soc_code": broad,
+                "minor_soc_code": minor,
+                "major_soc_code": major,
+            }
         )
     return occupations
 
@@ -215,8 +227,13 @@ def _tasks(path: Path, delimiter: str) -> tuple[list[dict[str, str]], dict[str, 
 def _soc_from_structure(path: Path) -> list[dict[str, str]]:
     """One row per node, parents taken from the nesting of the rows (each level one column)."""
     levels = ("major", "minor", "broad", "detailed", "onet")
-    columns = ("Major Group", "Minor Group", "Broad Occupation", "Detailed Occupation",
-               "Detailed O*NET-SOC")
+    columns = (
+        "Major Group",
+        "Minor Group",
+        "Broad Occupation",
+        "Detailed Occupation",
+        "Detailed O*NET-SOC",
+    )
     stack: dict[int, str] = {}
     nodes: list[dict[str, str]] = []
     for line, row in enumerate(_read_csv(path), start=2):
@@ -257,8 +274,12 @@ def _soc_from_codes(occupations: dict[str, str]) -> list[dict[str, str]]:
         for soc_code, level, soc_title, parent in chain:
             nodes.setdefault(
                 soc_code,
-                {"soc_code": soc_code, "soc_level": level, "soc_title": soc_title,
-                 "parent_soc_code": parent},
+                {
+                    "soc_code": soc_code,
+                    "soc_level": level,
+                    "soc_title": soc_title,
+                    "parent_soc_code": parent,
+                },
             )
     return list(nodes.values())
 
@@ -328,19 +349,37 @@ def build_seeds(source: str | os.PathLike[str] | None, out_dir: Path) -> SeedSum
     rows = {
         "onet_task_statements": _write(
             out_dir / "onet_task_statements.csv",
-            ("task_id", "onet_soc_code", "task_statement", "task_type"), tasks, version),
+            ("task_id", "onet_soc_code", "task_statement", "task_type"),
+            tasks,
+            version,
+        ),
         "onet_occupations": _write(
             out_dir / "onet_occupations.csv",
-            ("onet_soc_code", "occupation_title", "detailed_soc_code", "broad_soc_code",
-             "minor_soc_code", "major_soc_code"), occupations, version),
+            (
+                "onet_soc_code",
+                "occupation_title",
+                "detailed_soc_code",
+                "broad_soc_code",
+                "minor_soc_code",
+                "major_soc_code",
+            ),
+            occupations,
+            version,
+        ),
         "soc_structure": _write(
             out_dir / "soc_structure.csv",
-            ("soc_code", "soc_level", "soc_title", "parent_soc_code"), soc, version),
+            ("soc_code", "soc_level", "soc_title", "parent_soc_code"),
+            soc,
+            version,
+        ),
         "aei_task_usage": _write(
-            out_dir / "aei_task_usage.csv", ("task_statement_key", "pct"), _aei_usage(path),
-            version),
+            out_dir / "aei_task_usage.csv", ("task_statement_key", "pct"), _aei_usage(path), version
+        ),
         "aei_pattern_shares": _write(
-            out_dir / "aei_pattern_shares.csv", ("collaboration_pattern", "pct"),
-            _aei_patterns(path), version),
+            out_dir / "aei_pattern_shares.csv",
+            ("collaboration_pattern", "pct"),
+            _aei_patterns(path),
+            version,
+        ),
     }
     return SeedSummary(layout=layout, onet_version=version, rows=rows)

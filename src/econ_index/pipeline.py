@@ -204,11 +204,22 @@ class _Stager:
             f"insert into {RAW_SCHEMA}.classification_runs values "
             "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
-                s.run_id, s.started_at.replace(tzinfo=None),
-                (s.finished_at or datetime.now(UTC)).replace(tzinfo=None), s.backend,
-                s.classifier_name, s.classifier_version, s.onet_version, s.read, s.classified,
-                s.filtered, s.quarantined, u.input_tokens, u.cached_input_tokens,
-                u.cache_write_tokens, u.output_tokens, u.cost_usd,
+                s.run_id,
+                s.started_at.replace(tzinfo=None),
+                (s.finished_at or datetime.now(UTC)).replace(tzinfo=None),
+                s.backend,
+                s.classifier_name,
+                s.classifier_version,
+                s.onet_version,
+                s.read,
+                s.classified,
+                s.filtered,
+                s.quarantined,
+                u.input_tokens,
+                u.cached_input_tokens,
+                u.cache_write_tokens,
+                u.output_tokens,
+                u.cost_usd,
             ],
         )
 
@@ -271,20 +282,35 @@ class Run:
             raise
         return self.summary
 
-    def _filter(self, stager: _Stager, sc: ScrubbedConversation, reason: FilterReason,
-                label: Label = _NO_LABEL) -> None:
+    def _filter(
+        self,
+        stager: _Stager,
+        sc: ScrubbedConversation,
+        reason: FilterReason,
+        label: Label = _NO_LABEL,
+    ) -> None:
         self.summary.filtered += 1
         self.summary.filter_reasons[reason.value] += 1
-        stager.label(_Outcome(sc.key, sc.user_key, sc.created_at, Status.FILTERED, reason.value,
-                              label, sc.is_redacted))
+        stager.label(
+            _Outcome(
+                sc.key,
+                sc.user_key,
+                sc.created_at,
+                Status.FILTERED,
+                reason.value,
+                label,
+                sc.is_redacted,
+            )
+        )
 
     def _quarantine(self, stager: _Stager, item: Quarantined) -> None:
         self.summary.quarantined += 1
         self.summary.quarantine_reasons[item.reason.split(":", 1)[0]] += 1
         stager.quarantine(item)
 
-    def _screen(self, records: Iterable[Conversation | Quarantined],
-                stager: _Stager) -> Iterator[_Pending]:
+    def _screen(
+        self, records: Iterable[Conversation | Quarantined], stager: _Stager
+    ) -> Iterator[_Pending]:
         """Quarantines unreadable records and filters what no classifier needs to see."""
         for record in records:
             self.summary.read += 1
@@ -315,5 +341,14 @@ class Run:
                 self._filter(stager, sc, FilterReason.BELOW_CONFIDENCE, result)
             else:
                 self.summary.classified += 1
-                stager.label(_Outcome(sc.key, sc.user_key, sc.created_at, Status.CLASSIFIED, None,
-                                      result, sc.is_redacted))
+                stager.label(
+                    _Outcome(
+                        sc.key,
+                        sc.user_key,
+                        sc.created_at,
+                        Status.CLASSIFIED,
+                        None,
+                        result,
+                        sc.is_redacted,
+                    )
+                )

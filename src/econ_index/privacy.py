@@ -28,7 +28,9 @@ def load_user_key(key_file: Path | None = None) -> bytes:
         try:
             raw = key_file.read_bytes().strip()
         except OSError as exc:
-            raise MissingUserKeyError(f"cannot read user key file {key_file}: {exc.strerror}") from exc
+            raise MissingUserKeyError(
+                f"cannot read user key file {key_file}: {exc.strerror}"
+            ) from exc
         source = str(key_file)
     else:
         raw = os.environ.get(USER_KEY_ENV, "").strip().encode()

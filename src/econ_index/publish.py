@@ -78,15 +78,19 @@ def publish(
     k_users: int = 5,
     k_conversations: int = 15,
 ) -> PublishResult:
-    """Write ``out`` (DuckDB) and ``out``'s sibling ``<stem>_parquet/`` from the published schema."""
+    """Write ``out`` (DuckDB) and ``<stem>_parquet/`` beside it from the published schema."""
     if not warehouse.is_file():
-        raise PublishError(f"warehouse {warehouse} does not exist: run the classifier and dbt first")
+        raise PublishError(
+            f"warehouse {warehouse} does not exist: run the classifier and dbt first"
+        )
     out.parent.mkdir(parents=True, exist_ok=True)
     parquet_dir = out.with_name(out.stem + "_parquet")
     with duckdb.connect(str(warehouse), read_only=True) as con:
         tables = _published_tables(con)
         if CELLS_TABLE not in tables:
-            raise PublishError(f"{warehouse} has no {PUBLISHED_SCHEMA}.{CELLS_TABLE}: run dbt build")
+            raise PublishError(
+                f"{warehouse} has no {PUBLISHED_SCHEMA}.{CELLS_TABLE}: run dbt build"
+            )
         suppressed = _check_k_anonymous(con, k_users, k_conversations)
         fd, tmp_name = tempfile.mkstemp(prefix=f".{out.name}.", dir=out.parent)
         os.close(fd)

@@ -37,18 +37,46 @@ def onet_text_release(tmp_path: Path) -> Path:
             ["43-4051.03", "Patient Representatives", "Assist patients."],
         ],
     )
-    header = ["O*NET-SOC Code", "Task ID", "Task", "Task Type", "Incumbents Responding", "Date",
-              "Domain Source"]
+    header = [
+        "O*NET-SOC Code",
+        "Task ID",
+        "Task",
+        "Task Type",
+        "Incumbents Responding",
+        "Date",
+        "Domain Source",
+    ]
     _write_tsv(
         release / "Task Statements.txt",
         header,
         [
-            ["15-1252.00", "16363", "Modify existing software to correct errors.", "Core", "32",
-             "08/2023", "Incumbent"],
-            ["43-4051.00", "9466", "Resolve customer complaints.", "Core", "101", "08/2023",
-             "Incumbent"],
-            ["43-4051.03", "9467", "Resolve customer complaints.", "Core", "12", "08/2023",
-             "Incumbent"],
+            [
+                "15-1252.00",
+                "16363",
+                "Modify existing software to correct errors.",
+                "Core",
+                "32",
+                "08/2023",
+                "Incumbent",
+            ],
+            [
+                "43-4051.00",
+                "9466",
+                "Resolve customer complaints.",
+                "Core",
+                "101",
+                "08/2023",
+                "Incumbent",
+            ],
+            [
+                "43-4051.03",
+                "9467",
+                "Resolve customer complaints.",
+                "Core",
+                "12",
+                "08/2023",
+                "Incumbent",
+            ],
         ],
     )
     return release
@@ -110,9 +138,15 @@ def test_missing_source_is_a_clear_error(monkeypatch: pytest.MonkeyPatch, tmp_pa
 def test_bad_row_names_file_and_line(tmp_path: Path) -> None:
     release = tmp_path / "bad"
     release.mkdir()
-    _write_tsv(release / "Occupation Data.txt", ["O*NET-SOC Code", "Title", "Description"],
-               [["15-1252.00", "Software Developers", "x"]])
-    _write_tsv(release / "Task Statements.txt", ["O*NET-SOC Code", "Task ID", "Task"],
-               [["15-1252.00", "1", "ok"], ["15-1252", "2", "bad code"]])
+    _write_tsv(
+        release / "Occupation Data.txt",
+        ["O*NET-SOC Code", "Title", "Description"],
+        [["15-1252.00", "Software Developers", "x"]],
+    )
+    _write_tsv(
+        release / "Task Statements.txt",
+        ["O*NET-SOC Code", "Task ID", "Task"],
+        [["15-1252.00", "1", "ok"], ["15-1252", "2", "bad code"]],
+    )
     with pytest.raises(OnetSourceError, match=r"Task Statements\.txt:3: bad O\*NET-SOC code"):
         build_seeds(release, tmp_path / "seeds")

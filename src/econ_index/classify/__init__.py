@@ -19,5 +19,7 @@ def make_classifier(backend: str, taxonomy: Taxonomy, *, model: str | None = Non
     if backend == "claude":
         from econ_index.classify.claude import ClaudeClassifier
 
-        return ClaudeClassifier(taxonomy, shortlister=local.shortlist, **({"model": model} if model else {}))
+        return ClaudeClassifier(
+            taxonomy, shortlister=local.shortlist, **({"model": model} if model else {})
+        )
     raise ValueError(f"unknown backend {backend!r}: choose one of {', '.join(BACKENDS)}")

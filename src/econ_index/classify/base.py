@@ -19,5 +19,6 @@ class Classifier(Protocol):
     version: str
     usage: Usage
 
-    def classify(self, conversations: Sequence[ScrubbedConversation]) -> list[Label | ClassifierFailure]:
-        ...
+    def classify(
+        self, conversations: Sequence[ScrubbedConversation]
+    ) -> list[Label | ClassifierFailure]: ...
