@@ -28,8 +28,8 @@ def _table(title: str, rows: list[dict[str, object]]) -> None:
     if not rows:
         console.print(f"{title}: no rows")
         return
-    for column in rows[0]:
-        table.add_column(str(column), justify="right" if column != rows[0] else "left")
+    for i, column in enumerate(rows[0]):
+        table.add_column(str(column), justify="left" if i == 0 else "right")
     for row in rows:
         table.add_row(*(f"{v:,.3f}" if isinstance(v, float) else str(v) for v in row.values()))
     console.print(table)
