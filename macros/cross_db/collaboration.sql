@@ -1,0 +1,23 @@
+{#- The AEI's two collaboration modes: automation (the model does the task: directive, feedback
+    loop) and augmentation (the person works with the model: task iteration, validation,
+    learning). `none` belongs to neither and is left out of the five-pattern base. -#}
+
+{% macro automation_patterns() -%}
+    {{ return(['directive', 'feedback_loop']) }}
+{%- endmacro %}
+
+{% macro augmentation_patterns() -%}
+    {{ return(['task_iteration', 'validation', 'learning']) }}
+{%- endmacro %}
+
+{% macro collaboration_patterns() -%}
+    {{ return(automation_patterns() + augmentation_patterns() + ['none']) }}
+{%- endmacro %}
+
+{% macro is_automation(pattern) -%}
+    ({{ pattern }} in ('{{ automation_patterns() | join("', '") }}'))
+{%- endmacro %}
+
+{% macro is_augmentation(pattern) -%}
+    ({{ pattern }} in ('{{ augmentation_patterns() | join("', '") }}'))
+{%- endmacro %}

@@ -1,0 +1,42 @@
+{#- Period grains. Every period aggregate is computed at each grain of var('period_grains') and
+    at the whole-history grain `all`, whose period_start is the fixed sentinel 1900-01-01 (a
+    sentinel rather than null keeps period keys non-null, so grain tests and joins stay simple). -#}
+
+{% macro period_grains() -%}
+    {%- set grains = var('period_grains') -%}
+    {%- for grain in grains -%}
+        {%- if grain not in ['day', 'week', 'month', 'quarter', 'year'] -%}
+            {{ exceptions.raise_compiler_error("period_grains: unknown grain '" ~ grain ~ "'") }}
+        {%- endif -%}
+    {%- endfor -%}
+    {{ return(grains + ['all']) }}
+{%- endmacro %}
+
+{% macro all_periods_start() -%}
+    cast('1900-01-01' as date)
+{%- endmacro %}
+
+{#- The first day of the period of `grain` holding timestamp `ts`, as a date. -#}
+{% macro period_start(grain, ts) -%}
+    {%- if grain == 'all' -%}
+        {{ all_periods_start() }}
+    {%- elif grain == 'week' -%}
+        cast({{ iso_week_start(ts) }} as date)
+    {%- else -%}
+        cast({{ dbt.date_trunc(grain, ts) }} as date)
+    {%- endif -%}
+{%- endmacro %}
+
+{#- ISO weeks start on Monday. date_trunc('week') already does on DuckDB, Spark, Postgres and
+    Snowflake (default WEEK_START); BigQuery needs its ISOWEEK part. -#}
+{% macro iso_week_start(ts) -%}
+    {{ return(adapter.dispatch('iso_week_start', 'econ_index')(ts)) }}
+{%- endmacro %}
+
+{% macro default__iso_week_start(ts) -%}
+    {{ dbt.date_trunc('week', ts) }}
+{%- endmacro %}
+
+{% macro bigquery__iso_week_start(ts) -%}
+    timestamp_trunc({{ ts }}, isoweek)
+{%- endmacro %}

@@ -1,0 +1,205 @@
+{#- Every publishable number as one UNSUPPRESSED cell (doc block `index_cells`), the input of
+    models/published. Grain: (period_grain, period_start, level, node_id, facet, variable). -#}
+{%- set aei = usage_source() == 'aei_release' %}
+
+with totals as (
+    select
+        period_grain,
+        period_start,
+        collaboration_pattern,
+        n_conversations,
+        n_users
+    from {{ ref('int_period_totals') }}
+),
+
+usage_total as (
+    select
+        period_grain,
+        period_start,
+        n_conversations
+    from totals
+    where collaboration_pattern = 'all'
+),
+
+soc_titles as (
+    select
+        onet_soc_code as soc_code,
+        occupation_title as soc_title
+    from {{ ref('stg_onet__occupations') }}
+    union all
+    select
+        soc_code,
+        soc_title
+    from {{ ref('stg_onet__soc_structure') }}
+    where soc_level in ('major', 'minor', 'broad', 'detailed')
+),
+
+soc_nodes as (
+    select
+        soc_usage.period_grain,
+        soc_usage.period_start,
+        soc_usage.soc_level as level,
+        soc_usage.soc_code as node_id,
+        soc_titles.soc_title as node_title,
+        case soc_usage.soc_level
+            when 'occupation' then 'detailed'
+            when 'detailed' then 'broad'
+            when 'broad' then 'minor'
+            when 'minor' then 'major'
+            else 'total'
+        end as parent_level,
+        coalesce(soc_usage.parent_soc_code, 'total') as parent_id,
+        soc_usage.collaboration_pattern,
+        soc_usage.n_conversations,
+        soc_usage.n_users
+    from {{ ref('int_soc_usage') }} as soc_usage
+    left join soc_titles
+        on soc_usage.soc_code = soc_titles.soc_code
+),
+
+usage_cells as (
+    select
+        task_usage.period_grain,
+        task_usage.period_start,
+        'task' as level,
+        task_usage.onet_task_id as node_id,
+        task_statements.task_statement as node_title,
+        'total' as parent_level,
+        'total' as parent_id,
+        task_usage.n_conversations,
+        task_usage.n_users
+    from {{ ref('int_task_usage') }} as task_usage
+    inner join {{ ref('stg_onet__task_statements') }} as task_statements
+        on task_usage.onet_task_id = task_statements.onet_task_id
+
+    union all
+
+    select
+        period_grain,
+        period_start,
+        level,
+        node_id,
+        node_title,
+        parent_level,
+        parent_id,
+        n_conversations,
+        n_users
+    from soc_nodes
+    where collaboration_pattern = 'all'
+
+    union all
+
+    select
+        period_grain,
+        period_start,
+        'total' as level,
+        'total' as node_id,
+        'All classified conversations' as node_title,
+        cast(null as {{ dbt.type_string() }}) as parent_level,
+        cast(null as {{ dbt.type_string() }}) as parent_id,
+        n_conversations,
+        n_users
+    from totals
+    where collaboration_pattern = 'all'
+),
+
+collaboration_nodes as (
+    select
+        period_grain,
+        period_start,
+        level,
+        node_id,
+        node_title,
+        parent_level,
+        parent_id,
+        collaboration_pattern,
+        n_conversations,
+        n_users
+    from soc_nodes
+    where collaboration_pattern <> 'all'
+
+    union all
+
+    select
+        period_grain,
+        period_start,
+        'total' as level,
+        'total' as node_id,
+        'All classified conversations' as node_title,
+        cast(null as {{ dbt.type_string() }}) as parent_level,
+        cast(null as {{ dbt.type_string() }}) as parent_id,
+        collaboration_pattern,
+        n_conversations,
+        n_users
+    from totals
+    where collaboration_pattern <> 'all'
+),
+
+collaboration_cells as (
+    select
+        period_grain,
+        period_start,
+        level,
+        node_id,
+        node_title,
+        parent_level,
+        parent_id,
+        collaboration_pattern,
+        n_conversations,
+        n_users,
+        sum(n_conversations) over (partition by period_grain, period_start, level, node_id)
+            as node_n_conversations
+    from collaboration_nodes
+)
+
+select
+    usage_cells.period_grain,
+    usage_cells.period_start,
+    usage_cells.level,
+    usage_cells.node_id,
+    usage_cells.node_title,
+    usage_cells.parent_level,
+    usage_cells.parent_id,
+    'usage' as facet,
+    'all' as variable,
+    usage_cells.n_conversations,
+    usage_cells.n_users,
+    100.0 * usage_cells.n_conversations / usage_total.n_conversations as value,
+    'pct_of_classified' as value_base,
+    {% if aei %}
+        cast(null as {{ type_double() }}) as ci_low,
+        cast(null as {{ type_double() }}) as ci_high
+    {% else %}
+        {{ wilson_low('usage_cells.n_conversations', 'usage_total.n_conversations') }} as ci_low,
+        {{ wilson_high('usage_cells.n_conversations', 'usage_total.n_conversations') }} as ci_high
+    {% endif %}
+from usage_cells
+inner join usage_total
+    on
+        usage_cells.period_grain = usage_total.period_grain
+        and usage_cells.period_start = usage_total.period_start
+
+union all
+
+select
+    period_grain,
+    period_start,
+    level,
+    node_id,
+    node_title,
+    parent_level,
+    parent_id,
+    'collaboration' as facet,
+    collaboration_pattern as variable,
+    n_conversations,
+    n_users,
+    100.0 * n_conversations / node_n_conversations as value,
+    'pct_of_node' as value_base,
+    {% if aei %}
+        cast(null as {{ type_double() }}) as ci_low,
+        cast(null as {{ type_double() }}) as ci_high
+    {% else %}
+        {{ wilson_low('n_conversations', 'node_n_conversations') }} as ci_low,
+        {{ wilson_high('n_conversations', 'node_n_conversations') }} as ci_high
+    {% endif %}
+from collaboration_cells
