@@ -79,8 +79,9 @@ class Quarantined:
     """A record that could not be read as a conversation. Holds the reason and place, never text."""
 
     location: SourceLocation
-    reason: str
+    reason: str  # a short reason code, e.g. "invalid_json"
     source_id: str | None = None
+    detail: str = ""  # fixed-template description (field names, types, positions), never record text
 
 
 @dataclass(frozen=True, slots=True)

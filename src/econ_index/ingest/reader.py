@@ -1,0 +1,189 @@
+"""Streaming every input record into a Conversation or a Quarantined, in input order.
+
+Memory stays bounded by the largest single record: JSON Lines are read line by line, JSON
+array exports are parsed incrementally with ``ijson`` (never loaded whole), zip members and gzip
+streams are decompressed as they are read, and seen ids live in :class:`SeenIds`.
+
+Errors: a record that cannot be read is quarantined with its place and a reason code. A JSON
+syntax error inside an array export ends that file (a streaming parser cannot find the next
+record after it): the record where parsing failed is quarantined as ``invalid_json`` with a detail
+saying the rest of the file was not read. Unreadable containers (missing path, bad zip, corrupt
+gzip or zip data, unknown content) raise :class:`InputError` naming the file.
+
+Duplicates: conversation ids are taken to be unique across the whole read. A record whose id
+came up earlier in the read is quarantined: ``duplicate_id`` when its content is the same (so
+overlapping inputs, such as an export zip and its unpacked copy, are classified and paid for
+once), ``duplicate_id_conflict`` when it differs. The first occurrence always wins.
+"""
+
+from __future__ import annotations
+
+import json
+import zipfile
+import zlib
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
+
+import ijson
+
+from econ_index.ingest import chatgpt, claude, jsonl
+from econ_index.ingest.dedup import SeenIds
+from econ_index.ingest.errors import InputError, Reason, Reject
+from econ_index.ingest.fields import expect_object
+from econ_index.ingest.sources import Kind, Source, expand_paths, iter_sources
+from econ_index.types import Conversation, Quarantined, SourceLocation
+
+Parser = Callable[[object, SourceLocation, str | None], Conversation]
+FORMATS = ("auto", "jsonl", "claude", "chatgpt")
+_ARRAY_PARSERS: dict[str, Parser] = {"claude": claude.parse, "chatgpt": chatgpt.parse}
+# Errors of the byte stream itself (not of the JSON in it): the whole input is unreadable.
+_STREAM_ERRORS = (OSError, EOFError, zlib.error, zipfile.BadZipFile, NotImplementedError)
+
+
+def read_inputs(
+    paths: Sequence[str | Path], fmt: str = "auto"
+) -> Iterator[Conversation | Quarantined]:
+    """Yield one Conversation or Quarantined per input record, in input order.
+
+    ``paths`` are files, directories (walked recursively) or globs of JSON Lines (plain or gzip),
+    Claude.ai or ChatGPT exports (``conversations.json`` or the export zip). ``fmt`` forces a
+    format ("jsonl", "claude", "chatgpt") instead of detecting it ("auto"). Paths are checked
+    before anything is read: a missing path or an unknown ``fmt`` raises :class:`InputError` at
+    once; problems found while reading a file raise it when that file is reached.
+    """
+    if fmt not in FORMATS:
+        raise InputError(f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}")
+    return _read_all(expand_paths(paths), fmt)
+
+
+def _read_all(files: list[Path], fmt: str) -> Iterator[Conversation | Quarantined]:
+    seen = SeenIds()
+    try:
+        for path in files:
+            for source in iter_sources(path):
+                for item in _read_source(source, fmt):
+                    yield _check_duplicate(item, seen) if isinstance(item, Conversation) else item
+    finally:
+        seen.close()
+
+
+def _check_duplicate(conversation: Conversation, seen: SeenIds) -> Conversation | Quarantined:
+    first = seen.add(conversation)
+    if first is None:
+        return conversation
+    if first.same_content:
+        reason, how = Reason.DUPLICATE_ID, "same content"
+    else:
+        reason, how = Reason.DUPLICATE_ID_CONFLICT, "different content"
+    return Quarantined(
+        conversation.location,
+        reason.value,
+        conversation.source_id,
+        f"id first seen at {first.location}, {how}",
+    )
+
+
+def _read_source(source: Source, fmt: str) -> Iterator[Conversation | Quarantined]:
+    try:
+        kind, skip = source.sniff()
+        if kind is Kind.EMPTY:
+            return
+        if kind is Kind.UNKNOWN:
+            raise InputError(f"{source.name}: neither JSON Lines nor a JSON array export")
+        if kind is Kind.LINES:
+            if fmt not in ("auto", "jsonl"):
+                raise InputError(f"{source.name}: expected a {fmt} JSON array, found JSON Lines")
+            yield from _read_lines(source)
+        else:
+            if fmt == "jsonl":
+                raise InputError(f"{source.name}: expected JSON Lines, found a JSON array")
+            yield from _read_array(source, _ARRAY_PARSERS.get(fmt), skip)
+    except _STREAM_ERRORS as exc:
+        # The exception's own message may quote bytes of the file: report only its type.
+        raise InputError(f"{source.name}: cannot read ({type(exc).__name__})") from None
+
+
+def _read_lines(source: Source) -> Iterator[Conversation | Quarantined]:
+    with source.open() as stream:
+        for number, line in enumerate(stream, start=1):
+            if not line.strip():
+                continue
+            location = SourceLocation(source.name, number, "line")
+            try:
+                record = json.loads(line)
+            except UnicodeDecodeError:
+                yield Quarantined(location, Reason.INVALID_JSON.value, detail="not valid UTF-8")
+                continue
+            except json.JSONDecodeError as exc:
+                yield Quarantined(
+                    location,
+                    Reason.INVALID_JSON.value,
+                    detail=f"JSON syntax error at column {exc.colno}",
+                )
+                continue
+            except RecursionError:
+                yield Quarantined(location, Reason.INVALID_JSON.value, detail="nested too deeply")
+                continue
+            yield _convert(jsonl.parse, record, location, None)
+
+
+def _read_array(
+    source: Source, parser: Parser | None, skip: int
+) -> Iterator[Conversation | Quarantined]:
+    """Records of a JSON array export; ``parser`` None means detect it from the records."""
+    user_id = source.export_user_id()
+    with source.open() as stream:
+        stream.read(skip)
+        records = ijson.items(stream, "item", use_float=True)
+        index = 0
+        while True:
+            location = SourceLocation(source.name, index, "record")
+            try:
+                record = next(records)
+            except StopIteration:
+                return
+            except (ijson.JSONError, ValueError):
+                yield Quarantined(
+                    location,
+                    Reason.INVALID_JSON.value,
+                    detail="JSON syntax error or truncation in this record; "
+                    "the rest of the file was not read",
+                )
+                return
+            parser = parser or _detect(record)
+            if parser is None:
+                yield _unrecognized(record, location)
+            else:
+                yield _convert(parser, record, location, user_id)
+            index += 1
+
+
+def _detect(record: object) -> Parser | None:
+    """The export format of a record, from a key only that format has."""
+    if isinstance(record, dict):
+        if "mapping" in record:
+            return chatgpt.parse
+        if "chat_messages" in record:
+            return claude.parse
+    return None
+
+
+def _unrecognized(record: object, location: SourceLocation) -> Quarantined:
+    try:
+        expect_object(record)
+    except Reject as exc:
+        return Quarantined(location, exc.reason.value, detail=exc.detail)
+    return Quarantined(
+        location,
+        Reason.UNRECOGNIZED_RECORD.value,
+        detail="neither a Claude (chat_messages) nor a ChatGPT (mapping) record",
+    )
+
+
+def _convert(
+    parser: Parser, record: object, location: SourceLocation, user_id: str | None
+) -> Conversation | Quarantined:
+    try:
+        return parser(record, location, user_id)
+    except Reject as exc:
+        return Quarantined(location, exc.reason.value, exc.source_id, exc.detail)
