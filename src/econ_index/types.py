@@ -81,7 +81,7 @@ class Quarantined:
     location: SourceLocation
     reason: str  # a short reason code, e.g. "invalid_json"
     source_id: str | None = None
-    detail: str = ""  # fixed-template description (field names, types, positions), never record text
+    detail: str = ""  # fixed-template text naming fields, types and positions; never record text
 
 
 @dataclass(frozen=True, slots=True)
