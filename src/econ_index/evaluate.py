@@ -14,20 +14,19 @@ import math
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
-from datetime import datetime
 
 import numpy as np
 from sklearn.metrics import cohen_kappa_score, precision_score, recall_score
 
 from econ_index.classify.base import Classifier
 from econ_index.generate import GoldLabel, generate_corpus
+from econ_index.ingest import jsonl
 from econ_index.onet import statement_key
 from econ_index.taxonomy import Task, Taxonomy
 from econ_index.types import (
     ClassifierFailure,
     Conversation,
     Label,
-    Message,
     ScrubbedConversation,
     SourceLocation,
 )
@@ -210,18 +209,6 @@ def unscrubbed(conversation: Conversation) -> ScrubbedConversation:
     )
 
 
-def _conversation(record: dict[str, object], index: int) -> Conversation:
-    messages = record["messages"]
-    assert isinstance(messages, list)
-    return Conversation(
-        source_id=str(record["conversation_id"]),
-        user_id=str(record["user_id"]),
-        created_at=datetime.fromisoformat(str(record["created_at"])),
-        messages=tuple(Message(role=m["role"], content=m["content"]) for m in messages),
-        location=SourceLocation(file="<evaluation set>", record=index, unit="record"),
-    )
-
-
 def evaluate(
     classifier: Classifier,
     taxonomy: Taxonomy,
@@ -253,7 +240,9 @@ def evaluate(
 
     for index, (record, gold) in enumerate(generate_corpus(taxonomy, n, seed)):
         golds.append(gold)
-        batch.append(to_scrubbed(_conversation(record, index)))
+        # Read as the pipeline reads a JSONL corpus, so both see the same Conversation.
+        location = SourceLocation(file="<evaluation set>", record=index + 1)
+        batch.append(to_scrubbed(jsonl.parse(record, location, None)))
         if len(batch) >= batch_size:
             flush()
     if batch:
