@@ -91,12 +91,14 @@ def _singular(word: str) -> str:
 
 
 def _occupation_names(title: str) -> tuple[str, str]:
-    """(singular, plural) casual names from an O*NET title: 'Tile and Marble Setters' ->
-    ('tile and marble setter', 'tile and marble setters')."""
-    head = re.split(r",|--", title)[0].strip()
+    """(singular, plural) casual names from an O*NET title: 'Art, Drama, and Music Teachers,
+    Postsecondary' -> ('music teacher', 'music teachers')."""
+    segments = [s.strip() for s in re.split(r",|--", title) if s.strip()]
+    head = next((s for s in segments if s.endswith("s") and not s.endswith("ss")), segments[0])
+    head = head.removeprefix("and ").removeprefix("or ")
     words = [w if w.isupper() and len(w) <= 5 else w.lower() for w in head.split()]
     plural = " ".join(words)
-    parts = " ".join(words).split(" and ")
+    parts = plural.split(" and ")
     singular = " and ".join(
         " ".join([*p.split()[:-1], _singular(p.split()[-1])]) for p in parts if p.split()
     )
@@ -110,16 +112,27 @@ def _article(noun: str) -> str:
 _NOT_NOUN = ("al", "ive", "ary", "ous", "ic", "ble", "ify", "ize", "ise", "ing", "ly", "ed", "ful")
 
 
+def _verb_group(words: list[str]) -> int:
+    """How many words the leading verbs take: "Direct or coordinate", "Identify, research, and
+    resolve" (a statement starts with its verbs)."""
+    i = 1
+    while i < len(words) - 1 and (words[i - 1].endswith(",") or words[i] in {"or", "and"}):
+        i += 2 if words[i] in {"or", "and", "and/or"} else 1
+    return min(i, len(words))
+
+
 def _task_nouns(statement: str) -> list[str]:
     """Likely nouns of the statement, plurals first (they read best in the templates)."""
     seen: list[str] = []
-    for word in _WORD.findall(statement.lower()):
+    words = statement.split()
+    for word in _WORD.findall(" ".join(words[_verb_group(words) :]).lower()):
         if (
             len(word) >= 4
             and word not in ph.STOPWORDS
             and word not in ph.VERB_SWAPS
             and word not in ph.DROPPABLE
             and not word.endswith(_NOT_NOUN)
+            and "'" not in word
             and word not in seen
         ):
             seen.append(word)
@@ -196,15 +209,12 @@ class _Speaker:
         if rng.random() < 0.7:
             text = _PAREN.sub("", text)
         words = text.split()
-        # The leading verb group: "Direct or coordinate", "Identify, research, and resolve".
-        verbs = [words[0].rstrip(",").lower()]
-        i = 1
-        while i < len(words) - 1 and (words[i - 1].endswith(",") or words[i] in {"or", "and"}):
-            if words[i] in {"or", "and", "and/or"}:
-                i += 1
-            verbs.append(words[i].rstrip(",").lower())
-            i += 1
-        verbs = [self._swap(v, ph.VERB_SWAPS, 0.6) for v in verbs]
+        i = _verb_group(words)
+        verbs = [
+            self._swap(w.rstrip(",").lower(), ph.VERB_SWAPS, 0.6)
+            for w in words[:i]
+            if w not in {"or", "and", "and/or"}
+        ]
         if len(verbs) > 1 and rng.random() < 0.6:
             verb = rng.choice(verbs)
         else:
