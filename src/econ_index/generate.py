@@ -32,6 +32,7 @@ _PATTERN_CUM = tuple(accumulate(ph.PATTERN_SHARES.values()))
 # Probability that a user's next conversation revisits one of their earlier tasks. Each earlier
 # task was drawn from the AEI distribution, so the marginal distribution is unchanged.
 _REPEAT_TASK = 0.3
+_TERSE = 0.3  # share of work conversations whose task is named by the head of its clause only
 _PII_RATE = 0.04  # share of user turns that carry an e-mail, phone number or name
 _MARKERS = re.compile(
     r",?\s+(?=(?:such as|including|in order to|using|according to|in accordance with|"
@@ -221,6 +222,9 @@ class _Speaker:
             verb = " and ".join(verbs[:2])
         clauses = _MARKERS.split(" ".join(words[i:]))
         rest, mods = clauses[0], clauses[1:]
+        if rng.random() < _TERSE:
+            # Terse users name only the head of the task: "prepare budget reports", no clauses.
+            return _Phrasing(verb, self._roughen(" ".join(rest.split()[: rng.randint(2, 4)])), ())
         keep = [m for m in mods if rng.random() < (0.3 if m.startswith(("such", "incl")) else 0.55)]
         return _Phrasing(verb, self._roughen(rest), tuple(self._roughen(m) for m in keep))
 
@@ -336,7 +340,7 @@ class _Speaker:
             body = self.fill("Subject: {Obj}\n\nHi all,\n\n") + paras
             body += "\n\nBest regards,\n[Your name]"
         elif shape == "memo":
-            steps = self.pick_many(ph.STEPS, rng.randint(3, 5))
+            steps = self.pick_many(ph.STEPS, rng.randint(4, 6))
             listed = "\n".join(f"{n}. {self.fill(s)}" for n, s in enumerate(steps, 1))
             body = (
                 f"**Purpose**\n{self.fill(self.pick(ph.PARAGRAPHS))}\n\n**Steps**\n{listed}"
@@ -350,7 +354,7 @@ class _Speaker:
             )
             body = f"| Step | Owner | Due |\n|---|---|---|\n{rows}"
         else:
-            steps = self.pick_many(ph.STEPS, rng.randint(4, 7))
+            steps = self.pick_many(ph.STEPS, rng.randint(5, 8))
             body = self.fill("**{Obj}**\n\n") + "\n".join(
                 f"{n}. {self.fill(s)}" for n, s in enumerate(steps, 1)
             )
@@ -389,7 +393,7 @@ def _directive(sp: _Speaker) -> list[tuple[str, str]]:
     rng = sp.rng
     first = f"{_request(sp)} {rng.choice(ph.DIRECTIVE_TAILS)}"
     turns = [("user", sp.user(first)), ("assistant", sp.deliverable())]
-    if rng.random() < 0.55:
+    if rng.random() < 0.6:
         again = sp.fill(sp.pick(ph.DIRECTIVE_MORE))
         turns += [("user", sp.user(again)), ("assistant", sp.deliverable())]
     if rng.random() < 0.4:
@@ -473,7 +477,7 @@ _BUILDERS = {
 
 def _user_weights(n_users: int) -> list[float]:
     # Zipf-like activity: a few heavy users, a long tail of occasional ones.
-    return list(accumulate(1.0 / (rank**1.1) for rank in range(1, n_users + 1)))
+    return list(accumulate(1.0 / (rank**0.8) for rank in range(1, n_users + 1)))
 
 
 def generate_corpus(
@@ -518,8 +522,9 @@ def generate_corpus(
         speaker = _Speaker(rng, task)
         turns = _chitchat(speaker) if task is None else _BUILDERS[pattern](speaker)
         day = rng.randrange(days)
-        if is_work and (origin + timedelta(days=day)).weekday() >= 5 and rng.random() < 0.7:
-            day = max(0, day - 2)  # work mostly happens on weekdays
+        weekday = (origin + timedelta(days=day)).weekday()
+        if is_work and weekday >= 5 and rng.random() < 0.7:
+            day = max(0, day + rng.randrange(5) - weekday)  # work happens mostly on weekdays
         hour = min(23, max(0, round(rng.gauss(13, 3.5)))) if is_work else rng.randrange(24)
         created = origin + timedelta(
             days=day, hours=hour, minutes=rng.randrange(60), seconds=rng.randrange(60)
