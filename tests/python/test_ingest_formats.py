@@ -20,6 +20,7 @@ from ingest_fixtures import (
     jsonl_record,
     write_json,
     write_jsonl,
+    write_zip,
 )
 
 
@@ -231,3 +232,13 @@ def test_forced_formats_match_auto(tmp_path: Path) -> None:
     assert read_all(claude, fmt="claude") == read_all(claude)
     assert read_all(chatgpt, fmt="chatgpt") == read_all(chatgpt)
     assert read_all(lines, fmt="jsonl") == read_all(lines)
+
+
+def test_huge_message_inside_zipped_array_export(tmp_path: Path) -> None:
+    big = "word " * 1_000_000 + "— ünïcode 🚀"  # 5 MB in one part
+    archive = write_zip(
+        tmp_path / "export.zip",
+        {"conversations.json": [chatgpt_simple("g", [("user", big), ("assistant", "ok")])]},
+    )
+    (conv,) = only_conversations(read_all(archive))
+    assert conv.messages[0] == Message("user", big)

@@ -36,6 +36,10 @@ from econ_index.types import Conversation, Quarantined, SourceLocation
 Parser = Callable[[object, SourceLocation, str | None], Conversation]
 FORMATS = ("auto", "jsonl", "claude", "chatgpt")
 _ARRAY_PARSERS: dict[str, Parser] = {"claude": claude.parse, "chatgpt": chatgpt.parse}
+# ijson's read size. yajl re-scans a string token that spans reads, so a multi-megabyte message
+# (a pasted document) costs O(size^2 / buffer): 512 KiB makes a 6 MB escaped message ~8x faster
+# than ijson's 64 KiB default at no measurable cost for ordinary records.
+_ARRAY_READ_BYTES = 512 * 1024
 # Errors of the byte stream itself (not of the JSON in it): the whole input is unreadable.
 _STREAM_ERRORS = (OSError, EOFError, zlib.error, zipfile.BadZipFile, NotImplementedError)
 
@@ -134,7 +138,7 @@ def _read_array(
     user_id = source.export_user_id()
     with source.open() as stream:
         stream.read(skip)
-        records = ijson.items(stream, "item", use_float=True)
+        records = ijson.items(stream, "item", use_float=True, buf_size=_ARRAY_READ_BYTES)
         index = 0
         while True:
             location = SourceLocation(source.name, index, "record")
