@@ -259,3 +259,28 @@ def test_duplicate_content_is_compared_after_normalisation(tmp_path: Path) -> No
     }
     items = read_all(write_jsonl(tmp_path / "a.jsonl", [a, b]))
     assert [getattr(i, "reason", "ok") for i in items] == ["ok", Reason.DUPLICATE_ID]
+
+
+def test_overlong_line_is_skipped_unread(tmp_path: Path) -> None:
+    short = json.dumps(jsonl_record("ok"))
+    long = json.dumps(jsonl_record("big", [("user", SECRET * 1000)]))
+    path = tmp_path / "in.jsonl"
+    path.write_text(f"{short}\n{long}\n{short.replace('ok', 'ok2')}\n{long}")  # last: no newline
+    limit = len(short) + 10
+    items = list(read_inputs([path], max_line_bytes=limit))
+    assert [getattr(i, "reason", i.source_id) for i in items] == [
+        "ok",
+        Reason.RECORD_TOO_LARGE,
+        "ok2",
+        Reason.RECORD_TOO_LARGE,
+    ]
+    assert [i.location.record for i in items] == [1, 2, 3, 4]
+    assert_no_leak(items[1])
+
+
+def test_line_exactly_at_the_limit_is_read(tmp_path: Path) -> None:
+    line = json.dumps(jsonl_record("ok"))
+    path = write_jsonl(tmp_path / "in.jsonl", [line, line.replace("ok", "o2")])
+    items = list(read_inputs([path], max_line_bytes=len(line)))
+    assert [i.source_id for i in items] == ["ok", "o2"]
+    assert all(isinstance(i, Conversation) for i in items)

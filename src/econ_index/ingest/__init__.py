@@ -19,6 +19,6 @@ positions, never text from the record.
 """
 
 from econ_index.ingest.errors import InputError, Reason
-from econ_index.ingest.reader import FORMATS, read_inputs
+from econ_index.ingest.reader import FORMATS, MAX_LINE_BYTES, read_inputs
 
-__all__ = ["FORMATS", "InputError", "Reason", "read_inputs"]
+__all__ = ["FORMATS", "MAX_LINE_BYTES", "InputError", "Reason", "read_inputs"]

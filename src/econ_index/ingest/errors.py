@@ -20,6 +20,7 @@ class Reason(StrEnum):
     """Why a record was quarantined (stored in the warehouse's quarantine table)."""
 
     INVALID_JSON = "invalid_json"  # the record is not valid JSON (or not UTF-8)
+    RECORD_TOO_LARGE = "record_too_large"  # a JSON Lines line over the size limit, not read
     NOT_AN_OBJECT = "not_an_object"  # valid JSON, but not a JSON object
     UNRECOGNIZED_RECORD = "unrecognized_record"  # format auto-detection found no known layout
     MISSING_ID = "missing_id"
