@@ -10,10 +10,11 @@ record after it): the record where parsing failed is quarantined as ``invalid_js
 saying the rest of the file was not read. Unreadable containers (missing path, bad zip, corrupt
 gzip or zip data, unknown content) raise :class:`InputError` naming the file.
 
-Duplicates: conversation ids are taken to be unique across the whole read. A record whose id
-came up earlier in the read is quarantined: ``duplicate_id`` when its content is the same (so
-overlapping inputs, such as an export zip and its unpacked copy, are classified and paid for
-once), ``duplicate_id_conflict`` when it differs. The first occurrence always wins.
+Duplicates: conversation ids are taken to be unique across the whole read. A well-formed
+conversation whose id was already yielded in this read is quarantined: ``duplicate_id`` when its
+normalised content (user, timestamp, roles, texts) is the same, so overlapping inputs such as an
+export zip and its unpacked copy are classified and paid for once; ``duplicate_id_conflict`` when
+it differs. The first occurrence wins; the detail names where it was.
 """
 
 from __future__ import annotations
