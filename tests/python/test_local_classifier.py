@@ -235,10 +235,16 @@ def test_clearer_match_gets_more_confidence(classifier: LocalClassifier) -> None
 
 def test_deterministic_and_independent_of_the_batch(classifier: LocalClassifier) -> None:
     texts = [t for t, _, _ in WORK[:10]]
-    alone = [_labels(classifier, [t])[0] for t in texts]
     together = _labels(classifier, texts)
-    again = _labels(classifier, list(reversed(texts)))[::-1]
-    assert alone == together == again
+    assert _labels(classifier, texts) == together
+    alone = [_labels(classifier, [t])[0] for t in texts]
+    shuffled = _labels(classifier, list(reversed(texts)))[::-1]
+    for other in (alone, shuffled):
+        # Vectorised floating point may differ in the last bit with the batch's layout.
+        assert [(x.onet_task_id, x.pattern, x.is_work) for x in other] == [
+            (x.onet_task_id, x.pattern, x.is_work) for x in together
+        ]
+        assert [x.confidence for x in other] == pytest.approx([x.confidence for x in together])
 
 
 def test_shortlist_is_ranked_and_agrees_with_classify(
