@@ -28,10 +28,10 @@ from econ_index.taxonomy import Taxonomy
 
 # Weights of the score components (see module docstring); chosen on the evaluation set.
 OCCUPATION_WEIGHT = 0.5
-PRIOR_WEIGHT = 0.05
+PRIOR_WEIGHT = 0.08
 # Terms kept per query: the product's cost grows with every common term a query keeps, while
 # the low-weight tail barely moves the ranking.
-QUERY_TERMS = 40
+QUERY_TERMS = 24
 # Rows scored per block (bounds the memory of the sparse product) and padding candidates.
 CHUNK = 256
 FALLBACK = 64
@@ -127,11 +127,10 @@ class TaskIndex:
             occ = np.asarray((block @ self.occupations_t).toarray())
             rows = np.repeat(np.arange(sims.shape[0]), np.diff(sims.indptr))
             tasks = sims.indices
-            total = (
-                sims.data
-                + OCCUPATION_WEIGHT * occ[rows, self.occupation_of_task[tasks]]
-                + PRIOR_WEIGHT * self.prior[tasks]
-            )
+            # Flat np.take is several times faster than 2-D fancy indexing here.
+            cells = rows * occ.shape[1] + np.take(self.occupation_of_task, tasks)
+            total = sims.data + OCCUPATION_WEIGHT * np.take(occ, cells)
+            total += PRIOR_WEIGHT * np.take(self.prior, tasks)
             for r in range(sims.shape[0]):
                 lo, hi = sims.indptr[r], sims.indptr[r + 1]
                 top, values = _top_k(tasks[lo:hi], total[lo:hi], k, self._fallback)
