@@ -116,7 +116,7 @@ collaboration_nodes as (
         n_conversations,
         n_users
     from soc_nodes
-    where collaboration_pattern <> 'all'
+    where collaboration_pattern != 'all'
 
     union all
 
@@ -132,7 +132,7 @@ collaboration_nodes as (
         n_conversations,
         n_users
     from totals
-    where collaboration_pattern <> 'all'
+    where collaboration_pattern != 'all'
 ),
 
 collaboration_cells as (

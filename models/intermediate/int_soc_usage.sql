@@ -1,22 +1,31 @@
 {#- Allocated usage rolled up the SOC hierarchy (occupation -> detailed -> broad -> minor ->
     major), for all conversations (collaboration_pattern = 'all') and per pattern. n_users counts
     the distinct users with a conversation allocated to the node (null in AEI mode). -#}
-{%- set aei = usage_source() == 'aei_release' %}
+{%- if usage_source() == 'aei_release' %}
+    {%- set n_users = 'cast(null as ' ~ dbt.type_bigint() ~ ')' %}
+{%- else %}
+    {%- set n_users = 'count(distinct user_key)' %}
+{%- endif %}
 
 with allocations as (
     {% for soc in soc_levels() %}
+        {%- if soc.parent %}
+            {%- set parent_code = 'occupations.' ~ soc.parent %}
+        {%- else %}
+            {%- set parent_code = 'cast(null as ' ~ dbt.type_string() ~ ')' %}
+        {%- endif %}
         select
-            usage.period_grain,
-            usage.period_start,
+            occupation_usage.period_grain,
+            occupation_usage.period_start,
             '{{ soc.level }}' as soc_level,
             occupations.{{ soc.code }} as soc_code,
-            {% if soc.parent %}occupations.{{ soc.parent }}{% else %}cast(null as {{ dbt.type_string() }}){% endif %} as parent_soc_code,
-            usage.user_key,
-            usage.collaboration_pattern,
-            usage.n_conversations
-        from {{ ref('int_occupation_usage') }} as usage
+            {{ parent_code }} as parent_soc_code,
+            occupation_usage.user_key,
+            occupation_usage.collaboration_pattern,
+            occupation_usage.n_conversations
+        from {{ ref('int_occupation_usage') }} as occupation_usage
         inner join {{ ref('stg_onet__occupations') }} as occupations
-            on usage.onet_soc_code = occupations.onet_soc_code
+            on occupation_usage.onet_soc_code = occupations.onet_soc_code
         {% if not loop.last %}union all{% endif %}
     {% endfor %}
 ),
@@ -30,7 +39,7 @@ by_node as (
         parent_soc_code,
         'all' as collaboration_pattern,
         sum(n_conversations) as n_conversations,
-        {% if aei %}cast(null as {{ dbt.type_bigint() }}){% else %}count(distinct user_key){% endif %} as n_users
+        {{ n_users }} as n_users
     from allocations
     group by period_grain, period_start, soc_level, soc_code, parent_soc_code
 ),

@@ -10,7 +10,7 @@ with node_patterns as (
         n_conversations,
         n_users
     from {{ ref('int_soc_usage') }}
-    where collaboration_pattern <> 'all'
+    where collaboration_pattern != 'all'
 )
 
 select

@@ -8,7 +8,7 @@ with patterns as (
         n_conversations,
         n_users
     from {{ ref('int_period_totals') }}
-    where collaboration_pattern <> 'all'
+    where collaboration_pattern != 'all'
 ),
 
 bases as (
@@ -16,7 +16,7 @@ bases as (
         period_grain,
         period_start,
         sum(n_conversations) as n_all_patterns,
-        sum(case when collaboration_pattern <> 'none' then n_conversations else 0 end)
+        sum(case when collaboration_pattern != 'none' then n_conversations else 0 end)
             as n_five_pattern_base
     from patterns
     group by period_grain, period_start
@@ -30,7 +30,7 @@ select
     patterns.n_users,
     100.0 * patterns.n_conversations / bases.n_all_patterns as pct_of_all,
     case
-        when patterns.collaboration_pattern <> 'none' and bases.n_five_pattern_base > 0
+        when patterns.collaboration_pattern != 'none' and bases.n_five_pattern_base > 0
             then 100.0 * patterns.n_conversations / bases.n_five_pattern_base
     end as pct_of_five_pattern_base,
     bases.n_all_patterns,

@@ -43,7 +43,7 @@ ranked as (
         taxonomy_sizes.n_nodes,
         row_number() over (
             partition by node_usage.period_grain, node_usage.period_start, node_usage.level
-            order by node_usage.n_conversations desc, node_usage.node_id
+            order by node_usage.n_conversations desc, node_usage.node_id asc
         ) as rank_desc,
         count(*) over (
             partition by node_usage.period_grain, node_usage.period_start, node_usage.level

@@ -36,7 +36,10 @@ with labels as (
         is_classified
         {% if is_incremental() %}
             and loaded_at >= (
-                select coalesce(max(this_run.loaded_at), cast('1900-01-01' as timestamp))
+                select
+                    coalesce(
+                        max(this_run.loaded_at), cast('1900-01-01' as timestamp)
+                    ) as max_loaded_at
                 from {{ this }} as this_run
             )
         {% endif %}
