@@ -1,0 +1,555 @@
+"""The privacy wall: replace personal data and secrets in text by typed placeholders.
+
+Every detector returns character spans on the *original* text; spans are then resolved by
+detector priority (the first detector to claim a stretch of text wins) and replaced in one pass,
+so one value never yields two placeholders and placeholders are never re-scanned.
+
+Structured identifiers are validated, not just pattern-matched, so that code and ordinary
+numbers survive: payment cards must pass Luhn and carry a known issuer prefix, IBANs must pass
+the ISO 7064 mod-97 check and their country's BBAN format, SSNs must use an issuable area,
+IP addresses must parse with :mod:`ipaddress`, and phone numbers must be valid for their
+numbering plan according to ``phonenumbers``.
+
+Nothing here logs, and no exception carries text.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import math
+import re
+import string
+import time
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass
+from enum import StrEnum
+from functools import cache
+from importlib import resources
+from urllib.parse import parse_qsl, urlsplit
+
+import phonenumbers
+from stdnum import iban as _iban
+from stdnum import luhn as _luhn
+from stdnum.us import ssn as _ssn
+
+
+class PiiType(StrEnum):
+    """Kinds of redacted data; the value is the key used in ``ScrubResult.counts``."""
+
+    URL = "url"
+    SECRET = "secret"
+    EMAIL = "email"
+    IBAN = "iban"
+    CARD = "card"
+    SSN = "ssn"
+    IP = "ip"
+    PHONE = "phone"
+    ADDRESS = "address"
+    NAME = "name"
+
+    @property
+    def placeholder(self) -> str:
+        return f"[{self.value.upper()}]"
+
+
+@dataclass(frozen=True, slots=True)
+class ScrubResult:
+    text: str
+    counts: dict[str, int]  # PII type -> replacements made
+
+    @property
+    def redacted(self) -> bool:
+        return any(self.counts.values())
+
+
+_ORDER = tuple(PiiType)  # also the priority: the first type to claim a stretch of text keeps it
+
+
+class _Found:
+    """Candidate spans of one text, resolved by type priority."""
+
+    __slots__ = ("items",)
+
+    def __init__(self) -> None:
+        self.items: list[tuple[int, int, int, PiiType]] = []
+
+    def add(self, kind: PiiType, start: int, end: int) -> None:
+        if start < end:
+            self.items.append((_ORDER.index(kind), start, end, kind))
+
+    def covered(self, start: int, end: int) -> bool:
+        return any(s <= start and end <= e for _, s, e, _ in self.items)
+
+    def resolve(self) -> list[tuple[int, int, PiiType]]:
+        taken: list[tuple[int, int, PiiType]] = []
+        for _, start, end, kind in sorted(self.items):
+            if all(end <= s or start >= e for s, e, _ in taken):
+                taken.append((start, end, kind))
+        taken.sort()
+        return taken
+
+
+def _occurrences(text: str, word: str) -> Iterator[int]:
+    """Start offsets of ``word`` where it is not part of a longer word."""
+    i = text.find(word)
+    while i != -1:
+        j = i + len(word)
+        if (i == 0 or not text[i - 1].isalnum()) and (j == len(text) or not text[j].isalnum()):
+            yield i
+        i = text.find(word, j)
+
+
+# --- secrets ------------------------------------------------------------------------------
+
+_PEM = re.compile(
+    r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----.*?(?:-----END (?:[A-Z0-9]+ )*PRIVATE KEY-----|\Z)",
+    re.S,
+)
+# Vendor formats with a fixed prefix are unambiguous, so no entropy test is needed. Each
+# pattern starts with a literal, which lets the regex engine skip ahead at C speed.
+_VENDOR_KEYS = tuple(
+    re.compile(p)
+    for p in (
+        r"sk-(?:ant-|proj-)?[A-Za-z0-9_-]{20,}",
+        r"(?:AKIA|ASIA)[0-9A-Z]{16}",
+        r"gh[pousr]_[A-Za-z0-9]{30,}",
+        r"github_pat_[A-Za-z0-9_]{22,}",
+        r"xox[abposr]-[A-Za-z0-9-]{10,}",
+        r"eyJ[A-Za-z0-9_-]{6,}\.eyJ[A-Za-z0-9_-]{6,}\.[A-Za-z0-9_-]{6,}",
+        r"AIza[0-9A-Za-z_-]{35}",
+        r"[spr]k_(?:live|test)_[A-Za-z0-9]{16,}",
+        r"glpat-[A-Za-z0-9_-]{20,}",
+        r"hf_[A-Za-z0-9]{30,}",
+        r"npm_[A-Za-z0-9]{36}",
+        r"SG\.[A-Za-z0-9_-]{16,}\.[A-Za-z0-9_-]{16,}",
+    )
+)
+_KEY_CHARS = frozenset(string.ascii_letters + string.digits + "_-")
+_AUTH_VALUE = re.compile(r"\s+([A-Za-z0-9._~+/-]{16,}=*)")
+_SECRET_NAMES = ("key", "secret", "token", "passw", "pwd")
+_IDENT_TAIL = re.compile(r"[A-Za-z0-9_-]*")
+_ASSIGNED_VALUE = re.compile(
+    r"[\"']?\s*[:=]\s*(?:\"([^\"\s]{6,})\"|'([^'\s]{6,})'|([^\s\"'`,;(){}\[\]<>]{6,})(?=[\s,;]|$))"
+)
+_CODE_NAME = re.compile(r"[A-Za-z_][A-Za-z_.]*")
+# Runs of the characters tokens are made of; everything else becomes a word break.
+_TOKEN_SPLIT = str.maketrans(
+    {chr(c): " " for c in range(128) if chr(c) not in _KEY_CHARS | set("+/=")}
+)
+_HEX = re.compile(r"[0-9a-fA-F-]+")
+
+
+def _entropy(s: str) -> float:
+    n = len(s)
+    return -sum(c / n * math.log2(c / n) for c in Counter(s).values())
+
+
+def _high_entropy(s: str) -> bool:
+    """A random-looking token: mixed character classes and near the entropy of random base62."""
+    if _HEX.fullmatch(s):
+        return False  # hashes and UUIDs in code are not secrets
+    upper = sum(c.isupper() for c in s)
+    lower = sum(c.islower() for c in s)
+    digits = sum(c.isdigit() for c in s)
+    if upper < 2 or lower < 2 or digits < 2:
+        return False
+    # Random base62 of length n has entropy near log2(min(n, 62)); identifiers sit far below.
+    return _entropy(s) >= 0.8 * math.log2(min(len(s), 62))
+
+
+def _secrets(text: str, lower: str, words: list[str], found: _Found) -> None:
+    if "PRIVATE KEY-----" in text:
+        for m in _PEM.finditer(text):
+            found.add(PiiType.SECRET, *m.span())
+    for pattern in _VENDOR_KEYS:
+        for m in pattern.finditer(text):
+            s, e = m.span()
+            if (s == 0 or text[s - 1] not in _KEY_CHARS) and (
+                e == len(text) or text[e] not in _KEY_CHARS
+            ):
+                found.add(PiiType.SECRET, s, e)
+    for scheme in ("bearer", "basic"):
+        for i in _occurrences(lower, scheme):
+            m = _AUTH_VALUE.match(text, i + len(scheme))
+            if m and any(c.isdigit() for c in m.group(1)):  # "basic internationalization"
+                found.add(PiiType.SECRET, *m.span(1))
+    for name in _SECRET_NAMES:
+        i = lower.find(name)
+        while i != -1:
+            ident_end = _IDENT_TAIL.match(text, i).end()
+            m = _ASSIGNED_VALUE.match(text, ident_end)
+            if m:
+                value = m.group(3)
+                if value is None or not (_CODE_NAME.fullmatch(value) or value[0] in "$%"):
+                    g = 3 if value is not None else (1 if m.group(1) is not None else 2)
+                    found.add(PiiType.SECRET, *m.span(g))
+            i = lower.find(name, ident_end)
+    for word in words:
+        if len(word) >= 32 and _high_entropy(word):
+            for i in _occurrences(text, word):
+                found.add(PiiType.SECRET, i, i + len(word))
+
+
+# --- URLs carrying credentials or secrets -------------------------------------------------
+
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]{1,15}\Z")
+_URL_REST = re.compile(r"[^\s<>\"'`)\]}]+")
+_SECRET_PARAM = re.compile(
+    r"(?i)(?:^|[_-])(?:token|secret|key|apikey|password|passwd|pwd|pass|auth|sig|signature|"
+    r"session|sessionid|sid|credential|code)$"
+)
+
+
+def _url_leaks(url: str) -> bool:
+    try:
+        parts = urlsplit(url)
+        if parts.password is not None:
+            return True
+    except ValueError:
+        return False
+    for key, value in parse_qsl(parts.query):
+        if _SECRET_PARAM.search(key) or (len(value) >= 20 and _high_entropy(value)):
+            return True
+    return False
+
+
+def _urls(text: str, found: _Found) -> None:
+    i = text.find("://")
+    while i != -1:
+        scheme = _SCHEME.search(text, max(0, i - 16), i)
+        rest = _URL_REST.match(text, i + 3)
+        if scheme and rest:
+            start = scheme.start()
+            url = text[start : rest.end()].rstrip(".,;:!?")
+            if _url_leaks(url):
+                found.add(PiiType.URL, start, start + len(url))
+        i = text.find("://", i + 3)
+
+
+# --- e-mail -------------------------------------------------------------------------------
+
+_LOCAL_PART = re.compile(r"[A-Za-z0-9][A-Za-z0-9._%+-]*\Z")
+_DOMAIN = re.compile(r"(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,24}\b")
+
+
+def _emails(text: str, found: _Found) -> None:
+    i = text.find("@")
+    while i != -1:
+        local = _LOCAL_PART.search(text, max(0, i - 64), i)
+        domain = _DOMAIN.match(text, i + 1)
+        if local and domain and (domain.end() == len(text) or text[domain.end()] not in "-_"):
+            found.add(PiiType.EMAIL, local.start(), domain.end())
+        i = text.find("@", i + 1)
+
+
+# --- numbers: IBAN, card, SSN, IP, phone, street address ----------------------------------
+
+# One pass over runs of digits and phone punctuation; every numeric type is decided from there.
+_NUMBER_RUN = re.compile(r"[0-9][0-9 ().+-]*")
+_RUN_TRAIL = " ().+-"
+_GLUE = frozenset(string.ascii_letters + string.digits + "_.-/")
+
+_IBAN = re.compile(r"[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,8}(?: ?[A-Z0-9]{1,3})?\b")
+_IBAN_TAIL = re.compile(r" ?[A-Z0-9]{1,4}$")
+
+_CARD_SHAPE = re.compile(r"\d(?:[ -]?\d){12,18}")
+_CARD_IIN = re.compile(
+    r"4\d{12}(?:\d{3}){0,2}"  # Visa
+    r"|(?:5[1-5]\d\d|222[1-9]|22[3-9]\d|2[3-6]\d\d|27[01]\d|2720)\d{12}"  # Mastercard
+    r"|3[47]\d{13}"  # American Express
+    r"|(?:6011|65\d\d|64[4-9]\d)\d{12,15}"  # Discover
+    r"|35(?:2[89]|[3-8]\d)\d{12,15}"  # JCB
+    r"|3(?:0[0-5]|[689]\d)\d{11,16}"  # Diners Club
+    r"|62\d{14,17}"  # UnionPay
+    r"|(?:5[06-9]|6\d)\d{10,17}"  # Maestro
+)
+
+_SSN_SHAPE = re.compile(r"\d{3}([- ])\d{2}\1\d{4}")
+_SSN_KEYWORD = re.compile(r"(?i)(?:ssn|social security(?: number| no\.?)?|ss#)[\s:#.=\"'*]{0,5}\Z")
+
+_IPV4_SHAPE = re.compile(r"\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}")
+_VERSION_BEFORE = re.compile(r"(?i)(?:version|ver\.?|release|build|v)\s*\Z")
+_HEX_COLON = frozenset("0123456789abcdefABCDEF:")
+
+_DATE_LIKE = re.compile(r"\(?(?:\d{4}[-./]\d{1,2}[-./]\d{1,2}|\d{1,2}[-./]\d{1,2}[-./]\d{4})\b")
+
+_STREET_SUFFIX = (
+    r"Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr|Court|Ct|Way|Place|Pl"
+    r"|Terrace|Ter|Circle|Cir|Parkway|Pkwy|Highway|Hwy|Square|Sq|Trail|Trl|Close|Crescent"
+)
+_ADDRESS = re.compile(
+    r"\d{1,6}[A-Z]?\s+(?:[NSEW]\.?\s+)?(?:[A-Z][a-z]+\.?\s+|\d{1,3}(?:st|nd|rd|th)\s+){1,3}"
+    rf"(?:{_STREET_SUFFIX})\b\.?"
+    r"(?:\s+(?:NW|NE|SW|SE|N|S|E|W)\b)?"
+    r"(?:,?\s+(?:Apt|Apartment|Suite|Ste|Unit|Fl|Floor|#)\.?\s*#?[A-Za-z0-9-]+)?"
+    r"(?:,\s*[A-Z][a-z]+(?:\s[A-Z][a-z]+){0,2},?\s+(?:[A-Z]{2}\s+\d{5}(?:-\d{4})?|[A-Z]{2}\b))?"
+)
+
+
+def _not_personal(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+    # localhost and "any" appear in code and configs all the time and identify nobody
+    return ip.is_loopback or ip.is_unspecified
+
+
+def _iban_at(text: str, start: int) -> int | None:
+    m = _IBAN.match(text, start)
+    if not m:
+        return None
+    cand = m.group()
+    # The pattern may run on into a following capitalised word; shorten group by group.
+    while len(cand) >= 15:
+        if _iban.is_valid(cand, check_country=False):
+            return start + len(cand)
+        cand = _IBAN_TAIL.sub("", cand)
+    return None
+
+
+def _ipv6_at(text: str, start: int, end: int, found: _Found) -> bool:
+    lo, hi = start, end
+    while lo > 0 and text[lo - 1] in _HEX_COLON:
+        lo -= 1
+    while (
+        hi < len(text)
+        and text[hi] in _HEX_COLON
+        or (hi < len(text) and text[hi] == "." and hi + 1 < len(text) and text[hi + 1].isdigit())
+    ):
+        hi += 1
+    cand = text[lo:hi].rstrip(":")
+    if (lo > 0 and (text[lo - 1].isalnum() or text[lo - 1] == "_")) or cand.count(":") < 2:
+        return False
+    groups = [g for g in cand.split(":") if g]
+    # Guards against slices (a[1::2]) and clock times (12:30:45), which can parse.
+    if len(groups) < 2 or sum(map(len, groups)) < 5:
+        return False
+    try:
+        ip = ipaddress.IPv6Address(cand)
+    except ValueError:
+        return False
+    if not _not_personal(ip):
+        found.add(PiiType.IP, lo, lo + len(cand))
+    return True
+
+
+class _Phones:
+    """Phone validation by ``phonenumbers``, behind cheap length and shape checks."""
+
+    def __init__(self, region: str) -> None:
+        self.region = region
+        meta = phonenumbers.PhoneMetadata.metadata_for_region(region)
+        if meta is None or meta.general_desc is None:
+            raise ValueError(f"unknown phone region {region!r}")
+        lengths = set(meta.general_desc.possible_length)
+        prefix = meta.national_prefix or ""
+        self.national_lengths = frozenset(lengths | {n + len(prefix) for n in lengths})
+
+    def find(self, text: str, start: int, end: int, digits: int, found: _Found) -> None:
+        cand = text[start:end]
+        intl = cand.startswith(("+", "00"))
+        if (not intl and digits not in self.national_lengths) or _DATE_LIKE.match(cand):
+            return
+        # Context on both sides lets phonenumbers reject dates and clock times.
+        lo, hi = max(0, start - 3), min(len(text), end + 4)
+        window = text[lo:hi]
+        if cand.startswith("00"):
+            # "00" is the international call prefix in most of the world; " +" keeps offsets.
+            window = window[: start - lo] + " +" + window[start - lo + 2 :]
+        for pm in phonenumbers.PhoneNumberMatcher(window, self.region, phonenumbers.Leniency.VALID):
+            s = lo + pm.start
+            found.add(PiiType.PHONE, start if s == start + 1 else s, lo + pm.end)
+
+
+def _numbers(text: str, phones: _Phones, found: _Found) -> None:
+    n = len(text)
+    for m in _NUMBER_RUN.finditer(text):
+        start = m.start()
+        end = start + len(m.group().rstrip(_RUN_TRAIL))
+        prev = text[start - 1] if start else " "
+        nxt = text[end] if end < n else " "
+        if start >= 2 and text[start - 2 : start].isupper() and text[start - 2 : start].isalpha():
+            if start == 2 or not text[start - 3].isalnum():
+                iban_end = _iban_at(text, start - 2)
+                if iban_end is not None:
+                    found.add(PiiType.IBAN, start - 2, iban_end)
+                    continue
+        if (nxt == ":" or prev == ":") and _ipv6_at(text, start, end, found):
+            continue
+        # A leading "+" or "(" belongs to a phone number, never to the other types.
+        lead = start
+        if prev in "+(":
+            lead -= 1
+            if lead and text[lead - 1] == "+":  # "+(44) ..."
+                lead -= 1
+        before = text[lead - 1] if lead else " "
+        if before in _GLUE or nxt.isalnum() or nxt == "_":
+            continue  # part of an identifier, version, path or hash
+        cand = text[start:end]
+        if cand.isdigit() and len(cand) <= 6:
+            addr = _ADDRESS.match(text, start)
+            if addr:
+                found.add(PiiType.ADDRESS, start, addr.end())
+            if len(cand) < 6:
+                continue
+        if found.covered(start, end):
+            continue
+        digits = sum(c.isdigit() for c in cand)
+        if _IPV4_SHAPE.fullmatch(cand):
+            _ipv4(text, start, end, found)
+        elif digits < 7:
+            continue
+        elif _SSN_SHAPE.fullmatch(cand) and _ssn.is_valid(cand.replace(" ", "-")):
+            found.add(PiiType.SSN, start, end)
+        elif (
+            digits == 9
+            and cand.isdigit()
+            and _SSN_KEYWORD.search(text, max(0, start - 30), lead)
+            and _ssn.is_valid(cand)
+        ):
+            found.add(PiiType.SSN, start, end)
+        elif _is_card(cand, digits):
+            found.add(PiiType.CARD, start, end)
+        else:
+            phones.find(text, lead, end, digits, found)
+
+
+def _is_card(cand: str, digits: int) -> bool:
+    if not 13 <= digits <= 19 or not _CARD_SHAPE.fullmatch(cand):
+        return False
+    number = cand.replace(" ", "").replace("-", "")
+    return bool(_CARD_IIN.fullmatch(number)) and _luhn.is_valid(number)
+
+
+def _ipv4(text: str, start: int, end: int, found: _Found) -> None:
+    if _VERSION_BEFORE.search(text, max(0, start - 10), start):
+        return
+    try:
+        ip = ipaddress.IPv4Address(text[start:end])
+    except ValueError:
+        return
+    if not _not_personal(ip):
+        found.add(PiiType.IP, start, end)
+
+
+# --- person names -------------------------------------------------------------------------
+
+_NAME_TAIL = re.compile(r"[ \t]+(?:[A-Z]\.[ \t]+)?([A-Z][a-z]+)(?:-[A-Z][a-z]+)?\b")
+_HONORIFIC_TAIL = re.compile(
+    r"\.?[ \t]+[A-Z][a-z]+(?:[-'][A-Z][a-z]+)?(?:[ \t]+[A-Z][a-z]+(?:[-'][A-Z][a-z]+)?)?\b"
+)
+_GREETING_TAIL = re.compile(r"[,!]?[ \t]+([A-Z][a-z]+)\b")
+_HONORIFICS = frozenset("Mr Mrs Ms Miss Mx Dr Prof Sir Dame".split())
+_GREETINGS = frozenset("Hi Hello Hey Dear Thanks Cheers Regards Sincerely Best".split())
+# Census first names that are far more often ordinary words at the start of a sentence.
+_AMBIGUOUS_FIRST = frozenset(
+    "Will May June April August Grant Mark Bill Art Joy Hope Faith Page Sky Dale Lane Rich "
+    "Summer Autumn Don Guy Chase Ray Rose Jack Bob Sue Pat Max Frank Carol Amber Ruby Pearl "
+    "Dean Royal Major Son Young Golden Price Long Hunter Case Norman".split()
+)
+
+
+@cache
+def _census_names() -> tuple[frozenset[str], frozenset[str]]:
+    """First and last names from the US Census lists shipped in the ``names`` package."""
+    pkg = resources.files("names")
+
+    def load(*files: str) -> frozenset[str]:
+        out: set[str] = set()
+        for f in files:
+            for line in pkg.joinpath(f).read_text(encoding="ascii").splitlines():
+                if line:
+                    out.add(line.split(None, 1)[0].capitalize())
+        return frozenset(out)
+
+    first = load("dist.male.first", "dist.female.first") - _AMBIGUOUS_FIRST
+    return first, load("dist.all.last")
+
+
+def _names(text: str, words: set[str], found: _Found) -> None:
+    first, last = _census_names()
+    for name in words & first:
+        for i in _occurrences(text, name):
+            m = _NAME_TAIL.match(text, i + len(name))
+            if m and m.group(1) in last:
+                found.add(PiiType.NAME, i, m.end())
+    for title in words & _HONORIFICS:
+        for i in _occurrences(text, title):
+            m = _HONORIFIC_TAIL.match(text, i + len(title))
+            if m:
+                found.add(PiiType.NAME, i, m.end())
+    for greeting in words & _GREETINGS:
+        for i in _occurrences(text, greeting):
+            m = _GREETING_TAIL.match(text, i + len(greeting))
+            if m and m.group(1) in first:
+                found.add(PiiType.NAME, *m.span(1))
+
+
+# --- the scrubber -------------------------------------------------------------------------
+
+
+class Scrubber:
+    """Replace PII in text by typed placeholders such as ``[EMAIL]``.
+
+    ``default_region`` decides how phone numbers written without a country code are read.
+    ``names`` turns on person-name detection (US Census name lists, fully offline).
+    """
+
+    def __init__(self, *, default_region: str = "US", names: bool = True) -> None:
+        self._phones = _Phones(default_region)
+        self._names = names
+        if names:
+            _census_names()  # load once up front, not on the first conversation
+
+    def spans(self, text: str) -> list[tuple[int, int, PiiType]]:
+        """Non-overlapping ``(start, end, type)`` spans to redact, sorted by position."""
+        found = _Found()
+        words = text.translate(_TOKEN_SPLIT).split()
+        _secrets(text, text.lower(), words, found)
+        if "://" in text:
+            _urls(text, found)
+        if "@" in text:
+            _emails(text, found)
+        _numbers(text, self._phones, found)
+        if self._names:
+            _names(text, set(words), found)
+        return found.resolve()
+
+    def scrub(self, text: str) -> ScrubResult:
+        spans = self.spans(text)
+        if not spans:
+            return ScrubResult(text, {})
+        parts: list[str] = []
+        counts: Counter[str] = Counter()
+        pos = 0
+        for start, end, kind in spans:
+            parts.append(text[pos:start])
+            parts.append(kind.placeholder)
+            counts[kind.value] += 1
+            pos = end
+        parts.append(text[pos:])
+        return ScrubResult("".join(parts), dict(counts))
+
+
+def bench_scrubber(n: int = 2000, seed: int = 11) -> list[dict[str, object]]:
+    """Throughput of the scrubber on ~2,000-character synthetic conversations (for make bench)."""
+    from econ_index.pii_eval import bench_texts
+
+    texts = bench_texts(n, seed)
+    megabytes = sum(len(t.encode()) for t in texts) / 1e6
+    rows: list[dict[str, object]] = []
+    for label, scrubber in (
+        ("scrub (default, names)", Scrubber()),
+        ("scrub (no names)", Scrubber(names=False)),
+    ):
+        t0 = time.perf_counter()
+        for t in texts:
+            scrubber.scrub(t)
+        dt = time.perf_counter() - t0
+        rows.append(
+            {
+                "name": label,
+                "texts": len(texts),
+                "texts_per_s": round(len(texts) / dt),
+                "mb_per_s": round(megabytes / dt, 2),
+            }
+        )
+    return rows
