@@ -1,0 +1,5 @@
+{#- The one published table every BI number comes from: int_index_cells after primary and
+    complementary suppression (doc block `suppression_algorithm`). A hidden cell keeps its row,
+    with every measure null and the reason in suppression_reason. -#}
+
+{{ suppress_index_cells(ref('int_index_cells')) }}

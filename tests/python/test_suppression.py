@@ -1,0 +1,594 @@
+"""Disclosure control of the published index, attacked on hand-made and adversarial cells.
+
+The suppression macros (macros/suppression) and the differencing attack
+(tests/singular/assert_published_*.sql) are compiled once by dbt in a throw-away project, then
+their SQL runs on DuckDB against many fixtures. A second, independent attack written here in
+Python rebuilds every additive equation and checks that no hidden count can be recovered.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import shutil
+import subprocess
+import sys
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+K_USERS = 5
+K_CONVERSATIONS = 15
+PATTERNS = ("directive", "feedback_loop", "task_iteration", "validation", "learning", "none")
+SOC_LEVELS = ("major", "minor", "broad", "detailed", "occupation")
+ALL_START = date(1900, 1, 1)  # the sentinel period_start of grain 'all'
+MEASURES = ("n_conversations", "n_users", "value", "ci_low", "ci_high")
+COLUMNS = (
+    "period_grain, period_start, level, node_id, node_title, parent_level, parent_id, facet, "
+    "variable, n_conversations, n_users, value, value_base, ci_low, ci_high"
+)
+
+Key = tuple[str, date, str, str, str, str]  # grain, start, level, node, facet, variable
+
+
+@dataclass(frozen=True)
+class Cell:
+    grain: str
+    start: date
+    level: str
+    node: str
+    parent_level: str | None
+    parent: str | None
+    facet: str
+    variable: str
+    n_conversations: float
+    n_users: int
+
+    @property
+    def key(self) -> Key:
+        return (self.grain, self.start, self.level, self.node, self.facet, self.variable)
+
+
+# --- compiling the project's SQL once -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CompiledSql:
+    publish: str  # select producing pub_index_cells from main.int_index_cells
+    attack: str  # the singular differencing test over main.pub_index_cells
+    converged: str  # the singular convergence test
+
+
+def _dbt_executable() -> str:
+    found = Path(sys.executable).with_name("dbt")
+    return str(found) if found.is_file() else "dbt"
+
+
+@pytest.fixture(scope="session")
+def compiled(tmp_path_factory: pytest.TempPathFactory) -> CompiledSql:
+    """Compiles pub_index_cells and the assert_published_* tests in a minimal project that holds
+    only the suppression macros, the published models and those tests."""
+    project = tmp_path_factory.mktemp("suppression_project")
+    for group in ("suppression", "cross_db"):
+        shutil.copytree(REPO / "macros" / group, project / "macros" / group)
+    (project / "models").mkdir()
+    shutil.copy(REPO / "models/published/pub_index_cells.sql", project / "models")
+    (project / "models/int_index_cells.sql").write_text(
+        f"select {COLUMNS} from main.int_index_cells_fixture\n"
+    )
+    (project / "tests").mkdir()
+    for test in (REPO / "tests/singular").glob("assert_published_*.sql"):
+        shutil.copy(test, project / "tests")
+    (project / "dbt_project.yml").write_text(
+        "name: suppression_under_test\nversion: '1.0.0'\nconfig-version: 2\nprofile: under_test\n"
+        f"vars: {{k_users: {K_USERS}, k_conversations: {K_CONVERSATIONS},"
+        " period_grains: [day, week, month]}\n"
+    )
+    (project / "profiles.yml").write_text(
+        "under_test:\n  target: dev\n  outputs:\n    dev:\n      type: duckdb\n"
+        f"      path: {project / 'compile.duckdb'}\n      schema: main\n"
+    )
+    env = {
+        **os.environ,
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+        "DO_NOT_TRACK": "1",
+        "DBT_PROFILES_DIR": str(project),
+    }
+    done = subprocess.run(
+        [_dbt_executable(), "compile", "--project-dir", str(project), "--quiet"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, f"dbt compile failed:\n{done.stdout}\n{done.stderr}"
+    out = project / "target/compiled/suppression_under_test"
+    return CompiledSql(
+        publish=(out / "models/pub_index_cells.sql").read_text(),
+        attack=(out / "tests/assert_published_no_differencing.sql").read_text(),
+        converged=(out / "tests/assert_published_suppression_converged.sql").read_text(),
+    )
+
+
+def _as_duckdb(sql: str) -> str:
+    """Compiled SQL names relations as "<db>"."main"."x"; the fixtures live in memory."""
+    return sql.replace('"compile"."main".', "main.")
+
+
+@dataclass(frozen=True)
+class Published:
+    rows: dict[Key, dict[str, object]]
+    attack_failures: list[tuple[object, ...]]
+    not_converged: int
+
+    def hidden(self) -> set[Key]:
+        return {k for k, r in self.rows.items() if r["is_suppressed"]}
+
+    def reason(self, key: Key) -> object:
+        return self.rows[key]["suppression_reason"]
+
+
+def _load(con: duckdb.DuckDBPyConnection, compiled: CompiledSql, cells: Iterable[Cell]) -> None:
+    con.execute(
+        "create table int_index_cells (period_grain varchar, period_start date, level varchar,"
+        " node_id varchar, node_title varchar, parent_level varchar, parent_id varchar,"
+        " facet varchar, variable varchar, n_conversations double, n_users bigint,"
+        " value double, value_base varchar, ci_low double, ci_high double)"
+    )
+    rows = [
+        (
+            c.grain,
+            c.start,
+            c.level,
+            c.node,
+            f"title {c.node}",
+            c.parent_level,
+            c.parent,
+            c.facet,
+            c.variable,
+            c.n_conversations,
+            c.n_users,
+            1.0,
+            "pct",
+            0.5,
+            1.5,
+        )
+        for c in cells
+    ]
+    if rows:
+        con.executemany(f"insert into int_index_cells values ({', '.join('?' * 15)})", rows)
+    con.execute(f"create table pub_index_cells as {_as_duckdb(compiled.publish)}")
+
+
+def _attack(con: duckdb.DuckDBPyConnection, compiled: CompiledSql) -> list[tuple[object, ...]]:
+    return con.execute(_as_duckdb(compiled.attack)).fetchall()
+
+
+def publish(compiled: CompiledSql, cells: Iterable[Cell]) -> Published:
+    """Runs the compiled model on `cells`, then the compiled singular tests on its output."""
+    with duckdb.connect() as con:
+        _load(con, compiled, cells)
+        cursor = con.execute("select * from pub_index_cells")
+        names = [d[0] for d in cursor.description]
+        published: dict[Key, dict[str, object]] = {}
+        for raw in cursor.fetchall():
+            row = dict(zip(names, raw, strict=True))
+            published[_key(row)] = row
+        failures = _attack(con, compiled)
+        not_converged = len(con.execute(_as_duckdb(compiled.converged)).fetchall())
+    return Published(published, failures, not_converged)
+
+
+def _key(row: dict[str, object]) -> Key:
+    return (
+        str(row["period_grain"]),
+        row["period_start"],
+        str(row["level"]),  # type: ignore[return-value]
+        str(row["node_id"]),
+        str(row["facet"]),
+        str(row["variable"]),
+    )
+
+
+# --- an independent attack ------------------------------------------------------------------
+
+
+def equations(cells: dict[Key, Cell]) -> Iterator[tuple[str, Key | None, list[Key]]]:
+    """Every additive equation (kind, total or None, parts) an attacker can write down."""
+    children: dict[tuple[object, ...], list[Key]] = defaultdict(list)
+    for c in cells.values():
+        if c.level == "total":
+            continue
+        parent_level = "total" if c.level == "task" else c.parent_level
+        parent_node = "total" if parent_level == "total" else c.parent
+        children[(c.grain, c.start, parent_level, parent_node, c.facet, c.variable, c.level)]
+        children[
+            (c.grain, c.start, parent_level, parent_node, c.facet, c.variable, c.level)
+        ].append(c.key)
+    for (grain, start, plevel, pnode, facet, variable, _), parts in children.items():
+        total = (grain, start, plevel, str(pnode), facet, variable)
+        yield "hierarchy", total if total in cells else None, parts
+        if plevel == "total" and facet == "usage":
+            yield "usage_share", None, parts  # shares of the total add up to 100
+    patterns: dict[tuple[object, ...], list[Key]] = defaultdict(list)
+    for c in cells.values():
+        if c.facet == "collaboration":
+            patterns[(c.grain, c.start, c.level, c.node)].append(c.key)
+    for (grain, start, level, node), parts in patterns.items():
+        total = (grain, start, level, node, "usage", "all")
+        yield "pattern", total if total in cells else None, parts
+        yield "pattern_share", None, parts  # pattern shares of a node add up to 100
+    by_series: dict[tuple[str, str, str, str], list[Cell]] = defaultdict(list)
+    for c in cells.values():
+        by_series[(c.level, c.node, c.facet, c.variable)].append(c)
+    for series in by_series.values():
+        for parent in series:
+            for grain in ("day", "week", "month"):
+                parts = [c.key for c in series if c.grain == grain and _within(c, parent)]
+                if parts and parent.grain != grain:
+                    yield "period", parent.key, parts
+
+
+def _within(child: Cell, parent: Cell) -> bool:
+    if parent.grain == "all":
+        return True
+    if parent.grain == "week" and child.grain == "day":
+        return parent.start <= child.start < parent.start + timedelta(days=7)
+    if parent.grain == "month" and child.grain == "day":
+        return (child.start.year, child.start.month) == (parent.start.year, parent.start.month)
+    return False
+
+
+def differencing_leaks(cells: dict[Key, Cell], hidden: set[Key]) -> list[tuple[str, Key]]:
+    """Hidden cells that one equation gives back: the only hidden member of its equation."""
+    leaks = []
+    for kind, total, parts in equations(cells):
+        members = parts + ([total] if total is not None else [])
+        unknown = [m for m in members if m in hidden]
+        if len(unknown) == 1 and len(members) >= 2:
+            leaks.append((kind, unknown[0]))
+    return leaks
+
+
+def linear_leaks(cells: dict[Key, Cell], hidden: set[Key]) -> set[Key]:
+    """Hidden counts fixed by combining count equations (hierarchy, pattern, period): cell i is
+    determined iff the null space of the system over the hidden cells is zero on coordinate i."""
+    unknown = sorted(hidden)
+    index = {k: i for i, k in enumerate(unknown)}
+    rows = []
+    for kind, total, parts in equations(cells):
+        if kind.endswith("_share") or total is None:
+            continue
+        row = np.zeros(len(unknown))
+        for part in parts:
+            if part in index:
+                row[index[part]] += 1.0
+        if total in index:
+            row[index[total]] -= 1.0
+        if row.any():
+            rows.append(row)
+    if not unknown or not rows:
+        return set()
+    matrix = np.array(rows)
+    _, singular, vt = np.linalg.svd(matrix)
+    rank = int((singular > 1e-9 * singular.max()).sum())
+    null_space = vt[rank:]
+    return {k for k, i in index.items() if np.abs(null_space[:, i]).max(initial=0.0) < 1e-9}
+
+
+# --- fixtures -------------------------------------------------------------------------------
+
+
+def build_cells(
+    conversations: list[tuple[date, str, str, str]],
+    occupations_of: dict[str, list[str]],
+    ancestors: dict[str, dict[str, str]],
+) -> dict[Key, Cell]:
+    """Aggregates (day, user, task, pattern) conversations into index cells the way
+    int_index_cells does: occupations get an equal split of each task, SOC levels roll up."""
+    counts: dict[tuple[object, ...], float] = defaultdict(float)
+    users: dict[tuple[object, ...], set[str]] = defaultdict(set)
+    meta: dict[tuple[str, str], tuple[str | None, str | None]] = {("total", "total"): (None, None)}
+    for day, user, task, pattern in conversations:
+        periods = [
+            ("day", day),
+            ("week", day - timedelta(days=day.weekday())),
+            ("month", day.replace(day=1)),
+            ("all", ALL_START),
+        ]
+        shares: dict[tuple[str, str], float] = defaultdict(float)
+        shares[("total", "total")] = 1.0
+        shares[("task", task)] = 1.0
+        meta[("task", task)] = ("total", "total")
+        occupations = occupations_of[task]
+        for occupation in occupations:
+            chain = ancestors[occupation]
+            shares[("occupation", occupation)] += 1.0 / len(occupations)
+            meta[("occupation", occupation)] = ("detailed", chain["detailed"])
+            for level, parent_level in zip(
+                SOC_LEVELS[:-1], ("total",) + SOC_LEVELS[:-2], strict=True
+            ):
+                shares[(level, chain[level])] += 1.0 / len(occupations)
+                parent = "total" if parent_level == "total" else chain[parent_level]
+                meta[(level, chain[level])] = (parent_level, parent)
+        for grain, start in periods:
+            for (level, node), share in shares.items():
+                facets = [("usage", "all")]
+                if level != "task":
+                    facets.append(("collaboration", pattern))
+                for facet, variable in facets:
+                    key = (grain, start, level, node, facet, variable)
+                    counts[key] += share
+                    users[key].add(user)
+    return {
+        key: Cell(
+            key[0],
+            key[1],
+            key[2],
+            key[3],
+            *meta[(key[2], key[3])],
+            key[4],
+            key[5],
+            round(n, 9),
+            len(users[key]),
+        )
+        for key, n in counts.items()
+    }
+
+
+def random_index(seed: int, n_conversations: int = 400) -> dict[Key, Cell]:
+    """A random SOC tree with shared tasks and skewed usage: many cells near the thresholds."""
+    rng = random.Random(seed)
+    ancestors: dict[str, dict[str, str]] = {}
+    for a in range(rng.randint(2, 4)):
+        major = f"{11 + 2 * a}-0000"
+        for b in range(rng.randint(1, 3)):
+            minor = f"{major[:3]}{b + 1}000"
+            for c in range(rng.randint(1, 2)):
+                broad = f"{minor[:5]}{c + 1}0"
+                for d in range(rng.randint(1, 2)):
+                    detailed = f"{broad[:6]}{d + 1}"
+                    for e in range(rng.randint(1, 2)):
+                        ancestors[f"{detailed}.{e:02d}"] = {
+                            "major": major,
+                            "minor": minor,
+                            "broad": broad,
+                            "detailed": detailed,
+                        }
+    occupations = sorted(ancestors)
+    occupations_of: dict[str, list[str]] = {}
+    for i in range(len(occupations) * 2):
+        shared = rng.random() < 0.25
+        occupations_of[f"T{i:04d}"] = rng.sample(occupations, 2 if shared else 1)
+    tasks = sorted(occupations_of)
+    task_weights = [1.0 / (rank + 1) ** 0.8 for rank in range(len(tasks))]
+    pattern_weights = [0.3, 0.15, 0.25, 0.1, 0.1, 0.1]
+    start = date(2025, 1, 24)
+    user_pool = [f"u{i}" for i in range(rng.randint(25, 80))]
+    conversations = [
+        (
+            start + timedelta(days=rng.randrange(14)),
+            rng.choice(user_pool),
+            rng.choices(tasks, task_weights)[0],
+            rng.choices(PATTERNS, pattern_weights)[0],
+        )
+        for _ in range(n_conversations)
+    ]
+    return build_cells(conversations, occupations_of, ancestors)
+
+
+def tree_cells(
+    spec: list[tuple[str, str, str | None, float, int]],
+    grain: str = "all",
+    start: date = ALL_START,
+    facet: str = "usage",
+    variable: str = "all",
+) -> list[Cell]:
+    """Hand-made cells of one slice: (level, node, parent node, n_conversations, n_users)."""
+    parent_level = {"total": None, "major": "total", "minor": "major", "task": "total"}
+    return [
+        Cell(grain, start, level, node, parent_level[level], parent, facet, variable, n, u)
+        for level, node, parent, n, u in spec
+    ]
+
+
+# --- tests ----------------------------------------------------------------------------------
+
+
+def test_zero_rows_publish_nothing(compiled: CompiledSql) -> None:
+    result = publish(compiled, [])
+    assert result.rows == {} and result.attack_failures == [] and result.not_converged == 0
+
+
+def test_one_small_child_hides_its_smallest_sibling(compiled: CompiledSql) -> None:
+    cells = tree_cells(
+        [
+            ("total", "total", None, 100, 40),
+            ("major", "11-0000", "total", 50, 20),
+            ("major", "13-0000", "total", 30, 12),
+            ("major", "15-0000", "total", 18, 9),
+            ("major", "17-0000", "total", 2, 2),
+        ]
+    )
+    result = publish(compiled, cells)
+    assert {k[3] for k in result.hidden()} == {"17-0000", "15-0000"}
+    assert result.reason(cells[4].key) == "primary:users<5"
+    assert result.reason(cells[3].key) in {"complementary:hierarchy", "complementary:usage_share"}
+    row = result.rows[cells[3].key]
+    assert all(row[m] is None for m in MEASURES)
+    assert result.attack_failures == []
+
+
+def test_two_small_children_need_nothing_more(compiled: CompiledSql) -> None:
+    cells = tree_cells(
+        [
+            ("total", "total", None, 100, 40),
+            ("major", "11-0000", "total", 80, 30),
+            ("major", "13-0000", "total", 12, 6),
+            ("major", "15-0000", "total", 8, 3),
+        ]
+    )
+    result = publish(compiled, cells)
+    assert {k[3] for k in result.hidden()} == {"13-0000", "15-0000"}
+    assert result.reason(cells[1].key) == "primary:conversations<15"
+    assert result.attack_failures == []
+
+
+def test_hidden_parent_cascades_down_and_hidden_child_up(compiled: CompiledSql) -> None:
+    # 13-1000 is small: its sibling 13-2000 is hidden with it, which leaves 13-0000 safe. In the
+    # major group 17-0000 is small, so 15-0000 (smallest other major) goes; 15-0000's children
+    # then have a hidden total and exactly one hidden member: the smaller child goes too.
+    cells = tree_cells(
+        [
+            ("total", "total", None, 300, 90),
+            ("major", "11-0000", "total", 150, 50),
+            ("major", "13-0000", "total", 100, 30),
+            ("major", "15-0000", "total", 45, 15),
+            ("major", "17-0000", "total", 5, 3),
+            ("minor", "13-1000", "13-0000", 10, 4),
+            ("minor", "13-2000", "13-0000", 40, 12),
+            ("minor", "13-3000", "13-0000", 50, 14),
+            ("minor", "15-1000", "15-0000", 25, 8),
+            ("minor", "15-2000", "15-0000", 20, 7),
+        ]
+    )
+    result = publish(compiled, cells)
+    assert {k[3] for k in result.hidden()} == {
+        "17-0000",
+        "15-0000",
+        "13-1000",
+        "13-2000",
+        "15-2000",
+    }
+    assert result.reason(cells[9].key) == "complementary:hierarchy"
+    assert result.attack_failures == []
+
+
+def test_a_parent_is_hidden_only_when_no_part_is_left(compiled: CompiledSql) -> None:
+    # A month with one day published and one day below k: the month itself must go.
+    month = date(2025, 3, 1)
+    cells = [
+        *tree_cells([("total", "total", None, 40, 10)], "month", month),
+        *tree_cells([("total", "total", None, 37, 9)], "day", date(2025, 3, 3)),
+        *tree_cells([("total", "total", None, 3, 1)], "day", date(2025, 3, 4)),
+    ]
+    result = publish(compiled, cells)
+    assert result.hidden() == {c.key for c in cells}
+    assert result.reason(cells[0].key) == "complementary:period"
+    assert result.attack_failures == []
+
+
+def test_period_grains_are_protected(compiled: CompiledSql) -> None:
+    days = [date(2025, 3, 3) + timedelta(days=i) for i in range(4)]  # Monday to Thursday
+    sizes = [(30, 10), (3, 2), (25, 9), (20, 8)]
+    cells = [
+        *tree_cells([("total", "total", None, 78, 20)], "all"),
+        *tree_cells([("total", "total", None, 78, 20)], "month", date(2025, 3, 1)),
+        *tree_cells([("total", "total", None, 78, 20)], "week", days[0]),
+        *(
+            tree_cells([("total", "total", None, n, u)], "day", d)
+            for d, (n, u) in zip(days, sizes, strict=True)
+        ),
+    ]
+    flat = [c for group in cells for c in (group if isinstance(group, list) else [group])]
+    result = publish(compiled, flat)
+    hidden_days = sorted(k[1] for k in result.hidden() if k[0] == "day")
+    assert hidden_days == [days[1], days[3]]  # the small day and the smallest other day
+    assert result.attack_failures == []
+
+
+def test_one_small_pattern_hides_another(compiled: CompiledSql) -> None:
+    node = [("total", "total", None, 100, 40)]
+    cells = tree_cells(node)
+    sizes = dict(zip(PATTERNS, [(30, 12), (20, 9), (25, 10), (16, 6), (5, 2), (4, 3)], strict=True))
+    cells += [
+        c
+        for p, (n, u) in sizes.items()
+        for c in tree_cells([("total", "total", None, n, u)], facet="collaboration", variable=p)
+    ]
+    result = publish(compiled, cells)
+    hidden = {k[5] for k in result.hidden()}
+    assert hidden == {"learning", "none"}  # two small patterns: already safe together
+    bigger = [
+        replace(c, n_users=6, n_conversations=20) if c.variable == "none" else c for c in cells
+    ]
+    result = publish(compiled, bigger)
+    assert {k[5] for k in result.hidden()} == {"learning", "validation"}
+    assert result.attack_failures == []
+
+
+def test_thresholds_are_inclusive(compiled: CompiledSql) -> None:
+    cells = tree_cells(
+        [
+            ("total", "total", None, 30.0, 10),
+            ("task", "T1", "total", 15.0, 5),
+            ("task", "T2", "total", 15.0, 5),
+        ]
+    )
+    result = publish(compiled, cells)
+    assert result.hidden() == set()
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_adversarial_indexes_resist_differencing(compiled: CompiledSql, seed: int) -> None:
+    cells = random_index(seed)
+    result = publish(compiled, cells.values())
+    hidden = result.hidden()
+    primary = {
+        k for k, c in cells.items() if c.n_users < K_USERS or c.n_conversations < K_CONVERSATIONS
+    }
+    assert primary <= hidden and primary, "the fixture must contain small cells"
+    assert hidden - primary, "complementary suppression must have had work to do"
+    for key in hidden:
+        assert all(result.rows[key][m] is None for m in MEASURES)
+    for key in set(cells) - hidden:
+        row = result.rows[key]
+        assert row["n_conversations"] == pytest.approx(cells[key].n_conversations)
+        assert row["suppression_reason"] is None
+    assert result.not_converged == 0
+    assert result.attack_failures == []
+    assert differencing_leaks(cells, hidden) == []
+    assert linear_leaks(cells, hidden) == set()
+
+
+def test_the_sql_attack_catches_every_kind_of_leak(compiled: CompiledSql) -> None:
+    """The singular test must fail on unsafe tables: un-hide one complementary cell, publish a
+    cell below k, leave a measure on a hidden cell."""
+    cells = random_index(99)
+    with duckdb.connect() as con:
+        _load(con, compiled, cells.values())
+        assert _attack(con, compiled) == []
+        con.execute(
+            "create table safe as select * from pub_index_cells;"
+            "create table raw_cells as select * from int_index_cells"
+        )
+        tampering = {
+            "recoverable:": "update pub_index_cells p set is_suppressed = false,"
+            " n_conversations = r.n_conversations from raw_cells r where p.node_id = r.node_id"
+            " and p.level = r.level and p.period_grain = r.period_grain"
+            " and p.period_start = r.period_start and p.facet = r.facet"
+            " and p.variable = r.variable and (p.node_id, p.variable, p.period_start) in ("
+            " select (node_id, variable, period_start) from pub_index_cells"
+            " where suppression_reason like 'complementary:%' order by all limit 1)",
+            "published_below_k": "update pub_index_cells set is_suppressed = false"
+            " where (node_id, variable, period_start) in (select (node_id, variable, period_start)"
+            " from pub_index_cells where suppression_reason like 'primary:%'"
+            " order by all limit 1)",
+            "measure_on_hidden_cell": "update pub_index_cells set value = 1.0"
+            " where (node_id, variable, period_start) in (select (node_id, variable, period_start)"
+            " from pub_index_cells where is_suppressed order by all limit 1)",
+        }
+        for expected, tamper in tampering.items():
+            con.execute(
+                "delete from pub_index_cells; insert into pub_index_cells select * from safe"
+            )
+            con.execute(tamper)
+            failures = [str(f[0]) for f in _attack(con, compiled)]
+            assert any(f.startswith(expected) for f in failures), (expected, failures)

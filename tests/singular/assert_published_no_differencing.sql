@@ -1,0 +1,256 @@
+{#- A differencing attack on pub_index_cells, written independently of the suppression macros.
+
+    For every additive equation a reader can write from published cells (a parent and its
+    children of one level, a node and its six patterns, a period and the finer periods in it,
+    and the share equations whose total is the constant 100), a hidden cell is recovered by
+    subtraction when it is the only hidden member. Returns one row per such equation, per
+    published cell below k, and per hidden cell still carrying a measure. -#}
+
+{%- set k_users = var('k_users') -%}
+{%- set k_conversations = var('k_conversations') -%}
+{%- set grains = var('period_grains', ['day', 'week', 'month']) -%}
+{%- set nested = [('week', 'day', 'day', 7), ('month', 'day', 'month', 1)] -%}
+
+with cells as (
+    select
+        period_grain,
+        period_start,
+        level,
+        node_id,
+        parent_level,
+        parent_id,
+        facet,
+        variable,
+        n_conversations,
+        n_users,
+        value,
+        ci_low,
+        ci_high,
+        is_suppressed,
+        case when is_suppressed then 1 else 0 end as hidden
+    from {{ ref('pub_index_cells') }}
+),
+
+hierarchy_members as (
+    select
+        period_grain,
+        period_start,
+        facet,
+        variable,
+        hidden,
+        level as part_level,
+        case when level = 'task' then 'total' else parent_level end as total_level,
+        case
+            when level = 'task' or parent_level = 'total' then 'total' else parent_id
+        end as total_node
+    from cells
+    where level != 'total'
+),
+
+hierarchy_parts as (
+    select
+        period_grain,
+        period_start,
+        facet,
+        variable,
+        part_level,
+        total_level,
+        total_node,
+        count(*) as n_parts,
+        sum(hidden) as hidden_parts
+    from hierarchy_members
+    group by
+        period_grain, period_start, facet, variable, part_level, total_level, total_node
+),
+
+pattern_parts as (
+    select
+        period_grain,
+        period_start,
+        level,
+        node_id,
+        count(*) as n_parts,
+        sum(hidden) as hidden_parts
+    from cells
+    where facet = 'collaboration'
+    group by period_grain, period_start, level, node_id
+),
+
+period_parts as (
+    {%- for parent_grain, child_grain, datepart, length in nested
+        if parent_grain in grains and child_grain in grains %}
+        select
+            parent_cell.period_grain,
+            parent_cell.period_start,
+            parent_cell.level,
+            parent_cell.node_id,
+            parent_cell.facet,
+            parent_cell.variable,
+            '{{ child_grain }}' as part_grain,
+            max(parent_cell.hidden) as total_hidden,
+            count(*) as n_parts,
+            sum(child_cell.hidden) as hidden_parts
+        from cells as parent_cell
+        inner join cells as child_cell
+            on
+                parent_cell.level = child_cell.level
+                and parent_cell.node_id = child_cell.node_id
+                and parent_cell.facet = child_cell.facet
+                and parent_cell.variable = child_cell.variable
+                and parent_cell.period_start <= child_cell.period_start
+                and child_cell.period_start
+                < {{ dbt.dateadd(datepart, length, 'parent_cell.period_start') }}
+        where
+            parent_cell.period_grain = '{{ parent_grain }}'
+            and child_cell.period_grain = '{{ child_grain }}'
+        group by
+            parent_cell.period_grain,
+            parent_cell.period_start,
+            parent_cell.level,
+            parent_cell.node_id,
+            parent_cell.facet,
+            parent_cell.variable
+        union all
+    {%- endfor %}
+    {%- for child_grain in grains %}
+        select
+            parent_cell.period_grain,
+            parent_cell.period_start,
+            parent_cell.level,
+            parent_cell.node_id,
+            parent_cell.facet,
+            parent_cell.variable,
+            '{{ child_grain }}' as part_grain,
+            max(parent_cell.hidden) as total_hidden,
+            count(*) as n_parts,
+            sum(child_cell.hidden) as hidden_parts
+        from cells as parent_cell
+        inner join cells as child_cell
+            on
+                parent_cell.level = child_cell.level
+                and parent_cell.node_id = child_cell.node_id
+                and parent_cell.facet = child_cell.facet
+                and parent_cell.variable = child_cell.variable
+        where
+            parent_cell.period_grain = 'all'
+            and child_cell.period_grain = '{{ child_grain }}'
+        group by
+            parent_cell.period_grain,
+            parent_cell.period_start,
+            parent_cell.level,
+            parent_cell.node_id,
+            parent_cell.facet,
+            parent_cell.variable
+        {%- if not loop.last %}
+            union all
+        {%- endif %}
+    {%- endfor %}
+),
+
+equations as (
+    select
+        'hierarchy' as equation,
+        {{ dbt.concat(['parts.period_grain', "'|'", 'cast(parts.period_start as '
+                       ~ dbt.type_string() ~ ')', "'|'", 'parts.facet', "'|'",
+                       'parts.variable', "'|'", 'parts.total_node', "'|'",
+                       'parts.part_level']) }} as equation_key,
+        parts.n_parts + case when total_cell.level is null then 0 else 1 end as n_members,
+        parts.hidden_parts + coalesce(total_cell.hidden, 0) as n_hidden
+    from hierarchy_parts as parts
+    left join cells as total_cell
+        on
+            parts.period_grain = total_cell.period_grain
+            and parts.period_start = total_cell.period_start
+            and parts.facet = total_cell.facet
+            and parts.variable = total_cell.variable
+            and parts.total_level = total_cell.level
+            and parts.total_node = total_cell.node_id
+
+    union all
+
+    select
+        'usage_share' as equation,
+        {{ dbt.concat(['period_grain', "'|'", 'cast(period_start as ' ~ dbt.type_string() ~ ')',
+                       "'|'", 'part_level']) }} as equation_key,
+        n_parts as n_members,
+        hidden_parts as n_hidden
+    from hierarchy_parts
+    where facet = 'usage' and total_level = 'total'
+
+    union all
+
+    select
+        'pattern' as equation,
+        {{ dbt.concat(['parts.period_grain', "'|'", 'cast(parts.period_start as '
+                       ~ dbt.type_string() ~ ')', "'|'", 'parts.level', "'|'",
+                       'parts.node_id']) }} as equation_key,
+        parts.n_parts + case when total_cell.level is null then 0 else 1 end as n_members,
+        parts.hidden_parts + coalesce(total_cell.hidden, 0) as n_hidden
+    from pattern_parts as parts
+    left join cells as total_cell
+        on
+            parts.period_grain = total_cell.period_grain
+            and parts.period_start = total_cell.period_start
+            and parts.level = total_cell.level
+            and parts.node_id = total_cell.node_id
+            and total_cell.facet = 'usage'
+            and total_cell.variable = 'all'
+
+    union all
+
+    select
+        'pattern_share' as equation,
+        {{ dbt.concat(['period_grain', "'|'", 'cast(period_start as ' ~ dbt.type_string() ~ ')',
+                       "'|'", 'level', "'|'", 'node_id']) }} as equation_key,
+        n_parts as n_members,
+        hidden_parts as n_hidden
+    from pattern_parts
+
+    union all
+
+    select
+        'period' as equation,
+        {{ dbt.concat(['period_grain', "'|'", 'cast(period_start as ' ~ dbt.type_string() ~ ')',
+                       "'|'", 'level', "'|'", 'node_id', "'|'", 'facet', "'|'", 'variable',
+                       "'|'", 'part_grain']) }} as equation_key,
+        n_parts + 1 as n_members,
+        hidden_parts + total_hidden as n_hidden
+    from period_parts
+)
+
+select
+    {{ dbt.concat(["'recoverable:'", 'equation']) }} as failure,
+    equation_key as detail
+from equations
+where n_hidden = 1 and n_members >= 2
+
+union all
+
+select
+    'published_below_k' as failure,
+    {{ dbt.concat(['period_grain', "'|'", 'level', "'|'", 'node_id', "'|'", 'variable']) }}
+        as detail
+from cells
+where
+    not is_suppressed
+    and (
+        coalesce(n_users, 0) < {{ k_users }}
+        or coalesce(n_conversations, 0) < {{ k_conversations }}
+    )
+
+union all
+
+select
+    'measure_on_hidden_cell' as failure,
+    {{ dbt.concat(['period_grain', "'|'", 'level', "'|'", 'node_id', "'|'", 'variable']) }}
+        as detail
+from cells
+where
+    is_suppressed
+    and (
+        n_conversations is not null
+        or n_users is not null
+        or value is not null
+        or ci_low is not null
+        or ci_high is not null
+    )
