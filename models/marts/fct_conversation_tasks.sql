@@ -34,15 +34,15 @@ with labels as (
     from {{ ref('stg_econ_index__conversation_labels') }}
     where
         is_classified
-        {% if is_incremental() %}
-            and loaded_at >= (
-                select
-                    coalesce(
-                        max(this_run.loaded_at), cast('1900-01-01' as timestamp)
-                    ) as max_loaded_at
-                from {{ this }} as this_run
-            )
-        {% endif %}
+    {% if is_incremental() %}
+        and loaded_at >= (
+            select
+                coalesce(
+                    max(this_run.loaded_at), cast('1900-01-01' as timestamp)
+                ) as max_loaded_at
+            from {{ this }} as this_run
+        )
+    {% endif %}
 )
 
 select

@@ -35,7 +35,8 @@ class PublishResult:
 
 def _published_tables(con: duckdb.DuckDBPyConnection) -> list[str]:
     rows = con.execute(
-        "select table_name from information_schema.tables where table_schema = ? "
+        "select table_name from information_schema.tables "
+        "where table_catalog = current_database() and table_schema = ? "
         "order by table_name",
         [PUBLISHED_SCHEMA],
     ).fetchall()
@@ -85,7 +86,11 @@ def publish(
         )
     out.parent.mkdir(parents=True, exist_ok=True)
     parquet_dir = out.with_name(out.stem + "_parquet")
-    with duckdb.connect(str(warehouse), read_only=True) as con:
+    # The warehouse is attached read-only (it cannot be changed by publishing); the output is a
+    # second, writable attachment of the same in-memory session.
+    with duckdb.connect() as con:
+        con.execute(f"attach '{warehouse}' as warehouse (read_only)")
+        con.execute("use warehouse")
         tables = _published_tables(con)
         if CELLS_TABLE not in tables:
             raise PublishError(

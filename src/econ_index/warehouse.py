@@ -11,7 +11,7 @@ DDL = f"""
 create schema if not exists {RAW_SCHEMA};
 
 create table if not exists {RAW_SCHEMA}.conversation_labels (
-    conversation_key      varchar   not null primary key, -- sha256 hex, see privacy.conversation_key
+    conversation_key      varchar   not null primary key, -- sha256 hex (privacy.conversation_key)
     user_key              varchar   not null,             -- HMAC-SHA256 hex of the user id
     created_at            timestamp not null,             -- UTC, naive
     status                varchar   not null,             -- classified | filtered

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
+import sys
 import venv
 from pathlib import Path
 
 import duckdb
 import pytest
-from typer.testing import CliRunner
 
-from econ_index.cli import app
 from econ_index.onet import build_seeds
 
 REPO = Path(__file__).resolve().parents[2]
@@ -44,33 +44,38 @@ ALLOWED_TEXT_COLUMNS = {
 pytestmark = pytest.mark.slow
 
 
+def _cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """One ``econ-index`` command in its own process, as a user runs it (dbt-duckdb keeps its
+    connection open for the life of a process, so in-process steps would not be independent)."""
+    done = subprocess.run(
+        [sys.executable, "-m", "econ_index.cli", *args],
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=REPO,
+    )
+    assert done.returncode == 0, f"econ-index {args[0]} failed:\n{done.stdout}\n{done.stderr}"
+    return done
+
+
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory, onet_source: Path) -> dict[str, object]:
     tmp = tmp_path_factory.mktemp("e2e")
     build_seeds(onet_source, REPO / "seeds")  # dbt's seed path
-    runner = CliRunner()
     env = {"ECON_INDEX_USER_KEY": KEY, "ECON_INDEX_SEEDS": str(REPO / "seeds")}
     corpus = tmp / "conversations.jsonl"
-    result = runner.invoke(
-        app, ["generate", "--out", str(corpus), "--n", "2500", "--seed", "5"], env=env
-    )
-    assert result.exit_code == 0, result.output
+    _cli("generate", "--out", str(corpus), "--n", "2500", "--seed", "5", env=env)
     warehouse = tmp / "warehouse.duckdb"
-    result = runner.invoke(
-        app, ["classify", "--input", str(corpus), "--warehouse", str(warehouse), "--json"], env=env
+    classified = _cli(
+        "classify", "--input", str(corpus), "--warehouse", str(warehouse), "--json", env=env
     )
-    assert result.exit_code == 0, result.output
-    counts = json.loads(result.stdout)
-    result = runner.invoke(app, ["build", "--warehouse", str(warehouse)], env=env)
-    assert result.exit_code == 0, result.output
+    _cli("build", "--warehouse", str(warehouse), env=env)
     published = tmp / "published" / "econ_index.duckdb"
-    result = runner.invoke(
-        app, ["publish", "--warehouse", str(warehouse), "--out", str(published)], env=env
-    )
-    assert result.exit_code == 0, result.output
+    done = _cli("publish", "--warehouse", str(warehouse), "--out", str(published), env=env)
     return {
-        "counts": counts,
-        "publish_output": result.stdout,
+        "counts": json.loads(classified.stdout),
+        "publish_output": done.stdout,
         "published": published,
         "warehouse": warehouse,
     }

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import random
 from collections.abc import Sequence
 from typing import cast
@@ -12,8 +11,7 @@ from sklearn.metrics import accuracy_score, cohen_kappa_score, precision_score, 
 
 from econ_index.evaluate import evaluate, expected_calibration_error, reliability_table, score
 from econ_index.generate import GoldLabel, generate_corpus
-from econ_index.onet import build_seeds
-from econ_index.taxonomy import Task, Taxonomy, load_taxonomy
+from econ_index.taxonomy import Task, Taxonomy
 from econ_index.types import (
     ClassifierFailure,
     Conversation,
@@ -22,17 +20,6 @@ from econ_index.types import (
     ScrubbedConversation,
     Usage,
 )
-
-
-@pytest.fixture(scope="module")
-def taxonomy(tmp_path_factory: pytest.TempPathFactory) -> Taxonomy:
-    source = os.environ.get("ONET_SOURCE")
-    if not source:
-        pytest.fail("set ONET_SOURCE to the AEI release folder (../shared/data/aei_2025_02_10)")
-    seeds = tmp_path_factory.mktemp("seeds")
-    build_seeds(source, seeds)
-    return load_taxonomy(seeds)
-
 
 Result = Label | ClassifierFailure
 

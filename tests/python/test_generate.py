@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import re
 import statistics
 from collections import Counter
@@ -17,8 +16,7 @@ import pytest
 
 from econ_index.generate import GoldLabel, generate_corpus, write_corpus
 from econ_index.generate_phrases import PATTERN_SHARES
-from econ_index.onet import build_seeds
-from econ_index.taxonomy import Taxonomy, load_taxonomy
+from econ_index.taxonomy import Taxonomy
 from econ_index.types import Pattern
 
 _SLOT = re.compile(r"\{\w+\}")
@@ -27,16 +25,6 @@ _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 
 def _messages(record: dict[str, object]) -> list[dict[str, str]]:
     return cast(list[dict[str, str]], record["messages"])
-
-
-@pytest.fixture(scope="module")
-def taxonomy(tmp_path_factory: pytest.TempPathFactory) -> Taxonomy:
-    source = os.environ.get("ONET_SOURCE")
-    if not source:
-        pytest.fail("set ONET_SOURCE to the AEI release folder (../shared/data/aei_2025_02_10)")
-    seeds = tmp_path_factory.mktemp("seeds")
-    build_seeds(source, seeds)
-    return load_taxonomy(seeds)
 
 
 @pytest.fixture(scope="module")
