@@ -511,10 +511,11 @@ def test_placeholder_names() -> None:
 
 # -- the labelled evaluation set -------------------------------------------------------------
 
-# Measured on generate_cases(2000, seed=7) after the fixes in this commit: recall 1.000 and
-# precision 1.000 for email, phone, card, iban, ssn, ip, url and secret; address recall 0.996;
-# name recall 0.732 (names outside the US Census lists are missed by design), precision 1.000.
-# Every hard-negative kind survived 100%.
+# Measured on generate_cases(2000, seed=7): recall 1.000 and precision 1.000 for email, phone,
+# card, iban, ssn, ip, url, secret and address; name recall 0.732 (names outside the US Census
+# lists are missed by design), precision 1.000. Every hard-negative kind survived 100%. On
+# other seeds (4000 cases, seeds 99 and 123) the structured types stay >= 0.996 recall and
+# >= 0.996 precision.
 
 
 @pytest.fixture(scope="module")
@@ -530,7 +531,7 @@ def test_structured_recall_and_precision(scrubber: Scrubber, labelled_cases: lis
         assert score.recall >= 0.99, score
         assert score.precision >= 0.99, score
     assert scores["url"].recall >= 0.99 and scores["secret"].recall >= 0.99
-    assert scores["address"].recall >= 0.95
+    assert scores["address"].recall >= 0.98
     assert scores["name"].recall >= 0.6  # measured 0.73: the census lists miss many names
     for kind in ("url", "secret", "address", "name"):
         assert scores[kind].precision >= 0.95, scores[kind]
