@@ -82,8 +82,74 @@ def end_to_end(
     return rows
 
 
+PII_RECALL_TARGET = 0.99  # structured types: e-mail, phone, card, IBAN, SSN, IP
+PII_CASES = 2000
+PII_SEED = 7
+
+
+def _verdict(value: float, target: float) -> str:
+    return "yes" if value >= target else "no"
+
+
+def pii_quality(taxonomy: Taxonomy) -> list[dict[str, object]]:
+    """Span recall and precision of the scrubber per PII type on the labelled PII set."""
+    from econ_index.pii_eval import STRUCTURED, pii_report
+
+    structured = {k.value for k in STRUCTURED}
+    rows: list[dict[str, object]] = []
+    for r in pii_report(PII_CASES, PII_SEED):
+        check = str(r["check"])
+        if not check.startswith("pii:"):
+            continue
+        kind = check.removeprefix("pii:")
+        recall = float(r["recall"])  # type: ignore[arg-type]
+        target = PII_RECALL_TARGET if kind in structured else None
+        rows.append(
+            {
+                "type": kind,
+                "planted": r["n"],
+                "recall": recall,
+                "precision": float(r["precision"]),  # type: ignore[arg-type]
+                "target recall": target if target is not None else "-",
+                "met": _verdict(recall, target) if target is not None else "-",
+            }
+        )
+    return rows
+
+
+def pii_negatives(taxonomy: Taxonomy) -> list[dict[str, object]]:
+    """How often look-alikes (order numbers, versions, timestamps, ...) survive scrubbing."""
+    from econ_index.pii_eval import pii_report
+
+    rows: list[dict[str, object]] = []
+    for r in pii_report(PII_CASES, PII_SEED):
+        check = str(r["check"])
+        if check.startswith("negative:"):
+            survival = float(r["precision"])  # type: ignore[arg-type]
+            rows.append(
+                {
+                    "look-alike": check.removeprefix("negative:"),
+                    "cases": r["n"],
+                    "left intact": survival,
+                    "target": PII_RECALL_TARGET,
+                    "met": _verdict(survival, PII_RECALL_TARGET),
+                }
+            )
+    return rows
+
+
+def scrubber_throughput(taxonomy: Taxonomy) -> list[dict[str, object]]:
+    """Scrubber alone on ~2,000-character chat texts, with and without name detection."""
+    from econ_index.scrub import bench_scrubber
+
+    return bench_scrubber()
+
+
 SECTIONS: dict[str, Callable[[Taxonomy], list[dict[str, object]]]] = {
     "end-to-end classify throughput": end_to_end,
+    "PII scrubber recall/precision per type (labelled set)": pii_quality,
+    "PII look-alikes left intact": pii_negatives,
+    "PII scrubber throughput": scrubber_throughput,
 }
 
 

@@ -129,9 +129,15 @@ _KEY_CHARS = frozenset(string.ascii_letters + string.digits + "_-")
 _AUTH_VALUE = re.compile(r"\s+([A-Za-z0-9._~+/-]{16,}=*)")
 _SECRET_NAMES = ("key", "secret", "token", "passw", "pwd")
 _IDENT_TAIL = re.compile(r"[A-Za-z0-9_-]*")
+# The value after ``password:`` / ``API_KEY =``: quoted (taken whatever it looks like), wrapped
+# in backticks, angle brackets or parentheses, or bare up to a delimiter; the last two kinds are
+# skipped when they look like code (an identifier, a ``$VAR``).
 _ASSIGNED_VALUE = re.compile(
-    r"[\"']?\s*[:=]\s*(?:\"([^\"\s]{6,})\"|'([^'\s]{6,})'|([^\s\"'`,;(){}\[\]<>]{6,})(?=[\s,;]|$))"
+    r"[\"']?\s*[:=]\s*(?:\"(?P<dq>[^\"\s]{6,})\"|'(?P<sq>[^'\s]{6,})'"
+    r"|`(?P<bt>[^`\s]{6,})`|<(?P<ab>[^<>\s]{6,})>|\((?P<pa>[^()\s]{6,})\)"
+    r"|(?P<bare>[^\s\"'`,;(){}\[\]<>]{6,})(?=[\s,;\"'`)>\]}]|$))"
 )
+_QUOTED_GROUPS = ("dq", "sq")
 _CODE_NAME = re.compile(r"[A-Za-z_][A-Za-z_.]*")
 # Runs of the characters tokens are made of; everything else becomes a word break.
 _TOKEN_SPLIT = str.maketrans(
@@ -179,11 +185,12 @@ def _secrets(text: str, lower: str, words: list[str], found: _Found) -> None:
         while i != -1:
             ident_end = _IDENT_TAIL.match(text, i).end()
             m = _ASSIGNED_VALUE.match(text, ident_end)
-            if m:
-                value = m.group(3)
-                if value is None or not (_CODE_NAME.fullmatch(value) or value[0] in "$%"):
-                    g = 3 if value is not None else (1 if m.group(1) is not None else 2)
-                    found.add(PiiType.SECRET, *m.span(g))
+            if m and m.lastgroup is not None:
+                value = m.group(m.lastgroup)
+                if m.lastgroup in _QUOTED_GROUPS or not (
+                    _CODE_NAME.fullmatch(value) or value[0] in "$%"
+                ):
+                    found.add(PiiType.SECRET, *m.span(m.lastgroup))
             i = lower.find(name, ident_end)
     for word in words:
         if len(word) >= 32 and _high_entropy(word):
@@ -266,21 +273,25 @@ _CARD_IIN = re.compile(
 )
 
 _SSN_SHAPE = re.compile(r"\d{3}([- ])\d{2}\1\d{4}")
-_SSN_KEYWORD = re.compile(r"(?i)(?:ssn|social security(?: number| no\.?)?|ss#)[\s:#.=\"'*]{0,5}\Z")
+_SSN_KEYWORD = re.compile(
+    r"(?i)(?:ssn|social security(?: number| no\.?)?|ss#)[\s:#.=\"'*`<(\[]{0,5}\Z"
+)
 
 _IPV4_SHAPE = re.compile(r"\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}")
-_VERSION_BEFORE = re.compile(r"(?i)(?:version|ver\.?|release|build|v)\s*\Z")
+_VERSION_BEFORE = re.compile(r"(?i)\b(?:version|ver\.?|release|build|v)\s*\Z")
 _HEX_COLON = frozenset("0123456789abcdefABCDEF:")
 
 _DATE_LIKE = re.compile(r"\(?(?:\d{4}[-./]\d{1,2}[-./]\d{1,2}|\d{1,2}[-./]\d{1,2}[-./]\d{4})\b")
 
 _STREET_SUFFIX = (
-    r"Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr|Court|Ct|Way|Place|Pl"
-    r"|Terrace|Ter|Circle|Cir|Parkway|Pkwy|Highway|Hwy|Square|Sq|Trail|Trl|Close|Crescent"
+    r"Street|Avenue|Road|Boulevard|Lane|Drive|Court|Way|Place|Terrace|Circle|Parkway|Highway"
+    r"|Square|Trail|Close|Crescent"
 )
+# Abbreviated suffixes may carry their full stop ("St."); a full word leaves the period alone.
+_STREET_ABBR = r"St|Ave|Rd|Blvd|Ln|Dr|Ct|Pl|Ter|Cir|Pkwy|Hwy|Sq|Trl"
 _ADDRESS = re.compile(
     r"\d{1,6}[A-Z]?\s+(?:[NSEW]\.?\s+)?(?:[A-Z][a-z]+\.?\s+|\d{1,3}(?:st|nd|rd|th)\s+){1,3}"
-    rf"(?:{_STREET_SUFFIX})\b\.?"
+    rf"(?:(?:{_STREET_SUFFIX})\b|(?:{_STREET_ABBR})\b\.?)"
     r"(?:\s+(?:NW|NE|SW|SE|N|S|E|W)\b)?"
     r"(?:,?\s+(?:Apt|Apartment|Suite|Ste|Unit|Fl|Floor|#)\.?\s*#?[A-Za-z0-9-]+)?"
     r"(?:,\s*[A-Z][a-z]+(?:\s[A-Z][a-z]+){0,2},?\s+(?:[A-Z]{2}\s+\d{5}(?:-\d{4})?|[A-Z]{2}\b))?"
@@ -345,6 +356,8 @@ class _Phones:
 
     def find(self, text: str, start: int, end: int, digits: int, found: _Found) -> None:
         cand = text[start:end]
+        if cand.startswith("(00"):  # "(0044 20 ...)": the parenthesis wraps the number
+            start, cand = start + 1, cand[1:]
         intl = cand.startswith(("+", "00"))
         if (not intl and digits not in self.national_lengths) or _DATE_LIKE.match(cand):
             return
@@ -356,60 +369,103 @@ class _Phones:
             window = window[: start - lo] + " +" + window[start - lo + 2 :]
         for pm in phonenumbers.PhoneNumberMatcher(window, self.region, phonenumbers.Leniency.VALID):
             s = lo + pm.start
-            found.add(PiiType.PHONE, start if s == start + 1 else s, lo + pm.end)
+            found.add(PiiType.PHONE, max(start, start if s == start + 1 else s), lo + pm.end)
+
+
+_SUB_RUN_TOKENS = 12  # runs of more space-separated pieces are tables of numbers, not PII
+_SUB_RUN_WIDTH = 6  # the most pieces one value spans ("+33 1 42 68 53 00")
 
 
 def _numbers(text: str, phones: _Phones, found: _Found) -> None:
-    n = len(text)
     for m in _NUMBER_RUN.finditer(text):
         start = m.start()
         end = start + len(m.group().rstrip(_RUN_TRAIL))
-        prev = text[start - 1] if start else " "
-        nxt = text[end] if end < n else " "
-        if start >= 2 and text[start - 2 : start].isupper() and text[start - 2 : start].isalpha():
-            if start == 2 or not text[start - 3].isalnum():
-                iban_end = _iban_at(text, start - 2)
-                if iban_end is not None:
-                    found.add(PiiType.IBAN, start - 2, iban_end)
-                    continue
-        if (nxt == ":" or prev == ":") and _ipv6_at(text, start, end, found):
-            continue
-        # A leading "+" or "(" belongs to a phone number, never to the other types.
-        lead = start
-        if prev in "+(":
-            lead -= 1
-            if lead and text[lead - 1] == "+":  # "+(44) ..."
-                lead -= 1
-        before = text[lead - 1] if lead else " "
-        if before in _GLUE or nxt.isalnum() or nxt == "_":
-            continue  # part of an identifier, version, path or hash
-        cand = text[start:end]
-        if cand.isdigit() and len(cand) <= 6:
-            addr = _ADDRESS.match(text, start)
-            if addr:
-                found.add(PiiType.ADDRESS, start, addr.end())
-            if len(cand) < 6:
+        before = len(found.items)
+        _number_at(text, start, end, phones, found)
+        if len(found.items) == before and " " in text[start:end]:
+            _sub_runs(text, start, end, phones, found)
+
+
+def _sub_runs(text: str, start: int, end: int, phones: _Phones, found: _Found) -> None:
+    """A run joins neighbouring numbers ("4111 1111 1111 1111 203.0.113.42", "4. (1986 Hill"):
+    when the whole run is nothing, try its space-separated pieces, longest stretches first."""
+    pieces = [(start + t.start(), start + t.end()) for t in re.finditer(r"\S+", text[start:end])]
+    if len(pieces) > _SUB_RUN_TOKENS:
+        return
+    # A piece ending in "." ends a sentence, and a date is never part of a longer value.
+    stops = [text[e - 1] == "." for _, e in pieces]
+    dates = [bool(_DATE_LIKE.match(text, s, e)) for s, e in pieces]
+    i = 0
+    while i < len(pieces):
+        last = next((k for k in range(i, len(pieces)) if stops[k]), len(pieces) - 1)
+        for j in range(min(last + 1, i + _SUB_RUN_WIDTH), i, -1):
+            if j - i > 1 and any(dates[i:j]):
                 continue
-        if found.covered(start, end):
-            continue
-        digits = sum(c.isdigit() for c in cand)
-        if _IPV4_SHAPE.fullmatch(cand):
-            _ipv4(text, start, end, found)
-        elif digits < 7:
-            continue
-        elif _SSN_SHAPE.fullmatch(cand) and _ssn.is_valid(cand.replace(" ", "-")):
-            found.add(PiiType.SSN, start, end)
-        elif (
-            digits == 9
-            and cand.isdigit()
-            and _SSN_KEYWORD.search(text, max(0, start - 30), lead)
-            and _ssn.is_valid(cand)
-        ):
-            found.add(PiiType.SSN, start, end)
-        elif _is_card(cand, digits):
-            found.add(PiiType.CARD, start, end)
+            lo, hi = pieces[i][0], pieces[j - 1][1]
+            while lo < hi and not text[lo].isdigit():
+                lo += 1  # "(" and "+" are looked at as context by _number_at
+            while hi > lo and text[hi - 1] in _RUN_TRAIL:
+                hi -= 1
+            if lo == hi or (lo, hi) == (start, end):
+                continue
+            before = len(found.items)
+            _number_at(text, lo, hi, phones, found)
+            if len(found.items) > before:
+                i = j
+                break
         else:
-            phones.find(text, lead, end, digits, found)
+            i += 1
+
+
+def _number_at(text: str, start: int, end: int, phones: _Phones, found: _Found) -> None:
+    """Decide what the number run ``text[start:end]`` is (IBAN, IP, SSN, card, phone, address)."""
+    n = len(text)
+    prev = text[start - 1] if start else " "
+    nxt = text[end] if end < n else " "
+    if start >= 2 and text[start - 2 : start].isupper() and text[start - 2 : start].isalpha():
+        if start == 2 or not text[start - 3].isalnum():
+            iban_end = _iban_at(text, start - 2)
+            if iban_end is not None:
+                found.add(PiiType.IBAN, start - 2, iban_end)
+                return
+    if (nxt == ":" or prev == ":") and _ipv6_at(text, start, end, found):
+        return
+    # A leading "+" or "(" belongs to a phone number, never to the other types.
+    lead = start
+    if prev in "+(":
+        lead -= 1
+        if lead and text[lead - 1] == "+":  # "+(44) ..."
+            lead -= 1
+    before = text[lead - 1] if lead else " "
+    if before in _GLUE or nxt.isalnum() or nxt == "_":
+        return  # part of an identifier, version, path or hash
+    cand = text[start:end]
+    if cand.isdigit() and len(cand) <= 6:
+        addr = _ADDRESS.match(text, start)
+        if addr:
+            found.add(PiiType.ADDRESS, start, addr.end())
+        if len(cand) < 6:
+            return
+    if found.covered(start, end):
+        return
+    digits = sum(c.isdigit() for c in cand)
+    if _IPV4_SHAPE.fullmatch(cand):
+        _ipv4(text, start, end, found)
+    elif digits < 7:
+        return
+    elif _SSN_SHAPE.fullmatch(cand) and _ssn.is_valid(cand.replace(" ", "-")):
+        found.add(PiiType.SSN, start, end)
+    elif (
+        digits == 9
+        and cand.isdigit()
+        and _SSN_KEYWORD.search(text, max(0, start - 30), lead)
+        and _ssn.is_valid(cand)
+    ):
+        found.add(PiiType.SSN, start, end)
+    elif _is_card(cand, digits):
+        found.add(PiiType.CARD, start, end)
+    else:
+        phones.find(text, lead, end, digits, found)
 
 
 def _is_card(cand: str, digits: int) -> bool:

@@ -6,12 +6,14 @@ import json
 import os
 import subprocess
 import sys
+import time
 import venv
 from pathlib import Path
 
 import duckdb
 import pytest
 
+from canary import Canaries, Run, scan, write_all_inputs
 from econ_index.onet import build_seeds
 
 REPO = Path(__file__).resolve().parents[2]
@@ -59,17 +61,48 @@ def _cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     return done
 
 
+def _label_keys(warehouse: Path) -> tuple[set[tuple[str, str]], int]:
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        keys = con.execute("select conversation_key, user_key from raw.conversation_labels")
+        runs = con.execute("select count(*) from raw.classification_runs").fetchone()
+        return set(keys.fetchall()), int(runs[0]) if runs else 0
+
+
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory, onet_source: Path) -> dict[str, object]:
+    """The generated corpus and the canary inputs of every format go into one warehouse, which
+    is then built once and published; everything the pipeline writes stays under ``tmp``."""
+    started = time.time()
     tmp = tmp_path_factory.mktemp("e2e")
     build_seeds(onet_source, REPO / "seeds")  # dbt's seed path
-    env = {"ECON_INDEX_USER_KEY": KEY, "ECON_INDEX_SEEDS": str(REPO / "seeds")}
+    for sub in ("dbt-target", "dbt-logs", "tmpdir"):
+        (tmp / sub).mkdir()
+    env = {
+        "ECON_INDEX_USER_KEY": KEY,
+        "ECON_INDEX_SEEDS": str(REPO / "seeds"),
+        # dbt's run artefacts and logs, and any temporary file, land where the scan looks.
+        "DBT_TARGET_PATH": str(tmp / "dbt-target"),
+        "DBT_LOG_PATH": str(tmp / "dbt-logs"),
+        "TMPDIR": str(tmp / "tmpdir"),
+    }
     corpus = tmp / "conversations.jsonl"
     _cli("generate", "--out", str(corpus), "--n", "2500", "--seed", "5", env=env)
     warehouse = tmp / "warehouse.duckdb"
     classified = _cli(
         "classify", "--input", str(corpus), "--warehouse", str(warehouse), "--json", env=env
     )
+    inputs = tmp_path_factory.mktemp("canary_inputs")
+    canaries, runs = write_all_inputs(inputs)
+    canary_counts: dict[str, dict[str, object]] = {}
+    rerun: dict[str, object] = {}
+    for run in runs:
+        args = [a for path in run.inputs for a in ("--input", str(path))]
+        command = ["classify", *args, "--format", run.fmt, "--warehouse", str(warehouse), "--json"]
+        canary_counts[run.name] = json.loads(_cli(*command, env=env).stdout)
+        if run is runs[0]:  # the same inputs again: same keys, no new rows
+            rerun["before"] = _label_keys(warehouse)
+            rerun["counts"] = json.loads(_cli(*command, env=env).stdout)
+            rerun["after"] = _label_keys(warehouse)
     _cli("build", "--warehouse", str(warehouse), env=env)
     published = tmp / "published" / "econ_index.duckdb"
     done = _cli("publish", "--warehouse", str(warehouse), "--out", str(published), env=env)
@@ -78,6 +111,13 @@ def demo(tmp_path_factory: pytest.TempPathFactory, onet_source: Path) -> dict[st
         "publish_output": done.stdout,
         "published": published,
         "warehouse": warehouse,
+        "tmp": tmp,
+        "inputs": inputs,
+        "started": started,
+        "canaries": canaries,
+        "canary_runs": runs,
+        "canary_counts": canary_counts,
+        "rerun": rerun,
     }
 
 
@@ -96,7 +136,8 @@ def test_publish_prints_path_line(demo: dict[str, object]) -> None:
 
 def test_published_file_holds_only_k_anonymous_cells(demo: dict[str, object]) -> None:
     with duckdb.connect(str(demo["published"]), read_only=True) as con:
-        tables = [r[0] for r in con.execute("select table_name from information_schema.tables")]
+        rows = con.execute("select table_name from information_schema.tables").fetchall()
+        tables = [r[0] for r in rows]
         assert tables and all(t.startswith("pub_") for t in tables)
         text_columns = con.execute(
             "select table_name, column_name from information_schema.columns "
@@ -135,3 +176,111 @@ def test_published_file_opens_in_duckdb_1_0(demo: dict[str, object], tmp_path: P
         [python, "-c", code, str(demo["published"])], check=True, capture_output=True, text=True
     )
     assert int(done.stdout) > 0
+
+
+# -- canaries: nothing planted in the inputs survives anywhere the pipeline writes ------------
+
+
+def _written_files(demo: dict[str, object]) -> list[Path]:
+    """Roots to scan: the test's output directory, and anything in the repository the run
+    touched (dbt writes its artefacts relative to the project unless told otherwise)."""
+    started = float(str(demo["started"]))
+    touched = [
+        f
+        for f in REPO.rglob("*")
+        if ".git" not in f.parts and f.is_file() and f.stat().st_mtime >= started
+    ]
+    return [Path(str(demo["tmp"])), *touched]
+
+
+def test_canaries_were_planted_in_every_input(demo: dict[str, object]) -> None:
+    """The scanner's control: it finds every canary and user id in the inputs (zip, gzip too)."""
+    canaries = demo["canaries"]
+    assert isinstance(canaries, Canaries)
+    needles = canaries.needles()
+    files, hits = scan([Path(str(demo["inputs"]))], needles)
+    assert {p.name for p in files} >= {
+        "canary.jsonl",
+        "canary.jsonl.gz",
+        "conversations.json",
+        "claude-export.zip",
+        "chatgpt-export.zip",
+    }
+    found = {hit.split(" in ", 1)[0] for hit in hits}
+    # Derived user ids are computed from paths: they are in no input file.
+    expected = {
+        k for k, v in needles.items() if "file:" not in k and not k.startswith("user id digest")
+    }
+    assert expected <= found, sorted(expected - found)
+
+
+def test_no_canary_or_raw_user_id_in_anything_written(demo: dict[str, object]) -> None:
+    canaries = demo["canaries"]
+    assert isinstance(canaries, Canaries)
+    files, hits = scan(_written_files(demo), canaries.needles())
+    names = {f.name for f in files}
+    # The scan covered what the pipeline writes: warehouse, published DuckDB and Parquet, the
+    # AEI CSVs, the HTML report and dbt's run artefacts and logs.
+    assert {"warehouse.duckdb", "econ_index.duckdb", "econ_index_report.html"} <= names
+    assert {"onet_task_mappings.csv", "automation_vs_augmentation.csv"} <= names
+    assert {"pub_index_cells.parquet", "run_results.json", "dbt.log"} <= names
+    assert hits == []
+
+
+def test_canary_runs_reconcile_and_quarantine_what_they_should(demo: dict[str, object]) -> None:
+    runs = demo["canary_runs"]
+    counts = demo["canary_counts"]
+    assert isinstance(runs, list) and isinstance(counts, dict)
+    for run in runs:
+        assert isinstance(run, Run)
+        c = counts[run.name]
+        assert c["read"] == run.read, (run.name, c)
+        assert c["read"] == c["classified"] + c["filtered"] + c["quarantined"], (run.name, c)
+        assert c["quarantine_reasons"] == run.quarantine_reasons, (run.name, c)
+        assert c["classified"] + c["filtered"] >= 1, (run.name, c)
+    with duckdb.connect(str(demo["warehouse"]), read_only=True) as con:
+        quarantined = con.execute(
+            "select count(*) from raw.quarantine where source_file not like '%conversations.jsonl'"
+        ).fetchone()
+        expected = sum(sum(r.quarantine_reasons.values()) for r in runs)
+        rerun = demo["rerun"]
+        assert isinstance(rerun, dict)
+        expected += sum(runs[0].quarantine_reasons.values())  # the re-run quarantines again
+        assert quarantined == (expected,)
+        columns = con.execute(
+            "select table_name, column_name from information_schema.columns "
+            "where table_schema = 'raw' and data_type = 'VARCHAR'"
+        ).fetchall()
+    # Staged text columns hold keys, codes, reasons and paths only.
+    assert {c for _, c in columns} <= {
+        "conversation_key",
+        "user_key",
+        "status",
+        "filter_reason",
+        "onet_task_id",
+        "collaboration_pattern",
+        "classifier_name",
+        "classifier_version",
+        "onet_version",
+        "run_id",
+        "source_file",
+        "record_unit",
+        "reason",
+        "backend",
+    }, columns
+
+
+def test_rerun_of_the_same_inputs_is_idempotent(demo: dict[str, object]) -> None:
+    rerun = demo["rerun"]
+    assert isinstance(rerun, dict)
+    (keys_before, runs_before), (keys_after, runs_after) = rerun["before"], rerun["after"]
+    assert keys_after == keys_before  # same conversation and user keys, no new rows
+    assert runs_after == runs_before + 1  # the run itself is recorded
+    first = demo["canary_counts"]
+    assert isinstance(first, dict)
+    again = dict(rerun["counts"])
+    for key in ("run_id",):
+        again.pop(key)
+    same = dict(first["jsonl"])
+    same.pop("run_id")
+    assert again == same

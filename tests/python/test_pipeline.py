@@ -9,6 +9,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from econ_index.ingest import read_inputs
 from econ_index.pipeline import Preparer, Run, connect_warehouse
 from econ_index.privacy import Keyer, MissingUserKeyError, load_user_key
 from econ_index.scrub import Scrubber
@@ -22,6 +23,16 @@ from econ_index.types import (
     ScrubbedConversation,
     SourceLocation,
     Usage,
+)
+from ingest_fixtures import (
+    chatgpt_simple,
+    claude_conversation,
+    claude_message,
+    claude_text_block,
+    jsonl_record,
+    write_json,
+    write_jsonl,
+    write_zip,
 )
 
 KEY = b"0123456789abcdef0123456789abcdef"
@@ -170,3 +181,47 @@ def test_user_key_is_required(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -
         load_user_key(short)
     monkeypatch.setenv("ECON_INDEX_USER_KEY", KEY.decode())
     assert load_user_key() == KEY
+
+
+def test_rerun_of_exports_is_idempotent(tmp_path: Path) -> None:
+    """Re-reading the same exports (user ids derived from their paths) maps to the same rows."""
+    write_zip(
+        tmp_path / "in" / "chatgpt.zip",
+        {
+            "conversations.json": [
+                chatgpt_simple(f"g{i}", [("user", "fix my build")]) for i in range(3)
+            ]
+        },
+    )
+    write_json(
+        tmp_path / "in" / "claude" / "conversations.json",
+        [
+            claude_conversation(
+                f"c{i}", [claude_message("human", [claude_text_block("fix my build")])], None
+            )
+            for i in range(2)
+        ],
+    )
+    write_jsonl(
+        tmp_path / "in" / "a.jsonl.gz",
+        [jsonl_record("j1", [("user", "fix my build")], user_id=None)],
+        gz=True,
+    )
+    warehouse = tmp_path / "wh.duckdb"
+
+    def labels() -> list[tuple[str, str, str]]:
+        with duckdb.connect(str(warehouse), read_only=True) as con:
+            rows = con.execute(
+                "select conversation_key, user_key, status from raw.conversation_labels order by 1"
+            )
+            return rows.fetchall()
+
+    first, _ = run_records(list(read_inputs([tmp_path / "in"])), warehouse)
+    after_first = labels()
+    second, _ = run_records(list(read_inputs([tmp_path / "in"])), warehouse)
+    assert labels() == after_first
+    assert len(after_first) == 6
+    assert first.summary.as_dict() | {"run_id": ""} == second.summary.as_dict() | {"run_id": ""}
+    # The zip's and the Claude file's conversations share their export's derived user;
+    # the JSON Lines conversation without a user is its own.
+    assert len({user for _, user, _ in after_first}) == 3

@@ -1,0 +1,570 @@
+"""The scrubber, type by type: what must be redacted, what must survive, and the measured set.
+
+Positives are checked by their placeholder and by the value being gone; negatives (code,
+ordinary numbers, dates, versions, order numbers...) must come out byte for byte unchanged.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from econ_index.pii_eval import STRUCTURED, generate_cases, measure, measure_negatives
+from econ_index.scrub import PiiType, Scrubber
+
+
+@pytest.fixture(scope="module")
+def scrubber() -> Scrubber:
+    return Scrubber()
+
+
+def assert_redacted(scrubber: Scrubber, text: str, value: str, kind: PiiType) -> str:
+    result = scrubber.scrub(text)
+    assert value not in result.text, (text, result.text)
+    assert kind.placeholder in result.text, (text, result.text)
+    assert result.counts.get(kind.value, 0) >= 1, result.counts
+    assert result.redacted
+    return result.text
+
+
+def assert_untouched(scrubber: Scrubber, text: str) -> None:
+    result = scrubber.scrub(text)
+    assert result.text == text, result.text
+    assert result.counts == {}
+    assert not result.redacted
+
+
+# -- e-mail ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "email",
+    [
+        "jane.doe@example.com",
+        "j.o'neil@example.com".replace("'", ""),
+        "first+news@mail.example.org",
+        "First_Last99@Corp.Acme.co.uk",
+        "a@b.io",
+        "x-y.z@students.uni-bonn.de",
+    ],
+)
+def test_email(scrubber: Scrubber, email: str) -> None:
+    for text in (email, f"write to <{email}>.", f'{{"email": "{email}"}}', f"({email})"):
+        out = assert_redacted(scrubber, text, email, PiiType.EMAIL)
+        assert out == text.replace(email, "[EMAIL]")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "@decorator\ndef f(): pass",
+        "ping @alice on slack",
+        "pip install pkg@1.2.3",
+        "the ratio is 3 @ 4 per unit",
+        "git@ is not an address",
+    ],
+)
+def test_not_email(scrubber: Scrubber, text: str) -> None:
+    assert_untouched(scrubber, text)
+
+
+# -- phone numbers ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "phone",
+    [
+        "(415) 555-2671",
+        "415-555-2671",
+        "415.555.2671",
+        "+1 415 555 2671",
+        "+1-415-555-2671",
+        "+1 (415) 555-2671",
+        "+44 20 7946 0958",  # UK London
+        "+44 7911 123456",  # UK mobile
+        "0044 20 7946 0958",  # 00 international prefix
+        "+49 30 901820",  # Berlin
+        "+49 1512 3456789",  # German mobile
+        "+33 1 42 68 53 00",  # Paris
+        "+91 98765 43210",  # India mobile
+        "+61 2 9374 4000",  # Sydney
+        "+81 3-3224-5000",  # Tokyo
+        "+55 11 2345-6789",  # São Paulo
+        "+34 912 345 678",  # Madrid
+        "+65 6123 4567",  # Singapore
+    ],
+)
+def test_phone_formats(scrubber: Scrubber, phone: str) -> None:
+    for text in (f"call me on {phone} tomorrow", f"({phone})", f"tel: {phone}."):
+        assert_redacted(scrubber, text, phone, PiiType.PHONE)
+
+
+def test_phone_00_prefix_inside_parentheses(scrubber: Scrubber) -> None:
+    out = assert_redacted(
+        scrubber, "office (0041 78 123 24 11)", "0041 78 123 24 11", PiiType.PHONE
+    )
+    assert out == "office ([PHONE])"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The meeting is on 2024-03-15 at 10:30.",
+        "Invoice dated 15/03/2024, due 30.04.2024.",
+        "Revenue was 1,250,000 in Q1 and 1,410,500 in Q2.",
+        "Use port 8080 and a timeout of 30000 ms.",
+        "ORD-2024-123456 shipped; tracking 1Z999AA10123456784.",
+        "Order #12345678 and PO-87654321 are both open.",
+        "The unix time 1700000000 is in 2023.",
+        "pi is 3.14159265358979",
+        "numpy==1.26.4 and python 3.12.1",
+        "Population grew from 331449281 to 334914895.",
+        "ISBN 978-0-306-40615-7",
+        "range(1000000, 9999999, 7)",
+    ],
+)
+def test_numbers_that_are_not_phones(scrubber: Scrubber, text: str) -> None:
+    assert_untouched(scrubber, text)
+
+
+# -- payment cards ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "card",
+    [
+        "4111 1111 1111 1111",  # Visa
+        "4111-1111-1111-1111",
+        "4111111111111111",
+        "5555 5555 5555 4444",  # Mastercard
+        "2221 0000 0000 0009",  # Mastercard 2-series
+        "3782 822463 10005",  # American Express
+        "6011 1111 1111 1117",  # Discover
+        "3530 1113 3330 0000",  # JCB
+        "3056 930902 5904",  # Diners Club
+    ],
+)
+def test_luhn_valid_cards(scrubber: Scrubber, card: str) -> None:
+    out = assert_redacted(scrubber, f"my card is {card}, exp 12/27", card, PiiType.CARD)
+    assert out == "my card is [CARD], exp 12/27"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "4111 1111 1111 1112",  # fails Luhn
+        "1234 5678 9012 3456",  # fails Luhn, no issuer
+        "9111111111111111111",  # 19 digits, no issuer
+        "0000 0000 0000 0000",  # passes Luhn, no issuer
+        "tx id 4111111111111111abc",  # part of an identifier
+        "build 4111111111111111.7",  # part of a version-like string
+    ],
+)
+def test_not_cards(scrubber: Scrubber, text: str) -> None:
+    out = scrubber.scrub(text)
+    assert "[CARD]" not in out.text
+    assert "card" not in out.counts
+
+
+# -- IBAN ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "iban",
+    [
+        "DE89 3704 0044 0532 0130 00",
+        "DE89370400440532013000",
+        "GB29 NWBK 6016 1331 9268 19",
+        "FR14 2004 1010 0505 0001 3M02 606",
+        "NL91 ABNA 0417 1643 00",
+        "CH93 0076 2011 6238 5295 7",
+    ],
+)
+def test_iban(scrubber: Scrubber, iban: str) -> None:
+    out = assert_redacted(scrubber, f"Pay to {iban}. Thanks", iban, PiiType.IBAN)
+    assert out == "Pay to [IBAN]. Thanks"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "DE89 3704 0044 0532 0130 01",  # bad mod-97 check
+        "GB00 NWBK 6016 1331 9268 19",
+        "AB12 3456 7890 1234 56",  # no such country
+        "Version DE12 is out",
+    ],
+)
+def test_not_iban(scrubber: Scrubber, text: str) -> None:
+    assert "[IBAN]" not in scrubber.scrub(text).text
+
+
+# -- SSN -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("my SSN is 123-45-6789.", "123-45-6789"),
+        ("ssn 536 22 1234", "536 22 1234"),
+        ("SSN: 123456789", "123456789"),
+        ("social security number `536221234`", "536221234"),
+        ("SSN <234567890>", "234567890"),
+    ],
+)
+def test_ssn(scrubber: Scrubber, text: str, value: str) -> None:
+    assert_redacted(scrubber, text, value, PiiType.SSN)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "000-12-3456 is not issuable",  # area 000
+        "666-12-3456 is not issuable",  # area 666
+        "900-12-3456 is an ITIN range",  # area 9xx
+        "123-00-4567 has group 00",
+        "078-05-1120 and 219-09-9999 were printed in adverts",  # blacklisted by stdnum
+        "order 123456789 shipped",  # nine digits without an SSN keyword
+        "call 2024-03-15",
+    ],
+)
+def test_not_ssn(scrubber: Scrubber, text: str) -> None:
+    out = scrubber.scrub(text)
+    assert "ssn" not in out.counts, out
+
+
+# -- IP addresses ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "ip",
+    [
+        "203.0.113.42",
+        "8.8.8.8",
+        "192.168.1.20",
+        "2001:db8:85a3::8a2e:370:7334",
+        "2001:0db8:0000:0000:0000:ff00:0042:8329",
+        "fe80::1ff:fe23:4567:890a",
+    ],
+)
+def test_ip(scrubber: Scrubber, ip: str) -> None:
+    out = assert_redacted(scrubber, f"request from {ip} was blocked", ip, PiiType.IP)
+    assert out == "request from [IP] was blocked"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "listen on 127.0.0.1 and 0.0.0.0",  # loopback and "any" identify nobody
+        "connect to ::1",
+        "upgrade to version 1.2.3.4",
+        "v10.0.0.1 release notes",
+        "999.1.1.1 is not an address",
+        "x = a[1::2]",  # a slice
+        "at 12:30:45 the job ran",  # clock time
+        "std::vector<int> v;",
+    ],
+)
+def test_not_ip(scrubber: Scrubber, text: str) -> None:
+    assert_untouched(scrubber, text)
+
+
+# -- URLs with credentials or tokens ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://alice:s3cretPass@git.example.com/team/repo.git",
+        "postgres://app:hunter22pw@db.internal:5432/app",
+        "https://api.example.com/v1/items?api_key=abc123def456&limit=10",
+        "https://hooks.example.com/notify?token=xyz",
+        "https://app.example.com/reset?user=1&code=Q2x9s8Df7g6h5J4k3",
+        "https://x.example.com/f?sig=9f8e7d6c5b4a",
+    ],
+)
+def test_url_with_credentials(scrubber: Scrubber, url: str) -> None:
+    out = assert_redacted(scrubber, f"see {url}.", url, PiiType.URL)
+    assert out == "see [URL]."
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "see https://docs.python.org/3/library/re.html#module-re.",
+        "https://example.com/search?q=tax+return&page=2",
+        "ftp://mirror.example.org/pub/",
+    ],
+)
+def test_plain_urls_survive(scrubber: Scrubber, text: str) -> None:
+    assert_untouched(scrubber, text)
+
+
+# -- API keys and secrets --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "secret"),
+    [
+        ("key sk-proj-" + "a1B2c3D4" * 6, "sk-proj-" + "a1B2c3D4" * 6),
+        ("sk-ant-api03-" + "Zz9Yy8Xx" * 8, "sk-ant-api03-" + "Zz9Yy8Xx" * 8),
+        ("aws AKIAIOSFODNN7EXAMPLE ok", "AKIAIOSFODNN7EXAMPLE"),
+        ("ghp_" + "A1b2C3d4E5" * 4, "ghp_" + "A1b2C3d4E5" * 4),
+        (
+            "xoxb-123456789012-123456789012-AbCdEfGhIjKl",
+            "xoxb-123456789012-123456789012-AbCdEfGhIjKl",
+        ),
+        ("Authorization: Bearer Ab3dE6gH9jK2mN5pQ8sT", "Ab3dE6gH9jK2mN5pQ8sT"),
+        ('API_KEY = "q8W3e5R7t9Y1u3I5o7P9a1S3"', "q8W3e5R7t9Y1u3I5o7P9a1S3"),
+        ("password: hunter2hunter2", "hunter2hunter2"),
+        ("password: `Xk29vLq0pZ`", "Xk29vLq0pZ"),
+        ("password: (Xk29vLq0pZ)", "Xk29vLq0pZ"),
+        ('CONTACT = "password: Xk29vLq0pZ"', "Xk29vLq0pZ"),
+        ("db_token=Zq81Lm4Np7Rs", "Zq81Lm4Np7Rs"),
+        ("stripe sk_live_" + "4eC39HqLyjWDarjtT1zdp7dc", "sk_live_4eC39HqLyjWDarjtT1zdp7dc"),
+        (
+            "blob " + "aZ3" + "kQ9mX2pL7vR4tW8yB1nC6dF0gH5jS" + " end",
+            "aZ3kQ9mX2pL7vR4tW8yB1nC6dF0gH5jS",
+        ),
+    ],
+)
+def test_secrets(scrubber: Scrubber, text: str, secret: str) -> None:
+    assert_redacted(scrubber, text, secret, PiiType.SECRET)
+
+
+def test_pem_private_key(scrubber: Scrubber) -> None:
+    pem = "-----BEGIN RSA PRIVATE KEY-----\nMIIEpAIBAAKCAQEA\nabc\n-----END RSA PRIVATE KEY-----"
+    out = assert_redacted(scrubber, f"here:\n{pem}\nthanks", pem, PiiType.SECRET)
+    assert out == "here:\n[SECRET]\nthanks"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "api_key = os.environ['API_KEY']",
+        "password = get_password()",
+        "token: $GITHUB_TOKEN",
+        "secret_key = settings.SECRET_KEY",
+        "sha = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855'",
+        "uuid 123e4567-e89b-12d3-a456-426614174000",
+        "commit a94a8fe5ccb19ba61c4c0873d391e987982fbbd3",
+        "basic internationalization support",
+        "the keyboard shortcut is ctrl+k",
+        "my_function_name_that_is_quite_long_indeed()",
+    ],
+)
+def test_not_secrets(scrubber: Scrubber, text: str) -> None:
+    assert_untouched(scrubber, text)
+
+
+# -- street addresses ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "221 Baker Street",
+        "1600 Pennsylvania Avenue NW",
+        "42 Elm St, Apt 3B",
+        "350 Fifth Avenue, New York, NY 10118",
+        "12 W 34th St",
+        "7 Maple Ln",
+    ],
+)
+def test_street_address(scrubber: Scrubber, address: str) -> None:
+    out = assert_redacted(scrubber, f"Ship it to {address} today", address, PiiType.ADDRESS)
+    assert out == "Ship it to [ADDRESS] today"
+
+
+def test_address_keeps_the_sentence_full_stop(scrubber: Scrubber) -> None:
+    assert scrubber.scrub("Ship it to 221 Baker Street.").text == "Ship it to [ADDRESS]."
+    assert scrubber.scrub("Ship it to 7 Maple St. now").text == "Ship it to [ADDRESS] now"
+
+
+def test_address_like_phrase_is_a_known_false_positive(scrubber: Scrubber) -> None:
+    # A number, capitalised words and a street suffix is an address by the scrubber's rule: this
+    # accepted false positive is pinned so that a change in behaviour is seen.
+    assert scrubber.scrub("We have 3 Main Street shops in the survey.").counts == {"address": 1}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Add 3 cups of flour and stir.",
+        "Line 42 of main.py raises a KeyError.",
+        "We shipped 250 units to the east coast.",
+        "Chapter 12 Way Forward",
+    ],
+)
+def test_not_address(scrubber: Scrubber, text: str) -> None:
+    assert_untouched(scrubber, text)
+
+
+# -- person names ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("Please forward this to John Smith today.", "John Smith"),
+        ("Signed, Mary K. Johnson", "Mary K. Johnson"),
+        ("I spoke to Dr. Patel yesterday.", "Dr. Patel"),
+        ("Ms. Linda Garcia will attend.", "Ms. Linda Garcia"),
+        ("Hi Sarah, can you review this?", "Sarah"),
+        ("Thanks, Michael", "Michael"),
+    ],
+)
+def test_names(scrubber: Scrubber, text: str, name: str) -> None:
+    assert_redacted(scrubber, text, name, PiiType.NAME)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Will this approach scale next year?",
+        "May I ask a question about Excel?",
+        "Grant access to the Main Street branch.",
+        "The Supreme Court ruling in 2022 changed the rules.",
+        "Hi there, can you help?",
+        "Use New York time for the report.",
+    ],
+)
+def test_not_names(scrubber: Scrubber, text: str) -> None:
+    assert "name" not in scrubber.scrub(text).counts
+
+
+def test_names_can_be_turned_off() -> None:
+    text = "Please forward this to John Smith today."
+    assert Scrubber(names=False).scrub(text).text == text
+
+
+# -- placeholders, counts, overlaps ----------------------------------------------------------
+
+
+def test_counts_and_placeholders_for_a_mixed_text(scrubber: Scrubber) -> None:
+    text = (
+        "Hi Sarah, email jane.doe@example.com or bob@example.org, call +44 20 7946 0958, "
+        "card 4111 1111 1111 1111, IBAN DE89 3704 0044 0532 0130 00, SSN 123-45-6789, "
+        "server 203.0.113.42, key AKIAIOSFODNN7EXAMPLE, address 221 Baker Street."
+    )
+    result = scrubber.scrub(text)
+    assert result.counts == {
+        "name": 1,
+        "email": 2,
+        "phone": 1,
+        "card": 1,
+        "iban": 1,
+        "ssn": 1,
+        "ip": 1,
+        "secret": 1,
+        "address": 1,
+    }
+    assert result.text == (
+        "Hi [NAME], email [EMAIL] or [EMAIL], call [PHONE], "
+        "card [CARD], IBAN [IBAN], SSN [SSN], "
+        "server [IP], key [SECRET], address [ADDRESS]."
+    )
+
+
+def test_one_value_one_placeholder(scrubber: Scrubber) -> None:
+    """A URL holding an e-mail, a password and an IP is one [URL], not four placeholders."""
+    url = "https://jane.doe%40example.com:Pa55word99@203.0.113.42/admin?token=Abc123Def456"
+    result = scrubber.scrub(f"open {url} now")
+    assert result.text == "open [URL] now"
+    assert result.counts == {"url": 1}
+
+
+def test_no_double_redaction(scrubber: Scrubber) -> None:
+    text = "mail jane.doe@example.com, card 4111 1111 1111 1111, Hi John Smith"
+    once = scrubber.scrub(text)
+    twice = scrubber.scrub(once.text)
+    assert twice.text == once.text  # placeholders are never re-scanned or nested
+    assert twice.counts == {}
+    for placeholder in ("[EMAIL]", "[CARD]", "[NAME]"):
+        assert once.text.count(placeholder) == 1
+    assert "[[" not in once.text and "]]" not in once.text
+
+
+def test_spans_do_not_overlap_and_cover_the_values(scrubber: Scrubber) -> None:
+    text = "jane.doe@example.com 4111 1111 1111 1111 203.0.113.42"
+    spans = scrubber.spans(text)
+    assert [(text[s:e], k) for s, e, k in spans] == [
+        ("jane.doe@example.com", PiiType.EMAIL),
+        ("4111 1111 1111 1111", PiiType.CARD),
+        ("203.0.113.42", PiiType.IP),
+    ]
+    for (_, e1, _), (s2, _, _) in zip(spans, spans[1:], strict=False):
+        assert e1 <= s2
+
+
+def test_clean_text_is_returned_unchanged(scrubber: Scrubber) -> None:
+    text = (
+        "```python\nfor i in range(10):\n    total += prices[i] * 1.08\n```\n"
+        "SELECT region, COUNT(*) FROM sales WHERE year = 2024 GROUP BY region;\n"
+        "Release v2.3.1 on 2024-05-01; see RFC 7231 section 6.5.1 and issue #4521."
+    )
+    assert_untouched(scrubber, text)
+    assert_untouched(scrubber, "")
+
+
+def test_placeholder_names() -> None:
+    assert {k.placeholder for k in PiiType} == {f"[{k.value.upper()}]" for k in PiiType}
+
+
+# -- the labelled evaluation set -------------------------------------------------------------
+
+# Measured on generate_cases(2000, seed=7): recall 1.000 and precision 1.000 for email, phone,
+# card, iban, ssn, ip, url, secret and address; name recall 0.732 (names outside the US Census
+# lists are missed by design), precision 1.000. Every hard-negative kind survived 100%. On
+# other seeds (4000 cases, seeds 99 and 123) the structured types stay >= 0.996 recall and
+# >= 0.996 precision.
+
+
+@pytest.fixture(scope="module")
+def labelled_cases() -> list:
+    return generate_cases(2000, seed=7)
+
+
+def test_structured_recall_and_precision(scrubber: Scrubber, labelled_cases: list) -> None:
+    scores = measure(scrubber, labelled_cases)
+    for kind in STRUCTURED:
+        score = scores[kind.value]
+        assert score.planted >= 200, score
+        assert score.recall >= 0.99, score
+        assert score.precision >= 0.99, score
+    assert scores["url"].recall >= 0.99 and scores["secret"].recall >= 0.99
+    assert scores["address"].recall >= 0.98
+    assert scores["name"].recall >= 0.6  # measured 0.73: the census lists miss many names
+    for kind in ("url", "secret", "address", "name"):
+        assert scores[kind].precision >= 0.95, scores[kind]
+
+
+def test_hard_negatives_survive(scrubber: Scrubber, labelled_cases: list) -> None:
+    negatives = measure_negatives(scrubber, labelled_cases)
+    assert set(negatives) == {
+        "hash",
+        "isbn",
+        "non_luhn",
+        "number",
+        "order_number",
+        "timestamp",
+        "version",
+    }
+    for score in negatives.values():
+        assert score.survival >= 0.99, score
+
+
+def test_measure_detects_a_scrubber_that_misses() -> None:
+    """The scoring itself can fail: a scrubber without names or e-mail loses recall."""
+
+    class NoEmail:
+        def __init__(self) -> None:
+            self.inner = Scrubber(names=False)
+
+        def scrub(self, text: str):  # noqa: ANN202 - returns ScrubResult
+            result = self.inner.scrub(text)
+            return type(result)(result.text.replace("[EMAIL]", "mail"), result.counts)
+
+    cases = generate_cases(200, seed=3)
+    scores = measure(NoEmail(), cases)
+    assert scores["email"].recall == 0.0
+    assert scores["name"].recall == 0.0
+    assert scores["card"].recall >= 0.99
