@@ -6,21 +6,33 @@ target and a verdict, and the run exits non-zero only on errors, not on a missed
 
 from __future__ import annotations
 
+import importlib.util
 import resource
 import secrets
+import sys
 import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+from types import ModuleType
 
 from rich.console import Console
 from rich.table import Table
 
+from econ_index.evaluate import EvalReport
 from econ_index.taxonomy import Taxonomy, load_taxonomy
 
-console = Console()
+console = Console(width=None if sys.stdout.isatty() else 120)
 
 THROUGHPUT_TARGET = 1700.0  # conversations/s end to end on 2 cores
+# Quality targets of the local backend on the generated labelled set (n=2000, seed 11).
+EVAL_N, EVAL_SEED = 2000, 11
+TASK_TOP1_TARGET = 0.50  # at least
+PATTERN_ACCURACY_TARGET = 0.80  # at least
+SOC_TVD_TARGET = 0.05  # at most
+COST_TARGET_USD = 0.0003  # Claude backend, per conversation at default settings
+COST_N = 200  # conversations in the cost run: over the default batch threshold (auto -> batch)
+_REPO = Path(__file__).resolve().parents[2]
 
 
 def _table(title: str, rows: list[dict[str, object]]) -> None:
@@ -82,8 +94,170 @@ def end_to_end(
     return rows
 
 
+_reports: dict[int, EvalReport] = {}
+
+
+def local_evaluation(taxonomy: Taxonomy) -> EvalReport:
+    """The local backend on the labelled set, scrubbed as the pipeline does (as ``econ-index
+    evaluate``); computed once per taxonomy and shared by the quality sections."""
+    if id(taxonomy) not in _reports:
+        from econ_index.classify import make_classifier
+        from econ_index.evaluate import evaluate
+        from econ_index.pipeline import Preparer
+        from econ_index.privacy import Keyer
+        from econ_index.scrub import Scrubber
+
+        _reports[id(taxonomy)] = evaluate(
+            make_classifier("local", taxonomy),
+            taxonomy,
+            n=EVAL_N,
+            seed=EVAL_SEED,
+            prepare=Preparer(Scrubber(), Keyer(secrets.token_bytes(32))),
+        )
+    return _reports[id(taxonomy)]
+
+
+def _met(ok: bool) -> str:
+    return "yes" if ok else "no"
+
+
+def quality(taxonomy: Taxonomy) -> list[dict[str, object]]:
+    """Every evaluation metric of the local backend; the three with a target get a verdict."""
+    report = local_evaluation(taxonomy)
+    targets: dict[str, tuple[str, Callable[[float], bool]]] = {
+        "task_top1_accuracy": (f">= {TASK_TOP1_TARGET}", lambda v: v >= TASK_TOP1_TARGET),
+        "pattern_accuracy": (
+            f">= {PATTERN_ACCURACY_TARGET}",
+            lambda v: v >= PATTERN_ACCURACY_TARGET,
+        ),
+        "soc_major_group_tvd": (f"<= {SOC_TVD_TARGET}", lambda v: v <= SOC_TVD_TARGET),
+    }
+    rows: list[dict[str, object]] = []
+    for name, value in report.as_dict().items():
+        if name == "pattern_recall":
+            assert isinstance(value, dict)
+            for pattern, recall in value.items():
+                rows.append(
+                    {"metric": f"recall: {pattern}", "value": recall, "target": "", "met": ""}
+                )
+            continue
+        if not isinstance(value, int | float):
+            continue
+        target, check = targets.get(name, ("", None))
+        rows.append(
+            {
+                "metric": name,
+                "value": value,
+                "target": target,
+                "met": _met(check(float(value))) if check else "",
+            }
+        )
+    return rows
+
+
+def reliability(taxonomy: Taxonomy) -> list[dict[str, object]]:
+    """Calibration of the confidence: per bin, mean confidence against the share right."""
+    report = local_evaluation(taxonomy)
+    rows: list[dict[str, object]] = [
+        {
+            "confidence bin": f"[{b.lower:.1f}, {b.upper:.1f})",
+            "conversations": b.n,
+            "mean confidence": b.mean_confidence,
+            "accuracy": b.accuracy,
+            "gap": b.accuracy - b.mean_confidence,
+        }
+        for b in report.reliability
+    ]
+    rows.append(
+        {
+            "confidence bin": "ECE",
+            "conversations": sum(b.n for b in report.reliability),
+            "mean confidence": "",
+            "accuracy": "",
+            "gap": report.expected_calibration_error,
+        }
+    )
+    return rows
+
+
+def _fake_anthropic() -> ModuleType:
+    """The in-process fake of the Anthropic API that the tests use (tests/python)."""
+    path = _REPO / "tests" / "python" / "fake_anthropic.py"
+    if not path.is_file():
+        raise FileNotFoundError(f"{path} is missing: run the bench from a source checkout")
+    spec = importlib.util.spec_from_file_location("fake_anthropic", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules.setdefault("fake_anthropic", module)
+    spec.loader.exec_module(module)
+    return module
+
+
+def claude_cost(taxonomy: Taxonomy) -> list[dict[str, object]]:
+    """Estimated Claude cost per conversation at the default settings.
+
+    Realistic generated conversations go through the privacy wall, the local shortlister and the
+    real ClaudeClassifier, whose requests the fake API answers with usage counted as the API
+    counts it (tools + system + messages, cache fields; ~3 characters per token, an upper bound
+    for English). The cost is the classifier's own Usage accounting. ``auto`` sends runs of 100
+    or more through the Message Batches API (half price); smaller runs go direct.
+    """
+    from econ_index.classify.claude import DEFAULT_MODEL, ClaudeClassifier
+    from econ_index.classify.local import LocalClassifier
+    from econ_index.evaluate import evaluate
+    from econ_index.pipeline import Preparer
+    from econ_index.privacy import Keyer
+    from econ_index.scrub import Scrubber
+
+    fake_module = _fake_anthropic()
+    local = LocalClassifier(taxonomy)
+    prepare = Preparer(Scrubber(), Keyer(secrets.token_bytes(32)))
+    rows: list[dict[str, object]] = []
+    with tempfile.TemporaryDirectory() as tmp:
+        runs = (
+            ("default (auto, 200/call)", COST_N),
+            ("auto, 50/call", 50),
+        )
+        for label, batch_size in runs:
+            fake = fake_module.FakeAnthropic()
+            classifier = ClaudeClassifier(
+                taxonomy,
+                local.shortlist,
+                client=fake.client(),
+                state_dir=Path(tmp) / f"state-{batch_size}",
+                poll_interval=0.001,
+            )
+            report = evaluate(
+                classifier, taxonomy, n=COST_N, seed=23, prepare=prepare, batch_size=batch_size
+            )
+            usage = classifier.usage
+            n = report.n_conversations - report.n_failures
+            per_conversation = usage.cost_usd / n
+            rows.append(
+                {
+                    "run": label,
+                    "model": DEFAULT_MODEL,
+                    "API": "batches" if fake.batches else "messages",
+                    "conv": n,
+                    "in tok": round(
+                        (usage.input_tokens + usage.cache_write_tokens + usage.cached_input_tokens)
+                        / n
+                    ),
+                    "out tok": round(usage.output_tokens / n),
+                    "USD/conv": f"{per_conversation:.6f}",
+                    "USD/10k": f"{per_conversation * 10_000:.2f}",
+                    "target": f"{COST_TARGET_USD:.4f}",
+                    "met": _met(per_conversation <= COST_TARGET_USD),
+                }
+            )
+    return rows
+
+
 SECTIONS: dict[str, Callable[[Taxonomy], list[dict[str, object]]]] = {
     "end-to-end classify throughput": end_to_end,
+    f"local backend quality (labelled set n={EVAL_N}, seed {EVAL_SEED})": quality,
+    "local backend confidence reliability": reliability,
+    "Claude backend cost at default settings": claude_cost,
 }
 
 
