@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Annotated, NoReturn
@@ -217,6 +218,16 @@ def classify(
     model: ModelOpt = None,
     mode: ModeOpt = None,
     state_dir: StateDirOpt = None,
+    processes: Annotated[
+        int | None,
+        typer.Option(
+            envvar="ECON_INDEX_PROCESSES",
+            min=1,
+            max=2,
+            help="2: a worker process reads and scrubs while this one classifies and stages "
+            "(default when the machine has 2+ cores); 1: all in one process.",
+        ),
+    ] = None,
     seeds_dir: SeedsOpt = Path("seeds"),
     as_json: JsonOpt = False,
 ) -> None:
@@ -242,6 +253,7 @@ def classify(
         backend=backend,
         onet_version=taxonomy.onet_version,
         threshold=DEFAULT_THRESHOLD if threshold is None else threshold,
+        processes=processes or min(2, os.cpu_count() or 1),
     )
     progress = Progress(
         SpinnerColumn(),
