@@ -59,9 +59,7 @@ class TaskIndex:
         counts = CountVectorizer(analyzer=analyze_document, dtype=np.float32)
         task_counts = counts.fit_transform(docs)
         self._tfidf = TfidfTransformer(sublinear_tf=True).fit(task_counts)
-        self._query = CountVectorizer(
-            analyzer=analyze_query, vocabulary=counts.vocabulary_, dtype=np.float32
-        )
+        self._vocabulary: dict[str, int] = dict(counts.vocabulary_)
         self.tasks_t = sp.csr_matrix(self._tfidf.transform(task_counts).T, dtype=np.float32)
 
         codes = sorted({t.onet_soc_code for t in tasks})
@@ -103,10 +101,26 @@ class TaskIndex:
         )
         rows: sp.csr_matrix | None = None
         for texts, weight in parts:
-            block = normalize(self._tfidf.transform(self._query.transform(texts))) * weight
+            block = normalize(self._tfidf.transform(self._query_counts(texts))) * weight
             rows = block if rows is None else rows + block
         assert rows is not None
         return normalize(_keep_top_terms(sp.csr_matrix(rows, dtype=np.float32), QUERY_TERMS))
+
+    def _query_counts(self, texts: list[str]) -> sp.csr_matrix:
+        """Term counts of the analysed queries over the task vocabulary (out-of-vocabulary terms
+        dropped): ``CountVectorizer.transform`` without its per-document bookkeeping."""
+        vocabulary = self._vocabulary
+        indices: list[int] = []
+        indptr = [0]
+        for text in texts:
+            indices.extend(j for j in map(vocabulary.get, analyze_query(text)) if j is not None)
+            indptr.append(len(indices))
+        counts = sp.csr_matrix(
+            (np.ones(len(indices), dtype=np.float32), indices, indptr),
+            shape=(len(texts), len(vocabulary)),
+        )
+        counts.sum_duplicates()  # repeated terms: one entry with their count
+        return counts
 
     def search(self, queries: sp.csr_matrix, k: int) -> Hits:
         """The ``k`` best tasks per query row.
