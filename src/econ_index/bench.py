@@ -222,6 +222,9 @@ def claude_cost(taxonomy: Taxonomy) -> list[dict[str, object]]:
     or more through the Message Batches API (half price); smaller runs go direct.
     """
     from econ_index.classify.claude import DEFAULT_MODEL, ClaudeClassifier
+
+    if DEFAULT_MODEL != "claude-haiku-5-5":
+        raise AssertionError("update the section title in SECTIONS with the default model")
     from econ_index.classify.local import LocalClassifier
     from econ_index.evaluate import evaluate
     from econ_index.pipeline import Preparer
@@ -255,13 +258,14 @@ def claude_cost(taxonomy: Taxonomy) -> list[dict[str, object]]:
             rows.append(
                 {
                     "run": label,
-                    "model": DEFAULT_MODEL,
                     "API": "batches" if fake.batches else "messages",
                     "conv": n,
                     "in tok": round(
                         (usage.input_tokens + usage.cache_write_tokens + usage.cached_input_tokens)
                         / n
                     ),
+                    "of which cache write": round(usage.cache_write_tokens / n),
+                    "cache read": round(usage.cached_input_tokens / n),
                     "out tok": round(usage.output_tokens / n),
                     "USD/conv": f"{per_conversation:.6f}",
                     "USD/10k": f"{per_conversation * 10_000:.2f}",
@@ -276,7 +280,7 @@ SECTIONS: dict[str, Callable[[Taxonomy], list[dict[str, object]]]] = {
     "end-to-end classify throughput": end_to_end,
     f"local backend quality (labelled set n={EVAL_N}, seed {EVAL_SEED})": quality,
     "local backend confidence reliability": reliability,
-    "Claude backend cost at default settings": claude_cost,
+    "Claude backend cost per conversation at default settings (claude-haiku-5-5)": claude_cost,
 }
 
 
