@@ -177,6 +177,40 @@ def quality(taxonomy: Taxonomy) -> list[dict[str, object]]:
     return rows
 
 
+def shortlist_recall(taxonomy: Taxonomy) -> list[dict[str, object]]:
+    """How often the gold task is among the local retriever's top k: the ceiling of the Claude
+    backend's task accuracy, which only ever chooses among the 20 shortlisted candidates."""
+    from econ_index.classify.local import LocalClassifier
+    from econ_index.generate import generate_corpus
+    from econ_index.ingest import jsonl
+    from econ_index.onet import statement_key
+    from econ_index.pipeline import Preparer
+    from econ_index.privacy import Keyer
+    from econ_index.scrub import Scrubber
+    from econ_index.types import SourceLocation
+
+    prepare = Preparer(Scrubber(), Keyer(secrets.token_bytes(32)))
+    local = LocalClassifier(taxonomy)
+    by_id = taxonomy.by_id
+    conversations, golds = [], []
+    for i, (record, gold) in enumerate(generate_corpus(taxonomy, EVAL_N, EVAL_SEED)):
+        if gold.onet_task_id is not None:
+            conversations.append(
+                prepare(jsonl.parse(record, SourceLocation("<eval>", i + 1), None))
+            )
+            golds.append(statement_key(by_id[gold.onet_task_id].statement))
+    ks = (1, 5, 10, 20)
+    hits = dict.fromkeys(ks, 0)
+    for start in range(0, len(conversations), 500):
+        shortlists = local.shortlist(conversations[start : start + 500], k=max(ks))
+        for gold, shortlist in zip(golds[start : start + 500], shortlists, strict=True):
+            keys = [statement_key(task.statement) for task, _ in shortlist]
+            for k in ks:
+                hits[k] += gold in keys[:k]
+    n = len(conversations)
+    return [{"top k": k, "work conversations": n, "gold task among them": hits[k] / n} for k in ks]
+
+
 def reliability(taxonomy: Taxonomy) -> list[dict[str, object]]:
     """Calibration of the confidence: per bin, mean confidence against the share right."""
     report = local_evaluation(taxonomy)
@@ -280,6 +314,7 @@ SECTIONS: dict[str, Callable[[Taxonomy], list[dict[str, object]]]] = {
     "end-to-end classify throughput": end_to_end,
     f"local backend quality (labelled set n={EVAL_N}, seed {EVAL_SEED})": quality,
     "local backend confidence reliability": reliability,
+    "local retriever recall (the Claude backend's shortlist is the top 20)": shortlist_recall,
     f"Claude backend cost per conversation at default settings ({CLAUDE_DEFAULT_MODEL})": (
         claude_cost
     ),

@@ -64,3 +64,12 @@ def test_claude_cost_is_read_from_the_backends_usage(taxonomy: Taxonomy) -> None
     assert float(str(batch["USD/conv"])) == pytest.approx(
         float(str(direct["USD/conv"])) / 2, rel=0.01
     )
+
+
+def test_shortlist_recall_is_monotone_and_bounds_top1(taxonomy: Taxonomy) -> None:
+    rows = bench.shortlist_recall(taxonomy)
+    recall = [float(str(r["gold task among them"])) for r in rows]
+    assert [r["top k"] for r in rows] == [1, 5, 10, 20]
+    assert recall == sorted(recall) and recall[-1] > 0.9
+    # classify's top-1 is the retriever's top-1 unless the work screen says "none" instead
+    assert recall[0] >= bench.local_evaluation(taxonomy).task_top1_accuracy
