@@ -86,6 +86,8 @@ class TaskIndex:
         # Log-compressed and scaled to [0, 1]: the most used task gets the full PRIOR_WEIGHT.
         prior = np.log1p(usage / reference)
         self.prior = (prior / max(float(prior.max()), 1e-9)).astype(np.float32)
+        self._weighted_prior = (PRIOR_WEIGHT * self.prior).astype(np.float32)
+        self._occupation_of_task32 = self.occupation_of_task.astype(np.int32)
         # Used when a query shares no term with enough tasks: the most used tasks, by prior.
         common = np.argsort(-self.prior, kind="stable")[:FALLBACK]
         self._fallback = (common, (PRIOR_WEIGHT * self.prior[common]).astype(np.float32))
@@ -139,12 +141,19 @@ class TaskIndex:
             block = queries[start : start + CHUNK]
             sims = sp.csr_matrix(block @ self.tasks_t)
             occ = np.asarray((block @ self.occupations_t).toarray())
-            rows = np.repeat(np.arange(sims.shape[0]), np.diff(sims.indptr))
+            # int32 cell numbers (a block has < 2**31 cells) halve the memory traffic
+            rows = np.repeat(
+                np.arange(sims.shape[0], dtype=np.int32) * np.int32(occ.shape[1]),
+                np.diff(sims.indptr),
+            )
             tasks = sims.indices
             # Flat np.take is several times faster than 2-D fancy indexing here.
-            cells = rows * occ.shape[1] + np.take(self.occupation_of_task, tasks)
-            total = sims.data + OCCUPATION_WEIGHT * np.take(occ, cells)
-            total += PRIOR_WEIGHT * np.take(self.prior, tasks)
+            cells = np.take(self._occupation_of_task32, tasks)
+            cells += rows
+            total = np.take(occ, cells)
+            total *= np.float32(OCCUPATION_WEIGHT)
+            total += sims.data
+            total += np.take(self._weighted_prior, tasks)
             for r in range(sims.shape[0]):
                 lo, hi = sims.indptr[r], sims.indptr[r + 1]
                 top, values = _top_k(tasks[lo:hi], total[lo:hi], k, self._fallback)
