@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Annotated, NoReturn
@@ -32,11 +33,51 @@ SeedsOpt = Annotated[
     Path, typer.Option("--seeds", envvar="ECON_INDEX_SEEDS", help="Directory of generated seeds.")
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object instead of tables.")]
+BackendOpt = Annotated[
+    str,
+    typer.Option(
+        "--backend",
+        envvar="ECON_INDEX_BACKEND",
+        help="local (offline TF-IDF, the default) or claude (needs ANTHROPIC_API_KEY).",
+    ),
+]
+ModelOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--model",
+        envvar="ECON_INDEX_CLAUDE_MODEL",
+        help="Claude model (claude backend; default claude-haiku-5-5).",
+    ),
+]
+ModeOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--mode",
+        envvar="ECON_INDEX_CLAUDE_MODE",
+        help="Claude API use: direct (Messages), batch (Message Batches: half price, resumable) "
+        "or auto (batch for 100+ conversations per call; the default).",
+    ),
+]
+StateDirOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--batch-state-dir",
+        envvar="ECON_INDEX_BATCH_STATE_DIR",
+        help="Where batch runs record their batch ids so a rerun resumes them "
+        "(default .econ-index/claude-batches).",
+    ),
+]
 
 
 def _fail(message: str, code: int = 2) -> NoReturn:
     err.print(f"[bold red]error:[/] {message}", highlight=False)
     raise typer.Exit(code)
+
+
+def _backend_errors() -> tuple[type[Exception], ...]:
+    """The Claude backend's fatal errors, once its module is loaded (evaluated when raised)."""
+    claude = sys.modules.get("econ_index.classify.claude")
+    return (claude.ClaudeBackendError,) if claude is not None else ()
 
 
 def _print_json(payload: object) -> None:
@@ -97,10 +138,12 @@ def generate(
 
 @app.command()
 def evaluate(
-    backend: Annotated[str, typer.Option(help="local (offline) or claude.")] = "local",
+    backend: BackendOpt = "local",
     n: Annotated[int, typer.Option("--n", min=10, help="Size of the labelled set.")] = 2000,
     seed: Annotated[int, typer.Option(help="Seed of the labelled set.")] = 11,
-    model: Annotated[str | None, typer.Option(help="Claude model name (claude backend).")] = None,
+    model: ModelOpt = None,
+    mode: ModeOpt = None,
+    state_dir: StateDirOpt = None,
     seeds_dir: SeedsOpt = Path("seeds"),
     as_json: JsonOpt = False,
 ) -> None:
@@ -116,13 +159,23 @@ def evaluate(
 
     try:
         taxonomy = load_taxonomy(seeds_dir)
-        classifier = make_classifier(backend, taxonomy, model=model)
-    except (TaxonomyError, ValueError) as exc:
+        classifier = make_classifier(backend, taxonomy, model=model, mode=mode, state_dir=state_dir)
+    except (TaxonomyError, ValueError, *_backend_errors()) as exc:
         _fail(str(exc))
     # Labels never leave this process, so a throwaway key is enough for the privacy wall.
     prepare = Preparer(Scrubber(), Keyer(secrets.token_bytes(32)))
-    report = run_evaluation(classifier, taxonomy, n=n, seed=seed, prepare=prepare)
+    try:
+        report = run_evaluation(classifier, taxonomy, n=n, seed=seed, prepare=prepare)
+    except _backend_errors() as exc:
+        _fail(str(exc), code=1)
     metrics = report.as_dict()
+    usage = classifier.usage
+    if usage.input_tokens:  # a paid backend: what the evaluation cost
+        metrics["input_tokens"] = usage.input_tokens + usage.cache_write_tokens
+        metrics["cached_input_tokens"] = usage.cached_input_tokens
+        metrics["output_tokens"] = usage.output_tokens
+        metrics["cost_usd"] = round(usage.cost_usd, 6)
+        metrics["cost_usd_per_conversation"] = usage.cost_usd / report.n_conversations
     if as_json:
         _print_json(metrics)
         return
@@ -147,16 +200,34 @@ def classify(
         typer.Option("--input", "-i", help="JSONL / Claude / ChatGPT export, dir or zip."),
     ],
     warehouse: WarehouseOpt = DEFAULT_WAREHOUSE,
-    backend: Annotated[str, typer.Option(help="local (offline) or claude.")] = "local",
+    backend: BackendOpt = "local",
     fmt: Annotated[str, typer.Option("--format", help="auto, jsonl, claude or chatgpt.")] = "auto",
     user_key_file: Annotated[
         Path | None,
         typer.Option(help="File holding the user-id HMAC key (else $ECON_INDEX_USER_KEY)."),
     ] = None,
     threshold: Annotated[
-        float | None, typer.Option(help="Filter labels below this calibrated confidence.")
+        float | None,
+        typer.Option(
+            envvar="ECON_INDEX_THRESHOLD",
+            min=0.0,
+            max=1.0,
+            help="Filter labels below this calibrated confidence (default 0.2).",
+        ),
     ] = None,
-    model: Annotated[str | None, typer.Option(help="Claude model name (claude backend).")] = None,
+    model: ModelOpt = None,
+    mode: ModeOpt = None,
+    state_dir: StateDirOpt = None,
+    processes: Annotated[
+        int | None,
+        typer.Option(
+            envvar="ECON_INDEX_PROCESSES",
+            min=1,
+            max=2,
+            help="2: a worker process reads and scrubs while this one classifies and stages "
+            "(default when the machine has 2+ cores); 1: all in one process.",
+        ),
+    ] = None,
     seeds_dir: SeedsOpt = Path("seeds"),
     as_json: JsonOpt = False,
 ) -> None:
@@ -173,8 +244,8 @@ def classify(
     try:
         keyer = Keyer(load_user_key(user_key_file))
         taxonomy = load_taxonomy(seeds_dir)
-        classifier = make_classifier(backend, taxonomy, model=model)
-    except (MissingUserKeyError, TaxonomyError, ValueError) as exc:
+        classifier = make_classifier(backend, taxonomy, model=model, mode=mode, state_dir=state_dir)
+    except (MissingUserKeyError, TaxonomyError, ValueError, *_backend_errors()) as exc:
         _fail(str(exc))
     run = Run(
         classifier,
@@ -182,6 +253,7 @@ def classify(
         backend=backend,
         onet_version=taxonomy.onet_version,
         threshold=DEFAULT_THRESHOLD if threshold is None else threshold,
+        processes=processes or min(2, os.cpu_count() or 1),
     )
     progress = Progress(
         SpinnerColumn(),
@@ -203,6 +275,8 @@ def classify(
             )
     except InputError as exc:
         _fail(str(exc))
+    except _backend_errors() as exc:  # nothing was staged: the run rolled back
+        _fail(str(exc), code=1)
     if as_json:
         _print_json(summary.as_dict())
         return

@@ -7,6 +7,8 @@ quarantined (with a reason and its file and record) — and the run's counts rec
 
 from __future__ import annotations
 
+import multiprocessing
+import queue
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -38,6 +40,10 @@ from econ_index.warehouse import DDL, RAW_SCHEMA
 
 DEFAULT_THRESHOLD = 0.2
 DEFAULT_BATCH = 1000
+# With two processes: conversations per message from the reading/scrubbing worker, and messages
+# waiting in the pipe (bounds memory: the worker blocks when the classifier falls behind).
+PREPARE_CHUNK = 250
+PREPARE_AHEAD = 8
 
 
 @dataclass
@@ -86,6 +92,90 @@ class _Pending:
 
     conversation: ScrubbedConversation
     location: SourceLocation
+
+
+@dataclass(frozen=True, slots=True)
+class _Prepared:
+    """A conversation after the privacy wall: what the rest of a run needs of it, no raw text."""
+
+    conversation: ScrubbedConversation
+    location: SourceLocation
+    has_user_turn: bool
+
+
+def _prepared(
+    records: Iterable[Conversation | Quarantined],
+    prepare: Callable[[Conversation], ScrubbedConversation],
+) -> Iterator[Quarantined | _Prepared]:
+    for record in records:
+        if isinstance(record, Quarantined):
+            yield record
+        else:
+            has_user = any(m.role == "user" for m in record.messages)
+            yield _Prepared(prepare(record), record.location, has_user)
+
+
+def _produce(
+    records: Iterable[Conversation | Quarantined],
+    prepare: Callable[[Conversation], ScrubbedConversation],
+    out: multiprocessing.Queue,  # type: ignore[type-arg]
+) -> None:
+    """The worker process: read and scrub, send chunks in input order, then "done" or the error."""
+    try:
+        items = _prepared(records, prepare)
+        while chunk := list(islice(items, PREPARE_CHUNK)):
+            out.put(("chunk", chunk))
+        out.put(("done", None))
+    except BaseException as exc:  # noqa: BLE001 - every failure is handed to the parent
+        try:
+            out.put(("error", exc))
+        except Exception:  # noqa: BLE001 - an unpicklable error: send its description
+            out.put(("error", RuntimeError(f"{type(exc).__name__}: {exc}")))
+
+
+def _prepared_in_worker(
+    records: Iterable[Conversation | Quarantined],
+    prepare: Callable[[Conversation], ScrubbedConversation],
+) -> Iterator[Quarantined | _Prepared]:
+    """As :func:`_prepared`, with reading and scrubbing in a forked process.
+
+    The worker inherits the inputs and the privacy wall (scrubber and user key) by fork, so the
+    key never crosses a pipe; only scrubbed conversations come back. The parent must not touch
+    ``records``.
+    """
+    context = multiprocessing.get_context("fork")
+    out = context.Queue(maxsize=PREPARE_AHEAD)
+    worker = context.Process(
+        target=_produce, args=(records, prepare, out), name="econ-index-scrub", daemon=True
+    )
+    worker.start()
+    try:
+        while True:
+            try:
+                kind, payload = out.get(timeout=1.0)
+            except queue.Empty:
+                if not worker.is_alive():
+                    raise RuntimeError(
+                        f"the scrubbing worker died (exit code {worker.exitcode})"
+                    ) from None
+                continue
+            if kind == "error":
+                raise payload
+            if kind == "done":
+                break
+            yield from payload
+        worker.join()
+    finally:
+        if worker.is_alive():
+            worker.terminate()
+            worker.join()
+        out.close()
+        out.cancel_join_thread()
+
+
+def parallel_prepare_available() -> bool:
+    """Two-process runs need fork (Linux); elsewhere a run reads and scrubs in-process."""
+    return "fork" in multiprocessing.get_all_start_methods()
 
 
 @dataclass(frozen=True, slots=True)
@@ -243,11 +333,17 @@ class Run:
         onet_version: str,
         threshold: float = DEFAULT_THRESHOLD,
         batch_size: int = DEFAULT_BATCH,
+        processes: int = 1,
     ) -> None:
+        """``processes=2`` reads and scrubs in a forked worker while this process classifies
+        and stages; the result is the same as with one process (order included)."""
+        if processes not in (1, 2):
+            raise ValueError("processes must be 1 or 2")
         self._classifier = classifier
         self._prepare = prepare
         self._threshold = threshold
         self._batch_size = batch_size
+        self._processes = processes if parallel_prepare_available() else 1
         self.summary = RunSummary(
             run_id=uuid.uuid4().hex,
             backend=backend,
@@ -312,18 +408,19 @@ class Run:
         self, records: Iterable[Conversation | Quarantined], stager: _Stager
     ) -> Iterator[_Pending]:
         """Quarantines unreadable records and filters what no classifier needs to see."""
-        for record in records:
+        prepared = _prepared_in_worker if self._processes == 2 else _prepared
+        for item in prepared(records, self._prepare):
             self.summary.read += 1
-            if isinstance(record, Quarantined):
-                self._quarantine(stager, record)
+            if isinstance(item, Quarantined):
+                self._quarantine(stager, item)
                 continue
-            scrubbed = self._prepare(record)
-            if not any(m.role == "user" for m in record.messages):
+            scrubbed = item.conversation
+            if not item.has_user_turn:
                 self._filter(stager, scrubbed, FilterReason.NO_USER_TURN)
             elif _user_text_empty(scrubbed):
                 self._filter(stager, scrubbed, FilterReason.EMPTY_AFTER_SCRUBBING)
             else:
-                yield _Pending(scrubbed, record.location)
+                yield _Pending(scrubbed, item.location)
 
     def _label_batch(self, batch: Sequence[_Pending], stager: _Stager) -> None:
         results = self._classifier.classify([p.conversation for p in batch])

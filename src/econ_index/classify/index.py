@@ -59,9 +59,7 @@ class TaskIndex:
         counts = CountVectorizer(analyzer=analyze_document, dtype=np.float32)
         task_counts = counts.fit_transform(docs)
         self._tfidf = TfidfTransformer(sublinear_tf=True).fit(task_counts)
-        self._query = CountVectorizer(
-            analyzer=analyze_query, vocabulary=counts.vocabulary_, dtype=np.float32
-        )
+        self._vocabulary: dict[str, int] = dict(counts.vocabulary_)
         self.tasks_t = sp.csr_matrix(self._tfidf.transform(task_counts).T, dtype=np.float32)
 
         codes = sorted({t.onet_soc_code for t in tasks})
@@ -88,6 +86,8 @@ class TaskIndex:
         # Log-compressed and scaled to [0, 1]: the most used task gets the full PRIOR_WEIGHT.
         prior = np.log1p(usage / reference)
         self.prior = (prior / max(float(prior.max()), 1e-9)).astype(np.float32)
+        self._weighted_prior = (PRIOR_WEIGHT * self.prior).astype(np.float32)
+        self._occupation_of_task32 = self.occupation_of_task.astype(np.int32)
         # Used when a query shares no term with enough tasks: the most used tasks, by prior.
         common = np.argsort(-self.prior, kind="stable")[:FALLBACK]
         self._fallback = (common, (PRIOR_WEIGHT * self.prior[common]).astype(np.float32))
@@ -103,10 +103,26 @@ class TaskIndex:
         )
         rows: sp.csr_matrix | None = None
         for texts, weight in parts:
-            block = normalize(self._tfidf.transform(self._query.transform(texts))) * weight
+            block = normalize(self._tfidf.transform(self._query_counts(texts))) * weight
             rows = block if rows is None else rows + block
         assert rows is not None
         return normalize(_keep_top_terms(sp.csr_matrix(rows, dtype=np.float32), QUERY_TERMS))
+
+    def _query_counts(self, texts: list[str]) -> sp.csr_matrix:
+        """Term counts of the analysed queries over the task vocabulary (out-of-vocabulary terms
+        dropped): ``CountVectorizer.transform`` without its per-document bookkeeping."""
+        vocabulary = self._vocabulary
+        indices: list[int] = []
+        indptr = [0]
+        for text in texts:
+            indices.extend(j for j in map(vocabulary.get, analyze_query(text)) if j is not None)
+            indptr.append(len(indices))
+        counts = sp.csr_matrix(
+            (np.ones(len(indices), dtype=np.float32), indices, indptr),
+            shape=(len(texts), len(vocabulary)),
+        )
+        counts.sum_duplicates()  # repeated terms: one entry with their count
+        return counts
 
     def search(self, queries: sp.csr_matrix, k: int) -> Hits:
         """The ``k`` best tasks per query row.
@@ -125,12 +141,19 @@ class TaskIndex:
             block = queries[start : start + CHUNK]
             sims = sp.csr_matrix(block @ self.tasks_t)
             occ = np.asarray((block @ self.occupations_t).toarray())
-            rows = np.repeat(np.arange(sims.shape[0]), np.diff(sims.indptr))
+            # int32 cell numbers (a block has < 2**31 cells) halve the memory traffic
+            rows = np.repeat(
+                np.arange(sims.shape[0], dtype=np.int32) * np.int32(occ.shape[1]),
+                np.diff(sims.indptr),
+            )
             tasks = sims.indices
             # Flat np.take is several times faster than 2-D fancy indexing here.
-            cells = rows * occ.shape[1] + np.take(self.occupation_of_task, tasks)
-            total = sims.data + OCCUPATION_WEIGHT * np.take(occ, cells)
-            total += PRIOR_WEIGHT * np.take(self.prior, tasks)
+            cells = np.take(self._occupation_of_task32, tasks)
+            cells += rows
+            total = np.take(occ, cells)
+            total *= np.float32(OCCUPATION_WEIGHT)
+            total += sims.data
+            total += np.take(self._weighted_prior, tasks)
             for r in range(sims.shape[0]):
                 lo, hi = sims.indptr[r], sims.indptr[r + 1]
                 top, values = _top_k(tasks[lo:hi], total[lo:hi], k, self._fallback)
