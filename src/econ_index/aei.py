@@ -59,13 +59,24 @@ def aei_v1(release: Path, *, workdir: Path | None = None) -> dict[str, object]:
             con.execute(DDL)  # the conversation sources exist, empty, so the DAG parses whole
         selection = " ".join(f"+{m}" for m in AEI_MODELS)
         run_dbt(
-            ["build", "--select", selection, "--exclude", "test_type:unit"],
+            # cautious: only tests whose every parent is built (a relationship test that also
+            # reads the conversation fact, not built in this mode, stays out)
+            [
+                "build",
+                "--select",
+                selection,
+                "--exclude",
+                "test_type:unit",
+                "--indirect-selection",
+                "cautious",
+            ],
             warehouse=warehouse,
             target_path=Path(scratch) / "target",
             variables={"usage_source": "aei_release"},
             quiet=True,
         )
-        with duckdb.connect(str(warehouse), read_only=True) as con:
+        # dbt-duckdb keeps its read-write handle open in this process: open it the same way
+        with duckdb.connect(str(warehouse)) as con:
             figures = _figures(con)
     figures["release"] = summary.onet_version
     return figures

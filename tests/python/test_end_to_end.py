@@ -284,3 +284,13 @@ def test_rerun_of_the_same_inputs_is_idempotent(demo: dict[str, object]) -> None
     same = dict(first["jsonl"])
     same.pop("run_id")
     assert again == same
+
+
+def test_aei_v1_command_reproduces_the_published_figures(onet_source: Path) -> None:
+    """The README's reproduction command, end to end: the release through the dbt rollups."""
+    figures = json.loads(_cli("aei-v1", "--release", str(onet_source), "--json", env={}).stdout)
+    majors = figures["soc_major_group_pct"]
+    assert (majors["15"], majors["27"], majors["25"], majors["43"]) == (37.2, 10.3, 9.3, 7.9)
+    assert (figures["automation_pct"], figures["augmentation_pct"]) == (42.6, 57.4)
+    assert figures["occupation_share_ge_25pct_tasks"] == 36.2
+    assert figures["n_occupations"] == 974
