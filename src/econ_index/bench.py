@@ -22,7 +22,7 @@ from rich.table import Table
 
 from econ_index.taxonomy import Taxonomy, load_taxonomy
 
-console = Console()
+console = Console(width=None if sys.stdout.isatty() else 120)  # tables stay readable in logs
 
 THROUGHPUT_TARGET = 1700.0  # conversations/s end to end on 2 cores
 
