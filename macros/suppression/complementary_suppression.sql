@@ -9,61 +9,59 @@
     Every round reads the previous one exactly once, so engines that inline CTEs (Spark) see a
     linear plan.
 
-    Rounds stay cheap: they work on integer ranks instead of the wide string keys, a member's
+    Rounds stay cheap: they work on integer numbers instead of the wide string keys, a member's
     place in the pick order is fixed once (pick_rank), and a group with two or more hidden
     members is settled for good (hidden members only ever grow), so its rows leave the rounds.
     Only its complementary-hidden members stay, parked in group 0, which never acts, so their
     reason survives; primary-hidden cells are known from `cells` and visible members of a
-    settled group can only be hidden through another group, where they still have a row. If hidden cells still sit alone in a group after the last round, the fixpoint
-    was not reached and every cell of every group is hidden ('complementary:not_converged'):
-    the output stays safe, and assert_published_suppression_converged fails the build. -#}
+    settled group can only be hidden through another group, where they still have a row.
+
+    If hidden cells still sit alone in a group after the last round, the fixpoint was not
+    reached and every cell of every group is hidden ('complementary:not_converged'): the output
+    stays safe, and assert_published_suppression_converged fails the build. -#}
 
 {% macro complementary_suppression(cells, groups, max_rounds=none) -%}
     {%- set rounds = (max_rounds or var('suppression_max_rounds', 24)) | int -%}
-    with members as (
+    {%- set kinds = suppression_group_kinds() | sort %}
+    {#- The rounds work on small integers, numbered by grouping and hash joins rather than by
+        ranking millions of wide strings: group_no (any order: groups are independent), cell_no
+        (in cell_id order, so ties still break on cell_id) and kind_no (in name order, so the
+        max over kinds picks the same reason as the max over their names). #}
+    with group_numbers as (
         select
-            memberships.group_kind,
-            memberships.group_id,
-            memberships.cell_id,
-            memberships.member_role,
-            coalesce(cells.n_conversations, 0) as sort_n,
-            case when cells.is_primary_suppressed then 1 else 0 end as is_hidden,
-            count(*) over (partition by memberships.group_id) as group_size
-        from {{ groups }} as memberships
-        inner join {{ cells }} as cells on memberships.cell_id = cells.cell_id
-    ),
-
-    {#- The rounds work on small integers: ranks of group_id and cell_id (cell_no keeps cell_id's
-        order, so ties still break on cell_id) and of group_kind (kind_no keeps its order, so
-        the max over kinds picks the same reason as the max over their names). Wide string
-        keys made every round's two window sorts several times slower. #}
-    numbered as {{ cte_materialized() }} (
-        select
-            group_kind,
-            cell_id,
-            dense_rank() over (order by group_kind) as kind_no,
-            dense_rank() over (order by group_id) as group_no,
-            dense_rank() over (order by cell_id) as cell_no,
-            row_number() over (
-                partition by group_id order by member_role, sort_n, cell_id
-            ) as pick_rank,
-            is_hidden
-        from members
-        where group_size >= 2
-    ),
-
-    kinds as (
-        select distinct
-            kind_no,
-            group_kind
-        from numbered
+            group_id,
+            row_number() over (order by group_id) as group_no
+        from {{ groups }}
+        group by group_id
+        having count(*) >= 2
     ),
 
     cell_numbers as (
-        select distinct
-            cell_no,
-            cell_id
-        from numbered
+        select
+            cell_id,
+            row_number() over (order by cell_id) as cell_no,
+            coalesce(n_conversations, 0) as sort_n,
+            case when is_primary_suppressed then 1 else 0 end as is_hidden
+        from {{ cells }}
+    ),
+
+    numbered as {{ cte_materialized() }} (
+        select
+            case memberships.group_kind
+                {%- for kind in kinds %}
+                when '{{ kind }}' then {{ loop.index }}
+                {%- endfor %}
+            end as kind_no,
+            group_numbers.group_no,
+            cell_numbers.cell_no,
+            row_number() over (
+                partition by group_numbers.group_no
+                order by memberships.member_role, cell_numbers.sort_n, cell_numbers.cell_no
+            ) as pick_rank,
+            cell_numbers.is_hidden
+        from {{ groups }} as memberships
+        inner join group_numbers on memberships.group_id = group_numbers.group_id
+        inner join cell_numbers on memberships.cell_id = cell_numbers.cell_id
     ),
 
     round_0 as (
@@ -139,10 +137,13 @@
             cell_numbers.cell_id,
             final_numbers.is_hidden,
             final_numbers.is_not_converged,
-            {{ dbt.concat(["'complementary:'", 'kinds.group_kind']) }} as complementary_reason
+            case final_numbers.reason_kind_no
+                {%- for kind in kinds %}
+                when {{ loop.index }} then 'complementary:{{ kind }}'
+                {%- endfor %}
+            end as complementary_reason
         from final_numbers
         inner join cell_numbers on final_numbers.cell_no = cell_numbers.cell_no
-        left join kinds on final_numbers.reason_kind_no = kinds.kind_no
     )
 
     select
