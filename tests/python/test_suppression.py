@@ -437,7 +437,7 @@ def test_two_small_children_need_nothing_more(compiled: CompiledSql) -> None:
     )
     result = publish(compiled, cells)
     assert {k[3] for k in result.hidden()} == {"13-0000", "15-0000"}
-    assert result.reason(cells[1].key) == "primary:conversations<15"
+    assert result.reason(cells[2].key) == "primary:conversations<15"  # 13-0000: 12 conversations
     assert result.attack_failures == []
 
 
