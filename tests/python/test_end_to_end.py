@@ -96,7 +96,9 @@ def test_publish_prints_path_line(demo: dict[str, object]) -> None:
 
 def test_published_file_holds_only_k_anonymous_cells(demo: dict[str, object]) -> None:
     with duckdb.connect(str(demo["published"]), read_only=True) as con:
-        tables = [r[0] for r in con.execute("select table_name from information_schema.tables")]
+        tables = [
+            r[0] for r in con.execute("select table_name from information_schema.tables").fetchall()
+        ]
         assert tables and all(t.startswith("pub_") for t in tables)
         text_columns = con.execute(
             "select table_name, column_name from information_schema.columns "
