@@ -1,7 +1,9 @@
 {#- Allocated usage per occupation: in conversation mode one row per (period, user, pattern,
     occupation) so distinct users can be counted at every SOC level; in AEI mode one row per
     occupation (grain `all`) holding the published shares split equally over the holders of
-    each statement. -#}
+    each statement. A view: its only reader, int_soc_usage, joins it in the same pass, which
+    is cheaper than writing millions of per-user rows at 1M conversations. -#}
+{{ config(materialized='view') }}
 {% if usage_source() == 'aei_release' %}
     select
         'all' as period_grain,
