@@ -7,96 +7,143 @@
     Each round, in every group holding exactly one hidden member, the smallest visible member is
     hidden too: parts before the total, then fewest conversations, then cell_id (deterministic).
     Every round reads the previous one exactly once, so engines that inline CTEs (Spark) see a
-    linear plan. If hidden cells still sit alone in a group after the last round, the fixpoint
-    was not reached and every cell of every group is hidden ('complementary:not_converged'):
-    the output stays safe, and assert_published_suppression_converged fails the build. -#}
+    linear plan.
+
+    Rounds stay cheap: they work on integer numbers instead of the wide string keys, a member's
+    place in the pick order is fixed once (pick_rank), and a group with two or more hidden
+    members is settled for good (hidden members only ever grow), so its rows leave the rounds.
+    Only its complementary-hidden members stay, parked in group 0, which never acts, so their
+    reason survives; primary-hidden cells are known from `cells` and visible members of a
+    settled group can only be hidden through another group, where they still have a row.
+
+    If hidden cells still sit alone in a group after the last round, the fixpoint was not
+    reached and every cell of every group is hidden ('complementary:not_converged'): the output
+    stays safe, and assert_published_suppression_converged fails the build. -#}
 
 {% macro complementary_suppression(cells, groups, max_rounds=none) -%}
     {%- set rounds = (max_rounds or var('suppression_max_rounds', 24)) | int -%}
-    with members as (
+    {%- set kinds = suppression_group_kinds() | sort %}
+    {#- The rounds work on small integers, numbered by grouping and hash joins rather than by
+        ranking millions of wide strings: group_no (any order: groups are independent), cell_no
+        (in cell_id order, so ties still break on cell_id) and kind_no (in name order, so the
+        max over kinds picks the same reason as the max over their names). #}
+    with group_numbers as (
         select
-            memberships.group_kind,
-            memberships.group_id,
-            memberships.cell_id,
-            memberships.member_role,
-            coalesce(cells.n_conversations, 0) as sort_n,
-            case when cells.is_primary_suppressed then 1 else 0 end as is_hidden,
-            count(*) over (partition by memberships.group_id) as group_size
+            group_id,
+            row_number() over (order by group_id) as group_no
+        from {{ groups }}
+        group by group_id
+        having count(*) >= 2
+    ),
+
+    cell_numbers as (
+        select
+            cell_id,
+            row_number() over (order by cell_id) as cell_no,
+            coalesce(n_conversations, 0) as sort_n,
+            case when is_primary_suppressed then 1 else 0 end as is_hidden
+        from {{ cells }}
+    ),
+
+    numbered as {{ cte_materialized() }} (
+        select
+            case memberships.group_kind
+                {%- for kind in kinds %}
+                when '{{ kind }}' then {{ loop.index }}
+                {%- endfor %}
+            end as kind_no,
+            group_numbers.group_no,
+            cell_numbers.cell_no,
+            row_number() over (
+                partition by group_numbers.group_no
+                order by memberships.member_role, cell_numbers.sort_n, cell_numbers.cell_no
+            ) as pick_rank,
+            cell_numbers.is_hidden
         from {{ groups }} as memberships
-        inner join {{ cells }} as cells on memberships.cell_id = cells.cell_id
+        inner join group_numbers on memberships.group_id = group_numbers.group_id
+        inner join cell_numbers on memberships.cell_id = cell_numbers.cell_id
     ),
 
     round_0 as (
         select
-            group_kind,
-            group_id,
-            cell_id,
-            member_role,
-            sort_n,
+            group_no,
+            cell_no,
+            kind_no,
+            pick_rank,
             is_hidden,
-            cast(null as {{ dbt.type_string() }}) as complementary_reason
-        from members
-        where group_size >= 2
+            cast(null as {{ dbt.type_int() }}) as reason_kind_no
+        from numbered
     ),
     {%- for round in range(1, rounds + 1) %}
 
     ranked_{{ round }} as (
         select
-            group_kind,
-            group_id,
-            cell_id,
-            member_role,
-            sort_n,
+            group_no,
+            cell_no,
+            kind_no,
+            pick_rank,
             is_hidden,
-            complementary_reason,
-            sum(is_hidden) over (partition by group_id) as n_hidden,
-            row_number() over (
-                partition by group_id order by is_hidden, member_role, sort_n, cell_id
-            ) as pick_order
+            reason_kind_no,
+            sum(is_hidden) over (partition by group_no) as n_hidden,
+            min(case when is_hidden = 0 then pick_rank end) over (partition by group_no)
+                as first_visible_rank
         from round_{{ round - 1 }}
     ),
 
     round_{{ round }} as {{ cte_materialized() }} (
         select
-            group_kind,
-            group_id,
-            cell_id,
-            member_role,
-            sort_n,
+            case when n_hidden >= 2 then 0 else group_no end as group_no,
+            cell_no,
+            kind_no,
+            pick_rank,
             max(
-                case when n_hidden = 1 and pick_order = 1 then 1 else is_hidden end
-            ) over (partition by cell_id) as is_hidden,
+                case when n_hidden = 1 and pick_rank = first_visible_rank then 1 else is_hidden end
+            ) over (partition by cell_no) as is_hidden,
             coalesce(
-                complementary_reason,
+                reason_kind_no,
                 max(
-                    case
-                        when n_hidden = 1 and pick_order = 1 and is_hidden = 0
-                            then {{ dbt.concat(["'complementary:'", 'group_kind']) }}
-                    end
-                ) over (partition by cell_id)
-            ) as complementary_reason
+                    case when n_hidden = 1 and pick_rank = first_visible_rank then kind_no end
+                ) over (partition by cell_no)
+            ) as reason_kind_no
         from ranked_{{ round }}
+        where n_hidden <= 1 or reason_kind_no is not null
     ),
     {%- endfor %}
 
     unresolved as (
         select
-            cell_id,
+            cell_no,
             is_hidden,
-            complementary_reason,
-            case when sum(is_hidden) over (partition by group_id) = 1 then 1 else 0 end
-                as is_alone
+            reason_kind_no,
+            case
+                when group_no <> 0 and sum(is_hidden) over (partition by group_no) = 1 then 1
+                else 0
+            end as is_alone
         from round_{{ rounds }}
+    ),
+
+    final_numbers as (
+        select
+            cell_no,
+            max(is_hidden) as is_hidden,
+            max(reason_kind_no) as reason_kind_no,
+            max(max(is_alone)) over () as is_not_converged
+        from unresolved
+        group by cell_no
     ),
 
     final_state as (
         select
-            cell_id,
-            max(is_hidden) as is_hidden,
-            max(complementary_reason) as complementary_reason,
-            max(max(is_alone)) over () as is_not_converged
-        from unresolved
-        group by cell_id
+            cell_numbers.cell_id,
+            final_numbers.is_hidden,
+            final_numbers.is_not_converged,
+            case final_numbers.reason_kind_no
+                {%- for kind in kinds %}
+                when {{ loop.index }} then 'complementary:{{ kind }}'
+                {%- endfor %}
+            end as complementary_reason
+        from final_numbers
+        inner join cell_numbers on final_numbers.cell_no = cell_numbers.cell_no
     )
 
     select

@@ -10,7 +10,7 @@
         {{ primary_suppression(relation) }}
     ),
 
-    memberships as (
+    memberships as {{ cte_materialized() }} (
         {{ suppression_groups('primary_cells') }}
     ),
 

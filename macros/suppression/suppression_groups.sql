@@ -17,6 +17,11 @@
                      quarter = months, year = quarters, all = each finer grain), same
                      level/node/facet/variable. Weeks do not nest in months. -#}
 
+{#- Every group_kind suppression_groups emits (complementary_suppression numbers them). -#}
+{% macro suppression_group_kinds() -%}
+    {{ return(['hierarchy', 'usage_share', 'pattern', 'pattern_share', 'period']) }}
+{%- endmacro %}
+
 {% macro suppression_nested_grains() -%}
     {#- parent grain -> the finer grains whose periods partition it, and its length -#}
     {{ return({

@@ -1,12 +1,13 @@
-{#- Allocated usage per occupation: in conversation mode one row per (period, conversation,
+{#- Allocated usage per occupation: in conversation mode one row per (period, user, pattern,
     occupation) so distinct users can be counted at every SOC level; in AEI mode one row per
     occupation (grain `all`) holding the published shares split equally over the holders of
-    each statement. -#}
+    each statement. A view: its only reader, int_soc_usage, joins it in the same pass, which
+    is cheaper than writing millions of per-user rows at 1M conversations. -#}
+{{ config(materialized='view') }}
 {% if usage_source() == 'aei_release' %}
     select
         'all' as period_grain,
         {{ all_periods_start() }} as period_start,
-        cast(null as {{ dbt.type_string() }}) as conversation_key,
         cast(null as {{ dbt.type_string() }}) as user_key,
         cast(null as {{ dbt.type_string() }}) as collaboration_pattern,
         task_statements.onet_soc_code,
@@ -17,14 +18,19 @@
     group by task_statements.onet_soc_code
 {% else %}
     select
-        conversations.period_grain,
-        conversations.period_start,
-        conversations.conversation_key,
-        conversations.user_key,
-        conversations.collaboration_pattern,
+        user_tasks.period_grain,
+        user_tasks.period_start,
+        user_tasks.user_key,
+        user_tasks.collaboration_pattern,
         allocation.onet_soc_code,
-        allocation.allocation_share as n_conversations
-    from {{ ref('int_conversation_periods') }} as conversations
+        sum(user_tasks.n_conversations * allocation.allocation_share) as n_conversations
+    from {{ ref('int_period_user_tasks') }} as user_tasks
     inner join {{ ref('int_task_allocation') }} as allocation
-        on conversations.onet_task_id = allocation.onet_task_id
+        on user_tasks.onet_task_id = allocation.onet_task_id
+    group by
+        user_tasks.period_grain,
+        user_tasks.period_start,
+        user_tasks.user_key,
+        user_tasks.collaboration_pattern,
+        allocation.onet_soc_code
 {% endif %}

@@ -25,9 +25,9 @@
         period_grain,
         period_start,
         'all' as collaboration_pattern,
-        cast(count(*) as {{ type_double() }}) as n_conversations,
+        cast(sum(n_conversations) as {{ type_double() }}) as n_conversations,
         count(distinct user_key) as n_users
-    from {{ ref('int_conversation_periods') }}
+    from {{ ref('int_period_user_tasks') }}
     group by period_grain, period_start
 
     union all
@@ -36,8 +36,8 @@
         period_grain,
         period_start,
         collaboration_pattern,
-        cast(count(*) as {{ type_double() }}) as n_conversations,
+        cast(sum(n_conversations) as {{ type_double() }}) as n_conversations,
         count(distinct user_key) as n_users
-    from {{ ref('int_conversation_periods') }}
+    from {{ ref('int_period_user_tasks') }}
     group by period_grain, period_start, collaboration_pattern
 {% endif %}

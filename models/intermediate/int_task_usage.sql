@@ -15,8 +15,8 @@
         period_grain,
         period_start,
         onet_task_id,
-        cast(count(*) as {{ type_double() }}) as n_conversations,
+        cast(sum(n_conversations) as {{ type_double() }}) as n_conversations,
         count(distinct user_key) as n_users
-    from {{ ref('int_conversation_periods') }}
+    from {{ ref('int_period_user_tasks') }}
     group by period_grain, period_start, onet_task_id
 {% endif %}

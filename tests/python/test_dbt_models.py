@@ -261,6 +261,42 @@ def test_index_cells_cover_every_level_with_a_total(built: tuple[Path, Path]) ->
     assert pattern_total == [(40.0, "pct_of_node", True)]
 
 
+def test_metricflow_metrics_agree_with_the_marts(built: tuple[Path, Path]) -> None:
+    """The semantic layer's metrics, compiled by MetricFlow and run on the warehouse, give the
+    marts' monthly figures: conversations, distinct users and the automation share."""
+    from econ_index.metrics import metric_sql
+
+    warehouse, target = built
+    sql = metric_sql(
+        target,
+        ["conversations", "distinct_users", "automation_share"],
+        ["metric_time__month"],
+    )
+    metrics = {
+        month.date(): (conversations, users, share)
+        for month, conversations, users, share in _query(warehouse, sql)
+    }
+    marts = {
+        start: (n, users, None if share is None else share / 100)
+        for start, n, users, share in _query(
+            warehouse,
+            "select totals.period_start, totals.n_conversations, totals.n_users,"
+            " modes.automation_pct_of_five_pattern_base"
+            " from intermediate.int_period_totals as totals"
+            " join marts.agg_automation_augmentation as modes using (period_grain, period_start)"
+            " where totals.period_grain = 'month' and totals.collaboration_pattern = 'all'",
+        )
+    }
+    assert set(metrics) == set(marts) and len(metrics) == 2
+    for month, (n, users, share) in marts.items():
+        assert metrics[month][:2] == (n, users), month
+        assert metrics[month][2] == (None if share is None else pytest.approx(share)), month
+    # January: c1 c2 directive, c3 learning, c4 validation, two users; February: c6 in `none`
+    # (runs before the incremental test below re-labels c1)
+    assert metrics[date(2025, 1, 1)] == (4, 2, 0.5)
+    assert metrics[date(2025, 2, 1)] == (1, 1, None)
+
+
 def test_incremental_run_equals_full_refresh(
     built: tuple[Path, Path], tasks: dict[str, str]
 ) -> None:
