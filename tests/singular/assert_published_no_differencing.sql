@@ -77,8 +77,16 @@ pattern_parts as (
 ),
 
 period_parts as (
-    {%- for parent_grain, child_grain, datepart, length in nested
-        if parent_grain in grains and child_grain in grains %}
+    {#- (parent grain, part grain, datepart, length): a part lies in [start, start + length) of
+        its parent; the whole history ('all') holds every part of a grain -#}
+    {%- set pairs = [] -%}
+    {%- for pair in nested if pair[0] in grains and pair[1] in grains -%}
+        {%- do pairs.append(pair) -%}
+    {%- endfor -%}
+    {%- for child_grain in grains -%}
+        {%- do pairs.append(('all', child_grain, none, none)) -%}
+    {%- endfor %}
+    {%- for parent_grain, child_grain, datepart, length in pairs %}
         select
             parent_cell.period_grain,
             parent_cell.period_start,
@@ -97,42 +105,13 @@ period_parts as (
                 and parent_cell.node_id = child_cell.node_id
                 and parent_cell.facet = child_cell.facet
                 and parent_cell.variable = child_cell.variable
-                and parent_cell.period_start <= child_cell.period_start
-                and child_cell.period_start
-                < {{ dbt.dateadd(datepart, length, 'parent_cell.period_start') }}
+                {%- if datepart %}
+                    and parent_cell.period_start <= child_cell.period_start
+                    and child_cell.period_start
+                    < {{ dbt.dateadd(datepart, length, 'parent_cell.period_start') }}
+                {%- endif %}
         where
             parent_cell.period_grain = '{{ parent_grain }}'
-            and child_cell.period_grain = '{{ child_grain }}'
-        group by
-            parent_cell.period_grain,
-            parent_cell.period_start,
-            parent_cell.level,
-            parent_cell.node_id,
-            parent_cell.facet,
-            parent_cell.variable
-        union all
-    {%- endfor %}
-    {%- for child_grain in grains %}
-        select
-            parent_cell.period_grain,
-            parent_cell.period_start,
-            parent_cell.level,
-            parent_cell.node_id,
-            parent_cell.facet,
-            parent_cell.variable,
-            '{{ child_grain }}' as part_grain,
-            max(parent_cell.hidden) as total_hidden,
-            count(*) as n_parts,
-            sum(child_cell.hidden) as hidden_parts
-        from cells as parent_cell
-        inner join cells as child_cell
-            on
-                parent_cell.level = child_cell.level
-                and parent_cell.node_id = child_cell.node_id
-                and parent_cell.facet = child_cell.facet
-                and parent_cell.variable = child_cell.variable
-        where
-            parent_cell.period_grain = 'all'
             and child_cell.period_grain = '{{ child_grain }}'
         group by
             parent_cell.period_grain,
