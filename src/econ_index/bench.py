@@ -15,6 +15,7 @@ import tempfile
 import time
 from collections import defaultdict
 from collections.abc import Callable
+from functools import cache
 from pathlib import Path
 from types import ModuleType
 
@@ -318,13 +319,21 @@ PII_CASES = 2000
 PII_SEED = 7
 
 
+@cache
+def _pii_report() -> list[dict[str, object]]:
+    """The labelled PII set scored once, shared by the recall and look-alike sections."""
+    from econ_index.pii_eval import pii_report
+
+    return pii_report(PII_CASES, PII_SEED)
+
+
 def pii_quality(taxonomy: Taxonomy) -> list[dict[str, object]]:
     """Span recall and precision of the scrubber per PII type on the labelled PII set."""
-    from econ_index.pii_eval import STRUCTURED, pii_report
+    from econ_index.pii_eval import STRUCTURED
 
     structured = {k.value for k in STRUCTURED}
     rows: list[dict[str, object]] = []
-    for r in pii_report(PII_CASES, PII_SEED):
+    for r in _pii_report():
         check = str(r["check"])
         if not check.startswith("pii:"):
             continue
@@ -346,10 +355,8 @@ def pii_quality(taxonomy: Taxonomy) -> list[dict[str, object]]:
 
 def pii_negatives(taxonomy: Taxonomy) -> list[dict[str, object]]:
     """How often look-alikes (order numbers, versions, timestamps, ...) survive scrubbing."""
-    from econ_index.pii_eval import pii_report
-
     rows: list[dict[str, object]] = []
-    for r in pii_report(PII_CASES, PII_SEED):
+    for r in _pii_report():
         check = str(r["check"])
         if check.startswith("negative:"):
             survival = float(r["precision"])  # type: ignore[arg-type]

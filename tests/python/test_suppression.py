@@ -166,10 +166,9 @@ def _load(con: duckdb.DuckDBPyConnection, compiled: CompiledSql, cells: Iterable
     if rows:
         # one Arrow batch: row-by-row executemany costs seconds on a few thousand cells
         columns = [d[0] for d in con.execute("select * from int_index_cells").description]
-        batch = pa.table(  # noqa: F841 (read by name in the SQL below)
-            dict(zip(columns, map(list, zip(*rows, strict=True)), strict=True))
-        )
-        con.execute("insert into int_index_cells select * from batch")
+        batch = pa.table(dict(zip(columns, map(list, zip(*rows, strict=True)), strict=True)))
+        con.register("cell_batch", batch)
+        con.execute("insert into int_index_cells select * from cell_batch")
     con.execute(f"create table pub_index_cells as {_as_duckdb(compiled.publish)}")
 
 
