@@ -6,23 +6,27 @@
 
     Each round, in every group holding exactly one hidden member, the smallest visible member is
     hidden too: parts before the total, then fewest conversations, then cell_id (deterministic).
+    A share_base group does not take that rule: once its base (member_role 1) is hidden, every
+    member is hidden (the cascade).
     Every round reads the previous one exactly once, so engines that inline CTEs (Spark) see a
     linear plan.
 
     Rounds stay cheap: they work on integer numbers instead of the wide string keys, a member's
     place in the pick order is fixed once (pick_rank), and a group with two or more hidden
-    members is settled for good (hidden members only ever grow), so its rows leave the rounds.
+    members is settled for good (hidden members only ever grow; a share_base group only once
+    all its members are hidden), so its rows leave the rounds.
     Only its complementary-hidden members stay, parked in group 0, which never acts, so their
     reason survives; primary-hidden cells are known from `cells` and visible members of a
     settled group can only be hidden through another group, where they still have a row.
 
-    If hidden cells still sit alone in a group after the last round, the fixpoint was not
-    reached and every cell of every group is hidden ('complementary:not_converged'): the output
+    If hidden cells still sit alone in a group (or a cascade is unfinished) after the last
+    round, the fixpoint was not reached and every cell of every group is hidden ('complementary:not_converged'): the output
     stays safe, and assert_published_suppression_converged fails the build. -#}
 
 {% macro complementary_suppression(cells, groups, max_rounds=none) -%}
     {%- set rounds = (max_rounds or var('suppression_max_rounds', 24)) | int -%}
     {%- set kinds = suppression_group_kinds() | sort %}
+    {%- set cascade_kind_no = kinds.index('share_base') + 1 %}
     {#- The rounds work on small integers, numbered by grouping and hash joins rather than by
         ranking millions of wide strings: group_no (any order: groups are independent), cell_no
         (in cell_id order, so ties still break on cell_id) and kind_no (in name order, so the
@@ -58,6 +62,10 @@
                 partition by group_numbers.group_no
                 order by memberships.member_role, cell_numbers.sort_n, cell_numbers.cell_no
             ) as pick_rank,
+            case
+                when memberships.group_kind = 'share_base' then memberships.member_role else 0
+            end as is_cascade_total,
+            count(*) over (partition by group_numbers.group_no) as n_members,
             cell_numbers.is_hidden
         from {{ groups }} as memberships
         inner join group_numbers on memberships.group_id = group_numbers.group_id
@@ -70,6 +78,8 @@
             cell_no,
             kind_no,
             pick_rank,
+            is_cascade_total,
+            n_members,
             is_hidden,
             cast(null as {{ dbt.type_int() }}) as reason_kind_no
         from numbered
@@ -82,31 +92,60 @@
             cell_no,
             kind_no,
             pick_rank,
+            is_cascade_total,
+            n_members,
             is_hidden,
             reason_kind_no,
             sum(is_hidden) over (partition by group_no) as n_hidden,
+            max(is_cascade_total * is_hidden) over (partition by group_no) as is_cascading,
             min(case when is_hidden = 0 then pick_rank end) over (partition by group_no)
                 as first_visible_rank
         from round_{{ round - 1 }}
     ),
 
-    round_{{ round }} as {{ cte_materialized() }} (
+    acting_{{ round }} as (
         select
-            case when n_hidden >= 2 then 0 else group_no end as group_no,
+            group_no,
             cell_no,
             kind_no,
             pick_rank,
-            max(
-                case when n_hidden = 1 and pick_rank = first_visible_rank then 1 else is_hidden end
-            ) over (partition by cell_no) as is_hidden,
+            is_cascade_total,
+            n_members,
+            is_hidden,
+            reason_kind_no,
+            case
+                when n_hidden = n_members then 1
+                when n_hidden >= 2 and kind_no != {{ cascade_kind_no }} then 1
+                else 0
+            end as is_settled,
+            case
+                when is_hidden = 1 then 0
+                when is_cascading = 1 then 1
+                when
+                    kind_no != {{ cascade_kind_no }}
+                    and n_hidden = 1
+                    and pick_rank = first_visible_rank
+                    then 1
+                else 0
+            end as is_picked
+        from ranked_{{ round }}
+    ),
+
+    round_{{ round }} as {{ cte_materialized() }} (
+        select
+            case when is_settled = 1 then 0 else group_no end as group_no,
+            cell_no,
+            kind_no,
+            pick_rank,
+            is_cascade_total,
+            n_members,
+            max(greatest(is_hidden, is_picked)) over (partition by cell_no) as is_hidden,
             coalesce(
                 reason_kind_no,
-                max(
-                    case when n_hidden = 1 and pick_rank = first_visible_rank then kind_no end
-                ) over (partition by cell_no)
+                max(case when is_picked = 1 then kind_no end) over (partition by cell_no)
             ) as reason_kind_no
-        from ranked_{{ round }}
-        where n_hidden <= 1 or reason_kind_no is not null
+        from acting_{{ round }}
+        where is_settled = 0 or reason_kind_no is not null
     ),
     {%- endfor %}
 
@@ -116,7 +155,13 @@
             is_hidden,
             reason_kind_no,
             case
-                when group_no <> 0 and sum(is_hidden) over (partition by group_no) = 1 then 1
+                when group_no = 0 then 0
+                when kind_no = {{ cascade_kind_no }}
+                    then
+                        max(is_cascade_total * is_hidden) over (partition by group_no)
+                        * case when sum(is_hidden) over (partition by group_no) < n_members
+                            then 1 else 0 end
+                when sum(is_hidden) over (partition by group_no) = 1 then 1
                 else 0
             end as is_alone
         from round_{{ rounds }}

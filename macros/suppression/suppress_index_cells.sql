@@ -2,16 +2,18 @@
     (k_users, k_conversations), then complementary suppression over every additive group, then
     every measure of a hidden cell set to null. See the doc block `suppression_algorithm`.
 
-    `relation`: anything selectable with the int_index_cells columns. Returns those columns plus
+    `relation`: anything selectable with the int_index_cells columns; `allocation`: the task ->
+    occupation split (int_task_allocation), whose equations an attacker can also write. Returns
+    those columns plus
     is_suppressed and suppression_reason, one row per input cell (hidden cells keep their row). -#}
 
-{% macro suppress_index_cells(relation, max_rounds=none) -%}
+{% macro suppress_index_cells(relation, allocation=none, max_rounds=none) -%}
     with primary_cells as (
         {{ primary_suppression(relation) }}
     ),
 
     memberships as {{ cte_materialized() }} (
-        {{ suppression_groups('primary_cells') }}
+        {{ suppression_groups('primary_cells', allocation) }}
     ),
 
     decisions as (

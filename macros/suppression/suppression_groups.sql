@@ -9,17 +9,28 @@
                      total = sum of majors, major = sum of minors, ..., detailed = sum of
                      occupations. Tasks are split equally between the occupations sharing them,
                      so the task level is its own group under the total: total = sum of tasks.
-      usage_share    usage shares of the total's children (one level) add up to 100, a constant that is known
-                     even when the total is hidden: the children alone form a group.
-      pattern        a node's usage = sum of its six collaboration-pattern cells.
-      pattern_share  pattern shares of a node add up to 100: the patterns alone form a group.
+      pattern        a node's usage = sum of its six collaboration-pattern cells (their shares
+                     adding up to 100 is the same equation once the usage is known, and with
+                     the usage hidden every pattern is hidden, see share_base).
+      allocation     an occupation's usage = sum over the tasks its statements hold of
+                     allocation_share x the task's usage (O*NET is public, the split is
+                     documented), when `allocation` (int_task_allocation) is given.
       period         a period = sum of the finer periods nested in it (week = days, month = days,
                      quarter = months, year = quarters, all = each finer grain), same
-                     level/node/facet/variable. Weeks do not nest in months. -#}
+                     level/node/facet/variable. Weeks do not nest in months, but the days of a
+                     week that straddles two months split into two blocks whose sums follow
+                     from the published weeks and months (they chain like a path), so each
+                     block is a group too, its sum counted as known.
+      share_base     a share's base and the cells whose shares are of it: the period's total
+                     and every usage node of the period, a node's usage and its six patterns.
+                     A visible share and count would give a hidden base back (count / share),
+                     so this kind cascades instead: a hidden base (member_role 1) hides every
+                     member. The shares of the total's children adding up to 100 is the
+                     hierarchy equation once the total is known, and nothing if it is hidden. -#}
 
 {#- Every group_kind suppression_groups emits (complementary_suppression numbers them). -#}
 {% macro suppression_group_kinds() -%}
-    {{ return(['hierarchy', 'usage_share', 'pattern', 'pattern_share', 'period']) }}
+    {{ return(['allocation', 'hierarchy', 'pattern', 'period', 'share_base']) }}
 {%- endmacro %}
 
 {% macro suppression_nested_grains() -%}
@@ -33,9 +44,11 @@
     }) }}
 {%- endmacro %}
 
-{% macro suppression_groups(cells) -%}
+{% macro suppression_groups(cells, allocation=none) -%}
     {%- set grains = var('period_grains', ['day', 'week', 'month']) + ['all'] -%}
     {%- set nested = suppression_nested_grains() -%}
+    {#- weeks straddle months, and so quarters and years, whose bounds are month bounds -#}
+    {%- set blocks_needed = grains | select('in', ['month', 'quarter', 'year']) | list -%}
     with keyed as (
         select
             cell_id,
@@ -85,12 +98,24 @@
     union all
 
     select
-        'usage_share' as group_kind,
-        {{ dbt.concat(["'usage_share|'", 'slice_key', "'|'", 'level']) }} as group_id,
+        'share_base' as group_kind,
+        {{ dbt.concat(["'share_base|'", 'slice_key']) }} as group_id,
         cell_id,
-        0 as member_role
+        case when level = 'total' then 1 else 0 end as member_role
     from keyed
-    where facet = 'usage' and level != 'total' and parent_key = 'total'
+    where facet = 'usage'
+
+    union all
+
+    select
+        'share_base' as group_kind,
+        {{ dbt.concat(["'share_base|'", 'period_grain', "'|'",
+                       'cast(period_start as ' ~ dbt.type_string() ~ ')', "'|'", 'self_key']) }}
+            as group_id,
+        cell_id,
+        case when facet = 'usage' then 1 else 0 end as member_role
+    from keyed
+    where (facet = 'usage' and variable = 'all') or facet = 'collaboration'
 
     union all
 
@@ -104,17 +129,31 @@
     from keyed
     where (facet = 'usage' and variable = 'all') or facet = 'collaboration'
 
+    {%- if allocation %}
+
     union all
 
     select
-        'pattern_share' as group_kind,
-        {{ dbt.concat(["'pattern_share|'", 'period_grain', "'|'",
-                       'cast(period_start as ' ~ dbt.type_string() ~ ')', "'|'", 'self_key']) }}
-            as group_id,
+        'allocation' as group_kind,
+        {{ dbt.concat(["'allocation|'", 'slice_key', "'|'", 'node_id']) }} as group_id,
         cell_id,
-        0 as member_role
+        1 as member_role
     from keyed
-    where facet = 'collaboration'
+    where level = 'occupation' and facet = 'usage'
+
+    union all
+
+    select
+        'allocation' as group_kind,
+        {{ dbt.concat(["'allocation|'", 'task_cell.slice_key', "'|'",
+                       'allocation.onet_soc_code']) }} as group_id,
+        task_cell.cell_id,
+        0 as member_role
+    from keyed as task_cell
+    inner join {{ allocation }} as allocation
+        on task_cell.node_id = allocation.onet_task_id
+    where task_cell.level = 'task' and task_cell.facet = 'usage'
+    {%- endif %}
     {%- for parent_grain in grains if parent_grain in nested %}
         {%- set spec = nested[parent_grain] %}
         {%- for child_grain in spec['children'] if child_grain in grains %}
@@ -150,6 +189,33 @@
         and child_cell.period_start >= parent_cell.period_start
         and child_cell.period_start < {{ dbt.dateadd(spec['datepart'], spec['length'],
                                                      'parent_cell.period_start') }}
+        {%- endif %}
+        {%- if parent_grain == 'week' and child_grain == 'day' and blocks_needed %}
+
+    union all
+
+    {#- the days of a straddling week in one month: a block whose sum is known #}
+    select
+        'period' as group_kind,
+        {{ dbt.concat(["'period|'", 'parent_cell.cell_id', "'|block|'",
+                       'cast(' ~ dbt.date_trunc('month', 'child_cell.period_start')
+                       ~ ' as ' ~ dbt.type_string() ~ ')']) }} as group_id,
+        child_cell.cell_id,
+        0 as member_role
+    from keyed as child_cell
+    inner join keyed as parent_cell
+        on
+            child_cell.level = parent_cell.level
+            and child_cell.node_id = parent_cell.node_id
+            and child_cell.facet = parent_cell.facet
+            and child_cell.variable = parent_cell.variable
+    where
+        child_cell.period_grain = 'day'
+        and parent_cell.period_grain = 'week'
+        and child_cell.period_start >= parent_cell.period_start
+        and child_cell.period_start < {{ dbt.dateadd('day', 7, 'parent_cell.period_start') }}
+        and {{ dbt.date_trunc('month', 'parent_cell.period_start') }}
+        != {{ dbt.date_trunc('month', dbt.dateadd('day', 6, 'parent_cell.period_start')) }}
         {%- endif %}
         {%- endfor %}
     {%- endfor %}

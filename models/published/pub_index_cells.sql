@@ -2,4 +2,4 @@
     complementary suppression (doc block `suppression_algorithm`). A hidden cell keeps its row,
     with every measure null and the reason in suppression_reason. -#}
 
-{{ suppress_index_cells(ref('int_index_cells')) }}
+{{ suppress_index_cells(ref('int_index_cells'), ref('int_task_allocation')) }}

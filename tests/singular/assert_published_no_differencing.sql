@@ -2,9 +2,11 @@
 
     For every additive equation a reader can write from published cells (a parent and its
     children of one level, a node and its six patterns, a period and the finer periods in it,
-    and the share equations whose total is the constant 100), a hidden cell is recovered by
-    subtraction when it is the only hidden member. Returns one row per such equation, per
-    published cell below k, and per hidden cell still carrying a measure. -#}
+    an occupation and its tasks weighted by the public equal split, and the share equations
+    whose total is the constant 100), a hidden cell is recovered by subtraction when it is the
+    only hidden member. A published share whose base is hidden gives the base back (count /
+    share). Returns one row per such equation or share, per published cell below k, and per
+    hidden cell still carrying a measure. -#}
 
 {%- set k_users = var('k_users') -%}
 {%- set k_conversations = var('k_conversations') -%}
@@ -126,6 +128,46 @@ period_parts as (
     {%- endfor %}
 ),
 
+allocation_parts as (
+    select
+        task_cell.period_grain,
+        task_cell.period_start,
+        allocation.onet_soc_code as occupation_id,
+        count(*) as n_parts,
+        sum(task_cell.hidden) as hidden_parts
+    from cells as task_cell
+    inner join {{ ref('int_task_allocation') }} as allocation
+        on task_cell.node_id = allocation.onet_task_id
+    where task_cell.level = 'task' and task_cell.facet = 'usage'
+    group by task_cell.period_grain, task_cell.period_start, allocation.onet_soc_code
+),
+
+-- a visible share and its count give a hidden base back: base = count / share * 100
+hidden_bases as (
+    select
+        shown.period_grain,
+        shown.period_start,
+        shown.level,
+        shown.node_id,
+        shown.facet,
+        shown.variable
+    from cells as shown
+    inner join cells as base_cell
+        on
+            shown.period_grain = base_cell.period_grain
+            and shown.period_start = base_cell.period_start
+            and base_cell.facet = 'usage'
+            and (
+                (shown.facet = 'usage' and base_cell.level = 'total')
+                or (
+                    shown.facet = 'collaboration'
+                    and shown.level = base_cell.level
+                    and shown.node_id = base_cell.node_id
+                )
+            )
+    where shown.hidden = 0 and base_cell.hidden = 1
+),
+
 equations as (
     select
         'hierarchy' as equation,
@@ -188,6 +230,24 @@ equations as (
     union all
 
     select
+        'allocation' as equation,
+        {{ dbt.concat(['parts.period_grain', "'|'", 'cast(parts.period_start as '
+                       ~ dbt.type_string() ~ ')', "'|'", 'parts.occupation_id']) }}
+            as equation_key,
+        parts.n_parts + case when occupation_cell.level is null then 0 else 1 end as n_members,
+        parts.hidden_parts + coalesce(occupation_cell.hidden, 0) as n_hidden
+    from allocation_parts as parts
+    left join cells as occupation_cell
+        on
+            parts.period_grain = occupation_cell.period_grain
+            and parts.period_start = occupation_cell.period_start
+            and parts.occupation_id = occupation_cell.node_id
+            and occupation_cell.level = 'occupation'
+            and occupation_cell.facet = 'usage'
+
+    union all
+
+    select
         'period' as equation,
         {{ dbt.concat(['period_grain', "'|'", 'cast(period_start as ' ~ dbt.type_string() ~ ')',
                        "'|'", 'level', "'|'", 'node_id', "'|'", 'facet', "'|'", 'variable',
@@ -216,6 +276,14 @@ where
         coalesce(n_users, 0) < {{ k_users }}
         or coalesce(n_conversations, 0) < {{ k_conversations }}
     )
+
+union all
+
+select
+    'share_of_hidden_base' as failure,
+    {{ dbt.concat(['period_grain', "'|'", 'cast(period_start as ' ~ dbt.type_string() ~ ')',
+                   "'|'", 'level', "'|'", 'node_id', "'|'", 'variable']) }} as detail
+from hidden_bases
 
 union all
 
