@@ -2,7 +2,8 @@
 
 The DuckDB file is written beside its destination and moved into place by an atomic rename, so a
 reader never sees a half-written file and a writer never locks readers out. It is written in an
-explicit storage version that DuckDB 1.x clients can open.
+explicit storage version that DuckDB 1.x clients can open. Views of the ``published`` schema (the
+wide BI marts over ``pub_index_cells``) are written as tables, so a reader needs nothing else.
 """
 
 from __future__ import annotations
@@ -19,6 +20,10 @@ PUBLISHED_SCHEMA = "published"
 # The oldest storage format DuckDB still writes: readable by every 1.x client.
 STORAGE_VERSION = "v1.0.0"
 CELLS_TABLE = "pub_index_cells"
+# Attachment name of the output file in the publishing session (the warehouse keeps its own name).
+OUTPUT_ALIAS = "econ_index_publish_out"
+# Columns that are null on a suppressed row of any published relation that has is_suppressed.
+MEASURE_COLUMNS = ("n_users", "n_conversations", "value", "pct_of_classified")
 
 
 class PublishError(RuntimeError):
@@ -33,7 +38,12 @@ class PublishResult:
     suppressed_cells: int
 
 
+def _quote(identifier: str) -> str:
+    return '"' + identifier.replace('"', '""') + '"'
+
+
 def _published_tables(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Tables and views of the published schema (information_schema lists both)."""
     rows = con.execute(
         "select table_name from information_schema.tables "
         "where table_catalog = current_database() and table_schema = ? "
@@ -43,22 +53,45 @@ def _published_tables(con: duckdb.DuckDBPyConnection) -> list[str]:
     return [r[0] for r in rows]
 
 
-def _check_k_anonymous(con: duckdb.DuckDBPyConnection, k_users: int, k_conversations: int) -> int:
-    """Refuses to publish a cell below k that is not suppressed; returns the suppressed count."""
+def _columns(con: duckdb.DuckDBPyConnection, table: str) -> set[str]:
+    rows = con.execute(
+        "select column_name from information_schema.columns "
+        "where table_catalog = current_database() and table_schema = ? and table_name = ?",
+        [PUBLISHED_SCHEMA, table],
+    ).fetchall()
+    return {r[0] for r in rows}
+
+
+def _check_k_anonymous(
+    con: duckdb.DuckDBPyConnection, tables: list[str], k_users: int, k_conversations: int
+) -> int:
+    """Refuses to publish a row below k that is not suppressed, or a suppressed row that still
+    carries a measure, in every published relation with ``is_suppressed``, ``n_users`` and
+    ``n_conversations`` (the cells and the wide marts over them); returns the count of
+    suppressed cells of ``pub_index_cells``."""
+    for table in tables:
+        columns = _columns(con, table)
+        if not {"is_suppressed", "n_users", "n_conversations"} <= columns:
+            continue
+        source = f"{PUBLISHED_SCHEMA}.{_quote(table)}"
+        leaks = con.execute(
+            f"select count(*) from {source} where not is_suppressed "
+            "and (n_users < ? or n_conversations < ?)",
+            [k_users, k_conversations],
+        ).fetchone()
+        if leaks and leaks[0]:
+            raise PublishError(
+                f"{leaks[0]} published rows of {table} are below k: refusing to publish"
+            )
+        measures = " or ".join(f"{c} is not null" for c in MEASURE_COLUMNS if c in columns)
+        hidden = con.execute(
+            f"select count(*) from {source} where is_suppressed and ({measures})"
+        ).fetchone()
+        if hidden and hidden[0]:
+            raise PublishError(
+                f"{hidden[0]} suppressed rows of {table} still carry measures: refusing"
+            )
     cells = f"{PUBLISHED_SCHEMA}.{CELLS_TABLE}"
-    leaks = con.execute(
-        f"select count(*) from {cells} where not is_suppressed "
-        "and (n_users < ? or n_conversations < ?)",
-        [k_users, k_conversations],
-    ).fetchone()
-    if leaks and leaks[0]:
-        raise PublishError(f"{leaks[0]} published cells are below k: refusing to publish")
-    hidden = con.execute(
-        f"select count(*) from {cells} where is_suppressed and "
-        "(n_users is not null or n_conversations is not null or value is not null)"
-    ).fetchone()
-    if hidden and hidden[0]:
-        raise PublishError(f"{hidden[0]} suppressed cells still carry measures: refusing")
     suppressed = con.execute(f"select count(*) from {cells} where is_suppressed").fetchone()
     return int(suppressed[0]) if suppressed else 0
 
@@ -87,34 +120,47 @@ def publish(
     out.parent.mkdir(parents=True, exist_ok=True)
     parquet_dir = out.with_name(out.stem + "_parquet")
     # The warehouse is attached read-only (it cannot be changed by publishing); the output is a
-    # second, writable attachment of the same in-memory session.
+    # second, writable attachment of the same in-memory session. The warehouse keeps the catalog
+    # name dbt built it under (dbt-duckdb: the file's stem), because the views of the published
+    # schema name their source with it (`"<stem>"."published"."pub_index_cells"`).
+    catalog = warehouse.stem
+    if catalog == OUTPUT_ALIAS:
+        raise PublishError(f"rename the warehouse file {warehouse}: its name is reserved")
     with duckdb.connect() as con:
-        con.execute(f"attach '{warehouse}' as warehouse (read_only)")
-        con.execute("use warehouse")
+        try:
+            con.execute(f"attach '{warehouse}' as {_quote(catalog)} (read_only)")
+        except duckdb.Error as exc:
+            raise PublishError(f"cannot attach {warehouse} as catalog {catalog!r}: {exc}") from exc
+        con.execute(f"use {_quote(catalog)}")
         tables = _published_tables(con)
         if CELLS_TABLE not in tables:
             raise PublishError(
                 f"{warehouse} has no {PUBLISHED_SCHEMA}.{CELLS_TABLE}: run dbt build"
             )
-        suppressed = _check_k_anonymous(con, k_users, k_conversations)
+        suppressed = _check_k_anonymous(con, tables, k_users, k_conversations)
         fd, tmp_name = tempfile.mkstemp(prefix=f".{out.name}.", dir=out.parent)
         os.close(fd)
         tmp = Path(tmp_name)
         tmp.unlink()  # DuckDB creates the file itself
         tmp_parquet = Path(tempfile.mkdtemp(prefix=f".{parquet_dir.name}.", dir=out.parent))
         try:
-            con.execute(f"attach '{tmp}' as pub (storage_version '{STORAGE_VERSION}')")
+            con.execute(f"attach '{tmp}' as {OUTPUT_ALIAS} (storage_version '{STORAGE_VERSION}')")
             counts: dict[str, int] = {}
             for table in tables:
-                source = f"{PUBLISHED_SCHEMA}.{table}"
-                con.execute(f"create table pub.main.{table} as select * from {source}")
+                source = f"{PUBLISHED_SCHEMA}.{_quote(table)}"
+                # A view becomes a table: the file holds data only, readable on its own.
+                con.execute(
+                    f"create table {OUTPUT_ALIAS}.main.{_quote(table)} as select * from {source}"
+                )
                 con.execute(
                     f"copy (select * from {source}) to '{tmp_parquet / (table + '.parquet')}' "
                     "(format parquet)"
                 )
-                row = con.execute(f"select count(*) from {source}").fetchone()
+                row = con.execute(
+                    f"select count(*) from {OUTPUT_ALIAS}.main.{_quote(table)}"
+                ).fetchone()
                 counts[table] = int(row[0]) if row else 0
-            con.execute("detach pub")
+            con.execute(f"detach {OUTPUT_ALIAS}")
             os.replace(tmp, out)
             _atomic_replace_dir(tmp_parquet, parquet_dir)
         finally:

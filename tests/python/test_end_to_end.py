@@ -162,6 +162,57 @@ def test_published_file_holds_only_k_anonymous_cells(demo: dict[str, object]) ->
         assert leaked == (0,)
 
 
+WIDE_MARTS = {
+    "pub_usage_by_soc": "facet = 'usage' and level in ('major', 'minor', 'broad', 'detailed', "
+    "'occupation')",
+    "pub_task_usage": "facet = 'usage' and level = 'task'",
+}
+
+
+def test_published_file_holds_the_wide_marts_built_from_suppressed_cells(
+    demo: dict[str, object],
+) -> None:
+    """The wide BI marts (dbt views over pub_index_cells) are tables in the published file and
+    in Parquet, with exactly the long table's rows and its nulls."""
+    with duckdb.connect(str(demo["published"]), read_only=True) as con:
+        kinds = dict(
+            con.execute("select table_name, table_type from information_schema.tables").fetchall()
+        )
+        assert set(kinds) == {"pub_index_cells", "pub_collaboration_by_node", *WIDE_MARTS}
+        assert set(kinds.values()) == {"BASE TABLE"}
+        for mart, where in WIDE_MARTS.items():
+            (cells,) = con.execute(f"select count(*) from pub_index_cells where {where}").fetchone()
+            (rows,) = con.execute(f"select count(*) from {mart}").fetchone()
+            assert rows == cells > 0, mart
+            mismatched = con.execute(
+                f"select count(*) from {mart} as m inner join pub_index_cells as c "
+                "using (period_grain, period_start, level, node_id) "
+                "where c.facet = 'usage' and (m.is_suppressed <> c.is_suppressed "
+                "or m.pct_of_classified is distinct from c.value "
+                "or m.n_users is distinct from c.n_users)"
+            ).fetchone()
+            assert mismatched == (0,), mart
+        (nodes,) = con.execute(
+            "select count(distinct (period_grain, period_start, level, node_id)) "
+            "from pub_index_cells where facet = 'collaboration'"
+        ).fetchone()
+        wide = con.execute(
+            "select count(*), count(*) filter (where is_complete), "
+            "count(*) filter (where n_patterns_suppressed > 0), "
+            "count(*) filter (where automation_pct_of_five_pattern_base is not null "
+            "and (directive_n_conversations is null or feedback_loop_n_conversations is null "
+            "or task_iteration_n_conversations is null or validation_n_conversations is null "
+            "or learning_n_conversations is null)) "
+            "from pub_collaboration_by_node"
+        ).fetchone()
+        assert wide is not None
+        rows, complete, incomplete, renormalised = wide
+        assert rows == nodes and complete > 0 and incomplete > 0
+        assert renormalised == 0
+    parquet = Path(str(demo["published"])).with_name("econ_index_parquet")
+    assert {f"{t}.parquet" for t in kinds} == {f.name for f in parquet.iterdir()}
+
+
 def test_published_file_opens_in_duckdb_1_0(demo: dict[str, object], tmp_path: Path) -> None:
     """A BI tool on an old client: DuckDB 1.0.0 in its own virtual environment."""
     env_dir = tmp_path / "duckdb10"
@@ -170,7 +221,8 @@ def test_published_file_opens_in_duckdb_1_0(demo: dict[str, object], tmp_path: P
     subprocess.run([python, "-m", "pip", "install", "--quiet", "duckdb==1.0.0"], check=True)
     code = (
         "import duckdb, sys; c = duckdb.connect(sys.argv[1], read_only=True); "
-        "print(c.execute('select count(*) from pub_index_cells').fetchone()[0])"
+        "print(min(c.execute(f'select count(*) from {t}').fetchone()[0] for t in "
+        "('pub_index_cells', 'pub_usage_by_soc', 'pub_task_usage', 'pub_collaboration_by_node')))"
     )
     done = subprocess.run(
         [python, "-c", code, str(demo["published"])], check=True, capture_output=True, text=True

@@ -1,0 +1,128 @@
+{#- The collaboration cells of pub_index_cells, one row per period x level x node (total
+    included), the six patterns as columns. A suppressed pattern is null; an absent pattern cell
+    means no conversation (0, as in the long table). Automation (directive + feedback_loop) and
+    augmentation (task_iteration + validation + learning) shares on the five-pattern base are
+    computed only when all five counts are visible, never renormalised over the visible ones. -#}
+{%- set patterns = collaboration_patterns() %}
+{%- set five = automation_patterns() + augmentation_patterns() %}
+
+with pattern_cells as (
+    select
+        period_grain,
+        period_start,
+        level,
+        node_id,
+        node_title,
+        parent_level,
+        parent_id,
+        variable,
+        n_conversations,
+        value,
+        case when is_suppressed then 1 else 0 end as is_hidden
+    from {{ ref('pub_index_cells') }}
+    where facet = 'collaboration'
+),
+
+nodes as (
+    select
+        period_grain,
+        period_start,
+        level,
+        node_id,
+        node_title,
+        parent_level,
+        parent_id,
+        {% for pattern in patterns %}
+            max(case when variable = '{{ pattern }}' then value end)
+                as {{ pattern }}_visible_pct,
+            max(case when variable = '{{ pattern }}' then n_conversations end)
+                as {{ pattern }}_visible_n,
+            max(case when variable = '{{ pattern }}' then is_hidden else 0 end)
+                as {{ pattern }}_is_hidden
+            {%- if not loop.last %},{% endif %}
+        {% endfor %}
+    from pattern_cells
+    group by
+        period_grain,
+        period_start,
+        level,
+        node_id,
+        node_title,
+        parent_level,
+        parent_id
+),
+
+patterns_wide as (
+    select
+        period_grain,
+        period_start,
+        level,
+        node_id,
+        node_title,
+        parent_level,
+        parent_id,
+        {% for pattern in patterns %}
+            case
+                when {{ pattern }}_is_hidden = 0 then coalesce({{ pattern }}_visible_pct, 0)
+            end as {{ pattern }}_pct_of_node,
+            case
+                when {{ pattern }}_is_hidden = 0 then coalesce({{ pattern }}_visible_n, 0)
+            end as {{ pattern }}_n_conversations,
+        {% endfor %}
+        (
+            {%- for pattern in patterns %}
+                {{ pattern }}_is_hidden{% if not loop.last %} +{% endif %}
+            {%- endfor %}
+        ) as n_patterns_suppressed,
+        (
+            {%- for pattern in five %}
+                {{ pattern }}_is_hidden{% if not loop.last %} +{% endif %}
+            {%- endfor %}
+        ) as n_five_pattern_base_suppressed
+    from nodes
+),
+
+modes as (
+    select
+        *,
+        (
+            {%- for pattern in automation_patterns() %}
+                {{ pattern }}_n_conversations{% if not loop.last %} +{% endif %}
+            {%- endfor %}
+        ) as automation_n_conversations,
+        (
+            {%- for pattern in augmentation_patterns() %}
+                {{ pattern }}_n_conversations{% if not loop.last %} +{% endif %}
+            {%- endfor %}
+        ) as augmentation_n_conversations,
+        (
+            {%- for pattern in five %}
+                {{ pattern }}_n_conversations{% if not loop.last %} +{% endif %}
+            {%- endfor %}
+        ) as five_pattern_n_conversations
+    from patterns_wide
+)
+
+select
+    period_grain,
+    period_start,
+    level,
+    node_id,
+    node_title,
+    parent_level,
+    parent_id,
+    {% for pattern in patterns %}
+        {{ pattern }}_pct_of_node,
+        {{ pattern }}_n_conversations,
+    {% endfor %}
+    {% for mode in ['automation', 'augmentation'] %}
+        case
+            when n_five_pattern_base_suppressed = 0
+                then
+                    100.0 * {{ mode }}_n_conversations
+                    / nullif(five_pattern_n_conversations, 0)
+        end as {{ mode }}_pct_of_five_pattern_base,
+    {% endfor %}
+    cast(n_patterns_suppressed as {{ dbt.type_bigint() }}) as n_patterns_suppressed,
+    n_patterns_suppressed = 0 as is_complete
+from modes

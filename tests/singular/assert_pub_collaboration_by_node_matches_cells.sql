@@ -1,0 +1,90 @@
+-- The wide collaboration mart says what pub_index_cells says and nothing more: each pattern
+-- cell's share and count reappear in its column (null exactly when the cell is suppressed),
+-- a complete row's six shares add up to 100, and automation + augmentation = 100.
+{%- set patterns = collaboration_patterns() %}
+
+with wide_as_long as (
+    {% for pattern in patterns %}
+        select
+            period_grain,
+            period_start,
+            level,
+            node_id,
+            '{{ pattern }}' as variable,
+            {{ pattern }}_pct_of_node as pct_of_node,
+            {{ pattern }}_n_conversations as n_conversations
+        from {{ ref('pub_collaboration_by_node') }}
+        {% if not loop.last %}union all{% endif %}
+    {% endfor %}
+),
+
+cells as (
+    select
+        period_grain,
+        period_start,
+        level,
+        node_id,
+        variable,
+        value,
+        n_conversations,
+        is_suppressed
+    from {{ ref('pub_index_cells') }}
+    where facet = 'collaboration'
+)
+
+select
+    cells.period_grain,
+    cells.period_start,
+    cells.level,
+    cells.node_id,
+    cells.variable,
+    'cell differs from its wide column' as failure
+from cells
+left join wide_as_long
+    on
+        cells.period_grain = wide_as_long.period_grain
+        and cells.period_start = wide_as_long.period_start
+        and cells.level = wide_as_long.level
+        and cells.node_id = wide_as_long.node_id
+        and cells.variable = wide_as_long.variable
+where
+    wide_as_long.node_id is null
+    or (cells.is_suppressed and wide_as_long.pct_of_node is not null)
+    or (cells.is_suppressed and wide_as_long.n_conversations is not null)
+    or (not cells.is_suppressed and abs(cells.value - wide_as_long.pct_of_node) > 0.000001)
+    or (
+        not cells.is_suppressed
+        and abs(cells.n_conversations - wide_as_long.n_conversations) > 0.000001
+    )
+
+union all
+
+select
+    period_grain,
+    period_start,
+    level,
+    node_id,
+    cast(null as {{ dbt.type_string() }}) as variable,
+    'complete row does not add up to 100' as failure
+from {{ ref('pub_collaboration_by_node') }}
+where
+    is_complete
+    and abs(
+        {% for pattern in patterns -%}
+            {{ pattern }}_pct_of_node{% if not loop.last %} + {% endif %}
+        {%- endfor %} - 100
+    ) > 0.000001
+
+union all
+
+select
+    period_grain,
+    period_start,
+    level,
+    node_id,
+    cast(null as {{ dbt.type_string() }}) as variable,
+    'automation and augmentation do not partition the five-pattern base' as failure
+from {{ ref('pub_collaboration_by_node') }}
+where
+    abs(automation_pct_of_five_pattern_base + augmentation_pct_of_five_pattern_base - 100)
+    > 0.000001
