@@ -11,8 +11,9 @@
     Every round reads the previous one exactly once, so engines that inline CTEs (Spark) see a
     linear plan.
 
-    Rounds stay cheap: they work on integer numbers instead of the wide string keys, a member's
-    place in the pick order is fixed once (pick_rank), and a group with two or more hidden
+    Rounds stay cheap: they work on integer numbers instead of the wide string keys, only
+    groups that can act enter them, a member's place in the pick order is fixed once
+    (pick_rank), and a group with two or more hidden
     members is settled for good (hidden members only ever grow; a share_base group only once
     all its members are hidden), so its rows leave the rounds.
     Only its complementary-hidden members stay, parked in group 0, which never acts, so their
@@ -20,8 +21,9 @@
     settled group can only be hidden through another group, where they still have a row.
 
     If hidden cells still sit alone in a group (or a cascade is unfinished) after the last
-    round, the fixpoint was not reached and every cell of every group is hidden ('complementary:not_converged'): the output
-    stays safe, and assert_published_suppression_converged fails the build. -#}
+    round, the fixpoint was not reached and every cell is hidden
+    ('complementary:not_converged'): the output stays safe, and
+    assert_published_suppression_converged fails the build. -#}
 
 {% macro complementary_suppression(cells, groups, max_rounds=none) -%}
     {%- set rounds = (max_rounds or var('suppression_max_rounds', 24)) | int -%}
@@ -31,16 +33,7 @@
         ranking millions of wide strings: group_no (any order: groups are independent), cell_no
         (in cell_id order, so ties still break on cell_id) and kind_no (in name order, so the
         max over kinds picks the same reason as the max over their names). #}
-    with group_numbers as (
-        select
-            group_id,
-            row_number() over (order by group_id) as group_no
-        from {{ groups }}
-        group by group_id
-        having count(*) >= 2
-    ),
-
-    cell_numbers as (
+    with cell_numbers as (
         select
             cell_id,
             row_number() over (order by cell_id) as cell_no,
@@ -49,27 +42,61 @@
         from {{ cells }}
     ),
 
+    member_cells as {{ cte_materialized() }} (
+        select
+            memberships.group_kind,
+            memberships.group_id,
+            memberships.member_role,
+            cell_numbers.cell_no,
+            cell_numbers.sort_n,
+            cell_numbers.is_hidden
+        from {{ groups }} as memberships
+        inner join cell_numbers on memberships.cell_id = cell_numbers.cell_id
+    ),
+
+    {#- Only groups that can still act: two or more primary-hidden members settle a group before
+        the first round, and a share_base group with nothing visible has nothing to cascade to.
+        Most groups of fine periods are of that kind. #}
+    group_numbers as (
+        select
+            group_id,
+            row_number() over (order by group_id) as group_no
+        from member_cells
+        group by group_id
+        having
+            count(*) >= 2
+            and (
+                (max(group_kind) = 'share_base' and min(is_hidden) = 0)
+                or (max(group_kind) != 'share_base' and sum(is_hidden) <= 1)
+            )
+    ),
+
     numbered as {{ cte_materialized() }} (
         select
-            case memberships.group_kind
+            case member_cells.group_kind
                 {%- for kind in kinds %}
                 when '{{ kind }}' then {{ loop.index }}
                 {%- endfor %}
             end as kind_no,
             group_numbers.group_no,
-            cell_numbers.cell_no,
+            member_cells.cell_no,
             row_number() over (
                 partition by group_numbers.group_no
-                order by memberships.member_role, cell_numbers.sort_n, cell_numbers.cell_no
+                order by member_cells.member_role, member_cells.sort_n, member_cells.cell_no
             ) as pick_rank,
             case
-                when memberships.group_kind = 'share_base' then memberships.member_role else 0
+                when member_cells.group_kind = 'share_base' then member_cells.member_role else 0
             end as is_cascade_total,
             count(*) over (partition by group_numbers.group_no) as n_members,
-            cell_numbers.is_hidden
-        from {{ groups }} as memberships
-        inner join group_numbers on memberships.group_id = group_numbers.group_id
-        inner join cell_numbers on memberships.cell_id = cell_numbers.cell_id
+            member_cells.is_hidden
+        from member_cells
+        inner join group_numbers on member_cells.group_id = group_numbers.group_id
+        -- a hidden share can be left out of its base's group: the cascade only hides
+        where not (
+            member_cells.group_kind = 'share_base'
+            and member_cells.member_role = 0
+            and member_cells.is_hidden = 1
+        )
     ),
 
     round_0 as (
@@ -171,17 +198,20 @@
         select
             cell_no,
             max(is_hidden) as is_hidden,
-            max(reason_kind_no) as reason_kind_no,
-            max(max(is_alone)) over () as is_not_converged
+            max(reason_kind_no) as reason_kind_no
         from unresolved
         group by cell_no
+    ),
+
+    convergence as (
+        select max(is_alone) as is_not_converged
+        from unresolved
     ),
 
     final_state as (
         select
             cell_numbers.cell_id,
             final_numbers.is_hidden,
-            final_numbers.is_not_converged,
             case final_numbers.reason_kind_no
                 {%- for kind in kinds %}
                 when {{ loop.index }} then 'complementary:{{ kind }}'
@@ -196,13 +226,14 @@
         (
             cells.is_primary_suppressed
             or coalesce(final_state.is_hidden, 0) = 1
-            or coalesce(final_state.is_not_converged, 0) = 1
+            or coalesce(convergence.is_not_converged, 0) = 1
         ) as is_suppressed,
         case
             when cells.is_primary_suppressed then null
             when final_state.is_hidden = 1 then final_state.complementary_reason
-            when final_state.is_not_converged = 1 then 'complementary:not_converged'
+            when convergence.is_not_converged = 1 then 'complementary:not_converged'
         end as complementary_reason
     from {{ cells }} as cells
+    cross join convergence
     left join final_state on cells.cell_id = final_state.cell_id
 {%- endmacro %}

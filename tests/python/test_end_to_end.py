@@ -172,8 +172,8 @@ WIDE_MARTS = {
 def test_published_file_holds_the_wide_marts_built_from_suppressed_cells(
     demo: dict[str, object],
 ) -> None:
-    """The wide BI marts (dbt views over pub_index_cells) are tables in the published file and
-    in Parquet, with exactly the long table's rows and its nulls."""
+    """The wide BI marts (views and a table over pub_index_cells) are tables in the published
+    file and in Parquet, with exactly the long table's rows and its nulls."""
     with duckdb.connect(str(demo["published"]), read_only=True) as con:
         kinds = dict(
             con.execute("select table_name, table_type from information_schema.tables").fetchall()

@@ -72,6 +72,7 @@ class Index:
 @dataclass(frozen=True)
 class CompiledSql:
     publish: str  # select producing pub_index_cells from main.int_index_cells
+    publish_one_round: str  # the same, with var suppression_max_rounds = 1
     attack: str  # the singular differencing test over main.pub_index_cells
     converged: str  # the singular convergence test
 
@@ -115,17 +116,16 @@ def compiled(tmp_path_factory: pytest.TempPathFactory) -> CompiledSql:
         "DO_NOT_TRACK": "1",
         "DBT_PROFILES_DIR": str(project),
     }
-    done = subprocess.run(
-        [_dbt_executable(), "compile", "--project-dir", str(project), "--quiet"],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert done.returncode == 0, f"dbt compile failed:\n{done.stdout}\n{done.stderr}"
+    compile_ = [_dbt_executable(), "compile", "--project-dir", str(project), "--quiet"]
+    for extra in ([], ["--vars", "{suppression_max_rounds: 1}", "--target-path", "one_round"]):
+        done = subprocess.run(compile_ + extra, env=env, capture_output=True, text=True)
+        assert done.returncode == 0, f"dbt compile failed:\n{done.stdout}\n{done.stderr}"
     out = project / "target/compiled/suppression_under_test"
     return CompiledSql(
         publish=(out / "models/pub_index_cells.sql").read_text(),
+        publish_one_round=(
+            project / "one_round/compiled/suppression_under_test/models/pub_index_cells.sql"
+        ).read_text(),
         attack=(out / "tests/assert_published_no_differencing.sql").read_text(),
         converged=(out / "tests/assert_published_suppression_converged.sql").read_text(),
     )
@@ -657,6 +657,28 @@ def test_occupations_protect_the_tasks_they_are_split_from(compiled: CompiledSql
     assert differencing_leaks(index, result.hidden()) == []
     assert result.attack_failures == []
     assert linear_leaks(index, result.hidden()) == set()
+
+
+def test_no_fixpoint_hides_everything_and_fails_the_build(compiled: CompiledSql) -> None:
+    # One round hides 15-0000 next to the small 17-0000, but 15-0000's children then need a
+    # second round: the safety net hides every cell and the convergence test reports them.
+    cells = tree_cells(
+        [
+            ("total", "total", None, 300, 90),
+            ("major", "11-0000", "total", 250, 70),
+            ("major", "15-0000", "total", 45, 15),
+            ("major", "17-0000", "total", 5, 3),
+            ("minor", "15-1000", "15-0000", 25, 8),
+            ("minor", "15-2000", "15-0000", 20, 7),
+        ]
+    )
+    result = publish(replace(compiled, publish=compiled.publish_one_round), cells)
+    assert result.hidden() == {c.key for c in cells}
+    assert result.reason(cells[0].key) == "complementary:not_converged"
+    # every cell but 17-0000 (primary) and 15-0000 (hidden by the one round, with its reason)
+    assert result.not_converged == len(cells) - 2
+    assert result.reason(cells[2].key) == "complementary:hierarchy"
+    assert publish(compiled, cells).not_converged == 0
 
 
 def test_thresholds_are_inclusive(compiled: CompiledSql) -> None:

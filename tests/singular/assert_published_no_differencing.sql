@@ -142,30 +142,47 @@ allocation_parts as (
     group by task_cell.period_grain, task_cell.period_start, allocation.onet_soc_code
 ),
 
--- a visible share and its count give a hidden base back: base = count / share * 100
+-- a visible share and its count give a hidden base back (count / share * 100): the
+-- period total for usage cells, the node's usage for its patterns
 hidden_bases as (
     select
         shown.period_grain,
         shown.period_start,
         shown.level,
         shown.node_id,
-        shown.facet,
         shown.variable
     from cells as shown
-    inner join cells as base_cell
+    inner join cells as total_cell
         on
-            shown.period_grain = base_cell.period_grain
-            and shown.period_start = base_cell.period_start
-            and base_cell.facet = 'usage'
-            and (
-                (shown.facet = 'usage' and base_cell.level = 'total')
-                or (
-                    shown.facet = 'collaboration'
-                    and shown.level = base_cell.level
-                    and shown.node_id = base_cell.node_id
-                )
-            )
-    where shown.hidden = 0 and base_cell.hidden = 1
+            shown.period_grain = total_cell.period_grain
+            and shown.period_start = total_cell.period_start
+    where
+        shown.facet = 'usage'
+        and shown.hidden = 0
+        and total_cell.level = 'total'
+        and total_cell.facet = 'usage'
+        and total_cell.hidden = 1
+
+    union all
+
+    select
+        shown.period_grain,
+        shown.period_start,
+        shown.level,
+        shown.node_id,
+        shown.variable
+    from cells as shown
+    inner join cells as node_cell
+        on
+            shown.period_grain = node_cell.period_grain
+            and shown.period_start = node_cell.period_start
+            and shown.level = node_cell.level
+            and shown.node_id = node_cell.node_id
+    where
+        shown.facet = 'collaboration'
+        and shown.hidden = 0
+        and node_cell.facet = 'usage'
+        and node_cell.hidden = 1
 ),
 
 equations as (
