@@ -21,3 +21,8 @@
 {% macro is_augmentation(pattern) -%}
     ({{ pattern }} in ('{{ augmentation_patterns() | join("', '") }}'))
 {%- endmacro %}
+
+{#- "<p1><suffix> + <p2><suffix> + ...": the sum of one column per pattern of `patterns`. -#}
+{% macro sum_of_pattern_columns(patterns, suffix) -%}
+    {{ patterns | join(suffix ~ ' + ') ~ suffix }}
+{%- endmacro %}

@@ -99,14 +99,13 @@
         )
     ),
 
+    {#- what every round carries unchanged (the hidden state and reason are recomputed) -#}
+    {%- set carried = ['cell_no', 'kind_no', 'pick_rank', 'is_cascade_total', 'n_members'] %}
+
     round_0 as (
         select
             group_no,
-            cell_no,
-            kind_no,
-            pick_rank,
-            is_cascade_total,
-            n_members,
+            {{ carried | join(', ') }},
             is_hidden,
             cast(null as {{ dbt.type_int() }}) as reason_kind_no
         from numbered
@@ -116,11 +115,7 @@
     ranked_{{ round }} as (
         select
             group_no,
-            cell_no,
-            kind_no,
-            pick_rank,
-            is_cascade_total,
-            n_members,
+            {{ carried | join(', ') }},
             is_hidden,
             reason_kind_no,
             sum(is_hidden) over (partition by group_no) as n_hidden,
@@ -133,11 +128,7 @@
     acting_{{ round }} as (
         select
             group_no,
-            cell_no,
-            kind_no,
-            pick_rank,
-            is_cascade_total,
-            n_members,
+            {{ carried | join(', ') }},
             is_hidden,
             reason_kind_no,
             case
@@ -161,11 +152,7 @@
     round_{{ round }} as {{ cte_materialized() }} (
         select
             case when is_settled = 1 then 0 else group_no end as group_no,
-            cell_no,
-            kind_no,
-            pick_rank,
-            is_cascade_total,
-            n_members,
+            {{ carried | join(', ') }},
             max(greatest(is_hidden, is_picked)) over (partition by cell_no) as is_hidden,
             coalesce(
                 reason_kind_no,

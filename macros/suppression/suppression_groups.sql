@@ -49,6 +49,12 @@
     {%- set nested = suppression_nested_grains() -%}
     {#- weeks straddle months, and so quarters and years, whose bounds are month bounds -#}
     {%- set blocks_needed = grains | select('in', ['month', 'quarter', 'year']) | list -%}
+    {%- set pairs = [] -%}
+    {%- for parent_grain in grains if parent_grain in nested -%}
+        {%- for child_grain in nested[parent_grain]['children'] if child_grain in grains -%}
+            {%- do pairs.append((parent_grain, child_grain)) -%}
+        {%- endfor -%}
+    {%- endfor -%}
     with keyed as (
         select
             cell_id,
@@ -70,6 +76,42 @@
             end as parent_key
         from {{ cells }}
     )
+    {%- if pairs %},
+
+    {#- (parent period, a finer period inside it) of one level/node/facet/variable series -#}
+    nested_parts as {{ cte_materialized() }} (
+        {%- for parent_grain, child_grain in pairs %}
+            {%- set spec = nested[parent_grain] %}
+        select
+            '{{ parent_grain }}' as parent_grain,
+            '{{ child_grain }}' as child_grain,
+            parent_cell.cell_id as parent_cell_id,
+            parent_cell.period_start as parent_start,
+            child_cell.cell_id,
+            child_cell.period_start
+        from keyed as child_cell
+        inner join keyed as parent_cell
+            on
+                child_cell.level = parent_cell.level
+                and child_cell.node_id = parent_cell.node_id
+                and child_cell.facet = parent_cell.facet
+                and child_cell.variable = parent_cell.variable
+        where
+            child_cell.period_grain = '{{ child_grain }}'
+            and parent_cell.period_grain = '{{ parent_grain }}'
+            {%- if parent_grain != 'all' %}
+            and child_cell.period_start >= parent_cell.period_start
+            and child_cell.period_start < {{ dbt.dateadd(spec['datepart'], spec['length'],
+                                                         'parent_cell.period_start') }}
+            {%- endif %}
+            {%- if not loop.last %}
+
+        union all
+
+            {%- endif %}
+        {%- endfor %}
+    )
+    {%- endif %}
 
     select
         'hierarchy' as group_kind,
@@ -154,9 +196,7 @@
         on task_cell.node_id = allocation.onet_task_id
     where task_cell.level = 'task' and task_cell.facet = 'usage'
     {%- endif %}
-    {%- for parent_grain in grains if parent_grain in nested %}
-        {%- set spec = nested[parent_grain] %}
-        {%- for child_grain in spec['children'] if child_grain in grains %}
+    {%- for parent_grain, child_grain in pairs %}
 
     union all
 
@@ -167,56 +207,35 @@
         1 as member_role
     from keyed
     where period_grain = '{{ parent_grain }}'
+    {%- endfor %}
+    {%- if pairs %}
 
     union all
 
     select
         'period' as group_kind,
-        {{ dbt.concat(["'period|'", 'parent_cell.cell_id', "'|" ~ child_grain ~ "'"]) }} as group_id,
-        child_cell.cell_id,
+        {{ dbt.concat(["'period|'", 'parent_cell_id', "'|'", 'child_grain']) }} as group_id,
+        cell_id,
         0 as member_role
-    from keyed as child_cell
-    inner join keyed as parent_cell
-        on
-            child_cell.level = parent_cell.level
-            and child_cell.node_id = parent_cell.node_id
-            and child_cell.facet = parent_cell.facet
-            and child_cell.variable = parent_cell.variable
-    where
-        child_cell.period_grain = '{{ child_grain }}'
-        and parent_cell.period_grain = '{{ parent_grain }}'
-        {%- if parent_grain != 'all' %}
-        and child_cell.period_start >= parent_cell.period_start
-        and child_cell.period_start < {{ dbt.dateadd(spec['datepart'], spec['length'],
-                                                     'parent_cell.period_start') }}
-        {%- endif %}
-        {%- if parent_grain == 'week' and child_grain == 'day' and blocks_needed %}
+    from nested_parts
+    {%- endif %}
+    {%- if ('week', 'day') in pairs and blocks_needed %}
 
     union all
 
     {#- the days of a straddling week in one month: a block whose sum is known #}
     select
         'period' as group_kind,
-        {{ dbt.concat(["'period|'", 'parent_cell.cell_id', "'|block|'",
-                       'cast(' ~ dbt.date_trunc('month', 'child_cell.period_start')
+        {{ dbt.concat(["'period|'", 'parent_cell_id', "'|block|'",
+                       'cast(' ~ dbt.date_trunc('month', 'period_start')
                        ~ ' as ' ~ dbt.type_string() ~ ')']) }} as group_id,
-        child_cell.cell_id,
+        cell_id,
         0 as member_role
-    from keyed as child_cell
-    inner join keyed as parent_cell
-        on
-            child_cell.level = parent_cell.level
-            and child_cell.node_id = parent_cell.node_id
-            and child_cell.facet = parent_cell.facet
-            and child_cell.variable = parent_cell.variable
+    from nested_parts
     where
-        child_cell.period_grain = 'day'
-        and parent_cell.period_grain = 'week'
-        and child_cell.period_start >= parent_cell.period_start
-        and child_cell.period_start < {{ dbt.dateadd('day', 7, 'parent_cell.period_start') }}
-        and {{ dbt.date_trunc('month', 'parent_cell.period_start') }}
-        != {{ dbt.date_trunc('month', dbt.dateadd('day', 6, 'parent_cell.period_start')) }}
-        {%- endif %}
-        {%- endfor %}
-    {%- endfor %}
+        parent_grain = 'week'
+        and child_grain = 'day'
+        and {{ dbt.date_trunc('month', 'parent_start') }}
+        != {{ dbt.date_trunc('month', dbt.dateadd('day', 6, 'parent_start')) }}
+    {%- endif %}
 {%- endmacro %}

@@ -5,16 +5,12 @@
     computed only when all five counts are visible, never renormalised over the visible ones. -#}
 {%- set patterns = collaboration_patterns() %}
 {%- set five = automation_patterns() + augmentation_patterns() %}
+{%- set node_columns = ['period_grain', 'period_start', 'level', 'node_id', 'node_title',
+                        'parent_level', 'parent_id'] %}
 
 with pattern_cells as (
     select
-        period_grain,
-        period_start,
-        level,
-        node_id,
-        node_title,
-        parent_level,
-        parent_id,
+        {{ node_columns | join(', ') }},
         variable,
         n_conversations,
         value,
@@ -25,13 +21,7 @@ with pattern_cells as (
 
 nodes as (
     select
-        period_grain,
-        period_start,
-        level,
-        node_id,
-        node_title,
-        parent_level,
-        parent_id,
+        {{ node_columns | join(', ') }},
         {% for pattern in patterns %}
             max(case when variable = '{{ pattern }}' then value end)
                 as {{ pattern }}_visible_pct,
@@ -42,25 +32,12 @@ nodes as (
             {%- if not loop.last %},{% endif %}
         {% endfor %}
     from pattern_cells
-    group by
-        period_grain,
-        period_start,
-        level,
-        node_id,
-        node_title,
-        parent_level,
-        parent_id
+    group by {{ node_columns | join(', ') }}
 ),
 
 patterns_wide as (
     select
-        period_grain,
-        period_start,
-        level,
-        node_id,
-        node_title,
-        parent_level,
-        parent_id,
+        {{ node_columns | join(', ') }},
         {% for pattern in patterns %}
             case
                 when {{ pattern }}_is_hidden = 0 then coalesce({{ pattern }}_visible_pct, 0)
@@ -69,48 +46,24 @@ patterns_wide as (
                 when {{ pattern }}_is_hidden = 0 then coalesce({{ pattern }}_visible_n, 0)
             end as {{ pattern }}_n_conversations,
         {% endfor %}
-        (
-            {%- for pattern in patterns %}
-                {{ pattern }}_is_hidden{% if not loop.last %} +{% endif %}
-            {%- endfor %}
-        ) as n_patterns_suppressed,
-        (
-            {%- for pattern in five %}
-                {{ pattern }}_is_hidden{% if not loop.last %} +{% endif %}
-            {%- endfor %}
-        ) as n_five_pattern_base_suppressed
+        {{ sum_of_pattern_columns(patterns, '_is_hidden') }} as n_patterns_suppressed,
+        {{ sum_of_pattern_columns(five, '_is_hidden') }} as n_five_pattern_base_suppressed
     from nodes
 ),
 
 modes as (
     select
         *,
-        (
-            {%- for pattern in automation_patterns() %}
-                {{ pattern }}_n_conversations{% if not loop.last %} +{% endif %}
-            {%- endfor %}
-        ) as automation_n_conversations,
-        (
-            {%- for pattern in augmentation_patterns() %}
-                {{ pattern }}_n_conversations{% if not loop.last %} +{% endif %}
-            {%- endfor %}
-        ) as augmentation_n_conversations,
-        (
-            {%- for pattern in five %}
-                {{ pattern }}_n_conversations{% if not loop.last %} +{% endif %}
-            {%- endfor %}
-        ) as five_pattern_n_conversations
+        {{ sum_of_pattern_columns(automation_patterns(), '_n_conversations') }}
+            as automation_n_conversations,
+        {{ sum_of_pattern_columns(augmentation_patterns(), '_n_conversations') }}
+            as augmentation_n_conversations,
+        {{ sum_of_pattern_columns(five, '_n_conversations') }} as five_pattern_n_conversations
     from patterns_wide
 )
 
 select
-    period_grain,
-    period_start,
-    level,
-    node_id,
-    node_title,
-    parent_level,
-    parent_id,
+    {{ node_columns | join(', ') }},
     {% for pattern in patterns %}
         {{ pattern }}_pct_of_node,
         {{ pattern }}_n_conversations,

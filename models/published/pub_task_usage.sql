@@ -1,20 +1,2 @@
-{#- Usage per O*NET task row and period: the task usage cells of pub_index_cells, nothing else
-    (suppressed rows keep their row with null measures). -#}
-select
-    period_grain,
-    period_start,
-    level,
-    node_id,
-    node_title,
-    parent_id,
-    n_conversations,
-    n_users,
-    value as pct_of_classified,
-    ci_low,
-    ci_high,
-    is_suppressed,
-    suppression_reason
-from {{ ref('pub_index_cells') }}
-where
-    facet = 'usage'
-    and level = 'task'
+{#- Usage per O*NET task row and period (see the macro published_usage_mart). -#}
+{{ published_usage_mart(ref('pub_index_cells'), ['task']) }}
