@@ -43,6 +43,7 @@ demo: seeds
 	$(BIN)/econ-index build --warehouse $(DEMO_WAREHOUSE)
 	$(BIN)/econ-index publish --warehouse $(DEMO_WAREHOUSE) --out $(PUBLISHED)
 	$(BIN)/econ-index summary --published $(PUBLISHED)
+	$(BIN)/econ-index audit --warehouse $(DEMO_WAREHOUSE)
 
 lint: seeds
 	$(BIN)/ruff check src tests/python

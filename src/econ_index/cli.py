@@ -372,6 +372,40 @@ def summary(
     out.print(f"suppressed cells: {s.n_suppressed:,} of {s.n_cells:,}")
 
 
+@app.command()
+def audit(
+    warehouse: WarehouseOpt = DEFAULT_WAREHOUSE,
+    strict: Annotated[
+        bool, typer.Option(help="Exit 1 when a hidden count can be computed from the rest.")
+    ] = False,
+) -> None:
+    """Exact linear audit of published.pub_index_cells: which hidden counts follow from the
+    published ones when every additive equation is combined (see econ_index.audit)."""
+    import duckdb
+
+    from econ_index.audit import audit as run_audit
+
+    if not warehouse.is_file():
+        _fail(f"{warehouse} does not exist: run `econ-index build` first")
+    with duckdb.connect() as con:
+        con.execute(f"attach '{warehouse}' as audited (read_only)")
+        try:
+            result = run_audit(
+                con, "audited.published.pub_index_cells", "audited.intermediate.int_task_allocation"
+            )
+        except duckdb.Error as exc:
+            _fail(f"{warehouse}: cannot audit ({exc}); run `econ-index build` first")
+    table = Table(title="exact linear audit of the published cells", show_header=False)
+    table.add_row("hidden cells", f"{result.hidden_cells:,}")
+    table.add_row("equations over them", f"{result.equations:,}")
+    table.add_row("hidden cells determined by the published ones", f"{len(result.determined):,}")
+    out.print(table)
+    for key in result.determined[:20]:
+        out.print("  determined: " + " | ".join(map(str, key)), highlight=False, soft_wrap=True)
+    if strict and result.determined:
+        raise typer.Exit(1)
+
+
 @app.command("aei-v1")
 def aei_v1(
     release: Annotated[

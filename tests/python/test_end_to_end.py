@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import time
@@ -211,6 +212,18 @@ def test_published_file_holds_the_wide_marts_built_from_suppressed_cells(
         assert renormalised == 0
     parquet = Path(str(demo["published"])).with_name("econ_index_parquet")
     assert {f"{t}.parquet" for t in kinds} == {f.name for f in parquet.iterdir()}
+
+
+def test_audit_command_reports_the_exact_audit(demo: dict[str, object]) -> None:
+    done = _cli("audit", "--warehouse", str(demo["warehouse"]), env={})
+    with duckdb.connect(str(demo["published"]), read_only=True) as con:
+        row = con.execute("select count(*) from pub_index_cells where is_suppressed").fetchone()
+    assert row is not None
+    assert re.search(rf"hidden cells\s*│\s*{row[0]:,}\s*│", done.stdout), done.stdout
+    determined = re.search(r"determined by the published ones\s*│\s*([\d,]+)", done.stdout)
+    assert determined, done.stdout
+    listed = [line for line in done.stdout.splitlines() if line.startswith("  determined: ")]
+    assert len(listed) == min(20, int(determined.group(1).replace(",", "")))
 
 
 def test_published_file_opens_in_duckdb_1_0(demo: dict[str, object], tmp_path: Path) -> None:

@@ -24,6 +24,8 @@ import numpy as np
 import pyarrow as pa
 import pytest
 
+from econ_index.audit import audit
+
 REPO = Path(__file__).resolve().parents[2]
 K_USERS = 5
 K_CONVERSATIONS = 15
@@ -715,14 +717,52 @@ def test_adversarial_indexes_resist_differencing(compiled: CompiledSql, seed: in
     assert differencing_leaks(index, hidden) == []
 
 
-@pytest.mark.parametrize("seed", [4, 5, 12])
+def _audited(compiled: CompiledSql, index: Index, unhide: Key | None = None) -> set[Key]:
+    """econ_index.audit's determined cells on the published fixture (with `unhide` published)."""
+    with duckdb.connect() as con:
+        _load(con, compiled, index.cells.values(), index.allocation)
+        if unhide is not None:
+            con.execute(
+                "update pub_index_cells set is_suppressed = false where period_grain = ?"
+                " and period_start = ? and level = ? and node_id = ? and facet = ?"
+                " and variable = ?",
+                list(unhide),
+            )
+        return set(audit(con, "pub_index_cells", "int_task_allocation").determined)
+
+
+def test_the_sparse_audit_agrees_with_a_dense_svd(compiled: CompiledSql) -> None:
+    """econ_index.audit (SQL equations, sampled null space) against linear_leaks (equations
+    written here, full SVD) on one publication made unsafe: the same determined cells."""
+    index = random_index(2, n_conversations=200)
+    result = publish(compiled, index.cells.values(), index.allocation)
+    unhide = min(k for k in result.hidden() if str(result.reason(k)).startswith("complementary"))
+    hidden = result.hidden() - {unhide}
+    expected = linear_leaks(index, hidden)
+    assert expected, "publishing a complementary cell must give a hidden one back"
+    assert _audited(compiled, index, unhide) == expected
+
+
+@pytest.mark.parametrize("seed", [4, 5, 12, 13])
 def test_no_hidden_count_follows_from_combined_equations(compiled: CompiledSql, seed: int) -> None:
     """The exact audit: no combination of the equations pins down a hidden count. Seeds 4 and 5
     leaked through the days of weeks that straddle two months before blocks became groups."""
-    index = random_index(seed, n_conversations=200)  # small enough for a dense SVD in seconds
+    index = random_index(seed, n_conversations=200)
     hidden = publish(compiled, index.cells.values(), index.allocation).hidden()
     assert differencing_leaks(index, hidden) == []
-    assert linear_leaks(index, hidden) == set()
+    assert _audited(compiled, index) == set()
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="known gap (issue #7): single-equation protection plus straddling-week blocks still "
+    "leaves a few cells that several equations combined pin down (here a month minus the week "
+    "it holds, and an occupation, its tasks and their weeks); see the README",
+)
+def test_no_hidden_count_follows_on_a_denser_fixture(compiled: CompiledSql) -> None:
+    index = random_index(3, n_conversations=400)
+    publish(compiled, index.cells.values(), index.allocation)
+    assert _audited(compiled, index) == set()
 
 
 def test_the_sql_attack_catches_every_kind_of_leak(compiled: CompiledSql) -> None:
