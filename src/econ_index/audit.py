@@ -36,8 +36,9 @@ SAMPLES = 2
 ITERATION_LIMIT = 50_000
 
 # One row per (equation, member, coefficient) over every cell; an equation only counts when its
-# total is published as a cell (member_role 1) and it has parts. Periods nest as the published
-# grains do: a week and a month are each the sum of their days, 'all' of every finer grain.
+# total is a row of the table (member_role 1, hidden or not) and it has parts. Periods: a week
+# and a month are each the sum of their days, 'all' of every finer grain. Quarter and year
+# grains (not in the default period_grains) are not modelled: with them the audit undercounts.
 _MEMBERSHIPS = """
 with cells as (
     select
