@@ -149,27 +149,23 @@
 
     union all
 
+    {#- a node's usage and its six patterns: the base of the pattern shares, and an equation #}
+    {%- for kind in ['share_base', 'pattern'] %}
     select
-        'share_base' as group_kind,
-        {{ dbt.concat(["'share_base|'", 'period_grain', "'|'",
+        '{{ kind }}' as group_kind,
+        {{ dbt.concat(["'" ~ kind ~ "|'", 'period_grain', "'|'",
                        'cast(period_start as ' ~ dbt.type_string() ~ ')', "'|'", 'self_key']) }}
             as group_id,
         cell_id,
         case when facet = 'usage' then 1 else 0 end as member_role
     from keyed
     where (facet = 'usage' and variable = 'all') or facet = 'collaboration'
+    {%- if not loop.last %}
 
     union all
 
-    select
-        'pattern' as group_kind,
-        {{ dbt.concat(["'pattern|'", 'period_grain', "'|'",
-                       'cast(period_start as ' ~ dbt.type_string() ~ ')', "'|'", 'self_key']) }}
-            as group_id,
-        cell_id,
-        case when facet = 'usage' then 1 else 0 end as member_role
-    from keyed
-    where (facet = 'usage' and variable = 'all') or facet = 'collaboration'
+    {% endif %}
+    {%- endfor %}
 
     {%- if allocation %}
 

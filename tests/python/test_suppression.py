@@ -271,11 +271,14 @@ def equations(index: Index) -> Iterator[Equation]:
         total = (grain, start, level, node, "usage", "all")
         yield "pattern", total if total in cells else None, dict.fromkeys(parts, 1.0)
         yield "pattern_share", None, dict.fromkeys(parts, 1.0)  # they add up to 100
+    task_cells: dict[str, list[Cell]] = defaultdict(list)
+    for c in cells.values():
+        if c.level == "task" and c.facet == "usage":
+            task_cells[c.node].append(c)
     tasks_of: dict[tuple[object, ...], dict[Key, float]] = defaultdict(dict)
     for (task, occupation), share in index.allocation.items():
-        for c in cells.values():
-            if c.level == "task" and c.node == task and c.facet == "usage":
-                tasks_of[(c.grain, c.start, occupation)][c.key] = share
+        for c in task_cells[task]:
+            tasks_of[(c.grain, c.start, occupation)][c.key] = share
     for (grain, start, occupation), parts in tasks_of.items():
         total = (grain, start, "occupation", occupation, "usage", "all")
         yield "allocation", total if total in cells else None, parts

@@ -69,11 +69,7 @@ select
 from {{ ref('pub_collaboration_by_node') }}
 where
     is_complete
-    and abs(
-        {% for pattern in patterns -%}
-            {{ pattern }}_pct_of_node{% if not loop.last %} + {% endif %}
-        {%- endfor %} - 100
-    ) > 0.000001
+    and abs({{ sum_of_pattern_columns(patterns, '_pct_of_node') }} - 100) > 0.000001
 
 union all
 
