@@ -33,8 +33,11 @@
 
 {#- `relation`: anything selectable with the int_index_cells columns. Returns a select of those
     columns plus cell_id, is_primary_suppressed and primary_reason ('primary:users<k' first,
-    else 'primary:conversations<k'). A missing count counts as zero, so it is suppressed. -#}
-{% macro primary_suppression(relation) -%}
+    else 'primary:conversations<k'). A missing count counts as zero, so it is suppressed.
+    `hide`: optional relation of cell keys (index_cell_keys(), one row per cell) hidden from the
+    start too, with reason 'complementary:audit' unless k already hides them: the cells the
+    audit-driven repair chose (stg_econ_index__suppression_repairs). -#}
+{% macro primary_suppression(relation, hide=none) -%}
     {%- set k_users = var('k_users') -%}
     {%- set k_conversations = var('k_conversations') -%}
     select
@@ -45,12 +48,25 @@
         (
             coalesce(cells.n_users, 0) < {{ k_users }}
             or coalesce(cells.n_conversations, 0) < {{ k_conversations }}
+            {%- if hide %}
+            or hidden.{{ index_cell_keys()[0] }} is not null
+            {%- endif %}
         ) as is_primary_suppressed,
         case
             when coalesce(cells.n_users, 0) < {{ k_users }}
                 then 'primary:users<{{ k_users }}'
             when coalesce(cells.n_conversations, 0) < {{ k_conversations }}
                 then 'primary:conversations<{{ k_conversations }}'
+            {%- if hide %}
+            when hidden.{{ index_cell_keys()[0] }} is not null then 'complementary:audit'
+            {%- endif %}
         end as primary_reason
     from {{ relation }} as cells
+    {%- if hide %}
+    left join {{ hide }} as hidden
+        on
+        {%- for key in index_cell_keys() %}
+            {% if not loop.first %}and {% endif %}cells.{{ key }} = hidden.{{ key }}
+        {%- endfor %}
+    {%- endif %}
 {%- endmacro %}

@@ -7,9 +7,9 @@
     those columns plus
     is_suppressed and suppression_reason, one row per input cell (hidden cells keep their row). -#}
 
-{% macro suppress_index_cells(relation, allocation=none, max_rounds=none) -%}
+{% macro suppress_index_cells(relation, allocation=none, hide=none, max_rounds=none) -%}
     with primary_cells as (
-        {{ primary_suppression(relation) }}
+        {{ primary_suppression(relation, hide) }}
     ),
 
     memberships as {{ cte_materialized() }} (

@@ -5,35 +5,45 @@ equations combined still can (a month minus a week it holds, an occupation and i
 periods...). The audit writes down every equation a reader can form from published cells and
 public facts (hierarchy, node = its six patterns, occupation = its tasks by the equal split,
 period = its finer periods), keeps the hidden cells as unknowns, and asks linear algebra which
-unknowns the system pins down: a hidden cell is determined exactly when every vector of the null
-space of the system is zero on it.
+unknowns the system pins down. With A_H the coefficients of the hidden cells (equations x hidden)
+and B = A_H^T:
 
-The null space is sampled, not computed: x = r - A^T y, with y the least-squares solution of
-A^T y = r (scipy's LSQR on the sparse system) and r random, is a random vector of the null space.
-A coordinate that is determined is zero in it up to rounding (around 1e-14); one that is free is
-non-zero with probability one (in practice above 1e-5). Two samples are taken. The equations are
-built in SQL over the published table, independently of the suppression macros, and the result
-agrees with a dense SVD of the same system on the test fixtures.
+- a hidden cell d is *determined* exactly when every vector of the null space of A_H is zero on
+  it, equivalently when e_d = B y for some y: that y is its *certificate*, and the published
+  cells it reads are those v with a_v . y != 0 (a_v: the column of v);
+- hiding one published cell v frees d when a_v . y != 0 and a_v lies in the column space of A_H
+  (then no published-only relation pins v itself); econ_index.repair builds on this.
 
-It measures; it does not repair. Hiding more cells until nothing is determined needs, for each
-determined cell, the published cells its formula reads (a certificate), which costs one sparse
-solve per cell: the open part of issue #7.
+Everything comes from one sparse factorisation per set of hidden cells: the regularised least
+squares problem min |B y - b|^2 + delta^2 |y|^2 as the symmetric quasi-definite system
+[[I, B], [B^T, -delta^2 I]], which SuperLU orders by minimum degree and solves without pivoting.
+Solving with [r; 0] (r random) gives r - B y, a random null-space vector: a determined coordinate
+is zero in it up to rounding (around 1e-13), a free one is not (in practice above 1e-5); two
+samples are taken. Solving with [e_d; 0] gives d's certificate, and with [0; q] (q random) the
+vector -delta^2 y is a random vector of the left null space of A_H, which tells which columns lie
+in its column space. The equations are built in SQL over the published table, independently of
+the suppression macros, and the result agrees with a dense SVD of the same system on the test
+fixtures.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
 
 import duckdb
 import numpy as np
 from scipy import sparse
-from scipy.sparse.linalg import lsqr
+from scipy.sparse.linalg import splu
 
 KEY_COLUMNS = ("period_grain", "period_start", "level", "node_id", "facet", "variable")
 # |x_i| below this (x a random null-space vector with unit normal r) counts as determined.
 DETERMINED_BELOW = 1e-8
+# Below this, a coefficient of a certificate or of a left null-space vector is rounding.
+ROUNDING = 1e-6
 SAMPLES = 2
-ITERATION_LIMIT = 50_000
+# Regularisation of the least-squares problem; small next to every non-zero singular value.
+DELTA = 1e-7
 
 # One row per (equation, member, coefficient) over every cell; an equation only counts when its
 # total is a row of the table (member_role 1, hidden or not) and it has parts. Periods: a week
@@ -121,8 +131,6 @@ with_total as (
 select m.equation, m.cell_no, m.coefficient
 from members as m
 inner join with_total using (equation)
-inner join cells using (cell_no)
-where cells.is_suppressed
 """
 
 
@@ -131,12 +139,19 @@ Key = tuple[object, ...]  # the six key columns of a cell
 
 @dataclass(frozen=True)
 class EquationSystem:
-    """Every equation over the cells, as coefficients on the hidden cells (the unknowns); what
-    the published cells contribute is a constant an attacker reads, irrelevant to which hidden
-    cells are determined."""
+    """Every equation over every cell of a publication. What the published cells contribute is
+    a constant an attacker reads; which hidden cells are determined depends on `hidden` alone."""
 
-    hidden: list[Key]
-    matrix: sparse.csr_matrix  # equations x hidden cells
+    keys: list[Key]  # every cell, in key order
+    hidden: np.ndarray  # bool per cell
+    n_conversations: np.ndarray  # per cell, 0 where hidden
+    matrix: sparse.csr_matrix  # equations x cells
+
+    def hiding(self, cells: Iterable[int]) -> EquationSystem:
+        """The same system with `cells` (indices) hidden too."""
+        hidden = self.hidden.copy()
+        hidden[list(cells)] = True
+        return replace(self, hidden=hidden)
 
 
 @dataclass(frozen=True)
@@ -153,40 +168,89 @@ def equation_system(con: duckdb.DuckDBPyConnection, cells: str, allocation: str)
     rows = con.execute(
         _MEMBERSHIPS.format(keys=keys, cells=cells, allocation=allocation)
     ).fetchnumpy()
-    hidden = con.execute(
-        f"select row_number() over (order by {keys}) - 1 as cell_no, {keys}, is_suppressed"
-        f" from {cells} qualify is_suppressed order by cell_no"
+    listed = con.execute(
+        f"select {keys}, is_suppressed, coalesce(n_conversations, 0) from {cells} order by {keys}"
     ).fetchall()
-    column_of = {row[0]: i for i, row in enumerate(hidden)}
-    equation_ids, equation_no = np.unique(rows["equation"], return_inverse=True)
-    columns = np.fromiter((column_of[c] for c in rows["cell_no"]), dtype=np.int64)
+    _, equation_no = np.unique(rows["equation"], return_inverse=True)
     # coo -> csr sums a cell listed twice in one equation
     matrix = sparse.coo_matrix(
-        (rows["coefficient"].astype(float), (equation_no, columns)),
-        shape=(len(equation_ids), len(hidden)),
+        (rows["coefficient"].astype(float), (equation_no, rows["cell_no"].astype(np.int64))),
+        shape=(int(equation_no.max(initial=-1)) + 1, len(listed)),
     ).tocsr()
-    return EquationSystem([row[1:7] for row in hidden], matrix)
+    return EquationSystem(
+        keys=[row[:6] for row in listed],
+        hidden=np.array([bool(row[6]) for row in listed], dtype=bool),
+        n_conversations=np.array([float(row[7]) for row in listed]),
+        matrix=matrix,
+    )
 
 
-def determined(system: EquationSystem, seed: int = 0) -> np.ndarray:
-    """Indices of the hidden cells that every solution of the system agrees on."""
-    n = len(system.hidden)
-    if n == 0 or system.matrix.nnz == 0:
-        return np.zeros(0, dtype=np.int64)
-    rng = np.random.default_rng(seed)
-    smallest = np.full(n, np.inf)
-    transposed = system.matrix.T.tocsr()
-    for _ in range(SAMPLES):
-        r = rng.standard_normal(n)
-        y = lsqr(transposed, r, atol=1e-15, btol=1e-15, iter_lim=ITERATION_LIMIT)[0]
-        smallest = np.minimum(smallest, np.abs(r - transposed @ y))
-    return np.flatnonzero(smallest < DETERMINED_BELOW)
+class Factorised:
+    """The hidden part of a system, factorised once (see the module doc); every question the
+    audit and the repair ask is then one cheap solve."""
+
+    def __init__(self, system: EquationSystem) -> None:
+        self.system = system
+        self.hidden = np.flatnonzero(system.hidden)  # column j of B^T is cell hidden[j]
+        on_hidden = system.matrix[:, self.hidden]
+        # equations without a hidden member constrain the published cells only
+        self.rows = np.flatnonzero(on_hidden.getnnz(axis=1))
+        b = on_hidden[self.rows].T.tocsc()
+        self.m, self.n = b.shape
+        if self.m and self.n:
+            augmented = sparse.bmat(
+                [[sparse.identity(self.m), b], [b.T, -(DELTA**2) * sparse.identity(self.n)]],
+                format="csc",
+            )
+            self._lu = splu(
+                augmented,
+                permc_spec="MMD_AT_PLUS_A",
+                diag_pivot_thresh=0.0,
+                options={"SymmetricMode": True},
+            )
+
+    def _solve(self, top: np.ndarray, bottom: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        solution = self._lu.solve(np.concatenate([top, bottom]))
+        return solution[: self.m], solution[self.m :]
+
+    def determined(self, seed: int = 0) -> np.ndarray:
+        """Cell indices of the hidden cells that every solution of the system agrees on."""
+        if not self.n:  # no equation reads a hidden cell: all are free
+            return np.zeros(0, dtype=np.int64)
+        rng = np.random.default_rng(seed)
+        smallest = np.full(self.m, np.inf)
+        for _ in range(SAMPLES):
+            null_vector, _ = self._solve(rng.standard_normal(self.m), np.zeros(self.n))
+            smallest = np.minimum(smallest, np.abs(null_vector))
+        return self.hidden[smallest < DETERMINED_BELOW]
+
+    def certificate_weights(self, cell: int, visible: np.ndarray) -> np.ndarray:
+        """For a determined hidden `cell`, a_v . y over the `visible` cells (y its certificate):
+        non-zero on the published cells its value is computed from."""
+        target = np.zeros(self.m)
+        target[np.searchsorted(self.hidden, cell)] = 1.0
+        _, y = self._solve(target, np.zeros(self.n))
+        return self.system.matrix[self.rows][:, visible].T @ y
+
+    def in_column_space(self, visible: np.ndarray, seed: int = 0) -> np.ndarray:
+        """Per `visible` cell: whether its column lies in the column space of A_H, i.e. hiding
+        it alone leaves it free. A column touching an equation without hidden members never does."""
+        columns = self.system.matrix[:, visible].tocsc()
+        outside = np.ones(self.system.matrix.shape[0], dtype=bool)
+        outside[self.rows] = False
+        ok = columns[np.flatnonzero(outside)].getnnz(axis=0) == 0
+        if self.n:
+            rng = np.random.default_rng(seed)
+            on_rows = columns[self.rows].T.tocsr()
+            for _ in range(SAMPLES):
+                _, y = self._solve(np.zeros(self.m), rng.standard_normal(self.n))
+                ok &= np.abs(on_rows @ (-(DELTA**2) * y)) < ROUNDING
+        return ok
 
 
 def audit(con: duckdb.DuckDBPyConnection, cells: str, allocation: str) -> AuditResult:
     """Which hidden cells of `cells` a reader can compute exactly (see the module doc)."""
     system = equation_system(con, cells, allocation)
-    found = determined(system)
-    return AuditResult(
-        len(system.hidden), system.matrix.shape[0], [system.hidden[i] for i in found]
-    )
+    found = Factorised(system).determined()
+    equations = int((system.matrix[:, system.hidden].getnnz(axis=1) > 0).sum())
+    return AuditResult(int(system.hidden.sum()), equations, [system.keys[i] for i in found])

@@ -303,13 +303,22 @@ def build(
     warehouse: WarehouseOpt = DEFAULT_WAREHOUSE,
     full_refresh: Annotated[bool, typer.Option(help="Rebuild incremental models.")] = False,
 ) -> None:
-    """Run ``dbt build`` (seeds, models, tests) on the warehouse."""
-    from econ_index.dbt_runner import DbtError, run_dbt
+    """Run ``dbt build`` (seeds, models, tests) on the warehouse, then hide cells until no
+    hidden count follows from the published ones (econ_index.repair)."""
+    from econ_index.dbt_runner import DbtError
+    from econ_index.repair import RepairError
+    from econ_index.repair import build as safe_build
 
     try:
-        run_dbt(["build", *(["--full-refresh"] if full_refresh else [])], warehouse=warehouse)
-    except DbtError as exc:
+        plans = safe_build(warehouse, full_refresh=full_refresh)
+    except (DbtError, RepairError) as exc:
         _fail(str(exc), code=1)
+    for dbt_pass, plan in enumerate(plans, start=1):
+        out.print(
+            f"repair pass {dbt_pass}: {plan.determined_before:,} hidden cells determined,"
+            f" {len(plan.added):,} more hidden ({plan.rounds} rounds)",
+            highlight=False,
+        )
 
 
 @app.command()

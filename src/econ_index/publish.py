@@ -4,6 +4,9 @@ The DuckDB file is written beside its destination and moved into place by an ato
 reader never sees a half-written file and a writer never locks readers out. It is written in an
 explicit storage version that DuckDB 1.x clients can open. Views of the ``published`` schema (the
 wide BI marts over ``pub_index_cells``) are written as tables, so a reader needs nothing else.
+
+Nothing is written unless every published row is k-anonymous, every hidden row is empty, and the
+exact audit (econ_index.audit) finds no hidden count that the published ones determine.
 """
 
 from __future__ import annotations
@@ -16,10 +19,13 @@ from pathlib import Path
 
 import duckdb
 
+from econ_index.audit import audit
+
 PUBLISHED_SCHEMA = "published"
 # The oldest storage format DuckDB still writes: readable by every 1.x client.
 STORAGE_VERSION = "v1.0.0"
 CELLS_TABLE = "pub_index_cells"
+ALLOCATION_TABLE = "intermediate.int_task_allocation"
 # Attachment name of the output file in the publishing session (the warehouse keeps its own name).
 OUTPUT_ALIAS = "econ_index_publish_out"
 # Columns that are null on a suppressed row of any published relation that has is_suppressed.
@@ -96,6 +102,17 @@ def _check_k_anonymous(
     return int(suppressed[0]) if suppressed else 0
 
 
+def _check_audit(con: duckdb.DuckDBPyConnection) -> None:
+    """Refuses to publish when combining the published cells gives a hidden count back."""
+    found = audit(con, f"{PUBLISHED_SCHEMA}.{CELLS_TABLE}", ALLOCATION_TABLE).determined
+    if found:
+        raise PublishError(
+            f"{len(found)} hidden cells of {CELLS_TABLE} can be computed from the published ones"
+            f" (first: {' | '.join(map(str, found[0]))}): refusing to publish; `econ-index build`"
+            " hides more cells until none can"
+        )
+
+
 def _atomic_replace_dir(src: Path, dest: Path) -> None:
     """Swap a finished directory into place (rename is atomic; the old copy is removed after)."""
     old = dest.with_name(dest.name + ".old")
@@ -138,6 +155,7 @@ def publish(
                 f"{warehouse} has no {PUBLISHED_SCHEMA}.{CELLS_TABLE}: run dbt build"
             )
         suppressed = _check_k_anonymous(con, tables, k_users, k_conversations)
+        _check_audit(con)
         fd, tmp_name = tempfile.mkstemp(prefix=f".{out.name}.", dir=out.parent)
         os.close(fd)
         tmp = Path(tmp_name)

@@ -1,4 +1,5 @@
-"""The staging tables the classifier writes into the DuckDB warehouse (schema ``raw``).
+"""The staging tables the classifier writes into the DuckDB warehouse (schema ``raw``), and the
+cells the suppression repair adds (econ_index.repair).
 
 Only labels, keys and counts are stored: never raw or scrubbed text.
 """
@@ -53,5 +54,17 @@ create table if not exists {RAW_SCHEMA}.classification_runs (
     cache_write_tokens  bigint    not null,
     output_tokens       bigint    not null,
     cost_usd            double    not null
+);
+
+-- cells econ_index.repair hides beyond the macros' rounds (one row per cell and build)
+create table if not exists {RAW_SCHEMA}.suppression_repairs (
+    period_grain  varchar   not null,
+    period_start  date      not null,
+    level         varchar   not null,
+    node_id       varchar   not null,
+    facet         varchar   not null,
+    variable      varchar   not null,
+    dbt_pass      integer   not null,  -- the build's repair pass that added the cell
+    recorded_at   timestamp not null
 );
 """

@@ -1,6 +1,7 @@
 """``econ-index publish`` on small hand-made warehouses: views of schema ``published`` (the wide
-BI marts) are copied as tables, whatever the warehouse file is called, and the k check covers
-every published relation that carries counts."""
+BI marts) are copied as tables, whatever the warehouse file is called, the k check covers every
+published relation that carries counts, and nothing is written when the exact audit finds a
+hidden count that the published ones give back."""
 
 from __future__ import annotations
 
@@ -17,18 +18,31 @@ create table published.pub_index_cells as
 select * from (values
     ('all', date '1900-01-01', 'major', '15-0000', 'usage', 'all', 40.0, 9, 80.0, false),
     ('all', date '1900-01-01', 'major', '43-0000', 'usage', 'all', null, null, null, true)
+    {total}
 ) as t(period_grain, period_start, level, node_id, facet, variable,
        n_conversations, n_users, value, is_suppressed)
 """
+# With a published total, the hidden major group is the total minus the published one.
+TOTAL = ", ('all', date '1900-01-01', 'total', 'total', 'usage', 'all', 60.0, 12, 100.0, false)"
 
 
-def _warehouse(path: Path, *, mart_n_users: str = "n_users") -> Path:
+def _warehouse(path: Path, *, mart_n_users: str = "n_users", total: str = "") -> Path:
     """A warehouse whose published schema holds the cells and a view over them; the view names
     its source with the catalog, as dbt-duckdb writes it (the file's stem)."""
     catalog = path.stem
     with duckdb.connect(str(path)) as con:
         con.execute("create schema published")
-        con.execute(CELLS)
+        con.execute(CELLS.format(total=total))
+        con.execute(
+            "alter table published.pub_index_cells add column parent_level varchar;"
+            "alter table published.pub_index_cells add column parent_id varchar;"
+            "update published.pub_index_cells set parent_level = 'total', parent_id = 'total'"
+            " where level = 'major'"
+        )
+        con.execute(
+            "create schema intermediate; create table intermediate.int_task_allocation"
+            " (onet_task_id varchar, onet_soc_code varchar, allocation_share double)"
+        )
         con.execute(
             f"create view published.pub_usage_by_soc as select period_grain, node_id, "
             f"n_conversations, {mart_n_users} as n_users, value as pct_of_classified, "
@@ -64,5 +78,12 @@ def test_a_published_view_below_k_is_refused(tmp_path: Path) -> None:
     # A mart that (wrongly) shows fewer users than the cell it comes from.
     warehouse = _warehouse(tmp_path / "warehouse.duckdb", mart_n_users="n_users - 5")
     with pytest.raises(PublishError, match="pub_usage_by_soc are below k"):
+        publish(warehouse, tmp_path / "out.duckdb")
+    assert not (tmp_path / "out.duckdb").exists()
+
+
+def test_a_hidden_count_the_published_ones_give_back_is_refused(tmp_path: Path) -> None:
+    warehouse = _warehouse(tmp_path / "warehouse.duckdb", total=TOTAL)
+    with pytest.raises(PublishError, match="1 hidden cells of pub_index_cells can be computed"):
         publish(warehouse, tmp_path / "out.duckdb")
     assert not (tmp_path / "out.duckdb").exists()

@@ -1,0 +1,160 @@
+"""Audit-driven complementary suppression: hide published cells until the exact audit finds no
+hidden count that the published ones determine.
+
+The suppression macros protect every cell against each single equation. What several equations
+combined still give back, econ_index.audit finds; this module chooses more cells to hide and
+hands them to dbt through ``raw.suppression_repairs`` (read by ``primary_suppression`` as cells
+to hide, reason ``complementary:audit``), so that the published table stays a dbt model and
+dbt's own rounds run again around the new hidden cells.
+
+Choosing cells, per round:
+1. factorise the hidden part of the system and list the determined cells (econ_index.audit);
+2. for each determined cell d, take its certificate: the published cells its value is computed
+   from. Hiding one of them, v, frees d for good when v's column lies in the column space of the
+   hidden cells (then v is free too, and hiding more never makes a free cell determined again).
+   Among those, hide the one with the fewest conversations (the macros' "smallest first"), unless
+   a cell already chosen this round frees d. When no single cell can free d, hide the cell its
+   certificate weighs most and let the next round continue from there;
+3. close the new hidden set under the single-equation rule (an equation with one hidden member
+   hides its smallest published part, else its total), as the macros do.
+Rounds repeat until nothing is determined. Every round hides at least one cell, so it ends.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+import numpy as np
+
+from econ_index.audit import (
+    ROUNDING,
+    EquationSystem,
+    Factorised,
+    Key,
+    equation_system,
+)
+from econ_index.dbt_runner import run_dbt
+from econ_index.warehouse import DDL
+
+REPAIRS_TABLE = "raw.suppression_repairs"
+CELLS = "published.pub_index_cells"
+ALLOCATION = "intermediate.int_task_allocation"
+# A certificate coefficient above this counts when no single cell can free a determined one.
+FALLBACK_WEIGHT = 1e-3
+MAX_ROUNDS = 50
+MAX_DBT_PASSES = 5
+
+
+class RepairError(RuntimeError):
+    """The repair did not reach a publication where no hidden count is determined."""
+
+
+@dataclass(frozen=True)
+class Plan:
+    added: list[Key]  # cells to hide, beyond those already hidden
+    determined_before: int  # hidden cells determined before the repair
+    rounds: int
+
+
+def close_under_single_equations(system: EquationSystem) -> EquationSystem:
+    """Hide, in every equation with exactly one hidden member, its smallest published part
+    (fewest conversations, then key order), or its total when no part is published; to a
+    fixpoint. Totals carry the negative coefficient of each equation."""
+    matrix = system.matrix.tocsr()
+    while True:
+        hidden = system.hidden
+        alone = np.flatnonzero((matrix != 0).astype(np.int64) @ hidden.astype(np.int64) == 1)
+        chosen = set()
+        for equation in alone:
+            start, end = matrix.indptr[equation], matrix.indptr[equation + 1]
+            members, coefficients = matrix.indices[start:end], matrix.data[start:end]
+            published = ~hidden[members]
+            if not published.any():
+                continue
+            # order: parts before the total, then fewest conversations, then key order
+            order = np.lexsort((members, system.n_conversations[members], coefficients < 0))
+            chosen.add(int(next(members[i] for i in order if published[i])))
+        if not chosen:
+            return system
+        system = system.hiding(chosen)
+
+
+def _choose(factorised: Factorised, determined: np.ndarray) -> set[int]:
+    """One round of step 2 of the module doc: cells whose hiding frees the determined ones."""
+    system = factorised.system
+    visible = np.flatnonzero(~system.hidden)
+    frees_alone = factorised.in_column_space(visible)
+    chosen: set[int] = set()
+    for cell in determined:
+        weights = factorised.certificate_weights(int(cell), visible)
+        candidates = visible[(np.abs(weights) > ROUNDING) & frees_alone]
+        if candidates.size:
+            if chosen.isdisjoint(candidates.tolist()):
+                sizes = system.n_conversations[candidates]
+                chosen.add(int(candidates[np.lexsort((candidates, sizes))[0]]))
+            continue
+        strong = np.flatnonzero(np.abs(weights) > FALLBACK_WEIGHT)
+        if strong.size:
+            chosen.add(int(visible[strong[np.argmax(np.abs(weights[strong]))]]))
+    return chosen
+
+
+def plan(system: EquationSystem, max_rounds: int = MAX_ROUNDS) -> Plan:
+    """The cells to hide so that no hidden cell of `system` is determined (module doc)."""
+    start = system.hidden.copy()
+    before: int | None = None
+    for round_no in range(max_rounds + 1):
+        factorised = Factorised(system)
+        determined = factorised.determined()
+        if before is None:
+            before = len(determined)
+        if not determined.size:
+            added = np.flatnonzero(system.hidden & ~start)
+            return Plan([system.keys[i] for i in added], before, round_no)
+        chosen = _choose(factorised, determined)
+        if not chosen:  # cannot happen with consistent data: a determined cell reads something
+            raise RepairError(f"no published cell frees {system.keys[int(determined[0])]}")
+        system = close_under_single_equations(system.hiding(chosen))
+    raise RepairError(f"hidden counts still determined after {max_rounds} repair rounds")
+
+
+def plan_for_warehouse(warehouse: Path) -> Plan:
+    """The repair plan for the publication currently built in `warehouse`."""
+    # a plain connection: dbt-duckdb keeps the file open in this process, and DuckDB only shares
+    # an open database with a connection of the same configuration
+    with duckdb.connect(str(warehouse)) as con:
+        return plan(equation_system(con, CELLS, ALLOCATION))
+
+
+def _record(warehouse: Path, added: list[Key], dbt_pass: int) -> None:
+    """Store `added` in raw.suppression_repairs; pass 0 empties it (a build starts afresh, so the
+    same facts always give the same publication)."""
+    recorded_at = datetime.now(UTC).replace(tzinfo=None)
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute(DDL)
+        if dbt_pass == 0:
+            con.execute(f"delete from {REPAIRS_TABLE}")
+        if added:
+            con.executemany(
+                f"insert into {REPAIRS_TABLE} values (?, ?, ?, ?, ?, ?, ?, ?)",
+                [(*key, dbt_pass, recorded_at) for key in added],
+            )
+
+
+def build(warehouse: Path, *, full_refresh: bool = False) -> list[Plan]:
+    """``dbt build``, then audit and repair passes (each re-running ``pub_index_cells`` and
+    everything downstream of it, tests included) until no hidden count is determined. Returns
+    one plan per pass; the last one adds nothing."""
+    _record(warehouse, [], 0)
+    run_dbt(["build", *(["--full-refresh"] if full_refresh else [])], warehouse=warehouse)
+    plans: list[Plan] = []
+    for dbt_pass in range(1, MAX_DBT_PASSES + 1):
+        plans.append(plan_for_warehouse(warehouse))
+        if not plans[-1].added:
+            return plans
+        _record(warehouse, plans[-1].added, dbt_pass)
+        run_dbt(["build", "--select", "pub_index_cells+"], warehouse=warehouse)
+    raise RepairError(f"hidden counts still determined after {MAX_DBT_PASSES} dbt passes")
