@@ -1,12 +1,9 @@
--- One row per cell that the audit-driven repair (econ_index.repair) hides; a cell listed by
--- several passes of one build appears once.
+-- One row per cell that the audit-driven repair (econ_index.repair) hides, keyed like every
+-- index cell (index_cell_keys); a cell listed by several passes of one build appears once.
 select
-    period_grain,
-    period_start,
-    level,
-    node_id,
-    facet,
-    variable,
+    {%- for key in index_cell_keys() %}
+        {{ key }},
+    {%- endfor %}
     min(dbt_pass) as dbt_pass
 from {{ source('econ_index', 'suppression_repairs') }}
-group by period_grain, period_start, level, node_id, facet, variable
+group by {{ index_cell_keys() | join(', ') }}
