@@ -47,7 +47,8 @@ DELTA = 1e-7
 
 # One row per (equation, member, coefficient) over every cell; an equation only counts when its
 # total is a row of the table (member_role 1, hidden or not) and it has parts. Periods: a week
-# and a month are each the sum of their days, 'all' of every finer grain. Quarter and year
+# is the sum of its days, a month of its days (or its inner weeks and the days outside them),
+# 'all' of every finer grain (of the coarsest alone, when days link them). Quarter and year
 # grains (not in the default period_grains) are not modelled: with them the audit undercounts.
 _MEMBERSHIPS = """
 with cells as (
@@ -60,6 +61,28 @@ with cells as (
             else parent_level || ':' || parent_id
         end as parent_key
     from {cells}
+),
+
+grains as (
+    select
+        coalesce(bool_or(period_grain = 'day'), false) as has_day,
+        coalesce(bool_or(period_grain = 'week'), false) as has_week,
+        coalesce(bool_or(period_grain = 'month'), false) as has_month
+    from cells
+),
+
+-- the grains 'all' is written over: when days link every grain, the coarsest alone
+all_parts as (
+    select distinct c.period_grain as grain
+    from cells as c
+    cross join grains as g
+    where
+        c.period_grain != 'all'
+        and (
+            not g.has_day
+            or c.period_grain
+            = case when g.has_month then 'month' when g.has_week then 'week' else 'day' end
+        )
 ),
 
 members as (
@@ -100,27 +123,52 @@ members as (
     inner join {allocation} as a on t.node_id = a.onet_task_id
     where t.level = 'task' and t.facet = 'usage'
     union all
-    -- a period = the finer periods inside it
-    select 'd|' || p.cell_no || '|' || c.period_grain, c.cell_no, 1.0, 0
+    -- a period = the finer periods inside it, leaving out what the other equations imply, as
+    -- that keeps the factorisation sparse: with days, 'all' = its coarsest grain alone, and with
+    -- weeks and days, a month = the weeks inside it + its days outside them (not its ~30 days)
+    select
+        'd|' || p.cell_no || '|'
+        || case when p.period_grain = 'all' then c.period_grain else 'in' end,
+        c.cell_no, 1.0, 0
     from cells as p
     inner join cells as c
         on p.level = c.level and p.node_id = c.node_id
         and p.facet = c.facet and p.variable = c.variable
+    cross join grains as g
     where
-        (p.period_grain = 'all' and c.period_grain != 'all')
+        (p.period_grain = 'all' and c.period_grain in (select grain from all_parts))
         or (
-            p.period_grain in ('week', 'month') and c.period_grain = 'day'
+            p.period_grain = 'week' and c.period_grain = 'day'
             and c.period_start >= p.period_start
-            and c.period_start < case p.period_grain
-                when 'week' then p.period_start + interval 7 day
-                else p.period_start + interval 1 month end
+            and c.period_start < p.period_start + interval 7 day
+        )
+        or (
+            p.period_grain = 'month'
+            and c.period_start >= p.period_start
+            and c.period_start < p.period_start + interval 1 month
+            and (
+                (
+                    c.period_grain = 'week' and g.has_day
+                    and c.period_start + interval 7 day <= p.period_start + interval 1 month
+                )
+                or (
+                    c.period_grain = 'day' and (
+                        not g.has_week
+                        or date_trunc('week', c.period_start) < p.period_start
+                        or date_trunc('week', c.period_start) + interval 7 day
+                        > p.period_start + interval 1 month
+                    )
+                )
+            )
         )
     union all
-    select distinct 'd|' || p.cell_no || '|' || g.grain, p.cell_no, -1.0, 1
+    select 'd|' || p.cell_no || '|' || a.grain, p.cell_no, -1.0, 1
     from cells as p
-    inner join (select distinct period_grain as grain from cells) as g
-        on (p.period_grain = 'all' and g.grain != 'all')
-        or (p.period_grain in ('week', 'month') and g.grain = 'day')
+    cross join all_parts as a
+    where p.period_grain = 'all'
+    union all
+    select 'd|' || cell_no || '|in', cell_no, -1.0, 1
+    from cells where period_grain in ('week', 'month')
 ),
 
 with_total as (
@@ -224,13 +272,13 @@ class Factorised:
             smallest = np.minimum(smallest, np.abs(null_vector))
         return self.hidden[smallest < DETERMINED_BELOW]
 
-    def certificate_weights(self, cell: int, visible: np.ndarray) -> np.ndarray:
-        """For a determined hidden `cell`, a_v . y over the `visible` cells (y its certificate):
-        non-zero on the published cells its value is computed from."""
+    def certificate(self, cell: int) -> np.ndarray:
+        """For a determined hidden `cell`, a y (over the equations `rows`) with B y = e_cell: the
+        equations whose combination gives its value. A published cell v is read by it when
+        a_v . y != 0."""
         target = np.zeros(self.m)
         target[np.searchsorted(self.hidden, cell)] = 1.0
-        _, y = self._solve(target, np.zeros(self.n))
-        return self.system.matrix[self.rows][:, visible].T @ y
+        return self._solve(target, np.zeros(self.n))[1]
 
     def in_column_space(self, visible: np.ndarray, seed: int = 0) -> np.ndarray:
         """Per `visible` cell: whether its column lies in the column space of A_H, i.e. hiding

@@ -87,9 +87,11 @@ def _choose(factorised: Factorised, determined: np.ndarray) -> set[int]:
     system = factorised.system
     visible = np.flatnonzero(~system.hidden)
     frees_alone = factorised.in_column_space(visible)
+    # a_v per published cell v, as rows, over the equations the certificates combine
+    published_columns = system.matrix[factorised.rows][:, visible].T.tocsr()
     chosen: set[int] = set()
     for cell in determined:
-        weights = factorised.certificate_weights(int(cell), visible)
+        weights = published_columns @ factorised.certificate(int(cell))
         candidates = visible[(np.abs(weights) > ROUNDING) & frees_alone]
         if candidates.size:
             if chosen.isdisjoint(candidates.tolist()):
