@@ -1,0 +1,79 @@
+"""econ_index.repair and econ_index.audit on hand-made equation systems, small enough to check
+by hand (the fixture-scale tests, through the compiled dbt model, are in test_suppression)."""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy import sparse
+
+from econ_index.audit import EquationSystem, Factorised
+from econ_index.repair import close_under_single_equations, plan
+
+
+def _system(
+    equations: list[dict[str, float]], sizes: dict[str, float], hidden: set[str]
+) -> EquationSystem:
+    """Cells named by strings; an equation maps cells to coefficients (its total at -1)."""
+    names = sorted(sizes)
+    column = {name: i for i, name in enumerate(names)}
+    matrix = sparse.lil_matrix((len(equations), len(names)))
+    for row, equation in enumerate(equations):
+        for name, coefficient in equation.items():
+            matrix[row, column[name]] = coefficient
+    return EquationSystem(
+        keys=[(name,) for name in names],
+        hidden=np.array([name in hidden for name in names]),
+        n_conversations=np.array([0.0 if name in hidden else sizes[name] for name in names]),
+        matrix=matrix.tocsr(),
+    )
+
+
+def _hidden(system: EquationSystem) -> set[str]:
+    return {str(key[0]) for key, h in zip(system.keys, system.hidden, strict=True) if h}
+
+
+def test_one_hidden_member_takes_the_smallest_published_part_then_the_total() -> None:
+    sizes = {"total": 100.0, "a": 10.0, "b": 50.0, "c": 40.0}
+    parts = {"total": -1.0, "a": 1.0, "b": 1.0, "c": 1.0}
+    closed = close_under_single_equations(_system([parts], sizes, {"a"}))
+    assert _hidden(closed) == {"a", "c"}
+    # a part alone with its total: the total goes
+    closed = close_under_single_equations(
+        _system([{"total": -1.0, "a": 1.0, "b": 1.0}], {"total": 60.0, "a": 10, "b": 50}, {"a"})
+    )
+    assert _hidden(closed) == {"a", "b"}
+    # no hidden member, or two: nothing to do
+    assert _hidden(close_under_single_equations(_system([parts], sizes, set()))) == set()
+    two = _system([parts], sizes, {"a", "b"})
+    assert _hidden(close_under_single_equations(two)) == {"a", "b"}
+
+
+def test_three_equations_that_pin_down_three_hidden_cells_are_repaired() -> None:
+    """x + y = T1, y + z = T2, x + z = T3 with the totals published: every equation holds two
+    hidden cells, so the single-equation rule is satisfied, yet x, y and z follow. Hiding the
+    smallest total frees all three, and that total too."""
+    sizes = {"x": 20.0, "y": 30.0, "z": 40.0, "t1": 50.0, "t2": 70.0, "t3": 60.0}
+    equations = [
+        {"t1": -1.0, "x": 1.0, "y": 1.0},
+        {"t2": -1.0, "y": 1.0, "z": 1.0},
+        {"t3": -1.0, "x": 1.0, "z": 1.0},
+    ]
+    system = _system(equations, sizes, {"x", "y", "z"})
+    assert len(Factorised(system).determined()) == 3
+    repair = plan(system)
+    assert repair.determined_before == 3
+    assert repair.added == [("t1",)]
+    assert Factorised(system.hiding([0])).determined().size == 0  # t1 is cell 0 by name
+
+
+def test_nothing_determined_needs_no_repair() -> None:
+    """A 2 x 2 table with every inner cell hidden and its margins published: a cycle, free."""
+    sizes = {"a": 20.0, "b": 20.0, "c": 20.0, "d": 20.0, "r1": 40, "r2": 40, "k1": 40, "k2": 40}
+    equations = [
+        {"r1": -1.0, "a": 1.0, "b": 1.0},
+        {"r2": -1.0, "c": 1.0, "d": 1.0},
+        {"k1": -1.0, "a": 1.0, "c": 1.0},
+        {"k2": -1.0, "b": 1.0, "d": 1.0},
+    ]
+    repair = plan(_system(equations, sizes, {"a", "b", "c", "d"}))
+    assert repair.determined_before == 0 and repair.added == [] and repair.rounds == 0
