@@ -43,7 +43,6 @@ demo: seeds
 	$(BIN)/econ-index build --warehouse $(DEMO_WAREHOUSE)
 	$(BIN)/econ-index publish --warehouse $(DEMO_WAREHOUSE) --out $(PUBLISHED)
 	$(BIN)/econ-index summary --published $(PUBLISHED)
-	$(BIN)/econ-index audit --warehouse $(DEMO_WAREHOUSE)
 
 lint: seeds
 	$(BIN)/ruff check src tests/python

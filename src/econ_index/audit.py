@@ -299,6 +299,8 @@ class Factorised:
 def audit(con: duckdb.DuckDBPyConnection, cells: str, allocation: str) -> AuditResult:
     """Which hidden cells of `cells` a reader can compute exactly (see the module doc)."""
     system = equation_system(con, cells, allocation)
-    found = Factorised(system).determined()
-    equations = int((system.matrix[:, system.hidden].getnnz(axis=1) > 0).sum())
-    return AuditResult(int(system.hidden.sum()), equations, [system.keys[i] for i in found])
+    factorised = Factorised(system)
+    found = factorised.determined()
+    return AuditResult(
+        int(system.hidden.sum()), len(factorised.rows), [system.keys[i] for i in found]
+    )

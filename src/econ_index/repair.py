@@ -64,9 +64,10 @@ def close_under_single_equations(system: EquationSystem) -> EquationSystem:
     (fewest conversations, then key order), or its total when no part is published; to a
     fixpoint. Totals carry the negative coefficient of each equation."""
     matrix = system.matrix.tocsr()
+    membership = (matrix != 0).astype(np.int64)
     while True:
         hidden = system.hidden
-        alone = np.flatnonzero((matrix != 0).astype(np.int64) @ hidden.astype(np.int64) == 1)
+        alone = np.flatnonzero(membership @ hidden.astype(np.int64) == 1)
         chosen = set()
         for equation in alone:
             start, end = matrix.indptr[equation], matrix.indptr[equation + 1]
@@ -106,20 +107,22 @@ def _choose(factorised: Factorised, determined: np.ndarray) -> set[int]:
 
 def plan(system: EquationSystem, max_rounds: int = MAX_ROUNDS) -> Plan:
     """The cells to hide so that no hidden cell of `system` is determined (module doc)."""
-    start = system.hidden.copy()
-    before: int | None = None
+    start = system.hidden
+    factorised = Factorised(system)
+    determined = factorised.determined()
+    before = len(determined)
     for round_no in range(max_rounds + 1):
-        factorised = Factorised(system)
-        determined = factorised.determined()
-        if before is None:
-            before = len(determined)
         if not determined.size:
             added = np.flatnonzero(system.hidden & ~start)
             return Plan([system.keys[i] for i in added], before, round_no)
+        if round_no == max_rounds:
+            break
         chosen = _choose(factorised, determined)
         if not chosen:  # cannot happen with consistent data: a determined cell reads something
             raise RepairError(f"no published cell frees {system.keys[int(determined[0])]}")
         system = close_under_single_equations(system.hiding(chosen))
+        factorised = Factorised(system)
+        determined = factorised.determined()
     raise RepairError(f"hidden counts still determined after {max_rounds} repair rounds")
 
 
