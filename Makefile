@@ -16,11 +16,14 @@ DEMO_N ?= 6000
 DEMO_WAREHOUSE := $(DEMO_DIR)/warehouse.duckdb
 PUBLISHED := build/published/econ_index.duckdb
 
-.PHONY: help venv seeds demo test lint unit dbt-checks bench clean
+REALSET := build/realset/gold.jsonl
+
+.PHONY: help venv seeds realset train demo test lint unit dbt-checks bench clean
 help:
 	@echo "make demo   - generate a sample corpus, classify it, build the warehouse, publish"
 	@echo "make test   - every check: lint, unit and end-to-end tests, dbt parse/build/tests"
 	@echo "make bench  - benchmarks, printed as tables"
+	@echo "make train  - refit the local classifier on the real labelled set's train split"
 
 $(BIN)/econ-index: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -32,6 +35,16 @@ venv: $(BIN)/econ-index
 
 seeds: venv
 	$(BIN)/econ-index seeds --out seeds
+
+# The real labelled set: committed ids and labels joined with the pinned wheel's texts.
+$(REALSET): evaluation/realset/labels.jsonl evaluation/realset/rebuild.py $(BIN)/econ-index
+	$(BIN)/python evaluation/realset/rebuild.py --out $@
+
+realset: $(REALSET)
+
+# Refit the local classifier's shipped model on the real set's train split.
+train: seeds realset
+	$(BIN)/econ-index train --gold $(REALSET) --split train
 
 demo: seeds
 	@mkdir -p $(DEMO_DIR)
@@ -54,12 +67,12 @@ lint: seeds
 dbt-checks: seeds
 	$(BIN)/dbt parse --warn-error --no-partial-parse --target-path target/parse
 
-unit: seeds
+unit: seeds realset
 	$(BIN)/pytest -q
 
 test: lint dbt-checks unit
 
-bench: seeds
+bench: seeds realset
 	$(BIN)/python -m econ_index.bench
 
 clean:

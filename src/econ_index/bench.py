@@ -194,7 +194,7 @@ def shortlist_recall(taxonomy: Taxonomy) -> list[dict[str, object]]:
     from econ_index.types import SourceLocation
 
     prepare = Preparer(Scrubber(), Keyer(secrets.token_bytes(32)))
-    local = LocalClassifier(taxonomy)
+    local = LocalClassifier(taxonomy, mode="lexical")
     by_id = taxonomy.by_id
     conversations, golds = [], []
     for i, (record, gold) in enumerate(generate_corpus(taxonomy, EVAL_N, EVAL_SEED)):

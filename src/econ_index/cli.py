@@ -252,6 +252,56 @@ def evaluate(
 
 
 @app.command()
+def train(
+    gold: Annotated[Path, typer.Option(help="Labelled gold file (JSON Lines, see evaluate).")],
+    split: Annotated[str, typer.Option(help="The split to fit on.")] = "train",
+    out_path: Annotated[
+        Path | None,
+        typer.Option("--out", help="Model file to write (default: the one the package ships)."),
+    ] = None,
+    seeds_dir: SeedsOpt = Path("seeds"),
+) -> None:
+    """Fit the local classifier's learned model on one split of a labelled set.
+
+    Example:
+      econ-index train --gold build/realset/gold.jsonl --split train
+    """
+    import secrets
+    from importlib import resources
+
+    from econ_index.classify.learned import MODEL_FILE, fit_model
+    from econ_index.evaluate import GoldFileError, read_gold
+    from econ_index.pipeline import Preparer
+    from econ_index.privacy import Keyer
+    from econ_index.scrub import Scrubber
+    from econ_index.taxonomy import TaxonomyError, load_taxonomy
+
+    try:
+        taxonomy = load_taxonomy(seeds_dir)
+        pairs = list(read_gold(gold, taxonomy, split))
+    except (TaxonomyError, GoldFileError) as exc:
+        _fail(str(exc))
+    if not pairs:
+        _fail(f"{gold}: no labelled conversations in split {split!r}")
+    # Fit on what the classifier will see: the scrubbed text.
+    prepare = Preparer(Scrubber(), Keyer(secrets.token_bytes(32)))
+    golds = [g for _, g in pairs]
+    try:
+        model = fit_model(
+            [prepare(c) for c, _ in pairs],
+            [g.onet_task_id for g in golds],
+            [sorted(g.acceptable) for g in golds],
+            [g.pattern for g in golds],
+            fitted_on=f"{gold.name}:{split}:n={len(pairs)}",
+        )
+    except ValueError as exc:
+        _fail(f"{gold}: {exc}")
+    target = out_path or Path(str(resources.files("econ_index.classify").joinpath(MODEL_FILE)))
+    model.save(target)
+    out.print(f"fitted on {len(pairs):,} conversations ({split}) → {target}")
+
+
+@app.command()
 def classify(
     inputs: Annotated[
         list[Path],

@@ -152,7 +152,7 @@ def conversation(*user_turns: str, key: str = "k") -> ScrubbedConversation:
 
 @pytest.fixture(scope="module")
 def classifier(taxonomy: Taxonomy) -> LocalClassifier:
-    return LocalClassifier(taxonomy)
+    return LocalClassifier(taxonomy, mode="lexical")
 
 
 def _labels(classifier: LocalClassifier, texts: list[str]) -> list[Label]:

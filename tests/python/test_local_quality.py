@@ -63,7 +63,7 @@ def _evaluate(classifier: object, taxonomy: Taxonomy) -> EvalReport:
 
 @pytest.fixture(scope="module")
 def local(taxonomy: Taxonomy) -> LocalClassifier:
-    return LocalClassifier(taxonomy)
+    return LocalClassifier(taxonomy, mode="lexical")
 
 
 def test_local_quality_stays_within_its_margins(local: LocalClassifier, taxonomy: Taxonomy) -> None:

@@ -72,7 +72,7 @@ def test_two_processes_stage_the_same_rows(
     assert one == two
     counts, labels, quarantine = two
     assert counts["read"] == 1301 and len(labels) == 1300 and len(quarantine) == 1
-    assert counts["classified"] > 1000
+    assert counts["classified"] > 500
 
 
 def _conversations(n: int) -> Iterator[Conversation | Quarantined]:

@@ -190,3 +190,20 @@ def collaboration_pattern(messages: Sequence[Message], *, is_work: bool) -> Patt
     if len(active) > 1:
         return Pattern.TASK_ITERATION
     return Pattern.DIRECTIVE
+
+
+_OPENING_CUES = (("error", _ERROR), ("validate", _VALIDATE), ("learn", _LEARN))
+_LATER_CUES = (("error", _ERROR), ("refine", _REFINE), ("learn", _LEARN))
+
+
+def pattern_cues(messages: Sequence[Message]) -> list[str]:
+    """The dialogue cues above as tokens, features of the learned pattern model."""
+    users = [_Turn.of(m.content) for m in messages if m.role == "user"]
+    if not users:
+        return ["cue:no_user"]
+    active = users[:1] + [u for u in users[1:] if not _acknowledgement(u)]
+    cues = [f"cue:active_turns:{min(len(active), 4)}"]
+    cues += [f"cue:{name}:first" for name, cue in _OPENING_CUES if cue(active[0])]
+    cues += [f"cue:{name}:later" for name, cue in _LATER_CUES if any(cue(u) for u in active[1:])]
+    cues.append(f"cue:rule:{collaboration_pattern(messages, is_work=True).value}")
+    return cues
