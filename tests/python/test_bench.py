@@ -73,3 +73,12 @@ def test_shortlist_recall_is_monotone_and_bounds_top1(taxonomy: Taxonomy) -> Non
     assert recall == sorted(recall) and recall[-1] > 0.9
     # classify's top-1 is the retriever's top-1 unless the work screen says "none" instead
     assert recall[0] >= bench.local_evaluation(taxonomy).task_top1_accuracy
+
+
+def test_real_quality_rows_judge_each_target(taxonomy: Taxonomy) -> None:
+    rows = bench.real_quality(taxonomy)
+    assert [r["metric (real test split)"] for r in rows] == list(bench.REAL_TARGETS)
+    for row in rows:
+        at_least, bound = bench.REAL_TARGETS[str(row["metric (real test split)"])]
+        value = float(str(row["learned"]))
+        assert row["met"] == ("yes" if (value >= bound if at_least else value <= bound) else "no")
