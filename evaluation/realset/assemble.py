@@ -32,7 +32,7 @@ def main() -> None:
     primary_of = {cid: r for r, p in plan.items() for cid in p["primary"]}
     labels: dict[str, dict[str, object]] = {}
     second: dict[str, dict[str, object]] = {}
-    for path in sorted((HERE / "raters").glob("r?.jsonl")):
+    for path in sorted((HERE / "raters").glob("r*.jsonl")):
         for line in path.read_text().splitlines():
             record = json.loads(line)
             target = labels if primary_of[record["id"]] == record["rater"] else second

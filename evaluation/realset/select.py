@@ -28,11 +28,19 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=1100)
     parser.add_argument("--non-english", type=float, default=0.15)
     parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument(
+        "--exclude", type=Path, help="labels.jsonl of earlier rounds: their ids are not drawn"
+    )
+    parser.add_argument("--round", type=int, default=0, help="draw round (seed = SEED + round)")
     args = parser.parse_args()
 
     import py3langid  # only the one-off sampling needs it
 
     reserved = reserved_bases(args.reserved)
+    if args.exclude:
+        reserved |= {
+            json.loads(line)["id"].rpartition("_")[0] for line in args.exclude.read_text().splitlines()
+        }
     english, other = [], []
     for record in iter_sharegpt():
         base, _, chunk = record["id"].rpartition("_")
@@ -44,7 +52,7 @@ def main() -> None:
             continue
         lang = py3langid.classify(first[:1000])[0]
         (english if lang == "en" else other).append((record["id"], lang))
-    rng = random.Random(SEED)
+    rng = random.Random(SEED + args.round)
     n_other = max(round(args.n * args.non_english), round(args.n * len(other) / (len(english) + len(other))))
     sample = rng.sample(other, n_other) + rng.sample(english, args.n - n_other)
     rng.shuffle(sample)

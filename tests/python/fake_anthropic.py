@@ -55,8 +55,14 @@ def text_reply(text: str) -> Reply:
 
 
 def first_candidate(params: dict[str, Any]) -> Reply:
-    """A well-behaved model: picks the first shortlisted task."""
-    enum = params["tools"][0]["input_schema"]["properties"]["onet_task_id"]["enum"]
+    """A well-behaved model: picks the first listed occupation, then the first shortlisted task."""
+    properties = params["tools"][0]["input_schema"]["properties"]
+    if "occupation" in properties:
+        return tool_reply(
+            {"occupation": properties["occupation"]["enum"][0], "confidence": 0.8},
+            name="record_occupation",
+        )
+    enum = properties["onet_task_id"]["enum"]
     return tool_reply(
         {
             "onet_task_id": enum[0],

@@ -48,10 +48,12 @@ def test_claude_cost_is_read_from_the_backends_usage(taxonomy: Taxonomy) -> None
     price = DEFAULT_PRICES[DEFAULT_MODEL]
     for row, discount in ((batch, BATCH_DISCOUNT), (direct, 1.0)):
         assert row["conv"] == 120
-        assert 2000 < int(row["in tok"]) < 4500 and 10 < int(row["out tok"]) < 100
-        # Every request writes its tools+system prefix to the cache (the tool enum differs per
-        # conversation, so it is never read back): those tokens cost the cache-write price.
+        # Two requests per conversation, occupation first: step 1 carries the 974 occupations.
+        assert 15_000 < int(row["in tok"]) < 25_000 and 20 < int(row["out tok"]) < 200
+        # The fixed prefixes (occupation list, numbered task tool, system prompts) are written
+        # once and then read from the cache: most prompt tokens cost the cache-read price.
         written, read = int(row["of which cache write"]), int(row["cache read"])
+        assert read > 0.8 * int(row["in tok"])
         plain = int(row["in tok"]) - written - read
         expected = discount * (
             plain * price.input

@@ -97,6 +97,8 @@ def make(taxonomy: Taxonomy, shortlister: Shortlister, fake: FakeAnthropic, tmp_
     def build(**kwargs: Any) -> ClaudeClassifier:
         kwargs.setdefault("client", fake.client())
         kwargs.setdefault("mode", "direct")
+        # Most tests exercise one step's mechanics; the occupation-first tests ask for it.
+        kwargs.setdefault("traversal", "shortlist")
         return ClaudeClassifier(
             taxonomy,
             shortlister,
@@ -133,7 +135,7 @@ def test_direct_run_labels_each_conversation_with_a_shortlisted_task(
     results = clf.classify(convs)
 
     assert clf.name == "claude"
-    assert clf.version == f"{DEFAULT_MODEL}+{PROMPT_VERSION}"
+    assert clf.version == f"{DEFAULT_MODEL}+{PROMPT_VERSION}+shortlist"
     for c, result in zip(convs, results, strict=True):
         assert result == Label(shortlister.ids_for(c.key)[0], Pattern.DIRECTIVE, 0.9, True)
     assert len(fake.message_calls()) == 3
@@ -507,6 +509,7 @@ def test_unknown_shortlisted_task_is_a_programming_error(
         lambda cs, k: [[(bogus, 1.0)] for _ in cs],
         client=fake.client(),
         state_dir=tmp_path,
+        traversal="shortlist",
     )
     with pytest.raises(ValueError, match="not in the taxonomy"):
         clf.classify([conv(key(1), "Hello")])
@@ -570,11 +573,12 @@ REALISTIC_TURNS = (
 def test_cost_per_conversation_at_default_settings(
     taxonomy: Taxonomy, shortlister: Shortlister, fake: FakeAnthropic, tmp_path: Path
 ) -> None:
-    """A bulk run at the defaults (auto -> batch, Haiku 5.5) stays at or under $0.0003 each.
+    """A bulk run at the defaults (auto -> batch, Haiku 5.5, occupation first) stays at or under
+    $0.0003 each.
 
-    Conversations are ~600 tokens (some far longer, truncated); the shortlist is 20 real O*NET
-    tasks; the cache is assumed cold for the tools+system prefix, which the per-conversation
-    tool enum makes distinct per request, so no cache discount is counted.
+    Conversations are ~600 tokens (some far longer, truncated). Step 1's tools and system prompt
+    (the occupation list) and step 2's (numbered candidates) are the same for every request, so
+    after the first write they are cache reads, as the fake counts them.
     """
     n = 120  # over the default batch threshold
     convs = []
@@ -586,8 +590,114 @@ def test_cost_per_conversation_at_default_settings(
     )
     results = clf.classify(convs)
     assert all(isinstance(r, Label) for r in results)
-    assert len(fake.batches) == 1 and not fake.message_calls()
+    assert len(fake.batches) == 2 and not fake.message_calls()  # occupation, then task
     per_conversation = clf.usage.cost_usd / n
-    prompt_tokens = (clf.usage.input_tokens + clf.usage.cache_write_tokens) / n
-    assert 2000 < prompt_tokens < 4500  # realistic, not a toy prompt
+    prompt_tokens = (
+        clf.usage.input_tokens + clf.usage.cache_write_tokens + clf.usage.cached_input_tokens
+    ) / n
+    # realistic, not a toy prompt: step 1 carries the 974 occupations, read from the cache
+    assert 15_000 < prompt_tokens < 25_000
+    assert clf.usage.cached_input_tokens > 0.8 * prompt_tokens * n
     assert per_conversation <= 0.0003
+
+
+# -- occupation-first traversal ------------------------------------------------------------------
+
+
+def _occupation(taxonomy: Taxonomy, code: str) -> str:
+    title = next(t.occupation_title for t in taxonomy.tasks if t.onet_soc_code == code)
+    return f"{code} {title}"
+
+
+def _traverse(
+    taxonomy: Taxonomy, occupation: str, position: str = "1", confidence: object = 0.7
+) -> Any:
+    """A model that names ``occupation`` in step 1 and candidate ``position`` in step 2."""
+
+    def answer(params: dict[str, Any]) -> Reply:
+        if params["tools"][0]["name"] == "record_occupation":
+            return tool_reply(
+                {"occupation": occupation, "confidence": confidence}, name="record_occupation"
+            )
+        return tool_reply(
+            {
+                "onet_task_id": position,
+                "collaboration_pattern": "learning",
+                "confidence": 0.6,
+                "is_work": True,
+            }
+        )
+
+    return answer
+
+
+def test_occupation_first_reaches_a_task_the_shortlist_never_held(
+    make: Any, fake: FakeAnthropic, taxonomy: Taxonomy, shortlister: Shortlister
+) -> None:
+    code = "25-1022.00"  # Mathematical Science Teachers, Postsecondary
+    fake.answer = _traverse(taxonomy, _occupation(taxonomy, code), position="2")
+    clf = make(traversal="occupation")
+    convs = [conv(key(i), f"What is the derivative of x^{i}?") for i in range(3)]
+    results = clf.classify(convs)
+    statements = [t for t in taxonomy.tasks if t.onet_soc_code == code]
+    for c, result in zip(convs, results, strict=True):
+        assert isinstance(result, Label) and result.onet_task_id == statements[1].task_id
+        assert result.pattern is Pattern.LEARNING and result.is_work
+        assert result.onet_task_id not in shortlister.ids_for(c.key)
+    calls = fake.message_calls()
+    step1 = [c.json for c in calls if c.json["tools"][0]["name"] == "record_occupation"]
+    step2 = [c.json for c in calls if c.json["tools"][0]["name"] == "record_classification"]
+    assert len(step1) == len(step2) == 3
+    # the fixed parts are byte-identical across requests, so the prompt cache reads them
+    for step in (step1, step2):
+        fixed = {json.dumps([r["tools"], r["system"]], sort_keys=True) for r in step}
+        assert len(fixed) == 1 and step[0]["system"][0]["cache_control"]["type"] == "ephemeral"
+    enum = step1[0]["tools"][0]["input_schema"]["properties"]["occupation"]["enum"]
+    assert len(enum) == len({t.onet_soc_code for t in taxonomy.tasks}) + 1
+    # step 2 lists the occupation's statements, numbered, then the local hedge
+    text = request_text(step2[0])
+    assert f"- 1 | {statements[0].statement}" in text and f"- 2 | {statements[1].statement}" in text
+    assert clf.usage.cached_input_tokens > 0
+
+
+def test_occupation_none_is_not_work_and_skips_the_task_step(
+    make: Any, fake: FakeAnthropic, taxonomy: Taxonomy
+) -> None:
+    fake.answer = _traverse(taxonomy, "none", confidence=0.9)
+    results = make(traversal="occupation").classify([conv(key(1), "hello, how are you?")])
+    assert results == [Label(None, Pattern.NONE, 0.9, False)]
+    assert len(fake.message_calls()) == 1
+
+
+@pytest.mark.parametrize(
+    ("occupation", "confidence", "position", "reason"),
+    [
+        ("99-9999.00 Wizards", 0.5, "1", "invalid_tool_input:occupation"),
+        (None, 1.5, "1", "invalid_tool_input:confidence"),
+        (None, 0.5, "999", "invalid_tool_input:onet_task_id"),
+        (None, 0.5, "0", "invalid_tool_input:onet_task_id"),
+    ],
+)
+def test_a_malformed_traversal_answer_is_a_failure(
+    make: Any,
+    fake: FakeAnthropic,
+    taxonomy: Taxonomy,
+    occupation: str | None,
+    confidence: float,
+    position: str,
+    reason: str,
+) -> None:
+    chosen = occupation or _occupation(taxonomy, "15-1132.00")
+    fake.answer = _traverse(taxonomy, chosen, position=position, confidence=confidence)
+    (result,) = make(traversal="occupation").classify([conv(key(2), "Fix my Python script.")])
+    assert result == ClassifierFailure(reason=reason)
+
+
+def test_occupation_first_runs_both_steps_as_batches(
+    make: Any, fake: FakeAnthropic, taxonomy: Taxonomy
+) -> None:
+    fake.answer = _traverse(taxonomy, _occupation(taxonomy, "27-3042.00"))
+    clf = make(traversal="occupation", mode="batch")
+    results = clf.classify([conv(key(i), f"Document API endpoint {i}.") for i in range(4)])
+    assert all(isinstance(r, Label) and r.is_work for r in results)
+    assert len(fake.batches) == 2 and not fake.message_calls()

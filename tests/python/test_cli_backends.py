@@ -158,10 +158,12 @@ def test_batch_mode_from_the_flag_keeps_resume_state(
     ]
     result = invoke(*args, env={"ANTHROPIC_API_KEY": FAKE_API_KEY})
     assert result.exit_code == 0, result.stderr
-    assert len(fake.batches) == 1 and not fake.message_calls()
+    # occupation first, then the task: one batch (and one resume state) per step
+    assert len(fake.batches) == 2 and not fake.message_calls()
     assert json.loads(result.stdout)["classified"] > 0
-    (state_file,) = state.glob("batch-*.json")
-    assert FAKE_API_KEY not in state_file.read_text()
+    state_files = list(state.glob("batch-*.json"))
+    assert len(state_files) == 2
+    assert all(FAKE_API_KEY not in f.read_text() for f in state_files)
 
 
 def test_a_rejected_key_stops_the_run_without_showing_it(
@@ -190,6 +192,7 @@ def test_evaluate_reports_what_the_claude_backend_cost(
     )
     assert result.exit_code == 0, result.stderr
     report = json.loads(result.stdout)
-    assert report["n_conversations"] == 20 and len(fake.message_calls()) == 20
+    # two requests each: the occupation, then the task among its statements
+    assert report["n_conversations"] == 20 and len(fake.message_calls()) == 40
     assert 0 < report["cost_usd_per_conversation"] <= 0.001
     assert report["cost_usd"] == pytest.approx(20 * report["cost_usd_per_conversation"], rel=1e-3)

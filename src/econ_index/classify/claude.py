@@ -1,7 +1,11 @@
 """The production Claude backend: closed-list classification through the Anthropic API.
 
-Each scrubbed conversation is sent with a shortlist of candidate tasks from a local retriever; the
-model must answer through a strict tool whose task-id enum is that shortlist plus "none". Small runs
+By default it walks the taxonomy occupation first, as the published pipeline does: step 1 picks one
+of the taxonomy's occupations (or none) from a closed list that is cached with the system prompt;
+step 2 sends the conversation with that occupation's statements, plus the local classifier's five
+best candidates as a hedge, and the model must answer through a strict tool whose task-id enum is
+that shortlist plus "none". So no task is out of reach, as it was when the local retriever's 20
+candidates were the only choice (``traversal="shortlist"``, still available). Small runs
 call the Messages API directly (bounded concurrency; the SDK retries 408/409/429/5xx, timeouts and
 connection errors with exponential backoff and jitter, honouring ``retry-after``). Large runs use
 the Message Batches API at half price, resumable after a crash.
@@ -16,6 +20,7 @@ import re
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 from pathlib import Path
 from typing import Any, Literal
 
@@ -27,7 +32,15 @@ from anthropic.types.messages import MessageBatchResult
 from econ_index.classify.claude_batch import BatchRunner, BatchStateError
 from econ_index.classify.claude_prompt import (
     PROMPT_VERSION,
+    occupation_content,
+    occupation_system_blocks,
+    occupation_tool,
+    occupation_tool_choice,
+    position_content,
+    position_tool,
     read_answer,
+    read_occupation,
+    read_position,
     system_blocks,
     tool,
     tool_choice,
@@ -35,11 +48,17 @@ from econ_index.classify.claude_prompt import (
 )
 from econ_index.classify.pricing import DEFAULT_PRICES, ModelPrice, priced_usage
 from econ_index.taxonomy import Task, Taxonomy
-from econ_index.types import ClassifierFailure, Label, ScrubbedConversation, Usage
+from econ_index.types import ClassifierFailure, Label, Pattern, ScrubbedConversation, Usage
 
 Shortlister = Callable[[Sequence[ScrubbedConversation], int], list[list[tuple[Task, float]]]]
 Mode = Literal["direct", "batch", "auto"]
+Traversal = Literal["occupation", "shortlist"]
 Result = Label | ClassifierFailure
+Reader = Callable[[ApiMessage], Any]
+# Local candidates added to the occupation's statements: a hedge against a wrong occupation.
+HEDGE_CANDIDATES = 5
+# Step 1 needs only the request to name the occupation: a shorter transcript than step 2's.
+OCCUPATION_TOKEN_BUDGET = 600
 
 DEFAULT_MODEL = "claude-haiku-5-5"
 DEFAULT_STATE_DIR = Path(".econ-index") / "claude-batches"
@@ -87,6 +106,7 @@ class ClaudeClassifier:
         model: str = DEFAULT_MODEL,
         client: anthropic.Anthropic | None = None,
         mode: Mode = "auto",
+        traversal: Traversal = "occupation",
         batch_threshold: int = 100,
         max_concurrency: int = 8,
         max_retries: int = 3,
@@ -105,6 +125,8 @@ class ClaudeClassifier:
             )
         if mode not in ("direct", "batch", "auto"):
             raise ValueError(f"mode must be direct, batch or auto, not {mode!r}")
+        if traversal not in ("occupation", "shortlist"):
+            raise ValueError(f"traversal must be occupation or shortlist, not {traversal!r}")
         if client is None:
             if not os.environ.get("ANTHROPIC_API_KEY"):
                 raise MissingAPIKeyError()
@@ -115,10 +137,11 @@ class ClaudeClassifier:
         )
         self.taxonomy = taxonomy
         self.model = model
-        self.version = f"{model}+{PROMPT_VERSION}"
+        self.version = f"{model}+{PROMPT_VERSION}+{traversal}"
         self.usage = Usage()
         self._shortlister = shortlister
         self._mode = mode
+        self._traversal = traversal
         self._batch_threshold = batch_threshold
         self._max_concurrency = max_concurrency
         self._shortlist_size = shortlist_size
@@ -126,6 +149,15 @@ class ClaudeClassifier:
         self._max_output_tokens = max_output_tokens
         self._price = prices[model]
         self._system = system_blocks(taxonomy)
+        self._occupation_system = occupation_system_blocks(taxonomy)
+        self._occupation_tool = occupation_tool(taxonomy)
+        self._by_occupation: dict[str, list[Task]] = {}
+        for task in taxonomy.tasks:
+            self._by_occupation.setdefault(task.onet_soc_code, []).append(task)
+        self._codes = frozenset(self._by_occupation)
+        self._position_tool = position_tool(
+            max(map(len, self._by_occupation.values())) + HEDGE_CANDIDATES
+        )
         self._batches = BatchRunner(
             self._client,
             state_dir,
@@ -137,22 +169,84 @@ class ClaudeClassifier:
     def classify(self, conversations: Sequence[ScrubbedConversation]) -> list[Result]:
         # Keys address content, so a repeated key is the same conversation: label it once.
         unique = list({c.key: c for c in conversations}.values())
-        shortlists = self._shortlists(unique)
-        requests: dict[str, dict[str, Any]] = {}
         answers: dict[str, Result] = {}
-        for conversation, shortlist in zip(unique, shortlists, strict=True):
-            if not conversation.messages:
-                answers[conversation.key] = ClassifierFailure(reason="empty_conversation")
+        live = []
+        for conversation in unique:
+            if conversation.messages:
+                live.append(conversation)
             else:
-                requests[conversation.key] = self._params(conversation, shortlist)
-        by_key = dict(zip((c.key for c in unique), shortlists, strict=True))
-        if requests:
-            batch = self._mode == "batch" or (
-                self._mode == "auto" and len(requests) >= self._batch_threshold
-            )
-            run = self._run_batch if batch else self._run_direct
-            answers.update(run(requests, by_key))
+                answers[conversation.key] = ClassifierFailure(reason="empty_conversation")
+        if self._traversal == "occupation":
+            shortlists = self._occupation_shortlists(live, answers)
+            live = [c for c in live if c.key in shortlists]
+        else:
+            shortlists = dict(zip((c.key for c in live), self._shortlists(live), strict=True))
+        requests = {c.key: self._params(c, shortlists[c.key]) for c in live}
+        read = read_position if self._traversal == "occupation" else read_answer
+        readers: dict[str, Reader] = {
+            key: partial(read, shortlist=shortlists[key]) for key in requests
+        }
+        answers.update(self._run(requests, readers, "task"))
         return [answers[c.key] for c in conversations]
+
+    def _run(
+        self, requests: dict[str, dict[str, Any]], readers: dict[str, Reader], step: str
+    ) -> dict[str, Any]:
+        if not requests:
+            return {}
+        batch = self._mode == "batch" or (
+            self._mode == "auto" and len(requests) >= self._batch_threshold
+        )
+        if batch:
+            return self._run_batch(requests, readers, step)
+        return self._run_direct(requests, readers)
+
+    def _occupation_shortlists(
+        self, conversations: list[ScrubbedConversation], answers: dict[str, Result]
+    ) -> dict[str, list[Task]]:
+        """Step 1: each conversation's occupation; its statements (plus the hedge) are step 2's
+        shortlist. "none" and failures are answered here and get no shortlist."""
+        requests = {c.key: self._occupation_params(c) for c in conversations}
+        read = partial(read_occupation, codes=self._codes)
+        readers: dict[str, Reader] = dict.fromkeys(requests, read)
+        chosen = self._run(requests, readers, "occupation")
+        hedges = dict(
+            zip(
+                (c.key for c in conversations),
+                self._shortlister(conversations, HEDGE_CANDIDATES) if conversations else [],
+                strict=True,
+            )
+        )
+        shortlists: dict[str, list[Task]] = {}
+        for key, answer in chosen.items():
+            if isinstance(answer, ClassifierFailure):
+                answers[key] = answer
+            elif answer.onet_soc_code is None:
+                answers[key] = Label(None, Pattern.NONE, answer.confidence, False)
+            else:
+                tasks = self._by_occupation[answer.onet_soc_code]
+                hedge = [t for t, _ in hedges[key] if t not in tasks]
+                shortlists[key] = [*tasks, *hedge]
+        return shortlists
+
+    def _occupation_params(self, conversation: ScrubbedConversation) -> dict[str, Any]:
+        """Step 1's parameters: only the transcript varies, the rest is read from the cache."""
+        return {
+            "model": self.model,
+            "max_tokens": self._max_output_tokens,
+            "system": self._occupation_system,
+            "tools": [self._occupation_tool],
+            "tool_choice": occupation_tool_choice(),
+            "thinking": {"type": "disabled"},
+            "messages": [
+                {
+                    "role": "user",
+                    "content": occupation_content(
+                        conversation, min(self._token_budget, OCCUPATION_TOKEN_BUDGET)
+                    ),
+                }
+            ],
+        }
 
     def _shortlists(self, conversations: Sequence[ScrubbedConversation]) -> list[list[Task]]:
         ranked = self._shortlister(conversations, self._shortlist_size)
@@ -168,20 +262,21 @@ class ClaudeClassifier:
 
     def _params(self, conversation: ScrubbedConversation, shortlist: list[Task]) -> dict[str, Any]:
         """Messages API parameters; only the scrubbed turns and the shortlist vary per call."""
+        if self._traversal == "occupation":
+            task_tool = self._position_tool
+            content = position_content(conversation, shortlist, self._token_budget)
+        else:
+            task_tool = tool(shortlist)
+            content = user_content(conversation, shortlist, self._token_budget)
         return {
             "model": self.model,
             "max_tokens": self._max_output_tokens,
             "system": self._system,
-            "tools": [tool(shortlist)],
+            "tools": [task_tool],
             "tool_choice": tool_choice(),
             # A forced tool choice is incompatible with extended or adaptive thinking.
             "thinking": {"type": "disabled"},
-            "messages": [
-                {
-                    "role": "user",
-                    "content": user_content(conversation, shortlist, self._token_budget),
-                }
-            ],
+            "messages": [{"role": "user", "content": content}],
         }
 
     def _record(self, message: ApiMessage, *, batch: bool) -> None:
@@ -200,15 +295,15 @@ class ClaudeClassifier:
     # -- direct ---------------------------------------------------------------------------------
 
     def _run_direct(
-        self, requests: dict[str, dict[str, Any]], shortlists: dict[str, list[Task]]
-    ) -> dict[str, Result]:
-        def one(key: str) -> Result:
-            return self._call(requests[key], shortlists[key])
+        self, requests: dict[str, dict[str, Any]], readers: dict[str, Reader]
+    ) -> dict[str, Any]:
+        def one(key: str) -> Any:
+            return self._call(requests[key], readers[key])
 
         with ThreadPoolExecutor(max_workers=self._max_concurrency) as pool:
             return dict(zip(requests, pool.map(one, requests), strict=True))
 
-    def _call(self, params: dict[str, Any], shortlist: list[Task]) -> Result:
+    def _call(self, params: dict[str, Any], read: Reader) -> Any:
         try:
             message = self._client.messages.create(**params)
         except (anthropic.AuthenticationError, anthropic.PermissionDeniedError) as err:
@@ -225,17 +320,18 @@ class ClaudeClassifier:
         except anthropic.APIConnectionError as err:
             return ClassifierFailure(reason=f"api_connection_error {_after(err.request)}")
         self._record(message, batch=False)
-        return read_answer(message, shortlist)
+        return read(message)
 
     # -- batch ----------------------------------------------------------------------------------
 
     def _run_batch(
-        self, requests: dict[str, dict[str, Any]], shortlists: dict[str, list[Task]]
-    ) -> dict[str, Result]:
+        self, requests: dict[str, dict[str, Any]], readers: dict[str, Reader], step: str
+    ) -> dict[str, Any]:
         custom_ids = {key: _custom_id(key) for key in requests}
         try:
             results = self._batches.run(
-                {custom_ids[key]: params for key, params in requests.items()}, self.version
+                {custom_ids[key]: params for key, params in requests.items()},
+                f"{self.version}:{step}",
             )
         except (anthropic.AuthenticationError, anthropic.PermissionDeniedError) as err:
             raise ClaudeBackendError(
@@ -249,11 +345,10 @@ class ClaudeClassifier:
                 f"message batch run failed ({type(err).__name__}); rerun to resume it"
             ) from None
         return {
-            key: self._batch_answer(results.get(custom_ids[key]), shortlists[key])
-            for key in requests
+            key: self._batch_answer(results.get(custom_ids[key]), readers[key]) for key in requests
         }
 
-    def _batch_answer(self, result: MessageBatchResult | None, shortlist: list[Task]) -> Result:
+    def _batch_answer(self, result: MessageBatchResult | None, read: Reader) -> Any:
         if result is None:
             return ClassifierFailure(reason="batch_result_missing")
         if result.type == "errored":
@@ -261,7 +356,7 @@ class ClaudeClassifier:
         if result.type in ("expired", "canceled"):
             return ClassifierFailure(reason=f"batch_{result.type}")
         self._record(result.message, batch=True)
-        return read_answer(result.message, shortlist)
+        return read(result.message)
 
 
 def _after(request: httpx2.Request) -> str:

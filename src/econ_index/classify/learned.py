@@ -17,6 +17,7 @@ weights and the labelled neighbours' hashed vectors, never text. Fit it with ``e
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib import resources
@@ -39,8 +40,8 @@ FEATURES = 2**18
 FIRST_USER_CHARS = 1500
 LATER_USER_CHARS = 300
 LATER_USER_TURNS = 3
-ASSISTANT_CHARS = 300
-ASSISTANT_WEIGHT = 0.5
+ASSISTANT_CHARS = 800
+ASSISTANT_WEIGHT = 1.0
 # Neighbours that vote on the task, chosen on the dev split.
 NEIGHBOURS = 20
 PATTERNS = tuple(Pattern)
@@ -58,6 +59,7 @@ _TOKENS = HashingVectorizer(
 )
 
 FloatArray = npt.NDArray[np.float64]
+_ASCII_WORD = re.compile(r"[a-z]+")
 
 
 def _users(messages: Sequence[Message]) -> list[str]:
@@ -76,13 +78,27 @@ def _assistant_text(conversation: ScrubbedConversation) -> str:
     return reply[:ASSISTANT_CHARS]
 
 
+def _first_word(text: str) -> str:
+    words = _ASCII_WORD.findall(text.lower()[:100])
+    return words[0] if words else "_"
+
+
 def _pattern_tokens(conversation: ScrubbedConversation) -> list[str]:
+    """How the user works: turn count, dialogue cues, the opening's shape and words, follow-ups."""
     users = _users(conversation.messages)
     tokens = [f"turns:{min(len(users), 4)}", *pattern_cues(conversation.messages)]
     analyse = _WORDS.build_analyzer()
     if users:
-        tokens += [f"first:{w}" for w in analyse(users[0][:LATER_USER_CHARS])]
+        opening = users[0][:LATER_USER_CHARS]
+        tokens += [
+            f"opening_word:{_first_word(users[0])}",
+            f"question:{'?' in opening}",
+            f"length:{min(len(users[0]) // 200, 5)}",
+            f"code:{'```' in users[0] or ';' in opening}",
+        ]
+        tokens += [f"first:{w}" for w in analyse(opening)]
     for later in users[1 : 1 + LATER_USER_TURNS]:
+        tokens.append(f"later_word:{_first_word(later)}")
         tokens += [f"later:{w}" for w in analyse(later[:LATER_USER_CHARS])]
     return tokens
 
@@ -123,20 +139,26 @@ class LearnedModel:
         scores = tokens @ self.pattern_coef.T + self.pattern_intercept
         return [PATTERNS[int(i)] for i in np.asarray(scores).argmax(axis=1)]
 
-    def votes(self, vectors: sp.csr_matrix, k: int = NEIGHBOURS) -> list[dict[str, float]]:
-        """Per conversation: accepted task id -> share of the neighbours' similarity behind it."""
+    def votes(
+        self,
+        vectors: sp.csr_matrix,
+        k: int = NEIGHBOURS,
+        row_weight: FloatArray | None = None,
+    ) -> list[dict[str, float]]:
+        """Per conversation: accepted task id -> share of the neighbours' weight behind it.
+
+        The ``k`` most similar neighbours are chosen by similarity alone; each then weighs its
+        similarity times ``row_weight`` (1 when not given).
+        """
         sims = (vectors @ self.memory.T).toarray()
+        weights = np.ones(sims.shape[1]) if row_weight is None else row_weight
         out: list[dict[str, float]] = []
         for row in sims:
-            top = (
-                np.argpartition(-row, min(k, row.size - 1))[:k]
-                if row.size > k
-                else np.arange(row.size)
-            )
+            top = np.argpartition(-row, k)[:k] if row.size > k else np.arange(row.size)
             tally: dict[str, float] = {}
-            total = float(row[top].sum())
-            for j in top:
-                weight = float(row[j])
+            strength = row[top] * weights[top]
+            total = float(strength.sum())
+            for j, weight in zip(top, strength.tolist(), strict=True):
                 for task_id in self.memory_tasks[j]:
                     tally[task_id] = tally.get(task_id, 0.0) + weight
             out.append({t: w / total for t, w in tally.items()} if total > 0 else {})
@@ -215,7 +237,9 @@ def fit_model(
         coef[at] = pattern_model.coef_[row]
         intercept[at] = pattern_model.intercept_[row]
     work_rows = np.flatnonzero(is_work)
-    memory_tasks = tuple(tuple(dict.fromkeys([str(task_ids[i]), *accepted[i]])) for i in work_rows)
+    memory_tasks = tuple(
+        tuple(dict.fromkeys([str(task_ids[i]), *accepted[i]])) for i in work_rows.tolist()
+    )
     return LearnedModel(
         idf=idf,
         screen_coef=screen.coef_[0].astype(np.float64),

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import time
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 
@@ -44,6 +45,10 @@ MODES = ("learned", "lexical")
 LEXICAL_WEIGHT = 0.5
 # Lexical candidates per conversation: they rescore the voted tasks and fill the shortlist.
 LEXICAL_CANDIDATES = 64
+# Neighbours vote with weight share**-PRIOR_CORRECTION, share being how common their gold major
+# group is among the labelled conversations: without it the commonest groups (computing, arts)
+# win every close vote and the published distribution drifts towards them. Chosen on dev.
+PRIOR_CORRECTION = 0.1
 
 
 @dataclass(frozen=True)
@@ -95,6 +100,10 @@ class LocalClassifier:
         self.calibration = calibration or load_calibration()
         self._index = task_index(taxonomy)
         self._model = (model or load_model()) if mode == "learned" else None
+        self._row_weight = None if self._model is None else self._prior_correction(self._model)
+        # Statement keys by task position, computed once: the ranking compares them per candidate.
+        self._statement_keys = [statement_key(t.statement) for t in taxonomy.tasks]
+        self._position = {t.task_id: i for i, t in enumerate(taxonomy.tasks)}
         # Algorithm, mode, taxonomy and fitted state: the version changes when any of them does.
         state = repr(asdict(self.calibration)) if self._model is None else self._model.fitted_on
         digest = hashlib.sha256(state.encode()).hexdigest()[:8]
@@ -120,6 +129,16 @@ class LocalClassifier:
                 # For a "none" label the confidence is the screen's probability of not-work.
                 labels.append(Label(None, Pattern.NONE, float(1.0 - analysis.p_work[i]), False))
         return labels
+
+    def _prior_correction(self, model: LearnedModel) -> npt.NDArray[np.float64]:
+        by_id = self.taxonomy.by_id
+        majors = [
+            by_id[tasks[0]].major_soc_code if tasks and tasks[0] in by_id else ""
+            for tasks in model.memory_tasks
+        ]
+        counts = Counter(majors)
+        share = np.array([counts[m] / len(majors) for m in majors])
+        return np.asarray(share**-PRIOR_CORRECTION, dtype=np.float64)
 
     def _classify_learned(
         self, model: LearnedModel, conversations: Sequence[ScrubbedConversation]
@@ -150,20 +169,20 @@ class LocalClassifier:
         Each statement counts once (a statement shared by occupations is one activity); the vote
         share is returned as the score, since it estimates how often such a label is accepted.
         """
-        lexical = analyse(self._index, conversations, k=LEXICAL_CANDIDATES).hits
-        tasks, by_id = self.taxonomy.tasks, self.taxonomy.by_id
+        index = self._index
+        lexical = index.search(index.vectorize(*query_parts(conversations)), LEXICAL_CANDIDATES)
+        tasks, by_id, keys = self.taxonomy.tasks, self.taxonomy.by_id, self._statement_keys
         out: list[list[tuple[Task, float]]] = []
-        for i, votes in enumerate(model.votes(vectors)):
+        for i, votes in enumerate(model.votes(vectors, row_weight=self._row_weight)):
             topic: dict[str, tuple[Task, float]] = {}
-            for j, s in zip(lexical.task_index[i], lexical.score[i], strict=True):
-                task = tasks[int(j)]
-                topic.setdefault(statement_key(task.statement), (task, float(s)))
+            for j, s in zip(lexical.task_index[i].tolist(), lexical.score[i].tolist(), strict=True):
+                topic.setdefault(keys[j], (tasks[j], s))
             voted: dict[str, tuple[Task, float]] = {}
             for task_id, share in votes.items():
                 task = by_id.get(task_id)
                 if task is None:
                     continue  # a task of another O*NET release
-                key = statement_key(task.statement)
+                key = keys[self._position[task_id]]
                 held = voted.get(key)
                 voted[key] = (held[0] if held else task, share + (held[1] if held else 0.0))
             score = {
