@@ -113,6 +113,17 @@ def test_backend_comes_from_the_environment(corpus: Path, seeds_dir: Path, tmp_p
     assert json.loads(result.stdout)["backend"] == "local"
 
 
+def test_local_mode_comes_from_the_environment(
+    corpus: Path, seeds_dir: Path, tmp_path: Path
+) -> None:
+    args = classify_args(corpus, seeds_dir, tmp_path)
+    result = invoke(*args, env={"ECON_INDEX_LOCAL_MODE": "lexical"})
+    assert result.exit_code == 0, result.stderr
+    assert "-lexical-" in json.loads(result.stdout)["classifier"]
+    result = invoke(*args, env={"ECON_INDEX_LOCAL_MODE": "psychic"})
+    assert result.exit_code == 2 and "unknown mode 'psychic'" in result.stderr
+
+
 def test_unknown_mode_is_rejected(corpus: Path, seeds_dir: Path, tmp_path: Path) -> None:
     args = classify_args(corpus, seeds_dir, tmp_path, "--backend", "claude", "--mode", "stream")
     result = invoke(*args, env={"ANTHROPIC_API_KEY": FAKE_API_KEY})

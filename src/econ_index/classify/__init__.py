@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from econ_index.classify.base import Classifier
@@ -33,7 +34,8 @@ def make_classifier(
     # Imported lazily: each backend builds indexes or clients that the other does not need.
     from econ_index.classify.local import LocalClassifier
 
-    local = LocalClassifier(taxonomy)
+    # ECON_INDEX_LOCAL_MODE picks the local mode: learned (the default) or lexical.
+    local = LocalClassifier(taxonomy, mode=os.environ.get("ECON_INDEX_LOCAL_MODE", "learned"))
     if backend == "local":
         return local
     from econ_index.classify.claude import DEFAULT_STATE_DIR, ClaudeClassifier
