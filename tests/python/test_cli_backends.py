@@ -207,3 +207,50 @@ def test_evaluate_reports_what_the_claude_backend_cost(
     assert report["n_conversations"] == 20 and len(fake.message_calls()) == 40
     assert 0 < report["cost_usd_per_conversation"] <= 0.001
     assert report["cost_usd"] == pytest.approx(20 * report["cost_usd_per_conversation"], rel=1e-3)
+
+
+def _gold_record(n: int, text: str, gold: dict[str, Any]) -> str:
+    record = {
+        "conversation_id": f"g{n}",
+        "created_at": "2023-03-01T00:00:00Z",
+        "messages": [{"role": "user", "content": text}, {"role": "assistant", "content": "Sure."}],
+        "gold": gold,
+    }
+    return json.dumps(record) + "\n"
+
+
+def test_evaluate_scores_a_gold_file_and_names_a_bad_line(seeds_dir: Path, tmp_path: Path) -> None:
+    work = {
+        "is_work": True,
+        "task_id": "16120",
+        "acceptable_task_ids": ["1273"],
+        "pattern": "directive",
+        "language": "en",
+        "split": "test",
+    }
+    chat = {"is_work": False, "task_id": None, "pattern": "none", "language": "de", "split": "test"}
+    gold = tmp_path / "gold.jsonl"
+    gold.write_text(
+        _gold_record(1, "Write a Python function that merges two sorted lists.", work)
+        + _gold_record(2, "Hallo, wie geht es dir heute?", chat)
+        + _gold_record(3, "Write a story.", {**work, "split": "train"})
+    )
+    args = ["evaluate", "--gold", str(gold), "--split", "test", "--seeds", str(seeds_dir)]
+    result = invoke(*args, "--json")
+    assert result.exit_code == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["n_conversations"] == 2 and report["n_work"] == 1
+    assert set(report["by_language"]) == {"en", "de"}
+    for key in (
+        "screen_agreement",
+        "task_acceptable",
+        "shortlist_recall_at_20",
+        "task_top1_accuracy",
+    ):
+        assert 0.0 <= report[key] <= 1.0
+    gold.write_text(gold.read_text() + "{not json\n")
+    result = invoke(*args)
+    message = "".join(result.stderr.split())  # rich wraps long paths anywhere
+    assert result.exit_code == 2 and "gold.jsonl:line4:notJSON" in message
+    result = invoke("evaluate", "--split", "test", "--seeds", str(seeds_dir))
+    assert result.exit_code == 2 and "--split needs --gold" in result.stderr
