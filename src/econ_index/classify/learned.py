@@ -53,6 +53,7 @@ _WORDS = HashingVectorizer(
     norm=None,
     token_pattern=r"(?u)\b\w+\b",  # one-letter words and CJK runs count too
 )
+_ANALYSE = _WORDS.build_analyzer()
 # Pattern features are bags of tagged tokens, already split.
 _TOKENS = HashingVectorizer(
     n_features=FEATURES, analyzer=lambda tokens: tokens, alternate_sign=False, norm=None
@@ -87,7 +88,6 @@ def _pattern_tokens(conversation: ScrubbedConversation) -> list[str]:
     """How the user works: turn count, dialogue cues, the opening's shape and words, follow-ups."""
     users = _users(conversation.messages)
     tokens = [f"turns:{min(len(users), 4)}", *pattern_cues(conversation.messages)]
-    analyse = _WORDS.build_analyzer()
     if users:
         opening = users[0][:LATER_USER_CHARS]
         tokens += [
@@ -96,10 +96,10 @@ def _pattern_tokens(conversation: ScrubbedConversation) -> list[str]:
             f"length:{min(len(users[0]) // 200, 5)}",
             f"code:{'```' in users[0] or ';' in opening}",
         ]
-        tokens += [f"first:{w}" for w in analyse(opening)]
+        tokens += [f"first:{w}" for w in _ANALYSE(opening)]
     for later in users[1 : 1 + LATER_USER_TURNS]:
         tokens.append(f"later_word:{_first_word(later)}")
-        tokens += [f"later:{w}" for w in analyse(later[:LATER_USER_CHARS])]
+        tokens += [f"later:{w}" for w in _ANALYSE(later[:LATER_USER_CHARS])]
     return tokens
 
 

@@ -173,23 +173,37 @@ def _acknowledgement(turn: _Turn) -> bool:
     return len(words) <= limit and "?" not in turn.text and not _REFINE(turn) and not _ERROR(turn)
 
 
-def collaboration_pattern(messages: Sequence[Message], *, is_work: bool) -> Pattern:
-    """The AEI collaboration pattern of one conversation (``none`` when not work)."""
-    if not is_work:
-        return Pattern.NONE
+def _active_turns(messages: Sequence[Message]) -> list[_Turn]:
+    """The user turns that ask for something: the opening, then all but acknowledgements."""
     users = [_Turn.of(m.content) for m in messages if m.role == "user"]
-    if not users:
-        return Pattern.NONE
-    active = users[:1] + [u for u in users[1:] if not _acknowledgement(u)]
-    if any(_ERROR(u) for u in active):
+    return users[:1] + [u for u in users[1:] if not _acknowledgement(u)]
+
+
+def _rule(active: Sequence[_Turn], *, error: bool, validate: bool, learn: bool) -> Pattern:
+    if error:
         return Pattern.FEEDBACK_LOOP
-    if _VALIDATE(active[0]):
+    if validate:
         return Pattern.VALIDATION
-    if _LEARN(active[0]):
+    if learn:
         return Pattern.LEARNING
     if len(active) > 1:
         return Pattern.TASK_ITERATION
     return Pattern.DIRECTIVE
+
+
+def collaboration_pattern(messages: Sequence[Message], *, is_work: bool) -> Pattern:
+    """The AEI collaboration pattern of one conversation (``none`` when not work)."""
+    if not is_work:
+        return Pattern.NONE
+    active = _active_turns(messages)
+    if not active:
+        return Pattern.NONE
+    return _rule(
+        active,
+        error=any(_ERROR(u) for u in active),
+        validate=_VALIDATE(active[0]),
+        learn=_LEARN(active[0]),
+    )
 
 
 _OPENING_CUES = (("error", _ERROR), ("validate", _VALIDATE), ("learn", _LEARN))
@@ -198,12 +212,20 @@ _LATER_CUES = (("error", _ERROR), ("refine", _REFINE), ("learn", _LEARN))
 
 def pattern_cues(messages: Sequence[Message]) -> list[str]:
     """The dialogue cues above as tokens, features of the learned pattern model."""
-    users = [_Turn.of(m.content) for m in messages if m.role == "user"]
-    if not users:
+    active = _active_turns(messages)
+    if not active:
         return ["cue:no_user"]
-    active = users[:1] + [u for u in users[1:] if not _acknowledgement(u)]
-    cues = [f"cue:active_turns:{min(len(active), 4)}"]
-    cues += [f"cue:{name}:first" for name, cue in _OPENING_CUES if cue(active[0])]
-    cues += [f"cue:{name}:later" for name, cue in _LATER_CUES if any(cue(u) for u in active[1:])]
-    cues.append(f"cue:rule:{collaboration_pattern(messages, is_work=True).value}")
-    return cues
+    first = {name: cue(active[0]) for name, cue in _OPENING_CUES}
+    later = {name: any(cue(u) for u in active[1:]) for name, cue in _LATER_CUES}
+    rule = _rule(
+        active,
+        error=first["error"] or later["error"],
+        validate=first["validate"],
+        learn=first["learn"],
+    )
+    return [
+        f"cue:active_turns:{min(len(active), 4)}",
+        *(f"cue:{name}:first" for name, hit in first.items() if hit),
+        *(f"cue:{name}:later" for name, hit in later.items() if hit),
+        f"cue:rule:{rule.value}",
+    ]
