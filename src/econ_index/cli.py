@@ -267,9 +267,8 @@ def train(
       econ-index train --gold build/realset/gold.jsonl --split train
     """
     import secrets
-    from importlib import resources
 
-    from econ_index.classify.learned import MODEL_FILE, fit_model
+    from econ_index.classify.learned import SHIPPED_MODEL, fit_model
     from econ_index.evaluate import GoldFileError, read_gold
     from econ_index.pipeline import Preparer
     from econ_index.privacy import Keyer
@@ -296,7 +295,7 @@ def train(
         )
     except ValueError as exc:
         _fail(f"{gold}: {exc}")
-    target = out_path or Path(str(resources.files("econ_index.classify").joinpath(MODEL_FILE)))
+    target = out_path or Path(str(SHIPPED_MODEL))
     model.save(target)
     out.print(f"fitted on {len(pairs):,} conversations ({split}) → {target}")
 

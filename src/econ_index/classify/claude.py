@@ -31,11 +31,11 @@ from anthropic.types.messages import MessageBatchResult
 
 from econ_index.classify.claude_batch import BatchRunner, BatchStateError
 from econ_index.classify.claude_prompt import (
+    OCCUPATION_TOOL_NAME,
     PROMPT_VERSION,
     occupation_content,
     occupation_system_blocks,
     occupation_tool,
-    occupation_tool_choice,
     position_content,
     position_tool,
     read_answer,
@@ -180,7 +180,8 @@ class ClaudeClassifier:
             shortlists = self._occupation_shortlists(live, answers)
             live = [c for c in live if c.key in shortlists]
         else:
-            shortlists = dict(zip((c.key for c in live), self._shortlists(live), strict=True))
+            ranked = self._shortlists(live, self._shortlist_size)
+            shortlists = dict(zip((c.key for c in live), ranked, strict=True))
         requests = {c.key: self._params(c, shortlists[c.key]) for c in live}
         read = read_position if self._traversal == "occupation" else read_answer
         readers: dict[str, Reader] = {
@@ -213,7 +214,7 @@ class ClaudeClassifier:
         hedges = dict(
             zip(
                 (c.key for c in conversations),
-                self._shortlister(conversations, HEDGE_CANDIDATES) if conversations else [],
+                self._shortlists(conversations, HEDGE_CANDIDATES) if conversations else [],
                 strict=True,
             )
         )
@@ -225,7 +226,7 @@ class ClaudeClassifier:
                 answers[key] = Label(None, Pattern.NONE, answer.confidence, False)
             else:
                 tasks = self._by_occupation[answer.onet_soc_code]
-                hedge = [t for t, _ in hedges[key] if t not in tasks]
+                hedge = [t for t in hedges[key] if t not in tasks]
                 shortlists[key] = [*tasks, *hedge]
         return shortlists
 
@@ -236,7 +237,7 @@ class ClaudeClassifier:
             "max_tokens": self._max_output_tokens,
             "system": self._occupation_system,
             "tools": [self._occupation_tool],
-            "tool_choice": occupation_tool_choice(),
+            "tool_choice": tool_choice(OCCUPATION_TOOL_NAME),
             "thinking": {"type": "disabled"},
             "messages": [
                 {
@@ -248,8 +249,11 @@ class ClaudeClassifier:
             ],
         }
 
-    def _shortlists(self, conversations: Sequence[ScrubbedConversation]) -> list[list[Task]]:
-        ranked = self._shortlister(conversations, self._shortlist_size)
+    def _shortlists(
+        self, conversations: Sequence[ScrubbedConversation], k: int
+    ) -> list[list[Task]]:
+        """The shortlister's ``k`` best tasks per conversation, checked against the taxonomy."""
+        ranked = self._shortlister(conversations, k)
         if len(ranked) != len(conversations):
             raise ValueError("the shortlister must return one list per conversation")
         known = self.taxonomy.by_id

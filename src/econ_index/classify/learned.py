@@ -34,6 +34,7 @@ from econ_index.classify.patterns import pattern_cues
 from econ_index.types import Message, Pattern, ScrubbedConversation
 
 MODEL_FILE = "model.npz"
+SHIPPED_MODEL = resources.files("econ_index.classify").joinpath(MODEL_FILE)
 FEATURES = 2**18
 # Characters of each part that reach the features: the request sits at the start of the first
 # user turn, follow-ups say how the user steers, the assistant's reply restates the task.
@@ -104,10 +105,16 @@ def _pattern_tokens(conversation: ScrubbedConversation) -> list[str]:
 
 
 def raw_features(conversations: Sequence[ScrubbedConversation]) -> sp.csr_matrix:
-    """Hashed term counts of the request and (down-weighted) the assistant's first reply."""
+    """Hashed term counts of the request and (weighted) the assistant's first reply."""
     words = _WORDS.transform([_request_text(c) for c in conversations])
     reply = _WORDS.transform([_assistant_text(c) for c in conversations])
     return sp.csr_matrix(words + ASSISTANT_WEIGHT * reply, dtype=np.float64)
+
+
+def _tfidf(counts: sp.csr_matrix, idf: FloatArray) -> sp.csr_matrix:
+    """Sublinear TF-IDF rows, L2-normalised (counts is modified in place)."""
+    counts.data = 1.0 + np.log(counts.data)
+    return normalize(counts @ sp.diags(idf))
 
 
 @dataclass(frozen=True)
@@ -126,9 +133,7 @@ class LearnedModel:
 
     def vectors(self, conversations: Sequence[ScrubbedConversation]) -> sp.csr_matrix:
         """Sublinear TF-IDF rows, L2-normalised (what the screen and the neighbours read)."""
-        counts = raw_features(conversations)
-        counts.data = 1.0 + np.log(counts.data)
-        return normalize(counts @ sp.diags(self.idf))
+        return _tfidf(raw_features(conversations), self.idf)
 
     def p_work(self, vectors: sp.csr_matrix) -> FloatArray:
         z = vectors @ self.screen_coef + self.screen_intercept
@@ -184,7 +189,7 @@ class LearnedModel:
 
 def load_model(path: Path | None = None) -> LearnedModel:
     """The model at ``path``, or the one shipped with the package."""
-    source = path or resources.files("econ_index.classify").joinpath(MODEL_FILE)
+    source = path or SHIPPED_MODEL
     with source.open("rb") as handle, np.load(handle) as z:
         memory = sp.csr_matrix(
             (z["memory_data"].astype(np.float64), z["memory_indices"], z["memory_indptr"]),
@@ -218,8 +223,7 @@ def fit_model(
     counts = raw_features(conversations)
     df = np.asarray((counts > 0).sum(axis=0)).ravel()
     idf = np.log((1 + len(conversations)) / (1 + df)) + 1.0
-    counts.data = 1.0 + np.log(counts.data)
-    vectors = normalize(counts @ sp.diags(idf))
+    vectors = _tfidf(counts, idf)
     is_work = np.array([t is not None for t in task_ids])
     if is_work.all() or not is_work.any():
         raise ValueError("the screen needs both work and not-work conversations")
