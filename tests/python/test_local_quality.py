@@ -14,6 +14,7 @@ from dataclasses import replace
 
 import pytest
 
+import quality_margins
 from econ_index.classify.local import LocalClassifier
 from econ_index.evaluate import EvalReport, evaluate
 from econ_index.pipeline import Preparer
@@ -42,18 +43,7 @@ BASELINE_AT_MOST: dict[str, tuple[float, float]] = {
 
 
 def regressions(report: EvalReport) -> list[str]:
-    """The metrics that fell outside their margin, with the measured and the allowed value."""
-    metrics = report.as_dict()
-    failed = []
-    for name, (base, margin) in BASELINE.items():
-        value = float(metrics[name])  # type: ignore[arg-type]
-        if value < base - margin:
-            failed.append(f"{name} {value:.3f} < {base - margin:.3f}")
-    for name, (base, margin) in BASELINE_AT_MOST.items():
-        value = float(metrics[name])  # type: ignore[arg-type]
-        if value > base + margin:
-            failed.append(f"{name} {value:.3f} > {base + margin:.3f}")
-    return failed
+    return quality_margins.regressions(report, BASELINE, BASELINE_AT_MOST)
 
 
 def _evaluate(classifier: object, taxonomy: Taxonomy) -> EvalReport:

@@ -19,6 +19,7 @@ from econ_index.pipeline import Preparer
 from econ_index.privacy import Keyer
 from econ_index.scrub import Scrubber
 from econ_index.taxonomy import Taxonomy
+from quality_margins import regressions
 
 GOLD = Path(
     os.environ.get("ECON_INDEX_REALSET", Path(__file__).parents[2] / "build/realset/gold.jsonl")
@@ -54,17 +55,7 @@ def test_the_test_split_is_the_one_measured(report: EvalReport) -> None:
 
 
 def test_real_quality_stays_within_its_margins(report: EvalReport) -> None:
-    metrics = report.as_dict()
-    failed = [
-        f"{name} {metrics[name]:.3f} < {base - margin:.3f}"
-        for name, (base, margin) in BASELINE.items()
-        if float(metrics[name]) < base - margin  # type: ignore[arg-type]
-    ] + [
-        f"{name} {metrics[name]:.3f} > {base + margin:.3f}"
-        for name, (base, margin) in BASELINE_AT_MOST.items()
-        if float(metrics[name]) > base + margin  # type: ignore[arg-type]
-    ]
-    assert failed == []
+    assert regressions(report, BASELINE, BASELINE_AT_MOST) == []
 
 
 def test_the_lexical_mode_is_worse_on_real_text(taxonomy: Taxonomy, report: EvalReport) -> None:
