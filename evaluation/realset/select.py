@@ -8,6 +8,11 @@ the committed ids are the record, this script is how they were made.
 
     python evaluation/realset/select.py --reserved ../shared/reserved/sharegpt_reserved_ids.txt \
         --n 1100 --out build/realset/sample.jsonl
+
+The second source's conversations (``oasst1_zh.jsonl``, all of them) went to two raters, zh1 and
+zh2, by ``oasst_plan`` (seed ``OASST_SEED``), which ``--oasst-plan`` adds to the plan:
+
+    python evaluation/realset/select.py --oasst-plan evaluation/realset/raters/plan.json
 """
 
 from __future__ import annotations
@@ -20,19 +25,43 @@ from pathlib import Path
 from sharegpt_source import iter_sharegpt, reserved_bases
 
 SEED = 20261201
+OASST_SEED = 20261215
+
+
+def oasst_plan(ids: list[str], double: float = 0.18) -> dict[str, dict[str, list[str]]]:
+    """Raters zh1 and zh2: a seeded shuffle's two halves as primaries, and each a seeded
+    ``double`` share of the other's half to label a second time."""
+    rng = random.Random(OASST_SEED)
+    order = sorted(ids)
+    rng.shuffle(order)
+    one, two = order[: len(order) // 2], order[len(order) // 2 :]
+    return {"zh1": {"primary": one, "double": rng.sample(two, round(len(two) * double))},
+            "zh2": {"primary": two, "double": rng.sample(one, round(len(one) * double))}}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--reserved", type=Path, required=True)
+    parser.add_argument("--reserved", type=Path)
     parser.add_argument("--n", type=int, default=1100)
     parser.add_argument("--non-english", type=float, default=0.15)
-    parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument("--out", type=Path)
     parser.add_argument(
         "--exclude", type=Path, help="labels.jsonl of earlier rounds: their ids are not drawn"
     )
     parser.add_argument("--round", type=int, default=0, help="draw round (seed = SEED + round)")
+    parser.add_argument("--oasst-plan", type=Path, metavar="PLAN",
+                        help="add (or redo) raters zh1 and zh2 for oasst1_zh.jsonl to this plan")
     args = parser.parse_args()
+    if args.oasst_plan:
+        from oasst_source import iter_oasst
+
+        plan = json.loads(args.oasst_plan.read_text())
+        plan.update(oasst_plan([r["id"] for r in iter_oasst()]))
+        args.oasst_plan.write_text(json.dumps(plan))
+        print({r: {k: len(v) for k, v in p.items()} for r, p in plan.items() if r.startswith("zh")})
+        return
+    if not args.reserved or not args.out:
+        parser.error("--reserved and --out are required to draw a sample")
 
     import py3langid  # only the one-off sampling needs it
 
