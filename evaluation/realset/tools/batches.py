@@ -5,15 +5,18 @@ Up to six turns per conversation, user turns cut at 1,500 characters and assista
 stopping once 5,000 characters are shown; 20 conversations per file, in the order of the
 rater's work list (the first 40 of its own, then the ones it labels a second time, then the rest).
 The non-English supplement's two raters (I, J) read 21 per file, their second labels first.
+Conversations come from both sources (the ShareGPT wheel and ``oasst1_zh.jsonl``).
 
-    python3 batches.py --plan ../raters/plan.json --out batches/
+    python3 batches.py --plan ../raters/plan.json --out batches/ [--raters zh1 zh2]
 """
 import argparse
+import itertools
 import json
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from oasst_source import iter_oasst  # noqa: E402
 from sharegpt_source import iter_sharegpt  # noqa: E402
 
 SPEAKERS = {"human": "USER", "user": "USER", "gpt": "ASSISTANT", "chatgpt": "ASSISTANT",
@@ -38,10 +41,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--plan", type=Path, required=True)
     parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument("--raters", nargs="+", help="only these raters' files (default: all)")
     args = parser.parse_args()
     plan = json.loads(args.plan.read_text())
-    wanted = {cid for p in plan.values() for cid in p["primary"]}
-    records = {r["id"]: r for r in iter_sharegpt() if r["id"] in wanted}
+    plan = {r: p for r, p in plan.items() if not args.raters or r in args.raters}
+    wanted = {cid for p in plan.values() for cid in p["primary"] + p["double"]}
+    sources = itertools.chain(iter_sharegpt(), iter_oasst())
+    records = {r["id"]: r for r in sources if r["id"] in wanted}
     args.out.mkdir(parents=True, exist_ok=True)
     for rater, p in plan.items():
         work = p["primary"][:40] + p["double"] + p["primary"][40:]
