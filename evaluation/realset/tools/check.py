@@ -3,16 +3,18 @@
 
     BATCHES=DIR python3 check.py OUT/rA.jsonl
 """
-import csv, json, sys, glob, os
+import csv, json, sys, glob, os, re
 ROOT = os.environ.get("ONET_SOURCE", "../shared/data/aei_2025_02_10").rstrip("/") + "/"
 ids = {r["Task ID"] for r in csv.DictReader(open(ROOT + "onet_task_statements.csv"))}
 P = {"directive", "feedback_loop", "task_iteration", "validation", "learning", "none"}
 path = sys.argv[1]; rater = os.path.basename(path)[1:].removesuffix(".jsonl")
+# a conversation's header: "### " and a ShareGPT or oasst1 id (not a heading inside a text)
+HEAD = re.compile(r"### ([A-Za-z0-9]+_\d+|oasst1zh-[0-9a-f]{10})")
 want = set()
 for b in glob.glob(os.path.join(os.environ.get("BATCHES", "batches"), f"r{rater}_*.md")):
-    want |= {l[4:].strip() for l in open(b) if l.startswith("### ") and " " not in l[4:].strip()}
+    want |= {m[1] for l in open(b, encoding="utf-8") if (m := HEAD.fullmatch(l.rstrip("\n")))}
 seen = set(); bad = 0
-for n, line in enumerate(open(path), 1):
+for n, line in enumerate(open(path, encoding="utf-8"), 1):
     try:
         r = json.loads(line)
         assert r["id"] in want, "id not in your batches"
