@@ -3,7 +3,8 @@
 Each conversation's gold label is its primary rater's; the ~16 % labelled a second time,
 independently, by another rater go to second_labels.jsonl and measure agreement. Splits are fixed
 by a seeded hash of the id: 60 % train, 20 % dev, 20 % test (the test split is never used to build
-or tune anything).
+or tune anything). Every ``raters/r*.jsonl`` present is read, for both sources (the oasst1 raters'
+``rzh1.jsonl`` and ``rzh2.jsonl`` too); a planned id no file labels yet is left out.
 
     python evaluation/realset/assemble.py
 """
