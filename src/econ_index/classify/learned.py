@@ -47,12 +47,22 @@ ASSISTANT_WEIGHT = 1.0
 NEIGHBOURS = 20
 PATTERNS = tuple(Pattern)
 
+# Chinese and Japanese write no spaces, so a run of their characters would be one "word": each
+# character becomes a token instead, and the bigrams below then pair neighbouring characters.
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+
+
+def _preprocess(text: str) -> str:
+    return _CJK.sub(r" \g<0> ", text.lower())
+
+
 _WORDS = HashingVectorizer(
     n_features=FEATURES,
     ngram_range=(1, 2),
     alternate_sign=False,
     norm=None,
-    token_pattern=r"(?u)\b\w+\b",  # one-letter words and CJK runs count too
+    preprocessor=_preprocess,
+    token_pattern=r"(?u)\b\w+\b",  # one-letter words count too
 )
 _ANALYSE = _WORDS.build_analyzer()
 # Pattern features are bags of tagged tokens, already split.
