@@ -26,6 +26,7 @@ Rules:
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Any
 
 from econ_index.ingest.errors import Reason, Reject
@@ -42,11 +43,16 @@ _SKIPPED_ROLES = frozenset({"tool"})
 _PROSE_TYPES = frozenset({"text", "multimodal_text"})
 
 
-def parse(record: object, location: SourceLocation, export_user_id: str | None) -> Conversation:
+def parse(
+    record: object,
+    location: SourceLocation,
+    export_user_id: str | None,
+    default_created_at: datetime | None = None,
+) -> Conversation:
     obj = expect_object(record)
     source_id = require_id(obj, "id", "conversation_id")
     try:
-        created_at = epoch_timestamp(obj.get("create_time"), "create_time")
+        created_at = epoch_timestamp(obj.get("create_time"), "create_time", default_created_at)
         messages: list[Message] = []
         for node in _current_branch(obj):
             message = _message(node.get("message"))

@@ -24,6 +24,7 @@ Rules:
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from econ_index.ingest.errors import Reject
@@ -39,11 +40,16 @@ from econ_index.ingest.fields import (
 from econ_index.types import Conversation, Message, SourceLocation
 
 
-def parse(record: object, location: SourceLocation, export_user_id: str | None) -> Conversation:
+def parse(
+    record: object,
+    location: SourceLocation,
+    export_user_id: str | None,
+    default_created_at: datetime | None = None,
+) -> Conversation:
     obj = expect_object(record)
     source_id = require_id(obj, "uuid")
     try:
-        created_at = iso_timestamp(obj.get("created_at"), "created_at")
+        created_at = iso_timestamp(obj.get("created_at"), "created_at", default_created_at)
         user_id = _account_uuid(obj.get("account")) or export_user_id
         messages: list[Message] = []
         for i, raw in enumerate(require_list(obj, "chat_messages")):

@@ -64,9 +64,13 @@ def require_list(obj: Mapping[str, Any], key: str, where: str = "") -> list[Any]
     return value
 
 
-def iso_timestamp(value: object, field: str) -> datetime:
-    """An ISO-8601 string as an aware UTC datetime; naive values are taken to be UTC."""
+def iso_timestamp(value: object, field: str, default: datetime | None = None) -> datetime:
+    """An ISO-8601 string as an aware UTC datetime; naive values are taken to be UTC.
+
+    A missing value is ``default`` when one is given (a wrong one is still rejected)."""
     if value is None or value == "":
+        if default is not None:
+            return default
         raise Reject(Reason.MISSING_CREATED_AT, f"{field}: missing")
     if not isinstance(value, str):
         raise Reject(
@@ -81,9 +85,12 @@ def iso_timestamp(value: object, field: str) -> datetime:
     return parsed.astimezone(UTC)
 
 
-def epoch_timestamp(value: object, field: str) -> datetime:
-    """Seconds since the Unix epoch (int or float) as an aware UTC datetime."""
+def epoch_timestamp(value: object, field: str, default: datetime | None = None) -> datetime:
+    """Seconds since the Unix epoch (int or float) as an aware UTC datetime (``default`` when
+    missing, if given)."""
     if value is None:
+        if default is not None:
+            return default
         raise Reject(Reason.MISSING_CREATED_AT, f"{field}: missing")
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise Reject(

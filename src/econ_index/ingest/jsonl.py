@@ -17,6 +17,8 @@ Rules:
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from econ_index.ingest.errors import Reject
 from econ_index.ingest.fields import (
     expect_object,
@@ -30,13 +32,18 @@ from econ_index.ingest.fields import (
 from econ_index.types import Conversation, Message, SourceLocation
 
 
-def parse(record: object, location: SourceLocation, export_user_id: str | None) -> Conversation:
+def parse(
+    record: object,
+    location: SourceLocation,
+    export_user_id: str | None,
+    default_created_at: datetime | None = None,
+) -> Conversation:
     """One JSONL record as a conversation; ``export_user_id`` is unused (records name users)."""
     obj = expect_object(record)
     source_id = require_id(obj, "conversation_id")
     try:
         user_id = optional_str(obj, "user_id")
-        created_at = iso_timestamp(obj.get("created_at"), "created_at")
+        created_at = iso_timestamp(obj.get("created_at"), "created_at", default_created_at)
         messages: list[Message] = []
         for i, raw in enumerate(require_list(obj, "messages")):
             where = f"messages[{i}]"

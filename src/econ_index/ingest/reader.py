@@ -23,6 +23,7 @@ import json
 import zipfile
 import zlib
 from collections.abc import Callable, Iterator, Sequence
+from datetime import datetime
 from pathlib import Path
 from typing import IO
 
@@ -35,7 +36,7 @@ from econ_index.ingest.fields import expect_object
 from econ_index.ingest.sources import Kind, Source, expand_paths, iter_sources
 from econ_index.types import Conversation, Quarantined, SourceLocation
 
-Parser = Callable[[object, SourceLocation, str | None], Conversation]
+Parser = Callable[[object, SourceLocation, str | None, datetime | None], Conversation]
 FORMATS = ("auto", "jsonl", "claude", "chatgpt")
 _ARRAY_PARSERS: dict[str, Parser] = {"claude": claude.parse, "chatgpt": chatgpt.parse}
 # ijson's read size. yajl re-scans a string token that spans reads, so a multi-megabyte message
@@ -51,7 +52,11 @@ _STREAM_ERRORS = (OSError, EOFError, zlib.error, zipfile.BadZipFile, NotImplemen
 
 
 def read_inputs(
-    paths: Sequence[str | Path], fmt: str = "auto", *, max_line_bytes: int = MAX_LINE_BYTES
+    paths: Sequence[str | Path],
+    fmt: str = "auto",
+    *,
+    max_line_bytes: int = MAX_LINE_BYTES,
+    default_created_at: datetime | None = None,
 ) -> Iterator[Conversation | Quarantined]:
     """Yield one Conversation or Quarantined per input record, in input order.
 
@@ -61,20 +66,22 @@ def read_inputs(
     before anything is read: a missing path or an unknown ``fmt`` raises :class:`InputError` at
     once; problems found while reading a file raise it when that file is reached. A JSON Lines
     line longer than ``max_line_bytes`` is skipped unread and quarantined (``record_too_large``).
+    A record without a timestamp gets ``default_created_at`` when given, else is quarantined
+    (``missing_created_at``).
     """
     if fmt not in FORMATS:
         raise InputError(f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}")
-    return _read_all(expand_paths(paths), fmt, max_line_bytes)
+    return _read_all(expand_paths(paths), fmt, max_line_bytes, default_created_at)
 
 
 def _read_all(
-    files: list[Path], fmt: str, max_line_bytes: int
+    files: list[Path], fmt: str, max_line_bytes: int, default_created_at: datetime | None
 ) -> Iterator[Conversation | Quarantined]:
     seen = SeenIds()
     try:
         for path in files:
             for source in iter_sources(path):
-                for item in _read_source(source, fmt, max_line_bytes):
+                for item in _read_source(source, fmt, max_line_bytes, default_created_at):
                     yield _check_duplicate(item, seen) if isinstance(item, Conversation) else item
     finally:
         seen.close()
@@ -97,7 +104,7 @@ def _check_duplicate(conversation: Conversation, seen: SeenIds) -> Conversation 
 
 
 def _read_source(
-    source: Source, fmt: str, max_line_bytes: int
+    source: Source, fmt: str, max_line_bytes: int, default_created_at: datetime | None
 ) -> Iterator[Conversation | Quarantined]:
     try:
         kind, skip = source.sniff()
@@ -108,17 +115,19 @@ def _read_source(
         if kind is Kind.LINES:
             if fmt not in ("auto", "jsonl"):
                 raise InputError(f"{source.name}: expected a {fmt} JSON array, found JSON Lines")
-            yield from _read_lines(source, max_line_bytes)
+            yield from _read_lines(source, max_line_bytes, default_created_at)
         else:
             if fmt == "jsonl":
                 raise InputError(f"{source.name}: expected JSON Lines, found a JSON array")
-            yield from _read_array(source, _ARRAY_PARSERS.get(fmt), skip)
+            yield from _read_array(source, _ARRAY_PARSERS.get(fmt), skip, default_created_at)
     except _STREAM_ERRORS as exc:
         # The exception's own message may quote bytes of the file: report only its type.
         raise InputError(f"{source.name}: cannot read ({type(exc).__name__})") from None
 
 
-def _read_lines(source: Source, max_bytes: int) -> Iterator[Conversation | Quarantined]:
+def _read_lines(
+    source: Source, max_bytes: int, default_created_at: datetime | None
+) -> Iterator[Conversation | Quarantined]:
     with source.open() as stream:
         for number, line in enumerate(_bounded_lines(stream, max_bytes), start=1):
             location = SourceLocation(source.name, number, "line")
@@ -146,7 +155,7 @@ def _read_lines(source: Source, max_bytes: int) -> Iterator[Conversation | Quara
             except RecursionError:
                 yield Quarantined(location, Reason.INVALID_JSON.value, detail="nested too deeply")
                 continue
-            yield _convert(jsonl.parse, record, location, None)
+            yield _convert(jsonl.parse, record, location, None, default_created_at)
 
 
 def _bounded_lines(stream: IO[bytes], max_bytes: int) -> Iterator[bytes | None]:
@@ -161,7 +170,7 @@ def _bounded_lines(stream: IO[bytes], max_bytes: int) -> Iterator[bytes | None]:
 
 
 def _read_array(
-    source: Source, parser: Parser | None, skip: int
+    source: Source, parser: Parser | None, skip: int, default_created_at: datetime | None
 ) -> Iterator[Conversation | Quarantined]:
     """Records of a JSON array export; ``parser`` None means detect it from the records."""
     user_id = source.export_user_id()
@@ -187,7 +196,7 @@ def _read_array(
             if parser is None:
                 yield _unrecognized(record, location)
             else:
-                yield _convert(parser, record, location, user_id)
+                yield _convert(parser, record, location, user_id, default_created_at)
             index += 1
 
 
@@ -214,9 +223,13 @@ def _unrecognized(record: object, location: SourceLocation) -> Quarantined:
 
 
 def _convert(
-    parser: Parser, record: object, location: SourceLocation, user_id: str | None
+    parser: Parser,
+    record: object,
+    location: SourceLocation,
+    user_id: str | None,
+    default_created_at: datetime | None,
 ) -> Conversation | Quarantined:
     try:
-        return parser(record, location, user_id)
+        return parser(record, location, user_id, default_created_at)
     except Reject as exc:
         return Quarantined(location, exc.reason.value, exc.source_id, exc.detail)
