@@ -335,6 +335,10 @@ def build_seeds(source: str | os.PathLike[str] | None, out_dir: Path) -> SeedSum
             for r in _read_csv(path / _TEXT_OCCUPATIONS, "\t")
         }
         soc = _soc_from_codes(titles)
+    # A truncated or empty copy of a release would build empty seeds and an empty warehouse.
+    for what, rows_read in (("task statements", tasks), ("occupations", titles), ("SOC", soc)):
+        if not rows_read:
+            raise OnetSourceError(f"{path}: no {what} found: an empty or truncated release")
     missing = sorted({t["onet_soc_code"] for t in tasks} - titles.keys())
     if missing:
         raise OnetSourceError(f"{path}: occupations without a title: {', '.join(missing[:5])}")

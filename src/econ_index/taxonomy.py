@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import csv
-import os
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
 from econ_index.onet import statement_key
+from econ_index.paths import SEEDS_ENV, default_seeds_dir, seeds_candidates
 
 
 class TaxonomyError(RuntimeError):
@@ -51,15 +51,12 @@ class Taxonomy:
         return counts
 
 
-def default_seeds_dir() -> Path:
-    return Path(os.environ.get("ECON_INDEX_SEEDS", "seeds"))
-
-
 def _rows(path: Path) -> list[dict[str, str]]:
     if not path.is_file():
         raise TaxonomyError(
-            f"{path} not found: build the seeds first with `econ-index seeds --source DIR` "
-            "(or set ONET_SOURCE and run `make seeds`)"
+            f"{path} not found: build the seeds first with `econ-index seeds --source DIR "
+            f"--out {path.parent}`, or point --seeds / ${SEEDS_ENV} at built seeds "
+            f"(looked in: {', '.join(str(c) for c in seeds_candidates())})"
         )
     with path.open(newline="", encoding="utf-8") as handle:
         return list(csv.DictReader(handle))
