@@ -5,14 +5,18 @@ from __future__ import annotations
 import json
 import os
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
 from econ_index import __version__
+
+if TYPE_CHECKING:
+    from econ_index.pipeline import RunSummary
 
 app = typer.Typer(
     help="AI-assistant conversations → k-anonymous labour-market statistics.",
@@ -30,7 +34,12 @@ WarehouseOpt = Annotated[
     Path, typer.Option("--warehouse", envvar="ECON_INDEX_WAREHOUSE", help="DuckDB warehouse file.")
 ]
 SeedsOpt = Annotated[
-    Path, typer.Option("--seeds", envvar="ECON_INDEX_SEEDS", help="Directory of generated seeds.")
+    Path | None,
+    typer.Option(
+        "--seeds",
+        envvar="ECON_INDEX_SEEDS",
+        help="Directory of built seeds (default: ./seeds, else the dbt project's seeds).",
+    ),
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object instead of tables.")]
 BackendOpt = Annotated[
@@ -84,13 +93,27 @@ def _print_json(payload: object) -> None:
     sys.stdout.write(json.dumps(payload, indent=2, sort_keys=False) + "\n")
 
 
+def _print_version(value: bool) -> None:
+    if value:
+        out.print(f"econ-index {__version__}")
+        raise typer.Exit()
+
+
 @app.callback()
 def main(
-    version: Annotated[bool, typer.Option("--version", help="Print the version and exit.")] = False,
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_print_version, is_eager=True, help="Print the version and exit."
+        ),
+    ] = False,
 ) -> None:
-    if version:
-        out.print(__version__)
-        raise typer.Exit()
+    """Classify conversations (classify), model them with dbt (build), publish safe aggregates
+    (publish).
+
+    Example:
+      econ-index classify --input export.zip --user-key-file user.key && econ-index build
+    """
 
 
 @app.command()
@@ -103,7 +126,11 @@ def seeds(
         "seeds"
     ),
 ) -> None:
-    """Build the dbt seeds (tasks, occupations, SOC hierarchy) from an O*NET release."""
+    """Build the dbt seeds (tasks, occupations, SOC hierarchy) from an O*NET release.
+
+    Example:
+      econ-index seeds --source ../shared/data/aei_2025_02_10 --out seeds
+    """
     from econ_index.onet import OnetSourceError, build_seeds
 
     try:
@@ -122,9 +149,13 @@ def generate(
     gold: Annotated[
         Path | None, typer.Option(help="Also write the true labels here (JSONL).")
     ] = None,
-    seeds_dir: SeedsOpt = Path("seeds"),
+    seeds_dir: SeedsOpt = None,
 ) -> None:
-    """Write a synthetic multi-turn corpus drawn from the AEI task distribution."""
+    """Write a synthetic multi-turn corpus drawn from the AEI task distribution.
+
+    Example:
+      econ-index generate --out corpus.jsonl --n 5000 --seed 7
+    """
     from econ_index.generate import write_corpus
     from econ_index.taxonomy import TaxonomyError, load_taxonomy
 
@@ -154,7 +185,7 @@ def evaluate(
     model: ModelOpt = None,
     mode: ModeOpt = None,
     state_dir: StateDirOpt = None,
-    seeds_dir: SeedsOpt = Path("seeds"),
+    seeds_dir: SeedsOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Measure a backend on a labelled set: screen, task, occupation, pattern, TVD, shortlist.
@@ -259,7 +290,7 @@ def train(
         Path | None,
         typer.Option("--out", help="Model file to write (default: the one the package ships)."),
     ] = None,
-    seeds_dir: SeedsOpt = Path("seeds"),
+    seeds_dir: SeedsOpt = None,
 ) -> None:
     """Fit the local classifier's learned model on one split of a labelled set.
 
@@ -335,10 +366,35 @@ def classify(
             "(default when the machine has 2+ cores); 1: all in one process.",
         ),
     ] = None,
-    seeds_dir: SeedsOpt = Path("seeds"),
+    default_created_at: Annotated[
+        datetime | None,
+        typer.Option(
+            formats=["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S"],
+            help="UTC timestamp for records that carry none (e.g. the export's date); "
+            "without it they are quarantined as missing_created_at.",
+        ),
+    ] = None,
+    max_quarantined: Annotated[
+        float,
+        typer.Option(
+            envvar="ECON_INDEX_MAX_QUARANTINED",
+            min=0.0,
+            max=1.0,
+            help="Exit 1 when more than this share of the records read is quarantined.",
+        ),
+    ] = 0.5,
+    seeds_dir: SeedsOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Scrub and label conversations; stage one row per conversation in the warehouse."""
+    """Scrub and label conversations; stage one row per conversation in the warehouse.
+
+    Every record read ends classified, filtered (with a reason) or quarantined (with a reason,
+    file and line); the run exits 1 when nothing was read or too much was quarantined.
+
+    Examples:
+      econ-index classify --input export.zip --user-key-file user.key
+      econ-index classify -i logs/ --default-created-at 2025-06-01 --json
+    """
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
     from econ_index.classify import make_classifier
@@ -373,8 +429,9 @@ def classify(
     try:
         with connect_warehouse(warehouse) as con, progress:
             task = progress.add_task("classifying", total=None)
+            created = default_created_at and default_created_at.replace(tzinfo=UTC)
             summary = run.execute(
-                read_inputs(inputs, fmt),
+                read_inputs(inputs, fmt, default_created_at=created),
                 con,
                 on_progress=lambda n: progress.update(
                     task, description=f"{n:,} conversations read"
@@ -386,7 +443,32 @@ def classify(
         _fail(str(exc), code=1)
     if as_json:
         _print_json(summary.as_dict())
-        return
+    else:
+        _print_run(summary)
+        out.print(f"warehouse: {warehouse}")
+    names = ", ".join(map(str, inputs))
+    if summary.read == 0:
+        _fail(f"nothing was read from {names}: no records in the input", code=1)
+    if summary.quarantined > max_quarantined * summary.read:
+        reasons = ", ".join(f"{r} {n:,}" for r, n in summary.quarantine_reasons.most_common())
+        _fail(
+            f"{summary.quarantined:,} of {summary.read:,} records of {names} were quarantined "
+            f"({reasons}), over the --max-quarantined share {max_quarantined:g}; the run is "
+            "recorded, fix the input and run again (rows are replaced, not added)"
+            + _QUARANTINE_HINTS.get(summary.quarantine_reasons.most_common(1)[0][0], ""),
+            code=1,
+        )
+
+
+# What to do about the commonest reason, when the CLI can say.
+_QUARANTINE_HINTS = {
+    "missing_created_at": "; records without a timestamp take one from --default-created-at",
+    "invalid_json": "; --format names the input's format when detection is wrong",
+}
+
+
+def _print_run(summary: RunSummary) -> None:
+    """The run's counts, with the first quarantined records of each reason."""
     table = Table(title=f"classification run {summary.run_id}", show_header=False)
     for name in ("read", "classified", "filtered", "quarantined"):
         table.add_row(name, f"{getattr(summary, name):,}")
@@ -402,22 +484,34 @@ def classify(
         )
         table.add_row("cost (USD)", f"{summary.usage.cost_usd:.4f}")
     out.print(table)
-    out.print(f"warehouse: {warehouse}")
+    for reason, examples in sorted(summary.quarantine_examples.items()):
+        for example in examples:
+            out.print(f"  {reason}: {example}", highlight=False, soft_wrap=True)
 
 
 @app.command()
 def build(
     warehouse: WarehouseOpt = DEFAULT_WAREHOUSE,
     full_refresh: Annotated[bool, typer.Option(help="Rebuild incremental models.")] = False,
+    verbose: Annotated[bool, typer.Option(help="Show dbt's own log, node by node.")] = False,
 ) -> None:
     """Run ``dbt build`` (seeds, models, tests) on the warehouse, then hide cells until no
-    hidden count follows from the published ones (econ_index.repair)."""
+    hidden count follows from the published ones (econ_index.repair).
+
+    Example:
+      econ-index build --warehouse .warehouse/econ_index.duckdb
+    """
     from econ_index.dbt_runner import DbtError
     from econ_index.repair import RepairError
     from econ_index.repair import build as safe_build
 
     try:
-        plans = safe_build(warehouse, full_refresh=full_refresh)
+        plans = safe_build(
+            warehouse,
+            full_refresh=full_refresh,
+            verbose=verbose,
+            report=lambda line: out.print(line, highlight=False),
+        )
     except (DbtError, RepairError) as exc:
         _fail(str(exc), code=1)
     for dbt_pass, plan in enumerate(plans, start=1):
@@ -437,7 +531,11 @@ def publish(
     k_users: Annotated[int, typer.Option(help="Must match the dbt var k_users.")] = 5,
     k_conversations: Annotated[int, typer.Option(help="Must match the dbt var.")] = 15,
 ) -> None:
-    """Write the k-anonymous published models to a DuckDB file and Parquet, atomically."""
+    """Write the k-anonymous published models to a DuckDB file and Parquet, atomically.
+
+    Example:
+      econ-index publish --warehouse .warehouse/econ_index.duckdb --out build/published/ei.duckdb
+    """
     from econ_index.publish import PublishError
     from econ_index.publish import publish as do_publish
 
@@ -467,7 +565,11 @@ def publish(
 def summary(
     published: Annotated[Path, typer.Option(help="Published DuckDB file.")] = DEFAULT_PUBLISHED,
 ) -> None:
-    """Print the headline figures of a published file: top SOC groups, automation, suppression."""
+    """Print the headline figures of a published file: top SOC groups, automation, suppression.
+
+    Example:
+      econ-index summary --published build/published/econ_index.duckdb
+    """
     from econ_index.report import summarize
 
     if not published.is_file():
@@ -496,7 +598,11 @@ def audit(
     ] = False,
 ) -> None:
     """Exact linear audit of published.pub_index_cells: which hidden counts follow from the
-    published ones when every additive equation is combined (see econ_index.audit)."""
+    published ones when every additive equation is combined (see econ_index.audit).
+
+    Example:
+      econ-index audit --warehouse .warehouse/econ_index.duckdb --strict
+    """
     import duckdb
 
     from econ_index.audit import audit as run_audit
@@ -529,7 +635,11 @@ def aei_v1(
     ],
     as_json: JsonOpt = False,
 ) -> None:
-    """Reproduce the AEI (Feb 2025) figures through the project's own dbt rollups."""
+    """Reproduce the AEI (Feb 2025) figures through the project's own dbt rollups.
+
+    Example:
+      econ-index aei-v1 --release ../shared/data/aei_2025_02_10 --json
+    """
     from econ_index.aei import aei_v1 as run_aei
     from econ_index.dbt_runner import DbtError
     from econ_index.onet import OnetSourceError

@@ -6,12 +6,14 @@ import contextlib
 import json
 import os
 import sys
+from collections import Counter
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 from dbt.cli.main import dbtRunner, dbtRunnerResult
 
-PROJECT_ENV = "ECON_INDEX_PROJECT_DIR"
+from econ_index.paths import PROJECT_ENV, find_project_dir
+
 WAREHOUSE_ENV = "ECON_INDEX_WAREHOUSE"
 
 
@@ -20,14 +22,10 @@ class DbtError(RuntimeError):
 
 
 def project_dir() -> Path:
-    """The dbt project: ``$ECON_INDEX_PROJECT_DIR``, else the nearest ``dbt_project.yml`` above the
-    current directory, else the repository this package was installed from (editable installs)."""
-    if env := os.environ.get(PROJECT_ENV):
-        return Path(env)
-    for folder in (Path.cwd(), *Path.cwd().parents, *Path(__file__).resolve().parents):
-        if (folder / "dbt_project.yml").is_file():
-            return folder
-    raise DbtError(f"no dbt_project.yml found: run from the project or set {PROJECT_ENV}")
+    """The dbt project (see :func:`econ_index.paths.find_project_dir`)."""
+    if (found := find_project_dir()) is None:
+        raise DbtError(f"no dbt_project.yml found: run from the project or set {PROJECT_ENV}")
+    return found
 
 
 @contextlib.contextmanager
@@ -51,13 +49,16 @@ def run_dbt(
     target_path: Path | None = None,
     variables: Mapping[str, object] | None = None,
     quiet: bool = False,
+    verbose: bool = True,
 ) -> dbtRunnerResult:
     """``dbt <command>`` on ``warehouse``; raises :class:`DbtError` unless every node passed.
 
-    With ``quiet``, dbt's own output goes to stderr so stdout stays machine-readable.
+    With ``quiet``, dbt's own output goes to stderr so stdout stays machine-readable; without
+    ``verbose`` dbt prints errors only (:func:`describe` sums the result up).
     """
     project = project_dir()
-    args = [*command, "--project-dir", str(project), "--profiles-dir", str(project)]
+    args = [*([] if verbose else ["--quiet"]), *command]
+    args += ["--project-dir", str(project), "--profiles-dir", str(project)]
     if target_path is not None:
         args += ["--target-path", str(target_path)]
     if variables:
@@ -78,3 +79,13 @@ def run_dbt(
         detail = "; ".join(failed) or str(result.exception or "see dbt output above")
         raise DbtError(f"dbt {' '.join(command)} failed: {detail}")
     return result
+
+
+def describe(result: dbtRunnerResult) -> str:
+    """One line for a finished dbt command: nodes per resource type and their outcomes."""
+    nodes = getattr(result.result, "results", None) or []
+    kinds = Counter(str(node.node.resource_type) for node in nodes)
+    outcomes = Counter(str(node.status) for node in nodes)
+    done = ", ".join(f"{n:,} {kind}s" for kind, n in sorted(kinds.items()))
+    how = ", ".join(f"{n:,} {status}" for status, n in sorted(outcomes.items()))
+    return f"{done or 'nothing to run'} ({how})" if how else done or "nothing to run"

@@ -44,6 +44,8 @@ DEFAULT_BATCH = 1000
 # waiting in the pipe (bounds memory: the worker blocks when the classifier falls behind).
 PREPARE_CHUNK = 250
 PREPARE_AHEAD = 8
+# Quarantined records named per reason (file and line or record) in a run's summary.
+QUARANTINE_EXAMPLES = 3
 
 
 @dataclass
@@ -61,6 +63,8 @@ class RunSummary:
     quarantined: int = 0
     filter_reasons: Counter[str] = field(default_factory=Counter)
     quarantine_reasons: Counter[str] = field(default_factory=Counter)
+    # The first few quarantined records of each reason: "file:line N: detail" (never record text).
+    quarantine_examples: dict[str, list[str]] = field(default_factory=dict)
     usage: Usage = field(default_factory=Usage)
 
     @property
@@ -76,6 +80,7 @@ class RunSummary:
             "quarantined": self.quarantined,
             "filter_reasons": dict(self.filter_reasons),
             "quarantine_reasons": dict(self.quarantine_reasons),
+            "quarantine_examples": self.quarantine_examples,
             "backend": self.backend,
             "classifier": f"{self.classifier_name} {self.classifier_version}",
             "onet_version": self.onet_version,
@@ -401,7 +406,13 @@ class Run:
 
     def _quarantine(self, stager: _Stager, item: Quarantined) -> None:
         self.summary.quarantined += 1
-        self.summary.quarantine_reasons[item.reason.split(":", 1)[0]] += 1
+        reason = item.reason.split(":", 1)[0]
+        self.summary.quarantine_reasons[reason] += 1
+        examples = self.summary.quarantine_examples.setdefault(reason, [])
+        if len(examples) < QUARANTINE_EXAMPLES:
+            examples.append(
+                f"{item.location}: {item.detail}" if item.detail else str(item.location)
+            )
         stager.quarantine(item)
 
     def _screen(

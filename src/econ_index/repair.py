@@ -22,6 +22,7 @@ Rounds repeat until nothing is determined. Every round hides at least one cell, 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -36,7 +37,7 @@ from econ_index.audit import (
     Key,
     equation_system,
 )
-from econ_index.dbt_runner import run_dbt
+from econ_index.dbt_runner import describe, run_dbt
 from econ_index.warehouse import DDL
 
 REPAIRS_TABLE = "raw.suppression_repairs"
@@ -149,17 +150,27 @@ def _record(warehouse: Path, added: list[Key], dbt_pass: int) -> None:
             )
 
 
-def build(warehouse: Path, *, full_refresh: bool = False) -> list[Plan]:
+def build(
+    warehouse: Path,
+    *,
+    full_refresh: bool = False,
+    verbose: bool = True,
+    report: Callable[[str], None] = lambda _: None,
+) -> list[Plan]:
     """``dbt build``, then audit and repair passes (each re-running ``pub_index_cells`` and
     everything downstream of it, tests included) until no hidden count is determined. Returns
-    one plan per pass; the last one adds nothing."""
+    one plan per pass; the last one adds nothing. ``report`` gets a line per dbt command."""
     _record(warehouse, [], 0)
-    run_dbt(["build", *(["--full-refresh"] if full_refresh else [])], warehouse=warehouse)
+    command = ["build", *(["--full-refresh"] if full_refresh else [])]
+    report(f"dbt build: {describe(run_dbt(command, warehouse=warehouse, verbose=verbose))}")
     plans: list[Plan] = []
     for dbt_pass in range(1, MAX_DBT_PASSES + 1):
         plans.append(plan_for_warehouse(warehouse))
         if not plans[-1].added:
             return plans
         _record(warehouse, plans[-1].added, dbt_pass)
-        run_dbt(["build", "--select", "pub_index_cells+"], warehouse=warehouse)
+        result = run_dbt(
+            ["build", "--select", "pub_index_cells+"], warehouse=warehouse, verbose=verbose
+        )
+        report(f"dbt build pub_index_cells+ (repair pass {dbt_pass}): {describe(result)}")
     raise RepairError(f"hidden counts still determined after {MAX_DBT_PASSES} dbt passes")

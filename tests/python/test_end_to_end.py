@@ -99,6 +99,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory, onet_source: Path) -> dict[st
     for run in runs:
         args = [a for path in run.inputs for a in ("--input", str(path))]
         command = ["classify", *args, "--format", run.fmt, "--warehouse", str(warehouse), "--json"]
+        command += ["--max-quarantined", "1"]  # the canaries quarantine on purpose
         canary_counts[run.name] = json.loads(_cli(*command, env=env).stdout)
         if run is runs[0]:  # the same inputs again: same keys, no new rows
             rerun["before"] = _label_keys(warehouse)
@@ -233,6 +234,13 @@ def test_build_repairs_until_no_hidden_count_is_determined(demo: dict[str, objec
             " using (period_grain, period_start, level, node_id, facet, variable)"
         ).fetchone()
     assert repairs == (added, added)
+
+
+def test_build_sums_dbt_up(demo: dict[str, object]) -> None:
+    """Without --verbose, `build` prints a line per dbt command, not dbt's node-by-node log."""
+    lines = str(demo["build_output"]).splitlines()
+    assert len(lines) < 12, lines
+    assert re.search(r"dbt build: .*\d+ models.*\d+ tests", " ".join(lines))
 
 
 def test_audit_command_reports_the_exact_audit(demo: dict[str, object]) -> None:
