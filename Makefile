@@ -37,7 +37,7 @@ seeds: venv
 	$(BIN)/econ-index seeds --out seeds
 
 # The real labelled set: committed ids and labels joined with the pinned wheel's and oasst1's texts.
-$(REALSET): evaluation/realset/labels.jsonl evaluation/realset/oasst1_zh.jsonl evaluation/realset/rebuild.py $(BIN)/econ-index
+$(REALSET): evaluation/realset/labels.jsonl evaluation/realset/oasst1_zh.jsonl evaluation/realset/oasst1_multi.jsonl evaluation/realset/rebuild.py $(BIN)/econ-index
 	$(BIN)/python evaluation/realset/rebuild.py --out $@
 
 realset: $(REALSET)

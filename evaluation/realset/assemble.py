@@ -3,8 +3,9 @@
 Each conversation's gold label is its primary rater's; the ~16 % labelled a second time,
 independently, by another rater go to second_labels.jsonl and measure agreement. Splits are fixed
 by a seeded hash of the id: 60 % train, 20 % dev, 20 % test (the test split is never used to build
-or tune anything). Every ``raters/r*.jsonl`` present is read, for both sources (the oasst1 raters'
-``rzh1.jsonl`` and ``rzh2.jsonl`` too); a planned id no file labels yet is left out.
+or tune anything). Every ``raters/r*.jsonl`` present is read, for all three sources (the oasst1
+raters' ``rzh1.jsonl``, ``rzh2.jsonl``, ``rml1.jsonl`` and ``rml2.jsonl`` too); a planned id no file
+labels yet is left out.
 
     python evaluation/realset/assemble.py
 """
