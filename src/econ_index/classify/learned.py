@@ -9,7 +9,9 @@ picks tasks for one shared word. This model learns from labelled real conversati
   similarity, so the activity a request shares with its neighbours ("write a function",
   "explain", "translate") decides, not one topic word;
 * **pattern**: a logistic regression over the user turns' words (the opening and the follow-ups
-  apart) and the dialogue cues of :mod:`econ_index.classify.patterns`.
+  apart), the dialogue cues of :mod:`econ_index.classify.patterns`, the openings of the
+  assistant's replies (a deliverable or an explanation) and how much each follow-up repeats the
+  opening or the reply before it (the same piece of work refined, or a new request).
 
 Features are hashed (no vocabulary is stored) and IDF-weighted; the model file holds the hashed
 weights and the labelled neighbours' hashed vectors, never text. Fit it with ``econ-index train``.
@@ -29,6 +31,7 @@ import scipy.sparse as sp
 from sklearn.feature_extraction.text import HashingVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.preprocessing import normalize
+from stop_words import AVAILABLE_LANGUAGES, get_stop_words
 
 from econ_index.classify.patterns import pattern_cues
 from econ_index.types import Message, Pattern, ScrubbedConversation
@@ -42,6 +45,9 @@ FIRST_USER_CHARS = 1500
 LATER_USER_CHARS = 300
 LATER_USER_TURNS = 3
 ASSISTANT_CHARS = 800
+# Characters of each later assistant reply the pattern model reads (its opening: "Sure, here is
+# the updated ..." after a refinement, an explanation after a question).
+LATER_REPLY_CHARS = 150
 ASSISTANT_WEIGHT = 1.0
 # Neighbours that vote on the task, chosen on the dev split.
 NEIGHBOURS = 20
@@ -56,15 +62,35 @@ def _preprocess(text: str) -> str:
     return _CJK.sub(r" \g<0> ", text.lower())
 
 
-_WORDS = HashingVectorizer(
-    n_features=FEATURES,
-    ngram_range=(1, 2),
-    alternate_sign=False,
-    norm=None,
-    preprocessor=_preprocess,
-    token_pattern=r"(?u)\b\w+\b",  # one-letter words count too
+def _words(stop_words: list[str] | None = None) -> HashingVectorizer:
+    return HashingVectorizer(
+        n_features=FEATURES,
+        ngram_range=(1, 2),
+        alternate_sign=False,
+        norm=None,
+        preprocessor=_preprocess,
+        token_pattern=_TOKEN.pattern,
+        stop_words=stop_words,
+    )
+
+
+_TOKEN = re.compile(r"(?u)\b\w+\b")  # one-letter words count too
+# The IDF comes from mostly English conversations, so the function words of other languages
+# ("que", "de", "и") weigh like rare terms and make every conversation in that language a
+# neighbour of every other: the screen and the neighbours drop them (only those that are one
+# token here). English ones stay: their IDF is low already, and dropping them measured worse on
+# the dev split, as did dropping any from the pattern model's words.
+_FOREIGN_STOP_WORDS = sorted(
+    {
+        w.lower()
+        for lang in AVAILABLE_LANGUAGES
+        if lang != "english"
+        for w in get_stop_words(lang)
+        if _TOKEN.fullmatch(w) and (len(w) == 1 or not _CJK.search(w))
+    }
 )
-_ANALYSE = _WORDS.build_analyzer()
+_WORDS = _words(_FOREIGN_STOP_WORDS)
+_ANALYSE = _words().build_analyzer()
 # Pattern features are bags of tagged tokens, already split.
 _TOKENS = HashingVectorizer(
     n_features=FEATURES, analyzer=lambda tokens: tokens, alternate_sign=False, norm=None
@@ -72,6 +98,7 @@ _TOKENS = HashingVectorizer(
 
 FloatArray = npt.NDArray[np.float64]
 _ASCII_WORD = re.compile(r"[a-z]+")
+_WORD = re.compile(r"\w+")
 
 
 def _users(messages: Sequence[Message]) -> list[str]:
@@ -95,9 +122,58 @@ def _first_word(text: str) -> str:
     return words[0] if words else "_"
 
 
+def _assistants(messages: Sequence[Message]) -> list[str]:
+    return [m.content for m in messages if m.role == "assistant"]
+
+
+def _word_set(text: str) -> set[str]:
+    return set(_WORD.findall(text.lower()))
+
+
+def _reply_tokens(replies: Sequence[str]) -> list[str]:
+    """How the assistant answered: a deliverable ("Here is ..."), an explanation, a question."""
+    if not replies:
+        return []
+    first = replies[0]
+    tokens = [
+        f"reply_word:{_first_word(first)}",
+        f"reply_code:{'```' in first[:ASSISTANT_CHARS]}",
+        f"reply_asks:{'?' in first[-200:]}",
+    ]
+    tokens += [f"reply:{w}" for w in _ANALYSE(first[:LATER_USER_CHARS])]
+    for later in replies[1 : 1 + LATER_USER_TURNS]:
+        tokens += [f"later_reply:{w}" for w in _ANALYSE(later[:LATER_REPLY_CHARS])]
+    return tokens
+
+
+def _follow_up_tokens(users: Sequence[str], replies: Sequence[str]) -> list[str]:
+    """Per follow-up: how much of it repeats the opening or the reply before it (the same piece of
+    work refined, or an unrelated new request), its length, a question mark, its script."""
+    tokens = [f"user_turns:{min(len(users), 8)}"]
+    if not users:
+        return tokens
+    opening = _word_set(users[0][:FIRST_USER_CHARS])
+    for k, later in enumerate(users[1 : 1 + LATER_USER_TURNS]):
+        words = _word_set(later[:FIRST_USER_CHARS])
+        if not words:
+            continue
+        tokens.append(f"overlap_opening:{min(int(5 * len(words & opening) / len(words)), 4)}")
+        if k < len(replies):
+            reply = _word_set(replies[k][:FIRST_USER_CHARS])
+            tokens.append(f"overlap_reply:{min(int(5 * len(words & reply) / len(words)), 4)}")
+        tokens += [
+            f"later_length:{min(len(later) // 100, 5)}",
+            f"later_question:{'?' in later[:LATER_USER_CHARS]}",
+            f"later_ascii:{later[:50].isascii()}",
+        ]
+    return tokens
+
+
 def _pattern_tokens(conversation: ScrubbedConversation) -> list[str]:
-    """How the user works: turn count, dialogue cues, the opening's shape and words, follow-ups."""
+    """How the user works: turn count, dialogue cues, the opening's shape and words, follow-ups,
+    and how the assistant's replies read (a deliverable, an explanation)."""
     users = _users(conversation.messages)
+    replies = _assistants(conversation.messages)
     tokens = [f"turns:{min(len(users), 4)}", *pattern_cues(conversation.messages)]
     if users:
         opening = users[0][:LATER_USER_CHARS]
@@ -111,7 +187,7 @@ def _pattern_tokens(conversation: ScrubbedConversation) -> list[str]:
     for later in users[1 : 1 + LATER_USER_TURNS]:
         tokens.append(f"later_word:{_first_word(later)}")
         tokens += [f"later:{w}" for w in _ANALYSE(later[:LATER_USER_CHARS])]
-    return tokens
+    return tokens + _reply_tokens(replies) + _follow_up_tokens(users, replies)
 
 
 def raw_features(conversations: Sequence[ScrubbedConversation]) -> sp.csr_matrix:
