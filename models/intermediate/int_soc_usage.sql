@@ -2,64 +2,112 @@
     major), for all conversations (collaboration_pattern = 'all') and per pattern. n_users counts
     the distinct users with a conversation allocated to the node (null in AEI mode).
 
-    One join to a small bridge (each occupation x its five SOC ancestors) fans the allocated rows
-    out to every level, and one grouped pass computes both the all-pattern and the per-pattern
-    rows (grouping sets: sqlfluff's DuckDB dialect cannot parse them, hence the noqa), so the
-    large input is read once. -#}
+    Bounded memory: distinct users are counted as rows of plain GROUP BYs, which the engine can
+    spill, never with count(distinct) (DuckDB cannot spill it inside grouping sets, and a 1M
+    conversation warehouse needed ~20 GiB). First one row per (period, occupation, user) with
+    the user's allocated conversations in each pattern as columns; then, one SOC level at a
+    time, one row per (period, node, user); then per node: the users (rows), the users with a
+    conversation in each pattern (rows with that pattern's column > 0) and the sums. A user's
+    patterns stay on one row, so the all-pattern and per-pattern figures come from one pass. -#}
 {%- set aei = usage_source() == 'aei_release' %}
+{%- set patterns = collaboration_patterns() %}
 
-with soc_bridge as (
-    {% for soc in soc_levels() %}
+with user_occupations as {{ cte_materialized() }} (
+    select
+        period_grain,
+        period_start,
+        onet_soc_code,
+        user_key,
+        sum(n_conversations) as n_all,
+        {% for pattern in patterns -%}
+            sum(
+                case when collaboration_pattern = '{{ pattern }}' then n_conversations else 0 end
+            ) as n_{{ pattern }}{% if not loop.last %},{% endif %}
+        {% endfor %}
+    from {{ ref('int_occupation_usage') }}
+    group by period_grain, period_start, onet_soc_code, user_key
+),
+
+{% for soc in soc_levels() %}
+    {{ soc.level }}_users as (
         select
-            onet_soc_code,
-            '{{ soc.level }}' as soc_level,
-            {{ soc.code }} as soc_code,
+            user_occupations.period_grain,
+            user_occupations.period_start,
+            occupations.{{ soc.code }} as soc_code,
             {% if soc.parent -%}
-                {{ soc.parent }}
+                occupations.{{ soc.parent }}
             {%- else -%}
                 cast(null as {{ dbt.type_string() }})
-            {%- endif %} as parent_soc_code
-        from {{ ref('stg_onet__occupations') }}
+            {%- endif %} as parent_soc_code,
+            user_occupations.user_key,
+            {% for pattern in ['all'] + patterns -%}
+                sum(user_occupations.n_{{ pattern }}) as n_{{ pattern }}
+                {%- if not loop.last %},{% endif %}
+            {% endfor %}
+        from user_occupations
+        inner join {{ ref('stg_onet__occupations') }} as occupations
+            on user_occupations.onet_soc_code = occupations.onet_soc_code
+        group by
+            user_occupations.period_grain,
+            user_occupations.period_start,
+            occupations.{{ soc.code }},
+            {% if soc.parent -%}
+                occupations.{{ soc.parent }},
+            {%- else -%}
+                cast(null as {{ dbt.type_string() }}),
+            {%- endif %}
+            user_occupations.user_key
+    ),
+
+{% endfor %}
+nodes as {{ cte_materialized() }} (
+    {% for soc in soc_levels() %}
+        select
+            period_grain,
+            period_start,
+            '{{ soc.level }}' as soc_level,
+            soc_code,
+            parent_soc_code,
+            sum(n_all) as n_all,
+            count(*) as users_all,
+            {% for pattern in patterns -%}
+                sum(n_{{ pattern }}) as n_{{ pattern }},
+                sum(case when n_{{ pattern }} > 0 then 1 else 0 end) as users_{{ pattern }}
+                {%- if not loop.last %},{% endif %}
+            {% endfor %}
+        from {{ soc.level }}_users
+        group by period_grain, period_start, soc_code, parent_soc_code
         {% if not loop.last %}union all{% endif %}
     {% endfor %}
 ),
 
-allocations as (
-    select
-        occupation_usage.period_grain,
-        occupation_usage.period_start,
-        soc_bridge.soc_level,
-        soc_bridge.soc_code,
-        soc_bridge.parent_soc_code,
-        occupation_usage.user_key,
-        occupation_usage.collaboration_pattern,
-        occupation_usage.n_conversations
-    from {{ ref('int_occupation_usage') }} as occupation_usage
-    inner join soc_bridge
-        on occupation_usage.onet_soc_code = soc_bridge.onet_soc_code
+patterns as (
+    {% for pattern in ['all'] + patterns %}
+        select '{{ pattern }}' as collaboration_pattern
+        {% if not loop.last %}union all{% endif %}
+    {% endfor %}
 ),
 
-rolled_up as (
+node_patterns as (
     select
-        period_grain,
-        period_start,
-        soc_level,
-        soc_code,
-        parent_soc_code,
-        case
-            when grouping(collaboration_pattern) = 1 then 'all' else collaboration_pattern
-        end as collaboration_pattern,
-        sum(n_conversations) as n_conversations,
-        {% if aei -%}
-            cast(null as {{ dbt.type_bigint() }})
-        {%- else -%}
-            count(distinct user_key)
-        {%- endif %} as n_users
-    from allocations
-    group by grouping sets (  -- noqa: PRS
-        (period_grain, period_start, soc_level, soc_code, parent_soc_code),
-        (period_grain, period_start, soc_level, soc_code, parent_soc_code, collaboration_pattern)
-    )
+        nodes.period_grain,
+        nodes.period_start,
+        nodes.soc_level,
+        nodes.soc_code,
+        nodes.parent_soc_code,
+        patterns.collaboration_pattern,
+        case patterns.collaboration_pattern
+            {% for pattern in ['all'] + patterns -%}
+                when '{{ pattern }}' then nodes.n_{{ pattern }}
+            {% endfor -%}
+        end as n_conversations,
+        case patterns.collaboration_pattern
+            {% for pattern in ['all'] + patterns -%}
+                when '{{ pattern }}' then nodes.users_{{ pattern }}
+            {% endfor -%}
+        end as n_users
+    from nodes
+    cross join patterns
 )
 
 select
@@ -70,6 +118,10 @@ select
     parent_soc_code,
     collaboration_pattern,
     n_conversations,
-    n_users
-from rolled_up
-where collaboration_pattern is not null
+    {% if aei -%}
+        cast(null as {{ dbt.type_bigint() }})
+    {%- else -%}
+        cast(n_users as {{ dbt.type_bigint() }})
+    {%- endif %} as n_users
+from node_patterns
+where collaboration_pattern = 'all' or n_users > 0

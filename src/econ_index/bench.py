@@ -490,6 +490,8 @@ def generate_labels(
     n_classified: int,
     *,
     n_users: int = 60_000,
+    user_skew: float = 2.5,
+    tail_share: float = 0.0,
     first_day: str = "2025-01-01",
     n_days: int = 181,
     filtered_share: float = 0.05,
@@ -498,8 +500,11 @@ def generate_labels(
     ``filtered_share`` as many filtered ones), in DuckDB SQL alone and deterministically:
 
     * tasks: real Task IDs, drawn with the AEI release's published usage of their statement
-      (seeds/aei_task_usage.csv; a shared statement's weight is split over its holders);
-    * users: ``n_users`` pseudonyms with a heavy head (index = n * u^2.5: a few power users);
+      (seeds/aei_task_usage.csv; a shared statement's weight is split over its holders); with
+      ``tail_share`` > 0 that share of conversations goes, evenly, to the O*NET task rows the
+      release does not map (the long tail a real classifier labels: ~19,000 tasks in use at 1M);
+    * users: ``n_users`` pseudonyms, index = n * u^user_skew (2.5: a heavy head of power
+      users; 1.5: every user active, the busiest a few times the median);
     * dates: ``n_days`` from ``first_day``, growing over time, weekends at a third of weekdays;
     * patterns: the AEI release's mix (plus 3 % `none`).
     """
@@ -524,13 +529,28 @@ def generate_labels(
                 lower(trim(task_statement)) as statement_key
             from read_csv('{statements}', all_varchar = true)
         ),
-        weighted as (
+        head as (
             select
                 task_rows.task_id,
                 usage.pct / count(*) over (partition by task_rows.statement_key) as weight
             from task_rows
             inner join read_csv('{usage}') as usage
                 on task_rows.statement_key = usage.task_statement_key
+        ),
+        tail as (
+            select task_id
+            from task_rows
+            where statement_key not in (select task_statement_key from read_csv('{usage}'))
+        ),
+        weighted as (
+            select task_id, weight from head
+            union all
+            select
+                task_id,
+                {tail_share!r} / {1 - tail_share!r} * (select sum(weight) from head)
+                / (select count(*) from tail) as weight
+            from tail
+            where {tail_share!r} > 0
         )
         select
             task_id,
@@ -576,7 +596,7 @@ def generate_labels(
         )
         select
             sha256('conversation-' || placed.i) as conversation_key,
-            sha256('user-' || cast(floor(pow(u_user, 2.5) * {n_users}) as bigint))
+            sha256('user-' || cast(floor(pow(u_user, {user_skew!r}) * {n_users}) as bigint))
                 as user_key,
             created_day + to_seconds(cast(floor(u_second * 86400) as bigint)) as created_at,
             case when is_filtered then 'filtered' else 'classified' end as status,

@@ -395,3 +395,83 @@ def test_aei_release_reproduces_task_coverage(built_aei: Path) -> None:
         " from marts.agg_occupation_task_coverage",
     )
     assert row == [(974, 36.2, 4.1)]
+
+
+# int_soc_usage as it was before it was restructured for bounded memory (one fan-out to the five
+# SOC levels, count(distinct) inside grouping sets): the reference its output must equal.
+GROUPING_SETS_SOC_USAGE = """
+with bridge as (
+    select onet_soc_code, 'occupation' as soc_level, onet_soc_code as soc_code,
+        detailed_soc_code as parent_soc_code from staging.stg_onet__occupations
+    union all select onet_soc_code, 'detailed', detailed_soc_code, broad_soc_code
+    from staging.stg_onet__occupations
+    union all select onet_soc_code, 'broad', broad_soc_code, minor_soc_code
+    from staging.stg_onet__occupations
+    union all select onet_soc_code, 'minor', minor_soc_code, major_soc_code
+    from staging.stg_onet__occupations
+    union all select onet_soc_code, 'major', major_soc_code, null
+    from staging.stg_onet__occupations
+)
+select period_grain, period_start, soc_level, soc_code, parent_soc_code,
+    case when grouping(collaboration_pattern) = 1 then 'all' else collaboration_pattern end
+        as collaboration_pattern,
+    sum(n_conversations) as n_conversations,
+    {n_users} as n_users
+from intermediate.int_occupation_usage join bridge using (onet_soc_code)
+group by grouping sets (
+    (period_grain, period_start, soc_level, soc_code, parent_soc_code),
+    (period_grain, period_start, soc_level, soc_code, parent_soc_code, collaboration_pattern)
+)
+having collaboration_pattern is not null or grouping(collaboration_pattern) = 1
+"""
+
+
+def _soc_usage_matches_grouping_sets(warehouse: Path, *, aei: bool) -> int:
+    reference = GROUPING_SETS_SOC_USAGE.format(
+        n_users="cast(null as bigint)" if aei else "count(distinct user_key)"
+    )
+    keys = "period_grain, period_start, soc_level, soc_code, collaboration_pattern"
+    rows = _query(
+        warehouse,
+        f"""
+        with reference as ({reference})
+        select
+            count(*),
+            count(*) filter (where new.soc_code is null or old.soc_code is null),
+            count(*) filter (
+                where new.n_users is distinct from old.n_users
+                or new.parent_soc_code is distinct from old.parent_soc_code
+                or abs(new.n_conversations - old.n_conversations)
+                    > 1e-9 * greatest(1, abs(old.n_conversations))
+            )
+        from intermediate.int_soc_usage as new
+        full join reference as old using ({keys})
+        """,
+    )
+    n, unmatched, differ = rows[0]
+    assert (unmatched, differ) == (0, 0)
+    return int(str(n))
+
+
+def test_soc_usage_equals_the_grouping_sets_rollup_on_a_generated_warehouse(
+    tmp_path: Path, project_seeds: Path
+) -> None:
+    """Bounded-memory int_soc_usage = the old single-pass rollup, on thousands of users over
+    the AEI's tasks and the long tail, every period grain, and in AEI mode."""
+    from econ_index.bench import generate_labels
+
+    warehouse = tmp_path / "generated.duckdb"
+    with duckdb.connect(str(warehouse)) as con:
+        generate_labels(con, project_seeds, 8_000, n_users=1_000, user_skew=1.5, tail_share=0.1)
+    # with the seeds and the tests of these models alone
+    select = ["--select", "+int_soc_usage", "--indirect-selection", "cautious"]
+    run_dbt(["build", *select], warehouse=warehouse, target_path=tmp_path / "target", quiet=True)
+    assert _soc_usage_matches_grouping_sets(warehouse, aei=False) > 20_000
+    run_dbt(
+        ["build", *select],
+        warehouse=warehouse,
+        target_path=tmp_path / "target",
+        variables={"usage_source": "aei_release"},
+        quiet=True,
+    )
+    assert _soc_usage_matches_grouping_sets(warehouse, aei=True) > 1_000
