@@ -37,7 +37,7 @@ seeds: venv
 	$(BIN)/econ-index seeds --out seeds
 
 # The real labelled set: committed ids and labels joined with the pinned wheel's and oasst1's texts.
-$(REALSET): evaluation/realset/labels.jsonl evaluation/realset/oasst1_zh.jsonl evaluation/realset/rebuild.py $(BIN)/econ-index
+$(REALSET): evaluation/realset/labels.jsonl evaluation/realset/oasst1_zh.jsonl evaluation/realset/oasst1_multi.jsonl evaluation/realset/rebuild.py $(BIN)/econ-index
 	$(BIN)/python evaluation/realset/rebuild.py --out $@
 
 realset: $(REALSET)
@@ -49,7 +49,7 @@ train: seeds realset
 demo: seeds
 	@mkdir -p $(DEMO_DIR)
 	$(BIN)/econ-index generate --out $(DEMO_DIR)/conversations.jsonl --n $(DEMO_N) --seed 7
-	@test -s $(DEMO_DIR)/user.key || { $(BIN)/python -c "import secrets; print(secrets.token_hex(32))" > $(DEMO_DIR)/user.key; \
+	@test -s $(DEMO_DIR)/user.key || { (umask 077; $(BIN)/python -c "import secrets; print(secrets.token_hex(32))" > $(DEMO_DIR)/user.key); \
 		echo "generated a throwaway user key for the demo: $(DEMO_DIR)/user.key (real runs keep theirs outside the warehouse)"; }
 	rm -f $(DEMO_WAREHOUSE)
 	$(BIN)/econ-index classify --input $(DEMO_DIR)/conversations.jsonl --warehouse $(DEMO_WAREHOUSE) --user-key-file $(DEMO_DIR)/user.key

@@ -18,7 +18,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 # appended, not prepended: ../realset/select.py must not shadow the standard module
 sys.path.append(str(HERE.parent / "realset"))
-from oasst_source import PREFIX, iter_oasst  # noqa: E402
+from oasst_source import PATH, PREFIX, iter_oasst  # noqa: E402
 from sharegpt_source import SOURCE, iter_sharegpt, reserved_bases  # noqa: E402
 
 RESERVED = HERE.parents[2] / "shared/reserved/sharegpt_reserved_ids.txt"
@@ -47,7 +47,7 @@ def iter_units(reserved: Path = RESERVED) -> Iterator[tuple[str, str, str, str]]
         if base in excluded or counts[record["id"]] > 1:
             continue
         yield from _turns(record, "sharegpt", base)
-    for record in iter_oasst():
+    for record in iter_oasst(PATH):  # the Chinese file only, as drawn
         yield from _turns(record, "oasst1", record["id"])
 
 

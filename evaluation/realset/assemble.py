@@ -3,8 +3,11 @@
 Each conversation's gold label is its primary rater's; the ~16 % labelled a second time,
 independently, by another rater go to second_labels.jsonl and measure agreement. Splits are fixed
 by a seeded hash of the id: 60 % train, 20 % dev, 20 % test (the test split is never used to build
-or tune anything). Every ``raters/r*.jsonl`` present is read, for both sources (the oasst1 raters'
-``rzh1.jsonl`` and ``rzh2.jsonl`` too); a planned id no file labels yet is left out.
+or tune anything). The multilingual oasst1 source lists every user query of a dialog, so one
+dialog's opening recurs in several conversations: those are split by a hash of their first user
+turn instead, so that no dialog is in two splits. Every ``raters/r*.jsonl`` present is read, for all three sources (the oasst1
+raters' ``rzh1.jsonl``, ``rzh2.jsonl``, ``rml1.jsonl`` and ``rml2.jsonl`` too); a planned id no file
+labels yet is left out.
 
     python evaluation/realset/assemble.py
 """
@@ -18,14 +21,21 @@ import os
 from collections import Counter
 from pathlib import Path
 
+from oasst_source import ML_PATH, iter_oasst
+
 HERE = Path(__file__).resolve().parent
 SPLIT_SEED = "econ-index-realset-v1"
 FIELDS = ("is_work", "task_id", "acceptable_task_ids", "pattern", "language", "activity", "rater")
 
 
 def split_of(conv_id: str) -> str:
-    u = int(hashlib.sha256(f"{SPLIT_SEED}:{conv_id}".encode()).hexdigest()[:8], 16) / 2**32
+    key = _DIALOG.get(conv_id, conv_id)
+    u = int(hashlib.sha256(f"{SPLIT_SEED}:{key}".encode()).hexdigest()[:8], 16) / 2**32
     return "train" if u < 0.6 else "dev" if u < 0.8 else "test"
+
+
+# oasst1ml- id -> its first user turn: conversations that open alike share a split.
+_DIALOG = {r["id"]: r["conversations"][0]["value"] for r in iter_oasst(ML_PATH)}
 
 
 def main() -> None:

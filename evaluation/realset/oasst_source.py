@@ -1,4 +1,4 @@
-"""Read the real set's second source: OpenAssistant oasst1's Chinese conversations (Apache-2.0).
+"""Read the real set's oasst1 sources: oasst1 conversations not in English (Apache-2.0).
 
 ``oasst1_zh.jsonl`` (committed; provenance and licence in ``NOTICE-oasst1.md``) holds one
 conversation per distinct root prompt, in the ShareGPT record shape the other scripts read:
@@ -10,12 +10,23 @@ first seen, sft file before rm file), its history then its last exchange. Roots 
 hold no CJK character and py3langid reads as English are dropped (4 of 420).
 
     python evaluation/realset/oasst_source.py --from-git /work/.mirror/hiyouga+LLaMA-Factory/repo
+
+``oasst1_multi.jsonl`` (the third source, same shape plus oasst1's ``lang`` tag; provenance and
+licences in ``NOTICE-oasst1.md`` too) holds the oasst1
+validation split's user queries in neither English nor Chinese, as QLoRA's evaluation prompts
+(artidoro/qlora, MIT) list them: one conversation per row, the row's earlier turns (its ``input``,
+``### Human: … ### Assistant: …``), its final user prompt and oasst1's reply (its ``output``). Ids
+are ``oasst1ml-<sha1 of the user turns joined by newlines, 10 hex>``; a row whose user turns repeat
+an earlier row's is dropped (1 of 504: a second "Hola").
+
+    python evaluation/realset/oasst_source.py --from-qlora /work/.mirror/artidoro+qlora/repo
 """
 
 from __future__ import annotations
 
 import argparse
 import hashlib
+import itertools
 import json
 import re
 import sys
@@ -28,14 +39,21 @@ PATH = HERE / "oasst1_zh.jsonl"
 PREFIX = "oasst1zh-"
 COMMIT = "4898a0a865b7bab1a42cb7d307b8ea7d995b15e1"  # hiyouga/LLaMA-Factory
 FILES = ("data/oaast_sft_zh.json", "data/oaast_rm_zh.json")
+ML_PATH = HERE / "oasst1_multi.jsonl"
+ML_PREFIX = "oasst1ml-"
+PREFIXES = (PREFIX, ML_PREFIX)
+QLORA_COMMIT = "05daee4ead5387636f6caf06a7941db789e75900"  # artidoro/qlora
+QLORA_FILE = "eval/prompts/oa_questions.jsonl"
+TURN = re.compile(r"(?:^| )### (Human|Assistant):(?: |$)")
 CJK = re.compile("[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\uf900-\ufaff]")
 
 
-def iter_oasst() -> Iterator[dict[str, Any]]:
-    """Every record of the committed file, in id order."""
-    with PATH.open(encoding="utf-8") as fh:
-        for line in fh:
-            yield json.loads(line)
+def iter_oasst(*paths: Path) -> Iterator[dict[str, Any]]:
+    """Every record of the committed files (default: both, Chinese first), each in id order."""
+    for path in paths or (PATH, ML_PATH):
+        with path.open(encoding="utf-8") as fh:
+            for line in fh:
+                yield json.loads(line)
 
 
 def build(rows: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[str]]:
@@ -61,27 +79,66 @@ def build(rows: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[str]]:
     return sorted(records, key=lambda r: r["id"]), dropped
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--from-git", type=Path, required=True, metavar="GITDIR",
-                        help="a git directory of hiyouga/LLaMA-Factory holding COMMIT")
-    parser.add_argument("--out", type=Path, default=PATH)
-    args = parser.parse_args()
+def build_qlora(rows: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[str]]:
+    """One record per row in neither English nor Chinese, and the ids of dropped repeats."""
+    records: dict[str, dict[str, Any]] = {}
+    dropped = []
+    for row in rows:
+        if row["lang"] in ("en", "zh"):
+            continue
+        parts = TURN.split(row["input"])
+        assert parts[0] == parts[-1] == "" and parts[-2] == "Assistant", row["message_id"]
+        roles, texts = parts[1:-2:2], parts[2:-2:2]
+        assert roles == ["Human", "Assistant"] * (len(roles) // 2) + ["Human"], row["message_id"]
+        conv = [{"from": s, "value": v}
+                for s, v in zip(itertools.cycle(("human", "gpt")), [*texts, row["output"]])]
+        conv_id = ML_PREFIX + hashlib.sha1("\n".join(texts[::2]).encode()).hexdigest()[:10]
+        if conv_id in records:
+            dropped.append(conv_id)
+            continue
+        records[conv_id] = {"id": conv_id, "lang": row["lang"], "conversations": conv}
+    return sorted(records.values(), key=lambda r: r["id"]), dropped
+
+
+def git_show(gitdir: Path, commit: str, name: str) -> bytes:
     # this directory's select.py shadows the standard module that subprocess imports
     sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != HERE]
     import subprocess
 
-    rows = []
-    for name in FILES:
-        blob = subprocess.run(["git", "--git-dir", str(args.from_git), "show", f"{COMMIT}:{name}"],
-                              check=True, capture_output=True).stdout
-        rows += json.loads(blob)
-    records, dropped = build(rows)
+    return subprocess.run(["git", "--git-dir", str(gitdir), "show", f"{commit}:{name}"],
+                          check=True, capture_output=True).stdout
+
+
+def write(records: list[dict[str, Any]], out: Path) -> None:
     assert len({r["id"] for r in records}) == len(records), "id collision"
-    with args.out.open("w", encoding="utf-8") as fh:
+    with out.open("w", encoding="utf-8") as fh:
         for record in records:
             fh.write(json.dumps(record, ensure_ascii=False) + "\n")
-    print(f"{len(rows)} rows -> {len(records)} conversations -> {args.out}; "
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    source = parser.add_mutually_exclusive_group(required=True)
+    source.add_argument("--from-git", type=Path, metavar="GITDIR",
+                        help="a git directory of hiyouga/LLaMA-Factory holding COMMIT")
+    source.add_argument("--from-qlora", type=Path, metavar="GITDIR",
+                        help="a git directory of artidoro/qlora holding QLORA_COMMIT")
+    parser.add_argument("--out", type=Path, help=f"default: {PATH.name} or {ML_PATH.name}")
+    args = parser.parse_args()
+    if args.from_qlora:
+        blob = git_show(args.from_qlora, QLORA_COMMIT, QLORA_FILE)
+        rows = [json.loads(line) for line in blob.decode().splitlines()]
+        records, dropped = build_qlora(rows)
+        write(records, args.out or ML_PATH)
+        print(f"{len(rows)} rows -> {len(records)} conversations -> {args.out or ML_PATH}; "
+              f"dropped {len(dropped)} repeated user turns: {dropped}")
+        return
+    rows = []
+    for name in FILES:
+        rows += json.loads(git_show(args.from_git, COMMIT, name))
+    records, dropped = build(rows)
+    write(records, args.out or PATH)
+    print(f"{len(rows)} rows -> {len(records)} conversations -> {args.out or PATH}; "
           f"dropped {len(dropped)} English-only roots: {dropped}")
 
 

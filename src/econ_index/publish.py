@@ -113,6 +113,12 @@ def _check_audit(con: duckdb.DuckDBPyConnection) -> None:
         )
 
 
+# What readers expect of a published file and folder: temporary files are created private
+# (0600 / 0700), so they are opened up before the rename that publishes them.
+FILE_MODE = 0o644
+DIR_MODE = 0o755
+
+
 def _atomic_replace_dir(src: Path, dest: Path) -> None:
     """Swap a finished directory into place (rename is atomic; the old copy is removed after)."""
     old = dest.with_name(dest.name + ".old")
@@ -179,6 +185,10 @@ def publish(
                 ).fetchone()
                 counts[table] = int(row[0]) if row else 0
             con.execute(f"detach {OUTPUT_ALIAS}")
+            tmp.chmod(FILE_MODE)
+            tmp_parquet.chmod(DIR_MODE)
+            for written in tmp_parquet.iterdir():
+                written.chmod(FILE_MODE)
             os.replace(tmp, out)
             _atomic_replace_dir(tmp_parquet, parquet_dir)
         finally:

@@ -15,6 +15,8 @@ from pathlib import Path
 import duckdb
 from jinja2 import Environment, PackageLoader, select_autoescape
 
+from econ_index.publish import DIR_MODE, FILE_MODE
+
 ALL_TIME = "all"
 FIVE_PATTERNS = ("directive", "feedback_loop", "task_iteration", "validation", "learning")
 AUTOMATION = ("directive", "feedback_loop")
@@ -91,6 +93,7 @@ def summarize(published: Path) -> Summary:
 
 def _write_atomic(path: Path, text: str) -> None:
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    os.fchmod(fd, FILE_MODE)  # published: readable by others, like the DuckDB file
     with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
         handle.write(text)
     os.replace(tmp, path)
@@ -104,6 +107,7 @@ def export_aei(published: Path, out_dir: Path) -> list[Path]:
     Suppressed cells are left out, as the AEI leaves out tasks under its threshold.
     """
     out_dir.mkdir(parents=True, exist_ok=True)
+    out_dir.chmod(DIR_MODE)
     with duckdb.connect(str(published), read_only=True) as con:
         tasks = con.execute(
             "select lower(trim(node_title)) as task_name, sum(value) as pct from pub_index_cells "

@@ -5,9 +5,10 @@ Up to six turns per conversation, user turns cut at 1,500 characters and assista
 stopping once 5,000 characters are shown; 20 conversations per file, in the order of the
 rater's work list (the first 40 of its own, then the ones it labels a second time, then the rest).
 The non-English supplement's two raters (I, J) read 21 per file, their second labels first.
-Conversations come from both sources (the ShareGPT wheel and ``oasst1_zh.jsonl``).
+Conversations come from all three sources (the ShareGPT wheel, ``oasst1_zh.jsonl`` and
+``oasst1_multi.jsonl``).
 
-    python3 batches.py --plan ../raters/plan.json --out batches/ [--raters zh1 zh2]
+    python3 batches.py --plan ../raters/plan.json --out batches/ [--raters ml1 ml2]
 """
 import argparse
 import itertools

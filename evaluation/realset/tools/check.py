@@ -9,7 +9,7 @@ ids = {r["Task ID"] for r in csv.DictReader(open(ROOT + "onet_task_statements.cs
 P = {"directive", "feedback_loop", "task_iteration", "validation", "learning", "none"}
 path = sys.argv[1]; rater = os.path.basename(path)[1:].removesuffix(".jsonl")
 # a conversation's header: "### " and a ShareGPT or oasst1 id (not a heading inside a text)
-HEAD = re.compile(r"### ([A-Za-z0-9]+_\d+|oasst1zh-[0-9a-f]{10})")
+HEAD = re.compile(r"### ([A-Za-z0-9]+_\d+|oasst1(?:zh|ml)-[0-9a-f]{10})")
 want = set()
 for b in glob.glob(os.path.join(os.environ.get("BATCHES", "batches"), f"r{rater}_*.md")):
     want |= {m[1] for l in open(b, encoding="utf-8") if (m := HEAD.fullmatch(l.rstrip("\n")))}
