@@ -130,7 +130,8 @@ _CUE_NAME = re.compile(
     r"[A-Za-z][a-z'-]+(?:[ \t]+[A-Za-z][a-z'-]+)?|[A-Z][A-Z'-]+(?:[ \t]+[A-Z][A-Z'-]+)?"
 )
 _GREETING = re.compile(
-    r"(?m)(?:^|(?<=[.!?]\s))(?:Dear|Hi|Hello|Hey|Thanks|Thank\s+you)[ \t,]+(?P<name>[A-Z][a-z'-]+)\b"
+    r"(?m)(?:^|(?<=[.!?]\s))(?:Dear|Hi|Hello|Hey|Thanks|Thank\s+you)[ \t,]+"
+    r"(?P<name>[A-Z][a-z'-]+)\b"
 )
 _WORD_PAIR = re.compile(r"\b([A-Za-z][a-z]+|[A-Z]+)[ \t]+([A-Za-z][a-z]+|[A-Z]+)\b")
 _ZH_SURNAMES = frozenset(
@@ -244,9 +245,23 @@ class StrongScrubber(Scrubber):
             for ent in self._nlp(piece).ents:
                 if ent.label_ == "PERSON":
                     span = _clean_entity(text, offset + ent.start_char, offset + ent.end_char)
-                    if span:
+                    if span and self._plausible(text[span[0] : span[1]]):
                         out.append(span)
         return out
+
+    def _plausible(self, name: str) -> bool:
+        """The model tags words of code and of other languages as PERSON: keep an entity only
+        when a word of it is a census first name or surname, and a lone word only when it is
+        capitalised like a name and not a common word."""
+        words = [w.strip(".'\u2019").lower() for w in name.split()]
+        if len(words) == 1:
+            w = words[0]
+            return (
+                (name[:1].isupper() and name[1:].islower() or name.isupper())
+                and w not in self._stop
+                and (w in self._first or w in self._last)
+            )
+        return any(w in self._first or w in self._last for w in words if w not in self._stop)
 
     def _cued_names(self, text: str) -> list[tuple[int, int]]:
         out = []
