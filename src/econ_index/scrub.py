@@ -765,6 +765,28 @@ class Scrubber:
         return ScrubResult("".join(parts), dict(counts))
 
 
+SCRUBBERS = ("fast", "strong")
+
+
+def scrubber_for(backend: str, choice: str | None = None) -> Scrubber:
+    """The scrubber a run uses: text that leaves the machine (``claude``) always goes through
+    the strong one; the local backend's text never leaves the process, so it takes the fast
+    one unless ``choice`` asks for the strong one."""
+    choice = choice or ("fast" if backend == "local" else "strong")
+    if choice not in SCRUBBERS:
+        raise ValueError(f"unknown scrubber {choice!r}: fast or strong")
+    if backend != "local" and choice != "strong":
+        raise ValueError(
+            f"the {backend} backend sends text out of the organisation: it always uses the "
+            "strong scrubber (--scrubber strong)"
+        )
+    if choice == "strong":
+        from econ_index.scrub_strong import StrongScrubber
+
+        return StrongScrubber()
+    return Scrubber()
+
+
 def bench_scrubber(n: int = 2000, seed: int = 11) -> list[dict[str, object]]:
     """Throughput of the scrubber on ~2,000-character synthetic conversations (for make bench)."""
     from econ_index.pii_eval import bench_texts
