@@ -17,8 +17,9 @@ DEMO_WAREHOUSE := $(DEMO_DIR)/warehouse.duckdb
 PUBLISHED := build/published/econ_index.duckdb
 
 REALSET := build/realset/gold.jsonl
+PIISET := build/piiset/gold.jsonl
 
-.PHONY: help venv seeds realset train demo test lint unit dbt-checks bench clean
+.PHONY: help venv seeds realset piiset train demo test lint unit dbt-checks bench clean
 help:
 	@echo "make demo   - generate a sample corpus, classify it, build the warehouse, publish"
 	@echo "make test   - every check: lint, unit and end-to-end tests, dbt parse/build/tests"
@@ -41,6 +42,12 @@ $(REALSET): evaluation/realset/labels.jsonl evaluation/realset/oasst1_zh.jsonl e
 	$(BIN)/python evaluation/realset/rebuild.py --out $@
 
 realset: $(REALSET)
+
+# The real PII set: committed ids, offsets and labels joined with the same sources' texts.
+$(PIISET): evaluation/piiset/labels.jsonl evaluation/piiset/units.jsonl evaluation/piiset/rebuild.py $(BIN)/econ-index
+	$(BIN)/python evaluation/piiset/rebuild.py --out $@
+
+piiset: $(PIISET)
 
 # Refit the local classifier's shipped model on the real set's train split.
 train: seeds realset
@@ -67,12 +74,12 @@ lint: seeds
 dbt-checks: seeds
 	$(BIN)/dbt parse --warn-error --no-partial-parse --target-path target/parse
 
-unit: seeds realset
+unit: seeds realset piiset
 	$(BIN)/pytest -q
 
 test: lint dbt-checks unit
 
-bench: seeds realset
+bench: seeds realset piiset
 	$(BIN)/python -m econ_index.bench
 
 clean:

@@ -14,5 +14,6 @@ select
     cached_input_tokens,
     cache_write_tokens,
     output_tokens,
-    cost_usd
+    cost_usd,
+    scrubber
 from {{ source('econ_index', 'classification_runs') }}

@@ -19,6 +19,7 @@ from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 import duckdb
 from rich.console import Console
@@ -464,6 +465,110 @@ def scrubber_throughput(taxonomy: Taxonomy) -> list[dict[str, object]]:
     return bench_scrubber()
 
 
+# --- both scrubbers on the real PII set (issue #17) -----------------------------------------
+
+PIISET = Path(
+    os.environ.get("ECON_INDEX_PIISET", Path(__file__).parents[2] / "build/piiset/gold.jsonl")
+)
+PII_NAME_RECALL_TARGET = 0.90
+PII_NAME_PRECISION_TARGET = 0.80
+PII_KEPT_TARGET = 0.95
+
+
+@cache
+def _real_pii_scores() -> dict[str, Any]:
+    from econ_index.piiset_eval import load_gold, score
+    from econ_index.scrub import Scrubber
+    from econ_index.scrub_strong import StrongScrubber
+
+    units = load_gold(PIISET, "test")
+    return {"fast": score(Scrubber(), units), "strong": score(StrongScrubber(), units)}
+
+
+def pii_real_quality(taxonomy: Taxonomy) -> list[dict[str, object]]:
+    """Per type on the real PII set's test split: to-remove spans found / n and placeholder
+    precision for both scrubbers, then look-alikes kept; targets are the strong scrubber's."""
+    from econ_index.piiset_eval import KEEP, REMOVE
+
+    if not PIISET.is_file():
+        return [{"skipped": f"{PIISET} missing: python evaluation/piiset/rebuild.py"}]
+    fast, strong = _real_pii_scores()["fast"], _real_pii_scores()["strong"]
+    rows: list[dict[str, object]] = []
+    for kind in REMOVE:
+        target = PII_NAME_RECALL_TARGET if kind == "PERSON" else PII_RECALL_TARGET
+        rows.append(
+            {
+                "type": kind,
+                "n": strong.gold[kind],
+                "fast found": f"{fast.found[kind]} ({fast.recall(kind):.2f})",
+                "fast precision": f"{fast.precision(kind):.2f} of {fast.placed[kind]}",
+                "strong found": f"{strong.found[kind]} ({strong.recall(kind):.2f})",
+                "strong precision": f"{strong.precision(kind):.2f} of {strong.placed[kind]}",
+                "target": f"R {target}"
+                + (f", P {PII_NAME_PRECISION_TARGET}" if kind == "PERSON" else ""),
+                "met": _met(
+                    strong.recall(kind) >= target
+                    and (kind != "PERSON" or strong.precision(kind) >= PII_NAME_PRECISION_TARGET)
+                )
+                if strong.gold[kind]
+                else "-",
+            }
+        )
+    for kind in (*KEEP, None):
+        rows.append(
+            {
+                "type": f"keep {kind}" if kind else "keep (all look-alikes)",
+                "n": sum(strong.keep[k] for k in ((kind,) if kind else KEEP)),
+                "fast found": f"kept {fast.kept_share(kind):.2f}",
+                "fast precision": "",
+                "strong found": f"kept {strong.kept_share(kind):.2f}",
+                "strong precision": "",
+                "target": f"{PII_KEPT_TARGET}" if kind is None else "",
+                "met": _met(strong.kept_share() >= PII_KEPT_TARGET) if kind is None else "",
+            }
+        )
+    return rows
+
+
+def pii_generated_both(taxonomy: Taxonomy) -> list[dict[str, object]]:
+    """The generated set (pii_eval) for both scrubbers, beside the real set's table."""
+    from econ_index.pii_eval import generate_cases, measure
+    from econ_index.scrub import Scrubber
+    from econ_index.scrub_strong import StrongScrubber
+
+    cases = generate_cases(PII_CASES, PII_SEED)
+    fast, strong = measure(Scrubber(), cases), measure(StrongScrubber(), cases)
+    return [
+        {
+            "type": kind,
+            "planted": fast[kind].planted,
+            "fast recall": round(fast[kind].recall, 3),
+            "fast precision": round(fast[kind].precision, 3),
+            "strong recall": round(strong[kind].recall, 3),
+            "strong precision": round(strong[kind].precision, 3),
+        }
+        for kind in fast
+    ]
+
+
+def pii_real_throughput(taxonomy: Taxonomy) -> list[dict[str, object]]:
+    """Both scrubbers on the real PII set's test split texts (real user turns, one core)."""
+    if not PIISET.is_file():
+        return [{"skipped": f"{PIISET} missing"}]
+    rows: list[dict[str, object]] = []
+    for label, s in _real_pii_scores().items():
+        rows.append(
+            {
+                "scrubber": label,
+                "texts": s.units,
+                "chars": f"{s.chars:,}",
+                "texts/s": round(s.units / s.seconds, 1),
+                "chars/s": f"{s.chars / s.seconds:,.0f}",
+            }
+        )
+    return rows
+
+
 # --- the warehouse at scale ---------------------------------------------------------------
 
 WAREHOUSE_ROWS = 1_000_000  # classified conversations (fact rows)
@@ -617,7 +722,7 @@ def generate_labels(
     con.execute(
         "insert into raw.classification_runs values ('bench-run', timestamp '2025-07-01',"
         " timestamp '2025-07-01', 'bench', 'bench', '1', 'aei_2025_02_10', ?, ?, ?, 0, 0, 0, 0, 0,"
-        " 0.0)",
+        " 0.0, 'fast')",
         [n_total, n_classified, n_total - n_classified],
     )
 
@@ -898,6 +1003,11 @@ SECTIONS: dict[str, Callable[[Taxonomy], list[dict[str, object]]]] = {
     "PII scrubber recall/precision per type (labelled set)": pii_quality,
     "PII look-alikes left intact": pii_negatives,
     "PII scrubber throughput": scrubber_throughput,
+    "PII scrubbers on the real PII set (test split): found / n and precision per type": (
+        pii_real_quality
+    ),
+    f"PII scrubbers on the generated set (n={PII_CASES}, seed {PII_SEED})": pii_generated_both,
+    "PII scrubbers' throughput on real text (PII set test split)": pii_real_throughput,
     "local backend quality on the real labelled set (test split)": real_quality,
     f"local backend quality, lexical mode (generated set n={EVAL_N}, seed {EVAL_SEED})": quality,
     "local backend confidence reliability": reliability,

@@ -383,6 +383,15 @@ def classify(
             help="Exit 1 when more than this share of the records read is quarantined.",
         ),
     ] = 0.5,
+    scrubber_choice: Annotated[
+        str | None,
+        typer.Option(
+            "--scrubber",
+            envvar="ECON_INDEX_SCRUBBER",
+            help="fast or strong. Default: strong for --backend claude (text that leaves the "
+            "machine always goes through it), fast for local (text stays in the process).",
+        ),
+    ] = None,
     seeds_dir: SeedsOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -401,9 +410,14 @@ def classify(
     from econ_index.ingest import InputError, read_inputs
     from econ_index.pipeline import DEFAULT_THRESHOLD, Preparer, Run, connect_warehouse
     from econ_index.privacy import Keyer, MissingUserKeyError, load_user_key
-    from econ_index.scrub import Scrubber
+    from econ_index.scrub import scrubber_for
+    from econ_index.scrub_strong import NerUnavailableError
     from econ_index.taxonomy import TaxonomyError, load_taxonomy
 
+    try:
+        scrubber = scrubber_for(backend, scrubber_choice)
+    except (ValueError, NerUnavailableError) as exc:
+        _fail(str(exc))
     try:
         keyer = Keyer(load_user_key(user_key_file))
         taxonomy = load_taxonomy(seeds_dir)
@@ -412,8 +426,9 @@ def classify(
         _fail(str(exc))
     run = Run(
         classifier,
-        Preparer(Scrubber(), keyer),
+        Preparer(scrubber, keyer),
         backend=backend,
+        scrubber=scrubber.name,
         onet_version=taxonomy.onet_version,
         threshold=DEFAULT_THRESHOLD if threshold is None else threshold,
         processes=processes or min(2, os.cpu_count() or 1),
@@ -470,6 +485,7 @@ _QUARANTINE_HINTS = {
 def _print_run(summary: RunSummary) -> None:
     """The run's counts, with the first quarantined records of each reason."""
     table = Table(title=f"classification run {summary.run_id}", show_header=False)
+    table.add_row("scrubber", summary.scrubber)
     for name in ("read", "classified", "filtered", "quarantined"):
         table.add_row(name, f"{getattr(summary, name):,}")
     for reason, n in sorted(summary.filter_reasons.items()):

@@ -26,6 +26,19 @@ from stdnum import luhn as _luhn
 
 from econ_index.scrub import PiiType, ScrubResult
 
+# The types the generated set plants (in this order, which the seeded draw depends on).
+GENERATED = (
+    PiiType.URL,
+    PiiType.SECRET,
+    PiiType.EMAIL,
+    PiiType.IBAN,
+    PiiType.CARD,
+    PiiType.SSN,
+    PiiType.IP,
+    PiiType.PHONE,
+    PiiType.ADDRESS,
+    PiiType.NAME,
+)
 STRUCTURED = (PiiType.EMAIL, PiiType.PHONE, PiiType.CARD, PiiType.IBAN, PiiType.SSN, PiiType.IP)
 
 
@@ -472,7 +485,8 @@ class _Gen:
             value = r.choice(
                 (
                     f"${r.randint(1, 999)},{self.digits(3)},{self.digits(3)}.{self.digits(2)}",
-                    f"{r.uniform(-80, 80):.4f}, {r.uniform(-170, 170):.4f}",
+                    # two decimals: a town, not a home (the PII set's rubric removes 3+)
+                    f"{r.uniform(-80, 80):.2f}, {r.uniform(-170, 170):.2f}",
                     "3.14159265358979",
                     f"port {r.randint(1024, 65535)}",
                     f"{r.randint(1, 9)}.{self.digits(2)}e-{r.randint(3, 9)}",
@@ -531,7 +545,7 @@ def _embed(gen: _Gen, value: str, prefix: str) -> str:
 def generate_cases(n: int = 2000, seed: int = 7) -> list[Case]:
     """``n`` cases; each plants one or two values and carries one hard negative."""
     gen = _Gen(seed)
-    kinds = list(PiiType)
+    kinds = list(GENERATED)
     cases: list[Case] = []
     for i in range(n):
         planted: list[Planted] = []
@@ -571,7 +585,7 @@ def measure(scrubber: SupportsScrub, cases: Sequence[Case]) -> dict[str, TypeSco
         k.value: TypeScore(
             k.value, planted[k.value], found[k.value], flagged[k.value] - found[k.value]
         )
-        for k in PiiType
+        for k in GENERATED
     }
 
 

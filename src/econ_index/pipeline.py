@@ -56,6 +56,7 @@ class RunSummary:
     classifier_version: str
     onet_version: str
     started_at: datetime
+    scrubber: str = "fast"
     finished_at: datetime | None = None
     read: int = 0
     classified: int = 0
@@ -84,6 +85,7 @@ class RunSummary:
             "backend": self.backend,
             "classifier": f"{self.classifier_name} {self.classifier_version}",
             "onet_version": self.onet_version,
+            "scrubber": self.scrubber,
             "input_tokens": self.usage.input_tokens,
             "cached_input_tokens": self.usage.cached_input_tokens,
             "output_tokens": self.usage.output_tokens,
@@ -297,7 +299,7 @@ class _Stager:
         u = s.usage
         self._con.execute(
             f"insert into {RAW_SCHEMA}.classification_runs values "
-            "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 s.run_id,
                 s.started_at.replace(tzinfo=None),
@@ -315,6 +317,7 @@ class _Stager:
                 u.cache_write_tokens,
                 u.output_tokens,
                 u.cost_usd,
+                s.scrubber,
             ],
         )
 
@@ -339,6 +342,7 @@ class Run:
         threshold: float = DEFAULT_THRESHOLD,
         batch_size: int = DEFAULT_BATCH,
         processes: int = 1,
+        scrubber: str = "fast",
     ) -> None:
         """``processes=2`` reads and scrubs in a forked worker while this process classifies
         and stages; the result is the same as with one process (order included)."""
@@ -356,6 +360,7 @@ class Run:
             classifier_version=classifier.version,
             onet_version=onet_version,
             started_at=datetime.now(UTC),
+            scrubber=scrubber,
         )
 
     def execute(

@@ -31,6 +31,11 @@ from urllib.parse import parse_qsl, urlsplit
 import phonenumbers
 from stdnum import iban as _iban
 from stdnum import luhn as _luhn
+from stdnum.br import cpf as _cpf
+from stdnum.ca import sin as _sin
+from stdnum.cn import ric as _ric
+from stdnum.in_ import aadhaar as _aadhaar
+from stdnum.in_ import pan as _pan
 from stdnum.us import ssn as _ssn
 
 
@@ -43,6 +48,10 @@ class PiiType(StrEnum):
     IBAN = "iban"
     CARD = "card"
     SSN = "ssn"
+    NATIONAL_ID = "national_id"
+    COORDINATES = "coordinates"
+    DOB = "dob"
+    ACCOUNT = "account"
     IP = "ip"
     PHONE = "phone"
     ADDRESS = "address"
@@ -69,10 +78,11 @@ _ORDER = tuple(PiiType)  # also the priority: the first type to claim a stretch 
 class _Found:
     """Candidate spans of one text, resolved by type priority."""
 
-    __slots__ = ("items",)
+    __slots__ = ("items", "keep_private_ips")
 
-    def __init__(self) -> None:
+    def __init__(self, keep_private_ips: bool = False) -> None:
         self.items: list[tuple[int, int, int, PiiType]] = []
+        self.keep_private_ips = keep_private_ips
 
     def add(self, kind: PiiType, start: int, end: int) -> None:
         if start < end:
@@ -298,9 +308,13 @@ _ADDRESS = re.compile(
 )
 
 
-def _not_personal(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
-    # localhost and "any" appear in code and configs all the time and identify nobody
-    return ip.is_loopback or ip.is_unspecified
+def _not_personal(ip: ipaddress.IPv4Address | ipaddress.IPv6Address, strict: bool = False) -> bool:
+    # localhost and "any" appear in code and configs all the time and identify nobody; with
+    # ``strict`` (the strong scrubber) so do private, link-local and documentation ranges
+    # (RFC 1918, 5737, 3849), which never reach a person across the internet
+    if ip.is_loopback or ip.is_unspecified:
+        return True
+    return strict and (ip.is_private or ip.is_link_local or ip.is_reserved or ip.is_multicast)
 
 
 def _iban_at(text: str, start: int) -> int | None:
@@ -337,7 +351,7 @@ def _ipv6_at(text: str, start: int, end: int, found: _Found) -> bool:
         ip = ipaddress.IPv6Address(cand)
     except ValueError:
         return False
-    if not _not_personal(ip):
+    if not _not_personal(ip, found.keep_private_ips):
         found.add(PiiType.IP, lo, lo + len(cand))
     return True
 
@@ -482,8 +496,159 @@ def _ipv4(text: str, start: int, end: int, found: _Found) -> None:
         ip = ipaddress.IPv4Address(text[start:end])
     except ValueError:
         return
-    if not _not_personal(ip):
+    if not _not_personal(ip, found.keep_private_ips):
         found.add(PiiType.IP, start, end)
+
+
+# --- identifiers, accounts, dates of birth and coordinates by validator or cue word ---------
+
+_MONTH = (
+    r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?"
+    r"|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)"
+)
+_ORD = r"(?:st|nd|rd|th)?"
+_DATE = re.compile(
+    r"(?i)(?:\d{1,2}[/.-]\d{1,2}[/.-](?:\d{4}|\d{2})(?!\d)"
+    r"|\d{4}[/.-]\d{1,2}[/.-]\d{1,2}(?!\d)"
+    rf"|{_MONTH}\.?[ \t]+\d{{1,2}}{_ORD}(?:,?[ \t]+\d{{4}})?(?!\d)"
+    rf"|\d{{1,2}}{_ORD}(?:[ \t]+of)?[ \t-]+{_MONTH}\.?(?:,?[ \t-]+\d{{4}})?(?!\d)"
+    r"|\d{4}年\d{1,2}月\d{1,2}日?)"
+)
+_DOB_CUE = re.compile(
+    r"(?i)(?:date[ \t]+of[ \t]+birth|birth[ \t_-]?date|\bd\.?o\.?b\b\.?|\bborn\b(?:[ \t]+on)?"
+    r"|birthday|出生日期|出生|生日)"
+)
+_DOB_GAP = re.compile(r"[ \t:=|\-\"'(*]*(?:(?:is|was|on|of|:)[ \t:]*)*")
+
+# Acronyms are case-sensitive ("sin" and "pan" are words, Math.sin is code).
+_ID_CUE = re.compile(
+    r"(?:\b(?:SSN|SIN|NINO|TIN|TFN|NIF|NIE|DNI|BSN|CPF|PAN|UID|NIN|NIC)\b"
+    r"|(?i:\bsocial[ \t]+(?:security|insurance)\b|\bnational[ \t]+insurance\b"
+    r"|\bpassport\b|\bdriver'?s?[ \t]+licen[cs]e\b|\blicen[cs]e[ \t]+(?:number|no)\b"
+    r"|\bid(?:entity|entification)?[ \t]+(?:card[ \t]+)?(?:number|no)\b|\bnational[ \t]+id\b"
+    r"|\btax[ \t]+(?:id|number|file[ \t]+number)\b|\bpersonnummer\b|\bpesel\b|\baadhaa?r\b"
+    r"|身份证))"
+)
+_ACCOUNT_CUE = re.compile(
+    r"(?i)\b(?:bank[ \t]+account|account|acct|a/c|customer|client|member(?:ship)?|policy"
+    r"|patient|student|employee|staff|applicant|application|case|claim|subscriber|loyalty"
+    r"|passenger|booking|reservation|confirmation|registration|reference|ref|roll|user[ \t]?id"
+    r"|sort[ \t]+code|routing)\b"
+)
+_CUE_MARK = re.compile(r"(?i)[ \t]*(?:(?:no|nr|num|number|id|code)\b\.?|#)")
+_CUE_GAP = re.compile(r"[ \t]*(?:(?:is|was)\b|[:=#\-|])?[ \t:=#*\"'`]*")
+_ID_VALUE = re.compile(r"[A-Za-z0-9]+(?:[.\-/][A-Za-z0-9]+|[ ](?=\d)\d+(?![A-Za-z]))*")
+_ANY_ID = re.compile(
+    r"(?<![\w.-])(?<!\d )"
+    r"(?:(?P<nino>[A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z] ?\d{2} ?\d{2} ?\d{2} ?[A-D])"
+    r"|(?P<pan>[A-Z]{3}[PCHABGJLFT][A-Z]\d{4}[A-Z])"
+    r"|(?P<ric>\d{17}[\dX])"
+    r"|(?P<cpf>\d{3}\.\d{3}\.\d{3}-\d{2})"
+    r"|(?P<aadhaar>[2-9]\d{3} \d{4} \d{4})"
+    r"|(?P<sin>\d{3}[ -]\d{3}[ -]\d{3}))(?![\w-])(?! \d)"
+)
+_NINO_BAD_PREFIX = frozenset("BG GB NK KN TN NT ZZ".split())
+
+_COORD_PAIR = re.compile(
+    r"(?<![\w.])(-?\d{1,2}\.\d{3,})[ \t]*°?[ \t]*([NS])?[ \t]*[,;/ ][ \t]*"
+    r"(-?\d{1,3}\.\d{3,})[ \t]*°?[ \t]*([EW])?(?![\w.])"
+)
+_DMS = re.compile(
+    r"\d{1,3}[ \t]*°[ \t]*\d{1,2}(?:\.\d+)?[ \t]*['′](?:[ \t]*\d{1,2}(?:\.\d+)?[ \t]*(?:\"|″|''))?"
+    r"[ \t]*[NSEW]\b"
+)
+_COORD_CUE = re.compile(r"(?i)\b(?:lat(?:itude)?|lng|lon(?:g(?:itude)?)?)\b[\"']?[ \t]*[:=][ \t]*")
+_DECIMAL = re.compile(r"-?\d{1,3}\.\d{3,}(?![\d.])")
+_NUMBER_NEAR = re.compile(r"\d[ \t]*,[ \t]*\Z")
+_NUMBER_AFTER = re.compile(r"[ \t]*,[ \t]*-?\d")
+
+
+def _validated_id(kind: str, value: str) -> bool:
+    compact = value.replace(" ", "").replace("-", "").replace(".", "")
+    if kind == "nino":
+        return compact[:2] not in _NINO_BAD_PREFIX
+    if kind == "pan":
+        return _pan.is_valid(compact)
+    if kind == "ric":
+        return _ric.is_valid(compact)
+    if kind == "cpf":
+        return _cpf.is_valid(compact)
+    if kind == "aadhaar":
+        return _aadhaar.is_valid(compact)
+    return _sin.is_valid(compact)  # 3-3-3 with separators: a Canadian SIN (Luhn)
+
+
+def _cued_value(text: str, end: int, digits: int = 4) -> tuple[int, int] | None:
+    """The identifier right after a cue word ("no.", "#", "is", ":" may come between)."""
+    pos = _CUE_GAP.match(text, end).end()
+    m = _ID_VALUE.match(text, pos)
+    if not m:
+        return None
+    value = m.group().rstrip(" .-/")
+    if sum(c.isdigit() for c in value) < digits:
+        return None
+    return m.start(), m.start() + len(value)
+
+
+def _identifiers(text: str, found: _Found) -> None:
+    for m in _ANY_ID.finditer(text):
+        kind = m.lastgroup or ""
+        if _validated_id(kind, m.group()):
+            found.add(PiiType.NATIONAL_ID, *m.span())
+    for m in _ID_CUE.finditer(text):
+        mark = _CUE_MARK.match(text, m.end())
+        span = _cued_value(text, mark.end() if mark else m.end())
+        if span:
+            cue = m.group().lower()
+            us = cue == "ssn" or cue.startswith("social security")
+            found.add(PiiType.SSN if us else PiiType.NATIONAL_ID, *span)
+    # A bare 9-digit Luhn-valid number where a birth date or an identity cue is near: a SIN.
+    if _DOB_CUE.search(text) or _ID_CUE.search(text):
+        for m in re.finditer(r"(?<![\w.-])\d{9}(?![\w-])", text):
+            if _sin.is_valid(m.group()) or _ssn.is_valid(m.group()):
+                found.add(PiiType.NATIONAL_ID, *m.span())
+
+
+def _accounts(text: str, found: _Found) -> None:
+    for m in _ACCOUNT_CUE.finditer(text):
+        mark = _CUE_MARK.match(text, m.end())
+        if mark:
+            span = _cued_value(text, mark.end(), digits=3)
+        else:  # no "no." / "#": only a long run of digits after a colon counts
+            gap = re.compile(r"[ \t]*[:=][ \t]*").match(text, m.end())
+            span = None
+            if gap:
+                v = re.compile(r"\d[\d -]{5,20}\d").match(text, gap.end())
+                span = v.span() if v else None
+        if span:
+            found.add(PiiType.ACCOUNT, *span)
+
+
+def _birth_dates(text: str, found: _Found) -> None:
+    for m in _DOB_CUE.finditer(text):
+        pos = _DOB_GAP.match(text, m.end()).end()
+        d = _DATE.match(text, pos)
+        if d:
+            found.add(PiiType.DOB, *d.span())
+
+
+def _coordinates(text: str, found: _Found) -> None:
+    for m in _COORD_PAIR.finditer(text):
+        lat, lon = float(m.group(1)), float(m.group(3))
+        if abs(lat) > 90 or abs(lon) > 180:
+            continue
+        # a run of three or more numbers is an array of values, not a position
+        if _NUMBER_NEAR.search(text, max(0, m.start() - 4), m.start()) or _NUMBER_AFTER.match(
+            text, m.end()
+        ):
+            continue
+        found.add(PiiType.COORDINATES, *m.span())
+    for m in _DMS.finditer(text):
+        found.add(PiiType.COORDINATES, *m.span())
+    for m in _COORD_CUE.finditer(text):
+        d = _DECIMAL.match(text, m.end())
+        if d:
+            found.add(PiiType.COORDINATES, *d.span())
 
 
 # --- person names -------------------------------------------------------------------------
@@ -547,7 +712,12 @@ class Scrubber:
 
     ``default_region`` decides how phone numbers written without a country code are read.
     ``names`` turns on person-name detection (US Census name lists, fully offline).
+
+    This is the *fast* scrubber: validators, cue words and name lists, ~thousands of texts a
+    second. :class:`econ_index.scrub_strong.StrongScrubber` adds a named-entity recogniser.
     """
+
+    name = "fast"
 
     def __init__(self, *, default_region: str = "US", names: bool = True) -> None:
         self._phones = _Phones(default_region)
@@ -555,9 +725,8 @@ class Scrubber:
         if names:
             _census_names()  # load once up front, not on the first conversation
 
-    def spans(self, text: str) -> list[tuple[int, int, PiiType]]:
-        """Non-overlapping ``(start, end, type)`` spans to redact, sorted by position."""
-        found = _Found()
+    def _find(self, text: str, found: _Found) -> list[str]:
+        """Add every detector's candidates to ``found``; returns the text's words."""
         words = text.translate(_TOKEN_SPLIT).split()
         _secrets(text, text.lower(), words, found)
         if "://" in text:
@@ -565,8 +734,19 @@ class Scrubber:
         if "@" in text:
             _emails(text, found)
         _numbers(text, self._phones, found)
+        # after _numbers, whose SSN and address checks skip what is already claimed
+        _identifiers(text, found)
+        _accounts(text, found)
+        _birth_dates(text, found)
+        _coordinates(text, found)
         if self._names:
             _names(text, set(words), found)
+        return words
+
+    def spans(self, text: str) -> list[tuple[int, int, PiiType]]:
+        """Non-overlapping ``(start, end, type)`` spans to redact, sorted by position."""
+        found = _Found()
+        self._find(text, found)
         return found.resolve()
 
     def scrub(self, text: str) -> ScrubResult:
@@ -583,6 +763,28 @@ class Scrubber:
             pos = end
         parts.append(text[pos:])
         return ScrubResult("".join(parts), dict(counts))
+
+
+SCRUBBERS = ("fast", "strong")
+
+
+def scrubber_for(backend: str, choice: str | None = None) -> Scrubber:
+    """The scrubber a run uses: text that leaves the machine (``claude``) always goes through
+    the strong one; the local backend's text never leaves the process, so it takes the fast
+    one unless ``choice`` asks for the strong one."""
+    choice = choice or ("fast" if backend == "local" else "strong")
+    if choice not in SCRUBBERS:
+        raise ValueError(f"unknown scrubber {choice!r}: fast or strong")
+    if backend != "local" and choice != "strong":
+        raise ValueError(
+            f"the {backend} backend sends text out of the organisation: it always uses the "
+            "strong scrubber (--scrubber strong)"
+        )
+    if choice == "strong":
+        from econ_index.scrub_strong import StrongScrubber
+
+        return StrongScrubber()
+    return Scrubber()
 
 
 def bench_scrubber(n: int = 2000, seed: int = 11) -> list[dict[str, object]]:

@@ -53,8 +53,12 @@ create table if not exists {RAW_SCHEMA}.classification_runs (
     cached_input_tokens bigint    not null,
     cache_write_tokens  bigint    not null,
     output_tokens       bigint    not null,
-    cost_usd            double    not null
+    cost_usd            double    not null,
+    scrubber            varchar   not null default 'fast'  -- fast | strong (issue #17)
 );
+-- warehouses from before the column: their runs all used what is now the fast scrubber
+alter table {RAW_SCHEMA}.classification_runs
+    add column if not exists scrubber varchar default 'fast';
 
 -- cells econ_index.repair hides beyond the macros' rounds (one row per cell and build)
 create table if not exists {RAW_SCHEMA}.suppression_repairs (

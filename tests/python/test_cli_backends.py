@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import anthropic
+import duckdb
 import httpx2
 import pytest
 from typer.testing import CliRunner
@@ -254,3 +255,57 @@ def test_evaluate_scores_a_gold_file_and_names_a_bad_line(seeds_dir: Path, tmp_p
     assert result.exit_code == 2 and "gold.jsonl:line4:notJSON" in message
     result = invoke("evaluate", "--split", "test", "--seeds", str(seeds_dir))
     assert result.exit_code == 2 and "--split needs --gold" in result.stderr
+
+
+def test_claude_only_sends_strongly_scrubbed_text(
+    fake: FakeAnthropic, seeds_dir: Path, tmp_path: Path
+) -> None:
+    """Issue #17: what leaves the machine went through the strong scrubber, and the run says so."""
+    planted = {
+        "name": "margaret okonkwo-hale",  # a full name in lower case
+        "sin": "046 454 286",  # a Canadian SIN (Luhn-valid), next to a birth date
+        "dob": "14/02/1987",
+    }
+    text = (
+        f"hi, i'm writing a cover letter for {planted['name']}. her SIN is {planted['sin']} "
+        f"and her date of birth is {planted['dob']}. make it sound professional for a "
+        "bookkeeping job at a small accounting firm."
+    )
+    corpus = tmp_path / "pii.jsonl"
+    record = {
+        "conversation_id": "pii-1",
+        "user_id": "u1",
+        "created_at": "2025-06-01T10:00:00Z",
+        "messages": [{"role": "user", "content": text}, {"role": "assistant", "content": "ok"}],
+    }
+    corpus.write_text(json.dumps(record) + "\n")
+    args = classify_args(corpus, seeds_dir, tmp_path, "--backend", "claude", "--mode", "direct")
+    result = invoke(*args, env={"ANTHROPIC_API_KEY": FAKE_API_KEY})
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout)["scrubber"] == "strong"
+    sent = fake.all_sent_text()
+    assert fake.message_calls() and "bookkeeping" in sent
+    for value in (*planted.values(), "okonkwo", "margaret", "046454286"):
+        assert value not in sent.lower(), value
+    with duckdb.connect(str(tmp_path / "wh.duckdb")) as con:
+        assert con.execute("select scrubber from raw.classification_runs").fetchall() == [
+            ("strong",)
+        ]
+
+
+def test_claude_refuses_the_fast_scrubber(seeds_dir: Path, corpus: Path, tmp_path: Path) -> None:
+    args = classify_args(corpus, seeds_dir, tmp_path, "--backend", "claude", "--scrubber", "fast")
+    result = invoke(*args, env={"ANTHROPIC_API_KEY": FAKE_API_KEY})
+    assert result.exit_code == 2 and "strong scrubber" in result.stderr
+    assert not (tmp_path / "wh.duckdb").exists()
+
+
+def test_local_uses_the_fast_scrubber_unless_asked(
+    corpus: Path, seeds_dir: Path, tmp_path: Path
+) -> None:
+    result = invoke(*classify_args(corpus, seeds_dir, tmp_path))
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout)["scrubber"] == "fast"
+    result = invoke(*classify_args(corpus, seeds_dir, tmp_path, "--scrubber", "strong"))
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout)["scrubber"] == "strong"

@@ -123,7 +123,7 @@ def _warehouse(path: Path, labels: list[tuple[object, ...]]) -> Path:
         )
         con.execute(
             "insert into raw.classification_runs values ('run-1', ?, ?, 'local', 'synthetic', '1',"
-            " 'aei_2025_02_10', 7, 6, 1, 0, 0, 0, 0, 0, 0.0)",
+            " 'aei_2025_02_10', 7, 6, 1, 0, 0, 0, 0, 0, 0.0, 'fast')",
             [datetime(2025, 3, 1), datetime(2025, 3, 1)],
         )
     return path

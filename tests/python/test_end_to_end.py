@@ -364,6 +364,7 @@ def test_canary_runs_reconcile_and_quarantine_what_they_should(demo: dict[str, o
         "record_unit",
         "reason",
         "backend",
+        "scrubber",  # fast | strong
     }, columns
 
 

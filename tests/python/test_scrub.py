@@ -568,3 +568,47 @@ def test_measure_detects_a_scrubber_that_misses() -> None:
     assert scores["email"].recall == 0.0
     assert scores["name"].recall == 0.0
     assert scores["card"].recall >= 0.99
+
+
+# -- identifiers, accounts, dates of birth and coordinates (issue #17) ------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "kind"),
+    [
+        ("Name: Ann Roy, SIN 046 454 286, DOB 12/03/1988", "046 454 286", PiiType.NATIONAL_ID),
+        ("SIN: 046454286", "046454286", PiiType.NATIONAL_ID),
+        ("born 1988-03-12, id 046454286 on file", "046454286", PiiType.NATIONAL_ID),
+        ("NI number JG 10 37 59 A please", "JG 10 37 59 A", PiiType.NATIONAL_ID),
+        ("PAN ABCPD1234E for the filing", "ABCPD1234E", PiiType.NATIONAL_ID),
+        ("CPF 111.444.777-35", "111.444.777-35", PiiType.NATIONAL_ID),
+        ("passport no: X12345678, issued", "X12345678", PiiType.NATIONAL_ID),
+        ("my applicant number is A20231178", "A20231178", PiiType.ACCOUNT),
+        ("Customer ID: CUST-0091823", "CUST-0091823", PiiType.ACCOUNT),
+        ("account: 12345678901", "12345678901", PiiType.ACCOUNT),
+        ("Date of birth: 12/03/1988", "12/03/1988", PiiType.DOB),
+        ("she was born on March 3rd, 1988 in Leeds", "March 3rd, 1988", PiiType.DOB),
+        ("DOB 3 March 1988", "3 March 1988", PiiType.DOB),
+        ("our house is at 40.71283, -74.00602", "40.71283, -74.00602", PiiType.COORDINATES),
+        ("latitude: 51.50735", "51.50735", PiiType.COORDINATES),
+        ("40°42'46\"N 74°00'21\"W", "40°42'46\"N", PiiType.COORDINATES),
+    ],
+)
+def test_cued_identifiers(scrubber: Scrubber, text: str, value: str, kind: PiiType) -> None:
+    assert_redacted(scrubber, text, value, kind)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Order no. 12345678 shipped",
+        "Case 2 of the study",
+        "array([1.7979313 , 0.7979313 , 0.7570538])",
+        "the town sits at 51.50, -0.12",
+        "Math.sin(x) * 123456789",
+        "born in 1988, she moved in 2001",
+        "4131 3317 9156 5724",
+    ],
+)
+def test_cue_lookalikes_survive(scrubber: Scrubber, text: str) -> None:
+    assert_untouched(scrubber, text)
