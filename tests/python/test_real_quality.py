@@ -25,17 +25,18 @@ GOLD = Path(
     os.environ.get("ECON_INDEX_REALSET", Path(__file__).parents[2] / "build/realset/gold.jsonl")
 )
 
-# Measured 2026-12-01 on the test split (1,654 conversations, 1,497 work; learned mode, model fit
-# on the train split): value, allowed worsening. Margins are about 1.5 standard errors.
+# Measured 2026-12-01 on the test split (1,840 conversations, 1,629 work, 11 % not English;
+# learned mode, model fit on the train split): value, allowed worsening. Margins are about 1.5
+# standard errors.
 BASELINE: dict[str, tuple[float, float]] = {
-    "screen_agreement": (0.929, 0.02),
-    "task_acceptable": (0.526, 0.02),
-    "soc_major_group_accuracy": (0.764, 0.02),
-    "pattern_accuracy": (0.675, 0.02),
-    "shortlist_recall_at_20": (0.870, 0.02),
+    "screen_agreement": (0.916, 0.02),
+    "task_acceptable": (0.510, 0.02),
+    "soc_major_group_accuracy": (0.727, 0.02),
+    "pattern_accuracy": (0.701, 0.02),
+    "shortlist_recall_at_20": (0.856, 0.02),
 }
 BASELINE_AT_MOST: dict[str, tuple[float, float]] = {
-    "soc_major_group_tvd": (0.096, 0.02),
+    "soc_major_group_tvd": (0.093, 0.02),
 }
 
 
@@ -51,7 +52,7 @@ def report(taxonomy: Taxonomy) -> EvalReport:
 
 
 def test_the_test_split_is_the_one_measured(report: EvalReport) -> None:
-    assert (report.n_conversations, report.n_work, report.n_failures) == (1654, 1497, 0)
+    assert (report.n_conversations, report.n_work, report.n_failures) == (1840, 1629, 0)
 
 
 def test_real_quality_stays_within_its_margins(report: EvalReport) -> None:
