@@ -590,12 +590,93 @@ def _cued_value(text: str, end: int, digits: int = 4) -> tuple[int, int] | None:
     return m.start(), m.start() + len(value)
 
 
-def _identifiers(text: str, found: _Found) -> None:
-    for m in _ANY_ID.finditer(text):
-        kind = m.lastgroup or ""
-        if _validated_id(kind, m.group()):
-            found.add(PiiType.NATIONAL_ID, *m.span())
-    for m in _ID_CUE.finditer(text):
+# Substrings without which a cue pattern cannot match: the case-insensitive cue patterns cost a
+# regex step at every position of a long text, a substring test almost nothing, so they run only
+# where one of these occurs (``lower`` is the lower-cased text, acronyms are looked up as typed).
+_ID_ACRONYMS = (
+    "SSN",
+    "SIN",
+    "NINO",
+    "TIN",
+    "TFN",
+    "NIF",
+    "NIE",
+    "DNI",
+    "BSN",
+    "CPF",
+    "PAN",
+    "UID",
+    "NIN",
+    "NIC",
+)
+_ID_WORDS = (
+    "social",
+    "national",
+    "passport",
+    "driver",
+    "licen",
+    "identi",
+    "tax",
+    "personnummer",
+    "pesel",
+    "aadha",
+    "身份证",
+)
+_ID_SHORT = re.compile(r"id[ \t]+(?:card[ \t]+)?n")  # "id no", "id number": a literal prefix
+_ACCOUNT_WORDS = (
+    "account",
+    "acct",
+    "a/c",
+    "customer",
+    "client",
+    "member",
+    "policy",
+    "patient",
+    "student",
+    "employee",
+    "staff",
+    "applica",
+    "case",
+    "claim",
+    "subscriber",
+    "loyalty",
+    "passenger",
+    "booking",
+    "reservation",
+    "confirmation",
+    "registration",
+    "ref",
+    "roll",
+    "user",
+    "sort",
+    "routing",
+)
+_DOB_WORDS = ("birth", "born", "d.o.b", "dob", "d.ob", "do.b", "出生", "生日")
+_COORD_WORDS = ("lat", "lng", "lon")
+_DIGIT = re.compile(r"\d")
+_THREE_DECIMALS = re.compile(r"\d\.\d\d\d")  # every decimal coordinate has one
+
+
+def _has_any(text: str, parts: tuple[str, ...]) -> bool:
+    return any(p in text for p in parts)
+
+
+def _id_cue_possible(text: str, lower: str) -> bool:
+    return (
+        _has_any(text, _ID_ACRONYMS)
+        or _has_any(lower, _ID_WORDS)
+        or _ID_SHORT.search(lower) is not None
+    )
+
+
+def _identifiers(text: str, lower: str, found: _Found) -> None:
+    if _DIGIT.search(text):
+        for m in _ANY_ID.finditer(text):
+            kind = m.lastgroup or ""
+            if _validated_id(kind, m.group()):
+                found.add(PiiType.NATIONAL_ID, *m.span())
+    id_cue = _id_cue_possible(text, lower)
+    for m in _ID_CUE.finditer(text) if id_cue else ():
         mark = _CUE_MARK.match(text, m.end())
         span = _cued_value(text, mark.end() if mark else m.end())
         if span:
@@ -603,13 +684,15 @@ def _identifiers(text: str, found: _Found) -> None:
             us = cue == "ssn" or cue.startswith("social security")
             found.add(PiiType.SSN if us else PiiType.NATIONAL_ID, *span)
     # A bare 9-digit Luhn-valid number where a birth date or an identity cue is near: a SIN.
-    if _DOB_CUE.search(text) or _ID_CUE.search(text):
+    if (id_cue or _has_any(lower, _DOB_WORDS)) and (_DOB_CUE.search(text) or _ID_CUE.search(text)):
         for m in re.finditer(r"(?<![\w.-])\d{9}(?![\w-])", text):
             if _sin.is_valid(m.group()) or _ssn.is_valid(m.group()):
                 found.add(PiiType.NATIONAL_ID, *m.span())
 
 
-def _accounts(text: str, found: _Found) -> None:
+def _accounts(text: str, lower: str, found: _Found) -> None:
+    if not _has_any(lower, _ACCOUNT_WORDS):
+        return
     for m in _ACCOUNT_CUE.finditer(text):
         mark = _CUE_MARK.match(text, m.end())
         if mark:
@@ -624,7 +707,9 @@ def _accounts(text: str, found: _Found) -> None:
             found.add(PiiType.ACCOUNT, *span)
 
 
-def _birth_dates(text: str, found: _Found) -> None:
+def _birth_dates(text: str, lower: str, found: _Found) -> None:
+    if not _has_any(lower, _DOB_WORDS):
+        return
     for m in _DOB_CUE.finditer(text):
         pos = _DOB_GAP.match(text, m.end()).end()
         d = _DATE.match(text, pos)
@@ -632,8 +717,9 @@ def _birth_dates(text: str, found: _Found) -> None:
             found.add(PiiType.DOB, *d.span())
 
 
-def _coordinates(text: str, found: _Found) -> None:
-    for m in _COORD_PAIR.finditer(text):
+def _coordinates(text: str, lower: str, found: _Found) -> None:
+    decimals = _THREE_DECIMALS.search(text) is not None
+    for m in _COORD_PAIR.finditer(text) if decimals else ():
         lat, lon = float(m.group(1)), float(m.group(3))
         if abs(lat) > 90 or abs(lon) > 180:
             continue
@@ -643,9 +729,9 @@ def _coordinates(text: str, found: _Found) -> None:
         ):
             continue
         found.add(PiiType.COORDINATES, *m.span())
-    for m in _DMS.finditer(text):
+    for m in _DMS.finditer(text) if "°" in text else ():
         found.add(PiiType.COORDINATES, *m.span())
-    for m in _COORD_CUE.finditer(text):
+    for m in _COORD_CUE.finditer(text) if decimals and _has_any(lower, _COORD_WORDS) else ():
         d = _DECIMAL.match(text, m.end())
         if d:
             found.add(PiiType.COORDINATES, *d.span())
@@ -712,6 +798,11 @@ class Scrubber:
 
     ``default_region`` decides how phone numbers written without a country code are read.
     ``names`` turns on person-name detection (US Census name lists, fully offline).
+    ``thorough`` adds national identifiers of other countries, account numbers, dates of birth
+    and coordinates (validators and cue words): on real text it costs ~4x the time of the rest,
+    so the fast scrubber of the local backend, whose text never leaves the process, leaves it
+    off; :class:`econ_index.scrub_strong.StrongScrubber`, the one whose text may leave the
+    machine, turns it on.
 
     This is the *fast* scrubber: validators, cue words and name lists, ~thousands of texts a
     second. :class:`econ_index.scrub_strong.StrongScrubber` adds a named-entity recogniser.
@@ -719,26 +810,31 @@ class Scrubber:
 
     name = "fast"
 
-    def __init__(self, *, default_region: str = "US", names: bool = True) -> None:
+    def __init__(
+        self, *, default_region: str = "US", names: bool = True, thorough: bool = False
+    ) -> None:
         self._phones = _Phones(default_region)
         self._names = names
+        self._thorough = thorough
         if names:
             _census_names()  # load once up front, not on the first conversation
 
     def _find(self, text: str, found: _Found) -> list[str]:
         """Add every detector's candidates to ``found``; returns the text's words."""
         words = text.translate(_TOKEN_SPLIT).split()
-        _secrets(text, text.lower(), words, found)
+        lower = text.lower()
+        _secrets(text, lower, words, found)
         if "://" in text:
             _urls(text, found)
         if "@" in text:
             _emails(text, found)
         _numbers(text, self._phones, found)
         # after _numbers, whose SSN and address checks skip what is already claimed
-        _identifiers(text, found)
-        _accounts(text, found)
-        _birth_dates(text, found)
-        _coordinates(text, found)
+        if self._thorough:
+            _identifiers(text, lower, found)
+            _accounts(text, lower, found)
+            _birth_dates(text, lower, found)
+            _coordinates(text, lower, found)
         if self._names:
             _names(text, set(words), found)
         return words

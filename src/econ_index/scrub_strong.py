@@ -205,7 +205,7 @@ class StrongScrubber(Scrubber):
     name = "strong"
 
     def __init__(self, *, default_region: str = "US") -> None:
-        super().__init__(default_region=default_region, names=True)
+        super().__init__(default_region=default_region, names=True, thorough=True)
         self._nlp = _nlp()
         first, last = _census_names()
         self._first = frozenset(n.lower() for n in first)
