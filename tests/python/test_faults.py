@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import signal
@@ -23,7 +24,9 @@ import duckdb
 import pytest
 
 from econ_index.generate import write_corpus
+from econ_index.onet import build_seeds
 from econ_index.taxonomy import Taxonomy
+from test_publish import _warehouse
 
 REPO = Path(__file__).resolve().parents[2]
 KEY = "faults-test-key-0123456789abcdef01"
@@ -218,3 +221,133 @@ def test_classify_killed_mid_stream_then_rerun_ends_each_conversation_once(
         "quarantine": 2,
         "label_runs": 1,
     }
+
+
+# Run in a process of its own: publish, with SIGKILL sent to itself just before the n-th rename
+# of the publication (1: the DuckDB file, 2 and 3: the Parquet folder's swap) or, n = 4, after
+# them all (before the old Parquet folder is removed).
+_KILLED_PUBLISH = """
+import os, signal, sys
+from pathlib import Path
+import econ_index.publish as publish
+
+calls = 0
+real_replace = os.replace
+
+def replace(src, dst):
+    global calls
+    calls += 1
+    if calls == int(sys.argv[3]):
+        os.kill(os.getpid(), signal.SIGKILL)
+    real_replace(src, dst)
+
+def rmtree(path, ignore_errors=False):
+    if calls == 3 and int(sys.argv[3]) == 4 and str(path).endswith(".old"):
+        os.kill(os.getpid(), signal.SIGKILL)
+    real_rmtree(path, ignore_errors=ignore_errors)
+
+real_rmtree = publish.shutil.rmtree
+os.replace = replace
+publish.shutil.rmtree = rmtree
+publish.publish(Path(sys.argv[1]), Path(sys.argv[2]))
+"""
+
+
+def _published(out: Path) -> dict[str, object]:
+    """Everything a reader sees: the DuckDB file's rows and the Parquet folder's files."""
+    with duckdb.connect(str(out), read_only=True) as con:
+        rows = con.execute(
+            "select node_id, n_users, value, is_suppressed from pub_index_cells order by all"
+        ).fetchall()
+    parquet = out.with_name(out.stem + "_parquet")
+    return {
+        "rows": rows,
+        "parquet": sorted(p.name for p in parquet.iterdir()) if parquet.is_dir() else None,
+    }
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("kill_at", [1, 2, 3, 4])
+def test_publish_killed_half_way_leaves_a_whole_file(tmp_path: Path, kill_at: int) -> None:
+    from econ_index.publish import publish
+
+    for sub in ("first", "second"):
+        (tmp_path / sub).mkdir()
+    first = _warehouse(tmp_path / "first" / "warehouse.duckdb")
+    second = _warehouse(tmp_path / "second" / "warehouse.duckdb")
+    with duckdb.connect(str(second)) as con:  # another publication: the published figure moved
+        con.execute("update published.pub_index_cells set value = 75.0 where not is_suppressed")
+    out = tmp_path / "published" / "econ_index.duckdb"
+    publish(first, out)
+    before = _published(out)
+    done = subprocess.run(
+        [sys.executable, "-c", _KILLED_PUBLISH, str(second), str(out), str(kill_at)],
+        env={**os.environ, "PYTHONPATH": str(REPO / "src")},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == -signal.SIGKILL, done.stderr
+    now = _published(out)  # whole and readable: the old file before its rename, the new after
+    assert now["rows"] == (
+        before["rows"]
+        if kill_at == 1
+        else [
+            (node, users, 75.0 if value is not None else None, hidden)
+            for node, users, value, hidden in before["rows"]
+        ]
+    )
+    publish(second, out)  # the next publish clears what the killed one left
+    after = _published(out)
+    assert after["parquet"] == before["parquet"]
+    leftovers = sorted(p.name for p in out.parent.iterdir())
+    assert leftovers == [".econ_index.duckdb.lock", "econ_index.duckdb", "econ_index_parquet"]
+
+
+def _contents(published: Path) -> dict[str, list[tuple[object, ...]]]:
+    """Every row of every table of a published DuckDB file, sorted."""
+    with duckdb.connect(str(published), read_only=True) as con:
+        tables = [r[0] for r in con.execute("show tables").fetchall()]
+        return {t: con.execute(f'select * from "{t}" order by all').fetchall() for t in tables}
+
+
+@pytest.mark.slow
+def test_build_killed_half_way_leaves_the_published_file_and_builds_again(
+    env: dict[str, str],
+    tmp_path: Path,
+    taxonomy: Taxonomy,
+    onet_source: Path,
+    started: list[subprocess.Popen[str]],
+) -> None:
+    build_seeds(onet_source, REPO / "seeds")  # dbt's seed path
+    corpus = tmp_path / "corpus.jsonl"
+    write_corpus(corpus, 300, seed=22, taxonomy=taxonomy)
+    warehouse = tmp_path / "warehouse.duckdb"
+    published = tmp_path / "published" / "econ_index.duckdb"
+    _run(env, "classify", "--input", str(corpus), "--warehouse", str(warehouse))
+    _run(env, "build", "--warehouse", str(warehouse))
+    _run(env, "publish", "--warehouse", str(warehouse), "--out", str(published))
+    first_bytes = hashlib.sha256(published.read_bytes()).hexdigest()
+    first = _contents(published)
+
+    # killed once dbt has finished a few dozen of its nodes (models, seeds and tests)
+    log = tmp_path / "killed-build-logs"
+    proc = _start(
+        {**env, "DBT_LOG_PATH": str(log)}, started, "build", "--warehouse", str(warehouse)
+    )
+    dbt_log = log / "dbt.log"
+
+    def nodes_done() -> int:
+        if not dbt_log.is_file():
+            return 0
+        return dbt_log.read_text(errors="replace").count("Finished running node")
+
+    _wait_for("dbt nodes done", lambda: nodes_done() >= 40, proc)
+    _kill_group(proc)
+    assert hashlib.sha256(published.read_bytes()).hexdigest() == first_bytes
+    assert _contents(published) == first
+
+    # the same commands again: the warehouse builds, and publishes the same figures
+    _run(env, "build", "--warehouse", str(warehouse))
+    _run(env, "publish", "--warehouse", str(warehouse), "--out", str(published))
+    assert _contents(published) == first
