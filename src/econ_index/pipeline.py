@@ -37,7 +37,7 @@ from econ_index.types import (
     Status,
     Usage,
 )
-from econ_index.warehouse import DDL, RAW_SCHEMA
+from econ_index.warehouse import DDL, RAW_SCHEMA, WarehouseError, explain_error
 
 DEFAULT_THRESHOLD = 0.2
 DEFAULT_BATCH = 1000
@@ -343,9 +343,18 @@ class _Stager:
 
 
 def connect_warehouse(path: Path) -> duckdb.DuckDBPyConnection:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect(str(path))
-    con.execute(DDL)
+    """A write connection to the warehouse, its raw tables ensured; :class:`WarehouseError`
+    when the file cannot be created, opened or written (locked, read-only, disk full)."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        con = duckdb.connect(str(path))
+    except (OSError, duckdb.Error) as exc:
+        raise WarehouseError(explain_error(path, exc)) from None
+    try:
+        con.execute(DDL)
+    except duckdb.Error as exc:
+        con.close()
+        raise WarehouseError(explain_error(path, exc)) from None
     return con
 
 
@@ -402,7 +411,10 @@ class Run:
             stager.finish()
             con.execute("commit")
         except BaseException:
-            con.execute("rollback")
+            try:
+                con.execute("rollback")
+            except duckdb.Error:
+                pass  # a failed commit has ended the transaction already; keep the first error
             raise
         return self.summary
 
