@@ -4,9 +4,19 @@
 
 {% macro period_grains() -%}
     {%- set grains = var('period_grains') -%}
+    {%- set known = ['day', 'week', 'month', 'quarter', 'year'] -%}
+    {%- if grains is string or grains is not iterable or grains is mapping -%}
+        {{ exceptions.raise_compiler_error(
+            "var period_grains = " ~ tojson(grains) ~ ": must be a list of grains, each one of "
+            ~ known | join(', ') ~ ' (e.g. ["week", "month"])'
+        ) }}
+    {%- endif -%}
     {%- for grain in grains -%}
-        {%- if grain not in ['day', 'week', 'month', 'quarter', 'year'] -%}
-            {{ exceptions.raise_compiler_error("period_grains: unknown grain '" ~ grain ~ "'") }}
+        {%- if grain not in known -%}
+            {{ exceptions.raise_compiler_error(
+                "var period_grains: unknown grain " ~ tojson(grain) ~ "; known grains: "
+                ~ known | join(', ') ~ " (`all`, the whole history, is always computed)"
+            ) }}
         {%- endif -%}
     {%- endfor -%}
     {{ return(grains + ['all']) }}

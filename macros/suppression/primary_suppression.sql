@@ -38,8 +38,8 @@
     start too, with reason 'complementary:audit' unless k already hides them: the cells the
     audit-driven repair chose (stg_econ_index__suppression_repairs). -#}
 {% macro primary_suppression(relation, hide=none) -%}
-    {%- set k_users = var('k_users') -%}
-    {%- set k_conversations = var('k_conversations') -%}
+    {%- set k_users = k_threshold('k_users') -%}
+    {%- set k_conversations = k_threshold('k_conversations') -%}
     select
         {{ suppression_cell_id('cells') }} as cell_id,
         {%- for column in index_cell_keys() + index_cell_attributes() + index_cell_measures() %}

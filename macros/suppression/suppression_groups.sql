@@ -45,7 +45,7 @@
 {%- endmacro %}
 
 {% macro suppression_groups(cells, allocation=none) -%}
-    {%- set grains = var('period_grains', ['day', 'week', 'month']) + ['all'] -%}
+    {%- set grains = period_grains() -%}
     {%- set nested = suppression_nested_grains() -%}
     {#- weeks straddle months, and so quarters and years, whose bounds are month bounds -#}
     {%- set blocks_needed = grains | select('in', ['month', 'quarter', 'year']) | list -%}

@@ -79,7 +79,8 @@ StateDirOpt = Annotated[
 
 
 def _fail(message: str, code: int = 2) -> NoReturn:
-    err.print(f"[bold red]error:[/] {message}", highlight=False)
+    # one line, never wrapped by us: the paths in it stay whole for copying and for log readers
+    err.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
     raise typer.Exit(code)
 
 
@@ -404,6 +405,7 @@ def classify(
       econ-index classify --input export.zip --user-key-file user.key
       econ-index classify -i logs/ --default-created-at 2025-06-01 --json
     """
+    import duckdb
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
     from econ_index.classify import make_classifier
@@ -413,6 +415,7 @@ def classify(
     from econ_index.scrub import scrubber_for
     from econ_index.scrub_strong import NerUnavailableError
     from econ_index.taxonomy import TaxonomyError, load_taxonomy
+    from econ_index.warehouse import WarehouseError, explain_error
 
     try:
         scrubber = scrubber_for(backend, scrubber_choice)
@@ -454,6 +457,10 @@ def classify(
             )
     except InputError as exc:
         _fail(str(exc))
+    except WarehouseError as exc:
+        _fail(str(exc), code=1)
+    except duckdb.Error as exc:  # staging or the commit failed: the run rolled back
+        _fail(f"{explain_error(warehouse, exc)}; nothing of this run was stored", code=1)
     except _backend_errors() as exc:  # nothing was staged: the run rolled back
         _fail(str(exc), code=1)
     if as_json:
@@ -520,6 +527,7 @@ def build(
     from econ_index.dbt_runner import DbtError
     from econ_index.repair import RepairError
     from econ_index.repair import build as safe_build
+    from econ_index.warehouse import WarehouseError
 
     try:
         plans = safe_build(
@@ -528,7 +536,7 @@ def build(
             verbose=verbose,
             report=lambda line: out.print(line, highlight=False),
         )
-    except (DbtError, RepairError) as exc:
+    except (DbtError, RepairError, WarehouseError) as exc:
         _fail(str(exc), code=1)
     for dbt_pass, plan in enumerate(plans, start=1):
         out.print(
@@ -538,14 +546,31 @@ def build(
         )
 
 
+def _k_at_least_two(value: int) -> int:
+    if value < 2:
+        raise typer.BadParameter(
+            f"{value} is below 2: k-anonymity needs k >= 2 (with k = 1 a published cell "
+            "could be one person)"
+        )
+    return value
+
+
 @app.command()
 def publish(
     warehouse: WarehouseOpt = DEFAULT_WAREHOUSE,
     out_path: Annotated[Path, typer.Option("--out", help="Published DuckDB file.")] = (
         DEFAULT_PUBLISHED
     ),
-    k_users: Annotated[int, typer.Option(help="Must match the dbt var k_users.")] = 5,
-    k_conversations: Annotated[int, typer.Option(help="Must match the dbt var.")] = 15,
+    k_users: Annotated[
+        int,
+        typer.Option(callback=_k_at_least_two, help="At least 2; must match the dbt var k_users."),
+    ] = 5,
+    k_conversations: Annotated[
+        int,
+        typer.Option(
+            callback=_k_at_least_two, help="At least 2; must match the dbt var k_conversations."
+        ),
+    ] = 15,
 ) -> None:
     """Write the k-anonymous published models to a DuckDB file and Parquet, atomically.
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from dbt.cli.main import dbtRunner, dbtRunnerResult
 
-from econ_index.paths import PROJECT_ENV, find_project_dir
+from econ_index.paths import PROJECT_ENV, SEED_FILE, find_project_dir
 
 WAREHOUSE_ENV = "ECON_INDEX_WAREHOUSE"
 
@@ -26,6 +26,18 @@ def project_dir() -> Path:
     if (found := find_project_dir()) is None:
         raise DbtError(f"no dbt_project.yml found: run from the project or set {PROJECT_ENV}")
     return found
+
+
+def check_seeds() -> Path:
+    """The dbt project's seeds folder; :class:`DbtError` naming it when the seeds are not built
+    (they are not in git: ``econ-index seeds`` builds them from an O*NET or AEI release)."""
+    seeds = project_dir() / "seeds"
+    if not (seeds / SEED_FILE).is_file():
+        raise DbtError(
+            f"the dbt seeds are missing: no {SEED_FILE} in {seeds}; build them with "
+            f"`econ-index seeds --source RELEASE_DIR --out {seeds}` (or set $ONET_SOURCE)"
+        )
+    return seeds
 
 
 @contextlib.contextmanager

@@ -8,6 +8,7 @@ quarantined (with a reason and its file and record) — and the run's counts rec
 from __future__ import annotations
 
 import multiprocessing
+import os
 import queue
 import uuid
 from collections import Counter
@@ -36,7 +37,7 @@ from econ_index.types import (
     Status,
     Usage,
 )
-from econ_index.warehouse import DDL, RAW_SCHEMA
+from econ_index.warehouse import DDL, RAW_SCHEMA, WarehouseError, explain_error
 
 DEFAULT_THRESHOLD = 0.2
 DEFAULT_BATCH = 1000
@@ -44,6 +45,8 @@ DEFAULT_BATCH = 1000
 # waiting in the pipe (bounds memory: the worker blocks when the classifier falls behind).
 PREPARE_CHUNK = 250
 PREPARE_AHEAD = 8
+# How often a worker waiting to send checks that the run's process is still there.
+PARENT_CHECK_SECONDS = 1.0
 # Quarantined records named per reason (file and line or record) in a run's summary.
 QUARANTINE_EXAMPLES = 3
 
@@ -122,22 +125,39 @@ def _prepared(
             yield _Prepared(prepare(record), record.location, has_user)
 
 
+def _send(out: multiprocessing.Queue, message: object, parent: int) -> None:  # type: ignore[type-arg]
+    """Put ``message`` on the queue, or end this worker when the run's process is gone.
+
+    A parent killed outright (SIGKILL, OOM killer) closes nothing: a plain blocking put would
+    wait for a reader forever and leave an orphan behind, so the wait is in steps that check
+    who the parent is (an orphan is re-parented).
+    """
+    while True:
+        try:
+            out.put(message, timeout=PARENT_CHECK_SECONDS)
+            return
+        except queue.Full:
+            if os.getppid() != parent:
+                os._exit(1)  # no one will read: skip the queue's flush at exit, which would block
+
+
 def _produce(
     records: Iterable[Conversation | Quarantined],
     prepare: Callable[[Conversation], ScrubbedConversation],
     out: multiprocessing.Queue,  # type: ignore[type-arg]
+    parent: int,
 ) -> None:
     """The worker process: read and scrub, send chunks in input order, then "done" or the error."""
     try:
         items = _prepared(records, prepare)
         while chunk := list(islice(items, PREPARE_CHUNK)):
-            out.put(("chunk", chunk))
-        out.put(("done", None))
+            _send(out, ("chunk", chunk), parent)
+        _send(out, ("done", None), parent)
     except BaseException as exc:  # noqa: BLE001 - every failure is handed to the parent
         try:
-            out.put(("error", exc))
+            _send(out, ("error", exc), parent)
         except Exception:  # noqa: BLE001 - an unpicklable error: send its description
-            out.put(("error", RuntimeError(f"{type(exc).__name__}: {exc}")))
+            _send(out, ("error", RuntimeError(f"{type(exc).__name__}: {exc}")), parent)
 
 
 def _prepared_in_worker(
@@ -153,7 +173,10 @@ def _prepared_in_worker(
     context = multiprocessing.get_context("fork")
     out = context.Queue(maxsize=PREPARE_AHEAD)
     worker = context.Process(
-        target=_produce, args=(records, prepare, out), name="econ-index-scrub", daemon=True
+        target=_produce,
+        args=(records, prepare, out, os.getpid()),
+        name="econ-index-scrub",
+        daemon=True,
     )
     worker.start()
     try:
@@ -323,9 +346,18 @@ class _Stager:
 
 
 def connect_warehouse(path: Path) -> duckdb.DuckDBPyConnection:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect(str(path))
-    con.execute(DDL)
+    """A write connection to the warehouse, its raw tables ensured; :class:`WarehouseError`
+    when the file cannot be created, opened or written (locked, read-only, disk full)."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        con = duckdb.connect(str(path))
+    except (OSError, duckdb.Error) as exc:
+        raise WarehouseError(explain_error(path, exc)) from None
+    try:
+        con.execute(DDL)
+    except duckdb.Error as exc:
+        con.close()
+        raise WarehouseError(explain_error(path, exc)) from None
     return con
 
 
@@ -384,7 +416,10 @@ class Run:
             stager.finish()
             con.execute("commit")
         except BaseException:
-            con.execute("rollback")
+            try:
+                con.execute("rollback")
+            except duckdb.Error:
+                pass  # a failed commit has ended the transaction already; keep the first error
             raise
         return self.summary
 

@@ -11,17 +11,28 @@ exact audit (econ_index.audit) finds no hidden count that the published ones det
 
 from __future__ import annotations
 
+import contextlib
+import glob
 import os
 import shutil
 import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+
+try:
+    import fcntl
+except ImportError:  # not POSIX: no lock, concurrent publishes to one --out are not detected
+    fcntl = None  # type: ignore[assignment]
 
 import duckdb
 
 from econ_index.audit import audit
+from econ_index.warehouse import explain_error
 
 PUBLISHED_SCHEMA = "published"
+# The smallest k of k-anonymity that means anything: with k = 1 every cell could be one person.
+MIN_K = 2
 # The oldest storage format DuckDB still writes: readable by every 1.x client.
 STORAGE_VERSION = "v1.0.0"
 CELLS_TABLE = "pub_index_cells"
@@ -122,10 +133,38 @@ DIR_MODE = 0o755
 def _atomic_replace_dir(src: Path, dest: Path) -> None:
     """Swap a finished directory into place (rename is atomic; the old copy is removed after)."""
     old = dest.with_name(dest.name + ".old")
+    shutil.rmtree(old, ignore_errors=True)  # left by a publish killed during the swap
     if dest.exists():
         os.replace(dest, old)
     os.replace(src, dest)
     shutil.rmtree(old, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def _exclusive(out: Path, parquet_dir: Path) -> Iterator[None]:
+    """Hold ``.<out name>.lock`` beside ``out`` while publishing, then clear what a publish killed
+    half-way left behind (its temporary file and folder, the previous Parquet folder)."""
+    lock_path = out.with_name(f".{out.name}.lock")
+    try:
+        handle = open(lock_path, "a+b")  # held for the whole publish
+    except OSError as exc:
+        raise PublishError(explain_error(out.parent, exc, "--out")) from None
+    with handle:
+        if fcntl is not None:
+            try:
+                fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:
+                raise PublishError(
+                    f"another publish to {out} is running (it holds {lock_path}); "
+                    "wait for it to finish"
+                ) from None
+        for stale in out.parent.glob(f".{glob.escape(out.name)}.*"):
+            if stale != lock_path:
+                stale.unlink(missing_ok=True)
+        for stale in out.parent.glob(f".{glob.escape(parquet_dir.name)}.*"):
+            shutil.rmtree(stale, ignore_errors=True)
+        shutil.rmtree(parquet_dir.with_name(parquet_dir.name + ".old"), ignore_errors=True)
+        yield
 
 
 def publish(
@@ -136,11 +175,20 @@ def publish(
     k_conversations: int = 15,
 ) -> PublishResult:
     """Write ``out`` (DuckDB) and ``<stem>_parquet/`` beside it from the published schema."""
+    for name, k in (("k_users", k_users), ("k_conversations", k_conversations)):
+        if isinstance(k, bool) or not isinstance(k, int) or k < MIN_K:
+            raise PublishError(
+                f"{name} = {k!r}: must be a whole number >= {MIN_K} (a cell of fewer "
+                "users or conversations than that is not anonymous)"
+            )
     if not warehouse.is_file():
         raise PublishError(
             f"warehouse {warehouse} does not exist: run the classifier and dbt first"
         )
-    out.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise PublishError(explain_error(out.parent, exc, "--out")) from None
     parquet_dir = out.with_name(out.stem + "_parquet")
     # The warehouse is attached read-only (it cannot be changed by publishing); the output is a
     # second, writable attachment of the same in-memory session. The warehouse keeps the catalog
@@ -153,7 +201,7 @@ def publish(
         try:
             con.execute(f"attach '{warehouse}' as {_quote(catalog)} (read_only)")
         except duckdb.Error as exc:
-            raise PublishError(f"cannot attach {warehouse} as catalog {catalog!r}: {exc}") from exc
+            raise PublishError(explain_error(warehouse, exc)) from None
         con.execute(f"use {_quote(catalog)}")
         tables = _published_tables(con)
         if CELLS_TABLE not in tables:
@@ -162,36 +210,55 @@ def publish(
             )
         suppressed = _check_k_anonymous(con, tables, k_users, k_conversations)
         _check_audit(con)
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{out.name}.", dir=out.parent)
-        os.close(fd)
-        tmp = Path(tmp_name)
-        tmp.unlink()  # DuckDB creates the file itself
-        tmp_parquet = Path(tempfile.mkdtemp(prefix=f".{parquet_dir.name}.", dir=out.parent))
-        try:
-            con.execute(f"attach '{tmp}' as {OUTPUT_ALIAS} (storage_version '{STORAGE_VERSION}')")
-            counts: dict[str, int] = {}
-            for table in tables:
-                source = f"{PUBLISHED_SCHEMA}.{_quote(table)}"
-                # A view becomes a table: the file holds data only, readable on its own.
-                con.execute(
-                    f"create table {OUTPUT_ALIAS}.main.{_quote(table)} as select * from {source}"
-                )
-                con.execute(
-                    f"copy (select * from {source}) to '{tmp_parquet / (table + '.parquet')}' "
-                    "(format parquet)"
-                )
-                row = con.execute(
-                    f"select count(*) from {OUTPUT_ALIAS}.main.{_quote(table)}"
-                ).fetchone()
-                counts[table] = int(row[0]) if row else 0
-            con.execute(f"detach {OUTPUT_ALIAS}")
-            tmp.chmod(FILE_MODE)
-            tmp_parquet.chmod(DIR_MODE)
-            for written in tmp_parquet.iterdir():
-                written.chmod(FILE_MODE)
-            os.replace(tmp, out)
-            _atomic_replace_dir(tmp_parquet, parquet_dir)
-        finally:
-            tmp.unlink(missing_ok=True)
-            shutil.rmtree(tmp_parquet, ignore_errors=True)
+        with _exclusive(out, parquet_dir):
+            try:
+                counts = _write(con, tables, out, parquet_dir)
+            except (OSError, duckdb.Error) as exc:
+                raise PublishError(
+                    f"{explain_error(out, exc, '--out')}; the previous publication is unchanged"
+                ) from None
     return PublishResult(out, parquet_dir, counts, suppressed)
+
+
+def _write(
+    con: duckdb.DuckDBPyConnection, tables: list[str], out: Path, parquet_dir: Path
+) -> dict[str, int]:
+    """Write every table to temporary files beside ``out``, then rename them into place.
+
+    A publish killed at any point leaves ``out`` whole: the previous file until the rename, the
+    new one after. The Parquet folder is swapped in two renames just after ``out``, so a kill
+    in between can leave it one publication behind (or, for an instant, absent); the next
+    publish clears the leftovers."""
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{out.name}.", dir=out.parent)
+    os.close(fd)
+    tmp = Path(tmp_name)
+    tmp.unlink()  # DuckDB creates the file itself
+    tmp_parquet = Path(tempfile.mkdtemp(prefix=f".{parquet_dir.name}.", dir=out.parent))
+    try:
+        con.execute(f"attach '{tmp}' as {OUTPUT_ALIAS} (storage_version '{STORAGE_VERSION}')")
+        counts: dict[str, int] = {}
+        for table in tables:
+            source = f"{PUBLISHED_SCHEMA}.{_quote(table)}"
+            # A view becomes a table: the file holds data only, readable on its own.
+            con.execute(
+                f"create table {OUTPUT_ALIAS}.main.{_quote(table)} as select * from {source}"
+            )
+            con.execute(
+                f"copy (select * from {source}) to '{tmp_parquet / (table + '.parquet')}' "
+                "(format parquet)"
+            )
+            row = con.execute(
+                f"select count(*) from {OUTPUT_ALIAS}.main.{_quote(table)}"
+            ).fetchone()
+            counts[table] = int(row[0]) if row else 0
+        con.execute(f"detach {OUTPUT_ALIAS}")
+        tmp.chmod(FILE_MODE)
+        tmp_parquet.chmod(DIR_MODE)
+        for written in tmp_parquet.iterdir():
+            written.chmod(FILE_MODE)
+        os.replace(tmp, out)
+        _atomic_replace_dir(tmp_parquet, parquet_dir)
+    finally:
+        tmp.unlink(missing_ok=True)
+        shutil.rmtree(tmp_parquet, ignore_errors=True)
+    return counts

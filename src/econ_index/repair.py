@@ -37,8 +37,8 @@ from econ_index.audit import (
     Key,
     equation_system,
 )
-from econ_index.dbt_runner import describe, run_dbt
-from econ_index.warehouse import DDL
+from econ_index.dbt_runner import check_seeds, describe, run_dbt
+from econ_index.warehouse import DDL, WarehouseError, explain_error
 
 REPAIRS_TABLE = "raw.suppression_repairs"
 CELLS = "published.pub_index_cells"
@@ -139,15 +139,18 @@ def _record(warehouse: Path, added: list[Key], dbt_pass: int) -> None:
     """Store `added` in raw.suppression_repairs; pass 0 empties it (a build starts afresh, so the
     same facts always give the same publication)."""
     recorded_at = datetime.now(UTC).replace(tzinfo=None)
-    with duckdb.connect(str(warehouse)) as con:
-        con.execute(DDL)
-        if dbt_pass == 0:
-            con.execute(f"delete from {REPAIRS_TABLE}")
-        if added:
-            con.executemany(
-                f"insert into {REPAIRS_TABLE} values (?, ?, ?, ?, ?, ?, ?, ?)",
-                [(*key, dbt_pass, recorded_at) for key in added],
-            )
+    try:
+        with duckdb.connect(str(warehouse)) as con:
+            con.execute(DDL)
+            if dbt_pass == 0:
+                con.execute(f"delete from {REPAIRS_TABLE}")
+            if added:
+                con.executemany(
+                    f"insert into {REPAIRS_TABLE} values (?, ?, ?, ?, ?, ?, ?, ?)",
+                    [(*key, dbt_pass, recorded_at) for key in added],
+                )
+    except duckdb.Error as exc:
+        raise WarehouseError(explain_error(warehouse, exc)) from None
 
 
 def build(
@@ -160,6 +163,12 @@ def build(
     """``dbt build``, then audit and repair passes (each re-running ``pub_index_cells`` and
     everything downstream of it, tests included) until no hidden count is determined. Returns
     one plan per pass; the last one adds nothing. ``report`` gets a line per dbt command."""
+    check_seeds()
+    if not warehouse.parent.is_dir():
+        raise WarehouseError(
+            f"the warehouse's folder {warehouse.parent} does not exist: "
+            "run `econ-index classify --warehouse PATH` first, or give --warehouse its path"
+        )
     _record(warehouse, [], 0)
     command = ["build", *(["--full-refresh"] if full_refresh else [])]
     report(f"dbt build: {describe(run_dbt(command, warehouse=warehouse, verbose=verbose))}")

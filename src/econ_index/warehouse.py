@@ -6,6 +6,8 @@ Only labels, keys and counts are stored: never raw or scrubbed text.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 RAW_SCHEMA = "raw"
 
 DDL = f"""
@@ -72,3 +74,46 @@ create table if not exists {RAW_SCHEMA}.suppression_repairs (
     recorded_at   timestamp not null
 );
 """
+
+
+class WarehouseError(RuntimeError):
+    """The warehouse cannot be opened or written; the message says why and what to do."""
+
+
+# What DuckDB and the OS say (DuckDB's messages carry the OS's strerror) and what to do about it.
+_LOCKED = ("Could not set lock", "Conflicting lock")
+_NO_SPACE = ("No space left on device", "File too large", "Disk quota exceeded")
+_NOT_WRITABLE = ("Permission denied", "Read-only file system", "Not a directory", "Is a directory")
+
+
+def explain_error(path: Path, exc: BaseException, option: str = "--warehouse") -> str:
+    """A message for a DuckDB or OS error on the file ``path``: what went wrong, and what to do.
+
+    DuckDB's own text is kept at the end (it names files and the holder of a lock, never data).
+    """
+    text = str(exc) or type(exc).__name__
+    if isinstance(exc, OSError) and exc.strerror:
+        text = f"{exc.strerror}: {exc.filename or path}"
+    if isinstance(exc, FileExistsError | NotADirectoryError) and exc.filename:
+        # a file where a folder of the path should be
+        what = (
+            f"cannot create the folder of {path}: {exc.filename} is not a folder; "
+            f"remove it or give {option} another path"
+        )
+    elif any(s in text for s in _LOCKED):
+        what = (
+            f"{path} is in use by another process: wait for it to finish (or stop it) and run again"
+        )
+    elif any(s in text for s in _NO_SPACE):
+        what = (
+            f"cannot write {path}: the disk is full; free space there (or give {option} "
+            "another disk) and run again"
+        )
+    elif any(s in text for s in _NOT_WRITABLE):
+        what = (
+            f"cannot write {path}: make it and its folder writable, "
+            f"or give {option} a writable path"
+        )
+    else:
+        what = f"cannot use {path}"
+    return f"{what} ({text})"

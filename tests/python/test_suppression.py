@@ -90,7 +90,7 @@ def compiled(tmp_path_factory: pytest.TempPathFactory) -> CompiledSql:
     """Compiles pub_index_cells and the assert_published_* tests in a minimal project that holds
     only the suppression macros, the published models and those tests."""
     project = tmp_path_factory.mktemp("suppression_project")
-    for group in ("suppression", "cross_db"):
+    for group in ("suppression", "cross_db", "periods"):
         shutil.copytree(REPO / "macros" / group, project / "macros" / group)
     (project / "models").mkdir()
     shutil.copy(REPO / "models/published/pub_index_cells.sql", project / "models")

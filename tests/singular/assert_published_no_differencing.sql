@@ -8,8 +8,8 @@
     share). Returns one row per such equation or share, per published cell below k, and per
     hidden cell still carrying a measure. -#}
 
-{%- set k_users = var('k_users') -%}
-{%- set k_conversations = var('k_conversations') -%}
+{%- set k_users = k_threshold('k_users') -%}
+{%- set k_conversations = k_threshold('k_conversations') -%}
 {%- set grains = var('period_grains', ['day', 'week', 'month']) -%}
 {%- set nested = [('week', 'day', 'day', 7), ('month', 'day', 'month', 1)] -%}
 

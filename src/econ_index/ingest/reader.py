@@ -65,7 +65,9 @@ def read_inputs(
     format ("jsonl", "claude", "chatgpt") instead of detecting it ("auto"). Paths are checked
     before anything is read: a missing path or an unknown ``fmt`` raises :class:`InputError` at
     once; problems found while reading a file raise it when that file is reached. A JSON Lines
-    line longer than ``max_line_bytes`` is skipped unread and quarantined (``record_too_large``).
+    line longer than ``max_line_bytes`` is skipped unread and quarantined (``record_too_large``);
+    so is an array export's record, and the rest of that file is not read (memory stays bounded
+    by the cap, whatever a compressed input expands to).
     A record without a timestamp gets ``default_created_at`` when given, else is quarantined
     (``missing_created_at``).
     """
@@ -119,7 +121,8 @@ def _read_source(
         else:
             if fmt == "jsonl":
                 raise InputError(f"{source.name}: expected JSON Lines, found a JSON array")
-            yield from _read_array(source, _ARRAY_PARSERS.get(fmt), skip, default_created_at)
+            parser = _ARRAY_PARSERS.get(fmt)
+            yield from _read_array(source, parser, skip, default_created_at, max_line_bytes)
     except _STREAM_ERRORS as exc:
         # The exception's own message may quote bytes of the file: report only its type.
         raise InputError(f"{source.name}: cannot read ({type(exc).__name__})") from None
@@ -169,13 +172,45 @@ def _bounded_lines(stream: IO[bytes], max_bytes: int) -> Iterator[bytes | None]:
         yield None
 
 
+class _RecordTooLarge(Exception):
+    """Raised by :class:`_CappedStream` when one array record runs past the size cap."""
+
+
+class _CappedStream:
+    """A byte stream that refuses to give more than ``cap`` bytes past the last :meth:`mark`.
+
+    ijson builds each record whole: without a cap, one huge string (a decompression bomb
+    inside an export) would take all memory. The cap bounds a record as the line cap bounds a
+    JSON Lines line (one read buffer of slack)."""
+
+    def __init__(self, stream: IO[bytes], cap: int) -> None:
+        self._stream = stream
+        self._cap = cap
+        self._since_mark = 0
+
+    def mark(self) -> None:
+        self._since_mark = 0
+
+    def read(self, n: int = -1) -> bytes:
+        if self._since_mark > self._cap:
+            raise _RecordTooLarge
+        data = self._stream.read(n)
+        self._since_mark += len(data)
+        return data
+
+
 def _read_array(
-    source: Source, parser: Parser | None, skip: int, default_created_at: datetime | None
+    source: Source,
+    parser: Parser | None,
+    skip: int,
+    default_created_at: datetime | None,
+    max_bytes: int = MAX_LINE_BYTES,
 ) -> Iterator[Conversation | Quarantined]:
     """Records of a JSON array export; ``parser`` None means detect it from the records."""
     user_id = source.export_user_id()
-    with source.open() as stream:
-        stream.read(skip)
+    with source.open() as raw:
+        raw.read(skip)
+        stream = _CappedStream(raw, max_bytes)
         records = ijson.items(stream, "item", use_float=True, buf_size=_ARRAY_READ_BYTES)
         index = 0
         while True:
@@ -183,6 +218,14 @@ def _read_array(
             try:
                 record = next(records)
             except StopIteration:
+                return
+            except _RecordTooLarge:
+                yield Quarantined(
+                    location,
+                    Reason.RECORD_TOO_LARGE.value,
+                    detail=f"record longer than {max_bytes} bytes; "
+                    "the rest of the file was not read",
+                )
                 return
             except (ijson.JSONError, ValueError):
                 yield Quarantined(
@@ -192,6 +235,7 @@ def _read_array(
                     "the rest of the file was not read",
                 )
                 return
+            stream.mark()
             parser = parser or _detect(record)
             if parser is None:
                 yield _unrecognized(record, location)
