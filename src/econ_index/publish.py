@@ -28,6 +28,7 @@ except ImportError:  # not POSIX: no lock, concurrent publishes to one --out are
 import duckdb
 
 from econ_index.audit import audit
+from econ_index.bundle import MANIFEST_NAME, write_bundle
 from econ_index.warehouse import explain_error
 
 PUBLISHED_SCHEMA = "published"
@@ -53,6 +54,8 @@ class PublishResult:
     parquet_dir: Path
     tables: dict[str, int]  # table -> rows
     suppressed_cells: int
+    manifest: Path | None = None
+    aei_export: tuple[Path, ...] = ()  # the AEI long export: CSV, Parquet
 
 
 def _quote(identifier: str) -> str:
@@ -217,7 +220,21 @@ def publish(
                 raise PublishError(
                     f"{explain_error(out, exc, '--out')}; the previous publication is unchanged"
                 ) from None
-    return PublishResult(out, parquet_dir, counts, suppressed)
+            try:
+                bundle = write_bundle(
+                    con,
+                    out,
+                    parquet_dir,
+                    counts,
+                    k_users=k_users,
+                    k_conversations=k_conversations,
+                )
+            except (OSError, duckdb.Error) as exc:
+                raise PublishError(
+                    f"{explain_error(out, exc, '--out')}; the tables are published, the AEI "
+                    f"export and {MANIFEST_NAME} beside them may be from the previous publish"
+                ) from None
+    return PublishResult(out, parquet_dir, counts, suppressed, bundle.manifest, bundle.aei_files)
 
 
 def _write(
