@@ -572,7 +572,8 @@ def publish(
         ),
     ] = 15,
 ) -> None:
-    """Write the k-anonymous published models to a DuckDB file and Parquet, atomically.
+    """Write the k-anonymous published models to a DuckDB file and Parquet, atomically, with
+    manifest.json, the AEI long-schema export (CSV, Parquet) and an HTML report beside them.
 
     Example:
       econ-index publish --warehouse .warehouse/econ_index.duckdb --out build/published/ei.duckdb
@@ -584,10 +585,9 @@ def publish(
         result = do_publish(warehouse, out_path, k_users=k_users, k_conversations=k_conversations)
     except PublishError as exc:
         _fail(str(exc), code=1)
-    from econ_index.report import export_aei, render_html, summarize
+    from econ_index.report import render_html, summarize
 
     stem = result.duckdb_path.with_suffix("")
-    aei_files = export_aei(result.duckdb_path, stem.with_name(stem.name + "_aei"))
     html = render_html(
         summarize(result.duckdb_path),
         result.duckdb_path,
@@ -596,7 +596,9 @@ def publish(
     tables = ", ".join(f"{t} ({n:,} rows)" for t, n in result.tables.items())
     out.print(f"tables: {tables}", highlight=False)
     out.print(f"parquet: {result.parquet_dir}", highlight=False)
-    out.print(f"AEI-compatible export: {aei_files[0].parent}", highlight=False)
+    aei = " and ".join(str(p) for p in result.aei_export)
+    out.print(f"AEI export (long schema): {aei}", highlight=False)
+    out.print(f"manifest: {result.manifest}", highlight=False)
     out.print(f"HTML report: {html}", highlight=False)
     # One line of its own, for scripts: the published file's path.
     print(f"published: {result.duckdb_path}")

@@ -1,12 +1,10 @@
-"""What people read: a summary, an AEI-compatible export and an HTML report.
+"""What people read: a summary and an HTML report (the AEI long export is econ_index.bundle).
 
 Everything here reads the *published* file only, so it can show nothing that publication hid.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import os
 import tempfile
 from dataclasses import dataclass
@@ -15,7 +13,7 @@ from pathlib import Path
 import duckdb
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-from econ_index.publish import DIR_MODE, FILE_MODE
+from econ_index.publish import FILE_MODE
 
 ALL_TIME = "all"
 FIVE_PATTERNS = ("directive", "feedback_loop", "task_iteration", "validation", "learning")
@@ -97,45 +95,6 @@ def _write_atomic(path: Path, text: str) -> None:
     with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
         handle.write(text)
     os.replace(tmp, path)
-
-
-def export_aei(published: Path, out_dir: Path) -> list[Path]:
-    """The AEI release's two headline files, from published all-time cells only.
-
-    ``onet_task_mappings.csv``: ``task_name`` (lower-cased statement, as the AEI keys tasks) and
-    ``pct``; ``automation_vs_augmentation.csv``: ``interaction_type`` (AEI spelling) and ``pct``.
-    Suppressed cells are left out, as the AEI leaves out tasks under its threshold.
-    """
-    out_dir.mkdir(parents=True, exist_ok=True)
-    out_dir.chmod(DIR_MODE)
-    with duckdb.connect(str(published), read_only=True) as con:
-        tasks = con.execute(
-            "select lower(trim(node_title)) as task_name, sum(value) as pct from pub_index_cells "
-            f"where period_grain = '{ALL_TIME}' and level = 'task' and facet = 'usage' "
-            "and not is_suppressed group by 1 order by 1"
-        ).fetchall()
-        patterns = con.execute(
-            "select variable, value from pub_index_cells "
-            f"where period_grain = '{ALL_TIME}' and level = 'total' and facet = 'collaboration' "
-            "and not is_suppressed order by 1"
-        ).fetchall()
-    files = []
-    for name, header, rows in (
-        ("onet_task_mappings.csv", ("task_name", "pct"), tasks),
-        (
-            "automation_vs_augmentation.csv",
-            ("interaction_type", "pct"),
-            [(str(p).replace("_", " "), v) for p, v in patterns],
-        ),
-    ):
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, lineterminator="\n")
-        writer.writerow(header)
-        writer.writerows(rows)
-        path = out_dir / name
-        _write_atomic(path, buffer.getvalue())
-        files.append(path)
-    return files
 
 
 def render_html(summary: Summary, published: Path, out: Path) -> Path:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -132,6 +133,33 @@ def test_classify_counts_reconcile(demo: dict[str, object]) -> None:
     # The default classifier is fit on real text; on the generated corpus about half its votes
     # fall below the confidence threshold and are filtered (with a reason, counted above).
     assert counts["classified"] > 0.4 * counts["read"]
+
+
+def test_manifest_describes_the_publication_and_its_runs(demo: dict[str, object]) -> None:
+    """manifest.json beside the published file: its counts are the warehouse's runs, its
+    checksums the files', its O*NET version the run's."""
+    published = Path(str(demo["published"]))
+    manifest = json.loads((published.parent / "manifest.json").read_text())
+    with duckdb.connect(str(demo["warehouse"]), read_only=True) as con:
+        runs = con.execute(
+            "select count(*), sum(n_read), sum(n_classified), sum(n_filtered), "
+            "sum(n_quarantined) from raw.classification_runs"
+        ).fetchone()
+    assert runs is not None
+    got = manifest["runs"]
+    assert (
+        got["n_runs"],
+        got["n_read"],
+        got["n_classified"],
+        got["n_filtered"],
+        got["n_quarantined"],
+    ) == tuple(int(x) for x in runs)
+    counts = demo["counts"]
+    assert isinstance(counts, dict) and got["n_read"] >= counts["read"]
+    assert manifest["onet_versions"] == ["aei_2025_02_10"]
+    for entry in manifest["files"]:
+        data = (published.parent / entry["path"]).read_bytes()
+        assert hashlib.sha256(data).hexdigest() == entry["sha256"], entry["path"]
 
 
 def test_publish_prints_path_line(demo: dict[str, object]) -> None:
@@ -312,9 +340,9 @@ def test_no_canary_or_raw_user_id_in_anything_written(demo: dict[str, object]) -
     files, hits = scan(_written_files(demo), canaries.needles())
     names = {f.name for f in files}
     # The scan covered what the pipeline writes: warehouse, published DuckDB and Parquet, the
-    # AEI CSVs, the HTML report and dbt's run artefacts and logs.
+    # AEI long export, the manifest, the HTML report and dbt's run artefacts and logs.
     assert {"warehouse.duckdb", "econ_index.duckdb", "econ_index_report.html"} <= names
-    assert {"onet_task_mappings.csv", "automation_vs_augmentation.csv"} <= names
+    assert {"econ_index_aei.csv", "econ_index_aei.parquet", "manifest.json"} <= names
     assert {"pub_index_cells.parquet", "run_results.json", "dbt.log"} <= names
     assert hits == []
 

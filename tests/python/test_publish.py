@@ -91,17 +91,21 @@ def test_a_hidden_count_the_published_ones_give_back_is_refused(tmp_path: Path) 
 
 def test_published_files_are_readable_by_others(tmp_path: Path) -> None:
     """A BI service account is another OS user: files 0644 and folders 0755, whatever the
-    private temporary files they were written as; the report and the AEI export too."""
-    from econ_index.report import export_aei
-
+    private temporary files they were written as; the AEI export and the manifest too."""
     warehouse = _warehouse(tmp_path / "warehouse.duckdb")
-    with duckdb.connect(str(warehouse)) as con:  # the export names tasks by their title
-        con.execute("alter table published.pub_index_cells add column node_title varchar")
     out = tmp_path / "published" / "econ_index.duckdb"
     result = publish(warehouse, out)
-    exported = export_aei(out, tmp_path / "published" / "aei")
     assert (out.stat().st_mode & 0o777) == 0o644
     assert (result.parquet_dir.stat().st_mode & 0o777) == 0o755
-    for path in [*result.parquet_dir.iterdir(), *exported]:
+    assert result.manifest is not None and len(result.aei_export) == 2
+    for path in [*result.parquet_dir.iterdir(), *result.aei_export, result.manifest]:
         assert (path.stat().st_mode & 0o777) == 0o644, path
-    assert (exported[0].parent.stat().st_mode & 0o777) == 0o755
+    # nothing but the lock is left beside them
+    assert sorted(p.name for p in out.parent.iterdir()) == [
+        ".econ_index.duckdb.lock",
+        "econ_index.duckdb",
+        "econ_index_aei.csv",
+        "econ_index_aei.parquet",
+        "econ_index_parquet",
+        "manifest.json",
+    ]
