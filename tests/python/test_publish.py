@@ -109,3 +109,228 @@ def test_published_files_are_readable_by_others(tmp_path: Path) -> None:
         "econ_index_parquet",
         "manifest.json",
     ]
+
+
+# A warehouse with runs and labels, all-time and month cells of every kind the export maps;
+# two tasks hidden together (neither can be computed from the published cells).
+BUNDLE_CELLS = [
+    # level, node_id, node_title, facet, variable, n_conversations, n_users, value
+    ("total", "total", "All", "usage", "all", 70, 14, 100.0),
+    ("major", "15-0000", "Computer and Mathematical Occupations", "usage", "all", 40, 8, 57.14),
+    ("major", "43-0000", "Office and Administrative Support", "usage", "all", 30, 6, 42.86),
+    ("task", "t1", " Write code. ", "usage", "all", 25, 5, 35.71),
+    ("task", "t2", "File records.", "usage", "all", 15, 5, 21.43),
+    ("task", "t3", "Debug code.", "usage", "all", None, None, None),
+    ("task", "t4", "Answer phones.", "usage", "all", None, None, None),
+    ("total", "total", "All", "collaboration", "directive", 40, 8, 57.14),
+    ("total", "total", "All", "collaboration", "learning", 30, 6, 42.86),
+    ("major", "15-0000", "Computer and Mathematical Occupations", "collaboration", "directive")
+    + (40, 8, 100.0),
+    ("major", "43-0000", "Office and Administrative Support", "collaboration", "learning")
+    + (30, 6, 100.0),
+]
+RUNS = [
+    # backend, classifier, scrubber, read, classified, filtered, quarantined
+    ("local", "local-tfidf", "fast", 50, 40, 8, 2),
+    ("claude", "claude-haiku", "strong", 40, 30, 8, 2),
+]
+
+
+def _bundle_warehouse(path: Path, *, n_filtered: int = 16) -> Path:
+    from econ_index.warehouse import DDL
+
+    with duckdb.connect(str(path)) as con:
+        con.execute(DDL)
+        con.execute("create schema published")
+        con.execute(
+            "create table published.pub_index_cells (period_grain varchar, period_start date,"
+            " level varchar, node_id varchar, node_title varchar, facet varchar,"
+            " variable varchar, parent_level varchar, parent_id varchar,"
+            " n_conversations double, n_users bigint, value double, is_suppressed boolean)"
+        )
+        for grain, start in (("all", "1900-01-01"), ("month", "2025-03-01")):
+            for level, node, title, facet, variable, n, users, value in BUNDLE_CELLS:
+                parent = None if level == "total" else "total"
+                con.execute(
+                    "insert into published.pub_index_cells values "
+                    "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    [grain, start, level, node, title, facet, variable, parent, parent]
+                    + [n, users, value, n is None],
+                )
+        con.execute(
+            "create schema intermediate; create table intermediate.int_task_allocation"
+            " (onet_task_id varchar, onet_soc_code varchar, allocation_share double)"
+        )
+        for i, (backend, name, scrubber, read, classified, filtered, quarantined) in enumerate(
+            RUNS
+        ):
+            con.execute(
+                "insert into raw.classification_runs (run_id, started_at, finished_at, backend,"
+                " classifier_name, classifier_version, onet_version, n_read, n_classified,"
+                " n_filtered, n_quarantined, input_tokens, cached_input_tokens,"
+                " cache_write_tokens, output_tokens, cost_usd, scrubber) values (?,"
+                " timestamp '2025-03-21 10:00', timestamp '2025-03-21 10:05', ?, ?, '1',"
+                " 'aei_2025_02_10', ?, ?, ?, ?, 0, 0, 0, 0, 0.0, ?)",
+                [f"run{i}", backend, name, read, classified, filtered, quarantined, scrubber],
+            )
+        # 70 classified and n_filtered filtered conversations of 14 users, 3 to 20 March
+        con.execute(
+            "insert into raw.conversation_labels select 'c' || i, 'u' || (i % 14),"
+            " timestamp '2025-03-03 09:00' + to_days(cast(i % 18 as integer)),"
+            " case when i < 70 then 'classified' else 'filtered' end,"
+            " case when i < 70 then null when i < 80 then 'below_confidence'"
+            " else 'not_work_related' end, case when i < 80 then 't1' end, 'directive', 0.9,"
+            " false, 'local-tfidf', '1', 'aei_2025_02_10', 'run0', now()::timestamp"
+            " from range(?) as r(i)",
+            [70 + n_filtered],
+        )
+        con.execute(
+            "insert into raw.quarantine select 'run0', 'x.jsonl', 'line', i, 'invalid_json',"
+            " now()::timestamp from range(4) as r(i)"
+        )
+    return path
+
+
+def test_manifest_describes_files_runs_and_suppression(tmp_path: Path) -> None:
+    import hashlib
+    import json
+
+    import econ_index
+    from econ_index.classify.local import REAL_QUALITY
+
+    out = tmp_path / "published" / "econ_index.duckdb"
+    result = publish(_bundle_warehouse(tmp_path / "warehouse.duckdb"), out)
+    assert result.manifest == out.with_name("manifest.json")
+    manifest = json.loads(result.manifest.read_text())
+    files = {f["path"]: f for f in manifest["files"]}
+    assert set(files) == {
+        "econ_index.duckdb",
+        "econ_index_parquet/pub_index_cells.parquet",
+        "econ_index_aei.csv",
+        "econ_index_aei.parquet",
+    }
+    for name, entry in files.items():
+        data = (out.parent / name).read_bytes()
+        assert entry["sha256"] == hashlib.sha256(data).hexdigest(), name
+        assert entry["bytes"] == len(data)
+    assert files["econ_index.duckdb"]["rows"] == {"pub_index_cells": 22}
+    assert files["econ_index_parquet/pub_index_cells.parquet"]["rows"] == 22
+    assert manifest["k"] == {"k_users": 5, "k_conversations": 15}
+    assert manifest["period_grains"] == ["all", "month"]
+    assert manifest["date_range"] == {
+        "cells_first_period_start": "2025-03-01",
+        "cells_last_period_start": "2025-03-01",
+        "conversations_first_day": "2025-03-03",
+        "conversations_last_day": "2025-03-20",
+    }
+    assert manifest["onet_versions"] == ["aei_2025_02_10"]
+    runs = manifest["runs"]
+    assert (runs["n_runs"], runs["n_read"], runs["n_classified"]) == (2, 90, 70)
+    assert (runs["n_filtered"], runs["n_quarantined"]) == (16, 4)
+    assert [(c["name"], c["backend"], c["scrubber"]) for c in runs["classifiers"]] == [
+        ("claude-haiku", "claude", "strong"),
+        ("local-tfidf", "local", "fast"),
+    ]
+    assert manifest["filter_reasons"] == {"below_confidence": 10, "not_work_related": 6}
+    assert manifest["quarantine_reasons"] == {"invalid_json": 4}
+    hidden = manifest["hidden_share_by_level"]
+    assert hidden["task"] == {"cells": 8, "suppressed": 4, "hidden_share": 0.5}
+    assert hidden["major"]["hidden_share"] == 0.0
+    assert manifest["package_version"] == econ_index.__version__
+    commit = manifest["git_commit"]
+    assert commit is None or len(commit) == 40
+    quality = manifest["classifier_quality_on_real_data"]
+    assert {k: quality[k] for k in REAL_QUALITY} == REAL_QUALITY
+    assert quality["n"] == 1840 and "evaluation/realset" in quality["source"]
+
+
+def test_manifest_without_git_has_no_commit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import json
+    import subprocess
+
+    def no_git(*args: object, **kwargs: object) -> None:
+        raise FileNotFoundError("git")
+
+    monkeypatch.setattr(subprocess, "run", no_git)
+    result = publish(_bundle_warehouse(tmp_path / "w.duckdb"), tmp_path / "out.duckdb")
+    assert result.manifest is not None
+    assert json.loads(result.manifest.read_text())["git_commit"] is None
+
+
+AEI_KEY = (
+    "geo_id",
+    "geography",
+    "date_start",
+    "date_end",
+    "platform_and_product",
+    "facet",
+    "level",
+    "variable",
+    "cluster_name",
+)
+
+
+def test_aei_long_export_has_the_release_schema_and_adds_up(tmp_path: Path) -> None:
+    import csv
+    from collections import defaultdict
+
+    out = tmp_path / "published" / "econ_index.duckdb"
+    result = publish(_bundle_warehouse(tmp_path / "warehouse.duckdb"), out)
+    csv_path, parquet_path = result.aei_export
+    with open(csv_path, newline="", encoding="utf-8") as handle:
+        reader = csv.DictReader(handle)
+        assert tuple(reader.fieldnames or ()) == (*AEI_KEY, "value")
+        rows = list(reader)
+    assert pq.read_table(parquet_path).num_rows == len(rows)
+    keys = [tuple(r[c] for c in AEI_KEY) for r in rows]
+    assert len(keys) == len(set(keys))
+    assert {(r["geo_id"], r["geography"]) for r in rows} == {("GLOBAL", "global")}
+    assert {r["platform_and_product"] for r in rows} == {"econ-index (claude+local)"}
+    # the periods: all time is the conversations' range (never 1900), the month its days
+    assert {(r["date_start"], r["date_end"]) for r in rows} == {
+        ("2025-03-03", "2025-03-20"),
+        ("2025-03-01", "2025-03-31"),
+    }
+    values = {
+        (r["date_start"], r["facet"], r["level"], r["variable"], r["cluster_name"]): float(
+            r["value"]
+        )
+        for r in rows
+    }
+    assert values[("2025-03-03", "onet_task", "0", "onet_task_count", "write code.")] == 25
+    assert values[("2025-03-03", "onet_task", "0", "onet_task_pct", "write code.")] == 35.71
+    assert values[("2025-03-03", "soc", "4", "soc_pct", "Office and Administrative Support")]
+    assert values[("2025-03-03", "collaboration", "0", "collaboration_count", "learning")] == 30
+    assert values[("2025-03-01", "usage", "0", "usage_count", "total")] == 70
+    key = ("soc::collaboration", "4", "soc_collaboration_pct")
+    assert values[("2025-03-03", *key, "Computer and Mathematical Occupations::directive")] == 100
+    # filtered conversations: one all-time not_classified count, none per period
+    not_classified = [r for r in rows if r["cluster_name"] == "not_classified"]
+    assert [(r["date_start"], r["variable"], r["value"]) for r in not_classified] == [
+        ("2025-03-03", "onet_task_count", "16.0")
+    ]
+    # suppressed tasks are absent; shares add up to 100 wherever nothing is hidden (within
+    # each base cluster for an intersection)
+    assert not {"debug code.", "answer phones."} & {r["cluster_name"] for r in rows}
+    sums: dict[tuple[str, ...], float] = defaultdict(float)
+    for r in rows:
+        if r["variable"].endswith("_pct"):
+            base = r["cluster_name"].split("::")[0] if "::" in r["facet"] else ""
+            sums[(r["date_start"], r["date_end"], r["facet"], r["level"], base)] += float(
+                r["value"]
+            )
+    for group, total in sums.items():
+        hidden = group[2] == "onet_task"
+        assert (total < 99) if hidden else total == pytest.approx(100, abs=0.05), group
+
+
+def test_a_not_classified_count_below_k_is_left_out(tmp_path: Path) -> None:
+    import csv
+
+    out = tmp_path / "out.duckdb"
+    result = publish(_bundle_warehouse(tmp_path / "w.duckdb", n_filtered=14), out)
+    with open(result.aei_export[0], newline="", encoding="utf-8") as handle:
+        names = {r["cluster_name"] for r in csv.DictReader(handle)}
+    assert "not_classified" not in names and "write code." in names
