@@ -157,7 +157,10 @@ def test_publish_out_of_space_keeps_the_previous_publication(
     assert sorted(p.name for p in out.parent.iterdir()) == [
         ".econ_index.duckdb.lock",
         "econ_index.duckdb",
+        "econ_index_aei.csv",
+        "econ_index_aei.parquet",
         "econ_index_parquet",
+        "manifest.json",
     ]
 
 

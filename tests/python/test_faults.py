@@ -301,7 +301,14 @@ def test_publish_killed_half_way_leaves_a_whole_file(tmp_path: Path, kill_at: in
     after = _published(out)
     assert after["parquet"] == before["parquet"]
     leftovers = sorted(p.name for p in out.parent.iterdir())
-    assert leftovers == [".econ_index.duckdb.lock", "econ_index.duckdb", "econ_index_parquet"]
+    assert leftovers == [
+        ".econ_index.duckdb.lock",
+        "econ_index.duckdb",
+        "econ_index_aei.csv",
+        "econ_index_aei.parquet",
+        "econ_index_parquet",
+        "manifest.json",
+    ]
 
 
 def _contents(published: Path) -> dict[str, list[tuple[object, ...]]]:
