@@ -192,7 +192,7 @@ def _runs(con: duckdb.DuckDBPyConnection) -> dict[str, object]:
     }
 
 
-def _reasons(con: duckdb.DuckDBPyConnection, table: str, column: str, where: str) -> dict:
+def _reasons(con: duckdb.DuckDBPyConnection, table: str, column: str, where: str) -> dict[str, int]:
     if not _has_table(con, "raw", table):
         return {}
     rows = con.execute(
@@ -312,11 +312,13 @@ def write_bundle(
     csv_path = out.with_name(out.stem + "_aei.csv")
     parquet_path = out.with_name(out.stem + "_aei.parquet")
     for dest, options in ((csv_path, "format csv, header true"), (parquet_path, "format parquet")):
-        _write_via_temp(
-            dest, prefix, lambda tmp, o=options: con.execute(f"copy aei_long to '{tmp}' ({o})")
-        )
 
-    files = [{"path": out.name, "rows": dict(tables)}]
+        def _copy(tmp: Path, options: str = options) -> None:
+            con.execute(f"copy aei_long to '{tmp}' ({options})")
+
+        _write_via_temp(dest, prefix, _copy)
+
+    files: list[dict[str, object]] = [{"path": out.name, "rows": dict(tables)}]
     files += [
         {"path": f"{parquet_dir.name}/{name}.parquet", "rows": n} for name, n in tables.items()
     ]
