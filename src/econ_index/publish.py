@@ -5,6 +5,9 @@ reader never sees a half-written file and a writer never locks readers out. It i
 explicit storage version that DuckDB 1.x clients can open. Views of the ``published`` schema (the
 wide BI marts over ``pub_index_cells``) are written as tables, so a reader needs nothing else.
 
+After the tables, ``econ_index.bundle`` writes the AEI long export and ``manifest.json`` beside
+them (checksums of every file, the runs, the date range, the hidden share per level).
+
 Nothing is written unless every published row is k-anonymous, every hidden row is empty, and the
 exact audit (econ_index.audit) finds no hidden count that the published ones determine.
 """
