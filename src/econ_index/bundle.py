@@ -138,19 +138,15 @@ def _iso(value: object) -> str | None:
 
 
 def _cell_range(con: duckdb.DuckDBPyConnection) -> tuple[dt.date | None, dt.date | None]:
+    """First day of the first period and last day of the last one that the cells cover: what
+    the published table shows already, never the day of one conversation."""
     row = con.execute(
-        "select min(period_start), max(period_start) from published.pub_index_cells "
-        "where period_grain <> 'all'"
-    ).fetchone()
-    return (row[0], row[1]) if row else (None, None)
-
-
-def _conversation_range(con: duckdb.DuckDBPyConnection) -> tuple[dt.date | None, dt.date | None]:
-    """First and last day of the warehouse's conversations (every status)."""
-    if not _has_table(con, "raw", "conversation_labels"):
-        return None, None
-    row = con.execute(
-        "select min(created_at)::date, max(created_at)::date from raw.conversation_labels"
+        "select min(period_start), max(case period_grain when 'day' then period_start"
+        " when 'week' then period_start + interval 6 day"
+        " when 'month' then period_start + interval 1 month - interval 1 day"
+        " when 'quarter' then period_start + interval 3 month - interval 1 day"
+        " else period_start + interval 1 year - interval 1 day end)::date"
+        " from published.pub_index_cells where period_grain <> 'all'"
     ).fetchone()
     return (row[0], row[1]) if row else (None, None)
 
@@ -192,13 +188,16 @@ def _runs(con: duckdb.DuckDBPyConnection) -> dict[str, object]:
     }
 
 
-def _reasons(con: duckdb.DuckDBPyConnection, table: str, column: str, where: str) -> dict[str, int]:
+def _reasons(
+    con: duckdb.DuckDBPyConnection, table: str, column: str, where: str, k: int
+) -> dict[str, int | None]:
+    """Count per reason; a count below ``k`` is published as null, like a hidden cell."""
     if not _has_table(con, "raw", table):
         return {}
     rows = con.execute(
         f"select {column}, count(*) from raw.{table} where {where} group by 1 order by 1"
     ).fetchall()
-    return {str(r[0]): int(r[1]) for r in rows}
+    return {str(r[0]): int(r[1]) if r[1] >= k else None for r in rows}
 
 
 def _not_classified(
@@ -271,12 +270,8 @@ def write_bundle(
     warehouse as its current database (its published schema already checked)."""
     prefix = f".{out.name}."
     runs = _runs(con)
-    conv_first, conv_last = _conversation_range(con)
-    cell_first, cell_last = _cell_range(con)
-    # The all-time cells cover the conversations; without them (a hand-made warehouse), the
-    # periods of the cells. Never a placeholder date.
-    date_first = conv_first or cell_first
-    date_last = conv_last or cell_last
+    # All-time rows are dated by the periods the cells cover. Never a placeholder date.
+    date_first, date_last = _cell_range(con)
     backends = runs["backends"]
     platform = f"econ-index ({'+'.join(backends)})" if backends else "econ-index"  # type: ignore[arg-type]
 
@@ -353,17 +348,15 @@ def write_bundle(
         "files": files,
         "period_grains": grains,
         "date_range": {
-            "cells_first_period_start": _iso(cell_first),
-            "cells_last_period_start": _iso(cell_last),
-            "conversations_first_day": _iso(conv_first),
-            "conversations_last_day": _iso(conv_last),
+            "first_day": _iso(date_first),
+            "last_day": _iso(date_last),
         },
         "onet_versions": runs.pop("onet_versions"),
         "runs": runs,
         "filter_reasons": _reasons(
-            con, "conversation_labels", "filter_reason", "status = 'filtered'"
+            con, "conversation_labels", "filter_reason", "status = 'filtered'", k_conversations
         ),
-        "quarantine_reasons": _reasons(con, "quarantine", "reason", "true"),
+        "quarantine_reasons": _reasons(con, "quarantine", "reason", "true", k_conversations),
         "hidden_share_by_level": hidden,
         "classifier_quality_on_real_data": {
             **REAL_QUALITY,

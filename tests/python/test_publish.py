@@ -217,12 +217,8 @@ def test_manifest_describes_files_runs_and_suppression(tmp_path: Path) -> None:
     assert files["econ_index_parquet/pub_index_cells.parquet"]["rows"] == 22
     assert manifest["k"] == {"k_users": 5, "k_conversations": 15}
     assert manifest["period_grains"] == ["all", "month"]
-    assert manifest["date_range"] == {
-        "cells_first_period_start": "2025-03-01",
-        "cells_last_period_start": "2025-03-01",
-        "conversations_first_day": "2025-03-03",
-        "conversations_last_day": "2025-03-20",
-    }
+    # the periods the cells cover, never the day of one conversation
+    assert manifest["date_range"] == {"first_day": "2025-03-01", "last_day": "2025-03-31"}
     assert manifest["onet_versions"] == ["aei_2025_02_10"]
     runs = manifest["runs"]
     assert (runs["n_runs"], runs["n_read"], runs["n_classified"]) == (2, 90, 70)
@@ -231,8 +227,9 @@ def test_manifest_describes_files_runs_and_suppression(tmp_path: Path) -> None:
         ("claude-haiku", "claude", "strong"),
         ("local-tfidf", "local", "fast"),
     ]
-    assert manifest["filter_reasons"] == {"below_confidence": 10, "not_work_related": 6}
-    assert manifest["quarantine_reasons"] == {"invalid_json": 4}
+    # counts below k_conversations are hidden like cells
+    assert manifest["filter_reasons"] == {"below_confidence": None, "not_work_related": None}
+    assert manifest["quarantine_reasons"] == {"invalid_json": None}
     hidden = manifest["hidden_share_by_level"]
     assert hidden["task"] == {"cells": 8, "suppressed": 4, "hidden_share": 0.5}
     assert hidden["major"]["hidden_share"] == 0.0
@@ -288,28 +285,26 @@ def test_aei_long_export_has_the_release_schema_and_adds_up(tmp_path: Path) -> N
     assert len(keys) == len(set(keys))
     assert {(r["geo_id"], r["geography"]) for r in rows} == {("GLOBAL", "global")}
     assert {r["platform_and_product"] for r in rows} == {"econ-index (claude+local)"}
-    # the periods: all time is the conversations' range (never 1900), the month its days
-    assert {(r["date_start"], r["date_end"]) for r in rows} == {
-        ("2025-03-03", "2025-03-20"),
-        ("2025-03-01", "2025-03-31"),
-    }
+    # the periods: all time is the periods' range (never 1900); here the one month, whose
+    # all-time rows win the tie with the month's own
+    assert {(r["date_start"], r["date_end"]) for r in rows} == {("2025-03-01", "2025-03-31")}
     values = {
         (r["date_start"], r["facet"], r["level"], r["variable"], r["cluster_name"]): float(
             r["value"]
         )
         for r in rows
     }
-    assert values[("2025-03-03", "onet_task", "0", "onet_task_count", "write code.")] == 25
-    assert values[("2025-03-03", "onet_task", "0", "onet_task_pct", "write code.")] == 35.71
-    assert values[("2025-03-03", "soc", "4", "soc_pct", "Office and Administrative Support")]
-    assert values[("2025-03-03", "collaboration", "0", "collaboration_count", "learning")] == 30
+    assert values[("2025-03-01", "onet_task", "0", "onet_task_count", "write code.")] == 25
+    assert values[("2025-03-01", "onet_task", "0", "onet_task_pct", "write code.")] == 35.71
+    assert values[("2025-03-01", "soc", "4", "soc_pct", "Office and Administrative Support")]
+    assert values[("2025-03-01", "collaboration", "0", "collaboration_count", "learning")] == 30
     assert values[("2025-03-01", "usage", "0", "usage_count", "total")] == 70
     key = ("soc::collaboration", "4", "soc_collaboration_pct")
-    assert values[("2025-03-03", *key, "Computer and Mathematical Occupations::directive")] == 100
+    assert values[("2025-03-01", *key, "Computer and Mathematical Occupations::directive")] == 100
     # filtered conversations: one all-time not_classified count, none per period
     not_classified = [r for r in rows if r["cluster_name"] == "not_classified"]
     assert [(r["date_start"], r["variable"], r["value"]) for r in not_classified] == [
-        ("2025-03-03", "onet_task_count", "16.0")
+        ("2025-03-01", "onet_task_count", "16.0")
     ]
     # suppressed tasks are absent; shares add up to 100 wherever nothing is hidden (within
     # each base cluster for an intersection)
