@@ -4,7 +4,7 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
 PYTHON ?= python3
-VENV := .venv
+VENV ?= .venv
 BIN := $(VENV)/bin
 export ONET_SOURCE ?= $(abspath ../shared/data/aei_2025_02_10)
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
@@ -19,10 +19,11 @@ PUBLISHED := build/published/econ_index.duckdb
 REALSET := build/realset/gold.jsonl
 PIISET := build/piiset/gold.jsonl
 
-.PHONY: help venv seeds realset piiset train demo test lint unit dbt-checks bench clean
+.PHONY: help venv seeds realset piiset train demo test test-spark lint unit dbt-checks bench clean
 help:
 	@echo "make demo   - generate a sample corpus, classify it, build the warehouse, publish"
 	@echo "make test   - every check: lint, unit and end-to-end tests, dbt parse/build/tests"
+	@echo "make test-spark - every dbt model and test on a local Spark; cells compared with DuckDB"
 	@echo "make bench  - benchmarks, printed as tables"
 	@echo "make train  - refit the local classifier on the real labelled set's train split"
 
@@ -78,6 +79,16 @@ unit: seeds realset piiset
 	$(BIN)/pytest -q
 
 test: lint dbt-checks unit
+
+# The dbt project on Spark (dbt-spark, session mode; needs Java 17+): the `spark` extra goes into
+# the venv, then tests/python/test_spark.py seeds, copies a classified corpus's staging tables
+# and runs `dbt build` on Spark, and compares the published cells with DuckDB's.
+$(VENV)/.spark-extra: pyproject.toml $(BIN)/econ-index
+	$(BIN)/pip install --quiet -e ".[dev,spark]"
+	touch $@
+
+test-spark: seeds $(VENV)/.spark-extra
+	$(BIN)/pytest -q -m spark tests/python/test_spark.py
 
 bench: seeds realset piiset
 	$(BIN)/python -m econ_index.bench

@@ -4,7 +4,7 @@
 select
     labelled.onet_task_id,
     holder.onet_soc_code,
-    sum(1.0 / holder.n_statement_holders) as allocation_share
+    sum(cast(1 as {{ type_double() }}) / holder.n_statement_holders) as allocation_share
 from {{ ref('stg_onet__task_statements') }} as labelled
 inner join {{ ref('stg_onet__task_statements') }} as holder
     on labelled.statement_key = holder.statement_key

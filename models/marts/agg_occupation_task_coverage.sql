@@ -24,8 +24,9 @@ select
     occupations.occupation_title,
     count(task_rows.onet_task_id) as n_task_rows,
     count(task_rows.used_statement_key) as n_task_rows_in_use,
-    100.0 * count(task_rows.used_statement_key) / nullif(count(task_rows.onet_task_id), 0)
-        as pct_task_rows_in_use
+    cast(100 as {{ type_double() }})
+    * count(task_rows.used_statement_key)
+    / nullif(count(task_rows.onet_task_id), 0) as pct_task_rows_in_use
 from {{ ref('stg_onet__occupations') }} as occupations
 left join task_rows
     on occupations.onet_soc_code = task_rows.onet_soc_code

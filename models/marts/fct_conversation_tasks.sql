@@ -1,15 +1,18 @@
+{#- Spark's default tables (parquet) have neither merge nor delete: there the fact is rebuilt
+    in full on every run. -#}
+{%- set incremental = target.type != 'spark' -%}
 {{
     config(
-        materialized='incremental',
+        materialized='incremental' if incremental else 'table',
         unique_key='conversation_key',
-        incremental_strategy='merge',
+        incremental_strategy='merge' if incremental else none,
         on_schema_change='fail',
         post_hook=[
             "delete from {{ this }} where conversation_key in (
                 select conversation_key from {{ ref('stg_econ_index__conversation_labels') }}
                 where not is_classified
             )"
-        ]
+        ] if incremental else []
     )
 }}
 
