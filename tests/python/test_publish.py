@@ -11,6 +11,7 @@ import duckdb
 import pyarrow.parquet as pq
 import pytest
 
+from econ_index.bundle import AEI_COLUMNS
 from econ_index.publish import PublishError, publish
 
 CELLS = """
@@ -256,17 +257,7 @@ def test_manifest_without_git_has_no_commit(
     assert json.loads(result.manifest.read_text())["git_commit"] is None
 
 
-AEI_KEY = (
-    "geo_id",
-    "geography",
-    "date_start",
-    "date_end",
-    "platform_and_product",
-    "facet",
-    "level",
-    "variable",
-    "cluster_name",
-)
+AEI_KEY = AEI_COLUMNS[:-1]  # every column but value
 
 
 def test_aei_long_export_has_the_release_schema_and_adds_up(tmp_path: Path) -> None:
