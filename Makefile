@@ -66,8 +66,8 @@ demo: seeds
 	$(BIN)/econ-index summary --published $(PUBLISHED)
 
 lint: seeds
-	$(BIN)/ruff check src tests/python
-	$(BIN)/ruff format --check src tests/python
+	$(BIN)/ruff check src tests/python benchmarks
+	$(BIN)/ruff format --check src tests/python benchmarks
 	@# the dbt templater opens the profile's DuckDB file: give it a scratch one
 	@mkdir -p build/lint
 	ECON_INDEX_WAREHOUSE=build/lint/lint.duckdb $(BIN)/sqlfluff lint models tests/singular --processes 2
@@ -91,7 +91,7 @@ test-spark: seeds $(VENV)/.spark-extra
 	$(BIN)/pytest -q -m spark tests/python/test_spark.py
 
 bench: seeds realset piiset
-	$(BIN)/python -m econ_index.bench
+	$(BIN)/python -m benchmarks
 
 clean:
 	rm -rf build target logs .warehouse

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from econ_index import bench
+import benchmarks.classify as bench
 from econ_index.classify.claude import DEFAULT_MODEL
 from econ_index.classify.pricing import BATCH_DISCOUNT, DEFAULT_PRICES
 from econ_index.taxonomy import Taxonomy

@@ -458,7 +458,7 @@ def test_soc_usage_equals_the_grouping_sets_rollup_on_a_generated_warehouse(
 ) -> None:
     """Bounded-memory int_soc_usage = the old single-pass rollup, on thousands of users over
     the AEI's tasks and the long tail, every period grain, and in AEI mode."""
-    from econ_index.bench import generate_labels
+    from benchmarks.warehouse import generate_labels
 
     warehouse = tmp_path / "generated.duckdb"
     with duckdb.connect(str(warehouse)) as con:

@@ -1,0 +1,1 @@
+"""Benchmarks of the econ_index pipeline (`make bench`); not part of the installed package."""
