@@ -30,6 +30,8 @@ from econ_index.classify.local import ALGORITHM_VERSION, REAL_QUALITY
 
 MANIFEST_NAME = "manifest.json"
 MANIFEST_FORMAT = 1
+# What readers expect of a published file: temporary files are created private (0600), so
+# they are opened up before the rename that publishes them.
 FILE_MODE = 0o644
 AEI_COLUMNS = (
     "geo_id",

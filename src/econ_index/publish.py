@@ -31,7 +31,7 @@ except ImportError:  # not POSIX: no lock, concurrent publishes to one --out are
 import duckdb
 
 from econ_index.audit import audit
-from econ_index.bundle import MANIFEST_NAME, write_bundle
+from econ_index.bundle import FILE_MODE, MANIFEST_NAME, write_bundle
 from econ_index.warehouse import explain_error
 
 PUBLISHED_SCHEMA = "published"
@@ -130,9 +130,8 @@ def _check_audit(con: duckdb.DuckDBPyConnection) -> None:
         )
 
 
-# What readers expect of a published file and folder: temporary files are created private
-# (0600 / 0700), so they are opened up before the rename that publishes them.
-FILE_MODE = 0o644
+# What readers expect of a published folder (files: bundle.FILE_MODE): temporary folders are
+# created private (0700), so they are opened up before the rename that publishes them.
 DIR_MODE = 0o755
 
 
