@@ -138,6 +138,11 @@ _KEEP_CUES = re.compile(
     r"|Lord|CEO|Chairman|Congressman|Congresswoman|Rep\.|Secretary|First\s+Lady)\s+)"
     r"(?P<name>[A-Z][\w'-]+(?:\s+[A-Z][\w'-]+){0,2})"
 )
+# A public role named after the person: "Michael Conroy, who is the founder of ...".
+_ROLE_AFTER = re.compile(
+    r"\b(?P<name>[A-Z][\w'-]+(?:\s+[A-Z][\w'-]+){0,2}),?\s+(?:who\s+(?:is|was)\s+)?(?:the\s+)?"
+    r"(?:founder|co-founder|CEO|president|chairman|chairwoman|creator|author|inventor)\s+of\b"
+)
 # Reference lists: "Chen, E. Y. H., Chan, R. C. H., & Yip, P." (surnames before initials).
 _CITED_INITIALS = re.compile(r"\b(?P<name>[A-Z][\w'-]+),\s+(?:[A-Z]\.\s?){1,4}(?=[,&(]|\s*[&(])")
 _CITATION = re.compile(
@@ -186,7 +191,8 @@ _RELATIVE = re.compile(
 _FICTION = re.compile(
     r"(?i)\b(?:story|stories|character|characters|episode|chapter|novel|fiction|role-?play|"
     r"narrator|protagonist|antagonist|screenplay|fanfic|plot|scene|dialogue)\b"
-    r"|\b(?:said|says|asked|asks|replied|replies|whispered|shouted|nodded|nods|smiled|sighed)\b"
+    r"|[\"\u201d][ \t]*,?[ \t]*(?-i:[A-Z][a-z]+|he|she|they)[ \t]+"
+    r"(?-i:said|says|asked|asks|replied|replies|whispered|shouted|begins|continues)\b"
 )
 # A line of code: names the model finds there are identifiers unless quoted.
 _CODE_LINE = re.compile(
@@ -197,14 +203,15 @@ _CODE_LINE = re.compile(
 # A line holding only a name ("Marianne O'Byrne", "Hayden\nSovinsky" over two lines), as in
 # CVs, signatures, calendars and lists; its first word must be a census first name.
 _NAME_LINE = re.compile(
-    r"(?m)^[ \t\u2937\u2022*>-]*(?P<name>[A-Z][a-z'-]+(?:[ \t]+[A-Z][\w'.-]+){0,2}"
-    r"|[A-Z][a-z'-]+\n[ \t]*[A-Z][a-z'-]+)[ \t]*$"
+    r"(?m)^[ \t\u2937\u2022*>-]*(?P<name>[A-Z][a-z'-]+\n[ \t]*[A-Z][a-z'-]+"
+    r"|[A-Z][a-z'-]+(?:[ \t]+[A-Z][\w'.-]+){0,2})[ \t]*,?[ \t]*$"
 )
 # First and last name as neighbouring quoted strings of code or CSV: "Yakir","Cohen".
 _QUOTED_PAIR = re.compile(r"([\"'])(?P<a>[A-Z][a-z]+)\1[ \t]*,[ \t]*\1(?P<b>[A-Z][a-z]+)\1")
+_NOT_PERSON_LABELS = frozenset("GPE LOC FAC ORG NORP PRODUCT WORK_OF_ART EVENT".split())
 _PARTICLES = frozenset("van von der de da di du del della dos das la le bin al ibn ben".split())
 _GREETING = re.compile(
-    r"(?m)(?:^|(?<=[.!?]\s))(?:Dear|Hi|Hello|Hey|Thanks|Thank\s+you)[ \t,]+"
+    r"(?m)(?:^|(?<=[.!?:]\s))(?:Dear|Hi|Hello|Hey|Thanks|Thank\s+you)[ \t,]+"
     r"(?P<name>[A-Z][a-z'-]+)\b"
 )
 _WORD_PAIR = re.compile(r"\b([A-Za-z][a-z]+|[A-Z]+)[ \t]+([A-Za-z][a-z]+|[A-Z]+)\b")
@@ -346,16 +353,20 @@ class StrongScrubber(Scrubber):
         for w in words:
             if _kept_name(w, keep):
                 continue
-            for i in _occurrences(text, w):
-                out.append((i, i + len(w)))
+            # Chinese names sit between other letters, with no spaces to find them by
+            starts = _occurrences(text, w) if w.isascii() else _substrings(text, w)
+            out += [(i, i + len(w)) for i in starts]
         return out
 
     def _model_names(self, text: str) -> list[tuple[int, int]]:
         out = []
         source = _upper_lines_titled(text)
         for offset, piece in _pieces(source):
-            for ent in self._nlp(piece).ents:
-                if ent.label_ != "PERSON":
+            ents = self._nlp(piece).ents
+            # "Austin", "Hong Kong": what the model also calls a place or an organisation
+            other = {e.text for e in ents if e.label_ in _NOT_PERSON_LABELS}
+            for ent in ents:
+                if ent.label_ != "PERSON" or ent.text in other:
                     continue
                 start = offset + ent.start_char
                 # "Hayden\nSovinsky" is a name broken over lines: each line is read alone
@@ -422,7 +433,7 @@ class StrongScrubber(Scrubber):
             if la in self._first and lb in self._last and la not in self._stop:
                 if lb not in self._stop:
                     out.append(m.span())
-        for m in _NAME_LINE.finditer(text):
+        for m in _NAME_LINE.finditer(_upper_lines_titled(text)):
             words = m.group("name").split()
             if words[0].lower() in self._first and not any(self._common(w) for w in words):
                 out.append(m.span("name"))
@@ -449,12 +460,16 @@ class StrongScrubber(Scrubber):
                 for full in _WELL_KNOWN_SURNAMES[famous]:
                     if full in lower:
                         keep.update((famous, f"family:{famous}"))
-        for pattern in (_KEEP_CUES, _CITATION, _CITED_INITIALS):
+        for pattern in (_KEEP_CUES, _CITATION, _CITED_INITIALS, _ROLE_AFTER):
             for m in pattern.finditer(text):
                 name = m.group("name")
                 keep.add(name.lower())
                 keep.update(w.lower() for w in name.split() if len(w) > 2)
         return frozenset(keep)
+
+
+def _substrings(text: str, word: str) -> list[int]:
+    return [m.start() for m in re.finditer(re.escape(word), text)]
 
 
 def _on_code_line(text: str, pos: int) -> bool:
