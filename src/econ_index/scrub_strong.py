@@ -136,7 +136,7 @@ _KEEP_CUES = re.compile(
     r"|\b(?:President|Prime\s+Minister|Minister|Senator|Sen\.|Governor|Gov\.|Prince|Princess"
     r"|King|Queen|Pope|Saint|General|Gen\.|Justice|Judge|Chancellor|Sheikh|Emperor|Empress"
     r"|Lord|CEO|Chairman|Congressman|Congresswoman|Rep\.|Secretary|First\s+Lady)\s+)"
-    r"(?P<name>[A-Z][\w'-]+(?:\s+[A-Z][\w'-]+){0,2})"
+    r"(?P<name>[A-Z][\w'-]+(?:\s+(?:[A-Z]\.|[A-Z][\w'-]+)){0,3})"
 )
 # A public role named after the person: "Michael Conroy, who is the founder of ...".
 _ROLE_AFTER = re.compile(
@@ -486,7 +486,7 @@ def _kept_name(name: str, keep: frozenset[str]) -> bool:
     key = " ".join(name.lower().split()).strip(" .,'\"")
     if key in _WELL_KNOWN or key in _ASSISTANTS or key in keep:
         return True
-    words = key.split()
+    words = [w for w in key.split() if len(w.strip(".")) > 1]  # initials say nothing
     # "Michelle Obama" beside "Barack Obama": the family name of a public figure
     return len(words) > 1 and (
         all(w in keep or w in _ASSISTANTS for w in words) or f"family:{words[-1]}" in keep

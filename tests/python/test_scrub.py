@@ -616,3 +616,105 @@ def test_the_fast_scrubber_leaves_the_thorough_detectors_off(scrubber: Scrubber)
 )
 def test_cue_lookalikes_survive(text: str) -> None:
     assert_untouched(Scrubber(thorough=True), text)
+
+
+# -- accounts that name their person, phones of other plans, address fields (real text) ------
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("LI: linkedin.com/in/sarah-miller-5b | E: x", "linkedin.com/in/sarah-miller-5b"),
+        ("see https://www.linkedin.com/in/jim-noblitt-3a632721\n", "jim-noblitt-3a632721"),
+        ("book: https://calendly.com/prestonk\\_acme/30min", "prestonk\\_acme/30min"),
+        ("my github is github.com/thiru31.", "github.com/thiru31"),
+        ('File "c:\\Users\\Dan.QTIS\\.vscode\\x.py"', "Dan.QTIS"),
+        ('File "/home/oladhari/.virtualenvs/app/x.py"', "oladhari"),
+        ("linkedin thirumalai\\_31, github thiru31.", "thirumalai\\_31"),
+        ("a user named jr\\_developer\\_om cannot log in", "jr\\_developer\\_om"),
+    ],
+)
+def test_handles_and_profiles(scrubber: Scrubber, text: str, value: str) -> None:
+    assert_redacted(scrubber, text, value, PiiType.ACCOUNT)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "https://github.com/facebook/react/issues",
+        "https://twitter.com/search?q=python",
+        "cd /home/user/project && ls /Users/Shared/",
+        "the linkedin profile of a candidate",
+        "visit https://visalex.com/platform now",
+    ],
+)
+def test_profile_lookalikes_survive(scrubber: Scrubber, text: str) -> None:
+    assert_untouched(scrubber, text)
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("Contact us today on Tel: (07) 3265 3888 for help", "(07) 3265 3888"),  # Australia
+        ('assoTable.add(s4, "0528654793");', "0528654793"),  # Israel, no label
+        ("858-123-4567", "858-123-4567"),  # NANP-formatted, no valid exchange
+        ('phoneNumber: "92365872358",', "92365872358"),  # labelled
+        ("Hotline: 400-6789-532 ...", "400-6789-532"),
+    ],
+)
+def test_phones_of_other_plans_and_labelled(scrubber: Scrubber, text: str, value: str) -> None:
+    assert_redacted(scrubber, text, value, PiiType.PHONE)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["phone is 1234567890", "tel: 000-000-0000", "order #08805975 shipped", "x = 0.7979313"],
+)
+def test_placeholder_phones_survive(scrubber: Scrubber, text: str) -> None:
+    assert_untouched(scrubber, text)
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("Address: 232 State Route 32 South New Paltz, NY 12561\nweb", "232 State Route 32"),
+        ('address2: "Kowloon, Hong Kong",', "Kowloon, Hong Kong"),
+        ("PO Box 74084 Beechwood PO\nOttawa, Ontario K1M 2H9\n", "K1M 2H9"),
+        ("8675 Kentucky Street, San Francisco, CA, 94110", "94110"),
+    ],
+)
+def test_address_fields(text: str, value: str) -> None:
+    assert_redacted(Scrubber(thorough=True), text, value, PiiType.ADDRESS)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "the email address: none given",
+        "web address: www.acme.com, see above",
+        '"GroupOwnerId": "abc"',
+    ],
+)
+def test_address_lookalikes_survive(text: str) -> None:
+    assert_untouched(Scrubber(thorough=True), text)
+
+
+def test_account_keys_of_code(scrubber: Scrubber) -> None:
+    text = '"GroupOwnerId": "203364475136",'
+    assert_redacted(Scrubber(thorough=True), text, "203364475136", PiiType.ACCOUNT)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "KeyError: 'werkzeug.server.shutdown'",
+        '{ key: "coffee.roast.dark", label: "Dark?" }',
+        '"access_token": "[OMITTED]",',
+        '"password": "password"',
+        "if next_token:\n    last_id = decode(next_token)",
+        "?_keywords=LAN-B04746",
+        "import logo from './Icon_color@2x.png'",
+    ],
+)
+def test_secret_and_email_lookalikes_survive(scrubber: Scrubber, text: str) -> None:
+    assert_untouched(scrubber, text)
