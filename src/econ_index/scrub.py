@@ -872,8 +872,18 @@ _HANDLE_WORDS = (
 )
 
 
+# "@mmiller_92" in prose: a handle with a digit or an underscore ("@alice" may be anyone's
+# mention, "@app.route" and line-initial "@my_decorator" are code).
+_AT_HANDLE = re.compile(r"(?<=[ \t(])@(?P<handle>[A-Za-z0-9_]{3,30})(?![\w.@(-])")
+
+
 def _handles(text: str, lower: str, found: _Found) -> None:
     """Accounts that name their person: profile URLs, home folders, platform handles."""
+    if "@" in text:
+        for m in _AT_HANDLE.finditer(text):
+            handle = m.group("handle")
+            if any(c.isdigit() or c == "_" for c in handle) and not handle.isdigit():
+                found.add(PiiType.ACCOUNT, m.start(), m.end())
     if _has_any(lower, _PROFILE_SITES):
         for m in _PROFILE_URL.finditer(text):
             found.add(PiiType.ACCOUNT, m.start(), m.end() - m.group().endswith("."))

@@ -206,6 +206,7 @@ _NAME_LINE = re.compile(
     r"(?m)^[ \t\u2937\u2022*>-]*(?P<name>[A-Z][a-z'-]+\n[ \t]*[A-Z][a-z'-]+"
     r"|[A-Z][a-z'-]+(?:[ \t]+[A-Z][\w'.-]+){0,2})[ \t]*,?[ \t]*$"
 )
+_CONTACT_BELOW = re.compile(r"@[\w-]+\.|\+?\d[\d ()-]{8,}\d")
 # First and last name as neighbouring quoted strings of code or CSV: "Yakir","Cohen".
 _QUOTED_PAIR = re.compile(r"([\"'])(?P<a>[A-Z][a-z]+)\1[ \t]*,[ \t]*\1(?P<b>[A-Z][a-z]+)\1")
 _NOT_PERSON_LABELS = frozenset("GPE LOC FAC ORG NORP PRODUCT WORK_OF_ART EVENT".split())
@@ -435,7 +436,13 @@ class StrongScrubber(Scrubber):
                     out.append(m.span())
         for m in _NAME_LINE.finditer(_upper_lines_titled(text)):
             words = m.group("name").split()
-            if words[0].lower() in self._first and not any(self._common(w) for w in words):
+            if any(self._common(w) for w in words):
+                continue
+            # a census first name, or any two or three words atop an e-mail or a phone (a CV's
+            # or a signature's head: "PRATIK KUMAR MISHRA\n...\nEmail ID: ...")
+            if words[0].lower() in self._first or (
+                len(words) > 1 and _CONTACT_BELOW.search(text, m.end(), m.end() + 160)
+            ):
                 out.append(m.span("name"))
         for m in _QUOTED_PAIR.finditer(text):
             a, b = m.group("a").lower(), m.group("b").lower()
