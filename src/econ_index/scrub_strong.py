@@ -229,7 +229,9 @@ _ZH_TITLE = re.compile(r"(?P<name>[\u4e00-\u9fff]{1,2})(?=先生|女士|小姐|�
 _NOT_NAME_WORDS = frozenset(
     "hi hello hey dear thanks thank regards best sincerely cheers yes no ok okay please sir madam "
     "mr mrs ms dr prof the a an i you he she we they it this that user assistant human ai "
-    "monday tuesday wednesday thursday friday saturday sunday god lord".split()
+    "monday tuesday wednesday thursday friday saturday sunday god lord january february march "
+    "april may june july august september october november december season doctor team "
+    "everyone all guys folks friends members there professor teacher coach mom dad mum".split()
 )
 _TITLE = re.compile(
     r"^(?:(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Sir|Dame|Justice|President|Senator|Minister|Gen|General"
@@ -436,7 +438,7 @@ class StrongScrubber(Scrubber):
                     out.append(m.span())
         for m in _NAME_LINE.finditer(_upper_lines_titled(text)):
             words = m.group("name").split()
-            if any(self._common(w) for w in words):
+            if any(self._common(w) or w.lower() in self._stop for w in words):
                 continue
             # a census first name, or any two or three words atop an e-mail or a phone (a CV's
             # or a signature's head: "PRATIK KUMAR MISHRA\n...\nEmail ID: ...")
