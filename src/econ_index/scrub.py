@@ -816,6 +816,8 @@ _PROFILE_URL = re.compile(
     r"(?i)(?<![\w.-])(?:https?://)?(?:www\.|[a-z]{2}\.|m\.)?"
     r"(?:linkedin\.com/(?:in|pub)/\n?[\w%.-]+/?"
     r"|calendly\.com/(?:[\w.-]|\\_)+(?:/[\w.-]+)?"
+    r"|youtube\.com/(?:@|c/|user/|channel/)[\w.-]+"
+    r"|reddit\.com/u(?:ser)?/[\w-]+"
     r"|(?:twitter|x|instagram|facebook|tiktok|github|gitlab|medium|t)\.(?:com|me)/@?"
     r"(?!(?:about|explore|features|help|home|i|intent|login|marketplace|orgs|p|pages|pricing|"
     r"search|settings|share|sharer|signup|topics|watch|groups|events|hashtag|policies|privacy|"
@@ -834,6 +836,8 @@ _PROFILE_SITES = (
     "gitlab",
     "medium",
     "t.me",
+    "youtube",
+    "reddit",
 )
 # A user's own folder: "C:\Users\dan.q\", "/home/oladhari/", "/Users/jane/".
 _HOME_DIR = re.compile(

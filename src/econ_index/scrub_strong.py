@@ -231,7 +231,7 @@ _NOT_NAME_WORDS = frozenset(
     "mr mrs ms dr prof the a an i you he she we they it this that user assistant human ai "
     "monday tuesday wednesday thursday friday saturday sunday god lord january february march "
     "april may june july august september october november december season doctor team "
-    "everyone all guys folks friends members there professor teacher coach mom dad mum".split()
+    "everyone all guys folks friends members there professor teacher coach mom dad mum holy".split()
 )
 _TITLE = re.compile(
     r"^(?:(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Sir|Dame|Justice|President|Senator|Minister|Gen|General"
@@ -325,6 +325,10 @@ class StrongScrubber(Scrubber):
                 names.append((s, e))
             elif not fiction and not (_on_code_line(text, s) and not _quoted(text, s, e)):
                 names.append((s, e))
+        # a full name kept as a public figure's keeps its first name elsewhere ("Michelle")
+        keep = keep | {
+            w for s, e in names if _kept_name(text[s:e], keep) for w in text[s:e].lower().split()
+        }
         names = [(s, e) for s, e in names if not _kept_name(text[s:e], keep)]
         names += self._repeated(text, names, keep)
         merged: list[list[int]] = []

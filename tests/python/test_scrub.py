@@ -628,6 +628,8 @@ def test_cue_lookalikes_survive(text: str) -> None:
         ("see https://www.linkedin.com/in/jim-noblitt-3a632721\n", "jim-noblitt-3a632721"),
         ("book: https://calendly.com/prestonk\\_acme/30min", "prestonk\\_acme/30min"),
         ("my github is github.com/thiru31.", "github.com/thiru31"),
+        ("subscribe: youtube.com/@jdoe_cooks", "youtube.com/@jdoe_cooks"),
+        ("DM me at @mmiller_92 tonight", "@mmiller_92"),
         ('File "c:\\Users\\Dan.QTIS\\.vscode\\x.py"', "Dan.QTIS"),
         ('File "/home/oladhari/.virtualenvs/app/x.py"', "oladhari"),
         ("linkedin thirumalai\\_31, github thiru31.", "thirumalai\\_31"),
