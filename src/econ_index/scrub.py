@@ -825,19 +825,19 @@ _PROFILE_URL = re.compile(
     r"[\w.-]+(?![\w.-]|/\w))"
 )
 _PROFILE_SITES = (
-    "linkedin",
-    "calendly",
-    "twitter",
-    "x.com",
-    "instagram",
-    "facebook",
-    "tiktok",
-    "github",
-    "gitlab",
-    "medium",
-    "t.me",
-    "youtube",
-    "reddit",
+    "linkedin.com",
+    "calendly.com",
+    "twitter.com",
+    "x.com/",
+    "instagram.com",
+    "facebook.com",
+    "tiktok.com",
+    "github.com",
+    "gitlab.com",
+    "medium.com",
+    "t.me/",
+    "youtube.com",
+    "reddit.com",
 )
 # A user's own folder: "C:\Users\dan.q\", "/home/oladhari/", "/Users/jane/".
 _HOME_DIR = re.compile(
@@ -891,7 +891,7 @@ def _handles(text: str, lower: str, found: _Found) -> None:
     if _has_any(lower, _PROFILE_SITES):
         for m in _PROFILE_URL.finditer(text):
             found.add(PiiType.ACCOUNT, m.start(), m.end() - m.group().endswith("."))
-    if "users" in lower or "home" in lower:
+    if "/home/" in lower or "users\\" in lower or "users/" in lower:
         for m in _HOME_DIR.finditer(text):
             if m.group("user").lower() not in _GENERIC_USERS:
                 found.add(PiiType.ACCOUNT, *m.span("user"))

@@ -305,13 +305,14 @@ class StrongScrubber(Scrubber):
     def spans(self, text: str) -> list[tuple[int, int, PiiType]]:
         found = _Found(keep_private_ips=True)
         self._find(text, found)
-        weak = [(s, e) for _, s, e, k in found.items if k is PiiType.NAME]
+        # the fast scrubber's names (census first + last name, honorific, greeting)
+        listed = [(s, e) for _, s, e, k in found.items if k is PiiType.NAME]
         found.items = [
             item
             for item in found.items
             if item[3] is not PiiType.NAME and not _example_email(text, item)
         ]
-        weak += self._model_names(text)
+        model = self._model_names(text)
         fiction = _FICTION.search(text) is not None
         # in a story "call me Lizzie" and "Dear Alyssa" are the characters' own words; a
         # relative ("my son Jake") or a signature is the user's
@@ -319,11 +320,13 @@ class StrongScrubber(Scrubber):
         keep = self._kept(text)
         cued = {" ".join(text[s:e].split()) for s, e in strong}
         names = list(strong)
-        for s, e in weak:
-            # in a story the model's names are characters; on a line of code, identifiers
+        for s, e in listed + model:
+            # in a story the names are characters; the model's on a line of code, identifiers
             if " ".join(text[s:e].split()) in cued:
                 names.append((s, e))
-            elif not fiction and not (_on_code_line(text, s) and not _quoted(text, s, e)):
+            elif not fiction and not (
+                (s, e) in model and _on_code_line(text, s) and not _in_string(text, s)
+            ):
                 names.append((s, e))
         # a full name kept as a public figure's keeps its first name elsewhere ("Michelle")
         keep = keep | {
@@ -491,8 +494,10 @@ def _on_code_line(text: str, pos: int) -> bool:
     return _CODE_LINE.search(text[start : end if end != -1 else len(text)]) is not None
 
 
-def _quoted(text: str, start: int, end: int) -> bool:
-    return start > 0 and end < len(text) and text[start - 1] in "\"'" and text[end] in "\"'"
+def _in_string(text: str, start: int) -> bool:
+    """Inside a string literal of its line: an odd number of quotes of one kind before it."""
+    before = text[text.rfind("\n", 0, start) + 1 : start]
+    return any(before.count(q) % 2 == 1 for q in "\"'`")
 
 
 def _kept_name(name: str, keep: frozenset[str]) -> bool:
