@@ -474,7 +474,8 @@ def _valid_elsewhere(cand: str) -> bool:
     digits = "".join(c for c in cand if c.isdigit())
     for region in _OTHER_REGIONS:
         try:
-            if phonenumbers.is_valid_number(phonenumbers.parse(digits, region)):
+            number = phonenumbers.parse(digits, region)
+            if phonenumbers.is_valid_number_for_region(number, region):
                 return True
         except phonenumbers.NumberParseException:
             continue
