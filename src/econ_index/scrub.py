@@ -100,6 +100,12 @@ class _Found:
         return taken
 
 
+def _match_end(pattern: re.Pattern[str], text: str, pos: int) -> int:
+    """Where a pattern that may match nothing ends its match at ``pos``."""
+    m = pattern.match(text, pos)
+    return m.end() if m else pos
+
+
 def _occurrences(text: str, word: str) -> Iterator[int]:
     """Start offsets of ``word`` where it is not part of a longer word."""
     i = text.find(word)
@@ -205,18 +211,18 @@ def _secrets(text: str, lower: str, words: list[str], found: _Found) -> None:
                 found.add(PiiType.SECRET, s, e)
     for scheme in ("bearer", "basic"):
         for i in _occurrences(lower, scheme):
-            m = _AUTH_VALUE.match(text, i + len(scheme))
-            if m and any(c.isdigit() for c in m.group(1)):  # "basic internationalization"
-                found.add(PiiType.SECRET, *m.span(1))
+            auth = _AUTH_VALUE.match(text, i + len(scheme))
+            if auth and any(c.isdigit() for c in auth.group(1)):  # "basic internationalization"
+                found.add(PiiType.SECRET, *auth.span(1))
     for name in _SECRET_NAMES:
         i = lower.find(name)
         while i != -1:
-            ident_end = _IDENT_TAIL.match(text, i).end()
-            m = _ASSIGNED_VALUE.match(text, ident_end)
-            if m and m.lastgroup is not None and _secret_name(text, lower, i, name, ident_end):
-                value = m.group(m.lastgroup)
-                if _secret_value(value, m.lastgroup, lower, i, ident_end):
-                    found.add(PiiType.SECRET, *m.span(m.lastgroup))
+            ident_end = _match_end(_IDENT_TAIL, text, i)
+            v = _ASSIGNED_VALUE.match(text, ident_end)
+            if v and v.lastgroup is not None and _secret_name(text, lower, i, name, ident_end):
+                value = v.group(v.lastgroup)
+                if _secret_value(value, v.lastgroup, lower, i, ident_end):
+                    found.add(PiiType.SECRET, *v.span(v.lastgroup))
             i = lower.find(name, ident_end)
     for word in words:
         if len(word) >= 32 and _high_entropy(word):
@@ -700,7 +706,7 @@ def _validated_id(kind: str, value: str) -> bool:
 
 def _cued_value(text: str, end: int, digits: int = 4) -> tuple[int, int] | None:
     """The identifier right after a cue word ("no.", "#", "is", ":" may come between)."""
-    pos = _CUE_GAP.match(text, end).end()
+    pos = _match_end(_CUE_GAP, text, end)
     m = _ID_VALUE.match(text, pos)
     if not m:
         return None
@@ -939,7 +945,7 @@ def _birth_dates(text: str, lower: str, found: _Found) -> None:
     if not _has_any(lower, _DOB_WORDS):
         return
     for m in _DOB_CUE.finditer(text):
-        pos = _DOB_GAP.match(text, m.end()).end()
+        pos = _match_end(_DOB_GAP, text, m.end())
         d = _DATE.match(text, pos)
         if d:
             found.add(PiiType.DOB, *d.span())

@@ -469,7 +469,7 @@ class StrongScrubber(Scrubber):
         return out
 
     def _kept(self, text: str) -> frozenset[str]:
-        keep = set()
+        keep: set[str] = set()
         lower = text.lower()
         for famous in _WELL_KNOWN_SURNAMES:
             if famous in lower:
