@@ -395,10 +395,11 @@ class StrongScrubber(Scrubber):
             # a lone surname is as often a word ("Car", "Suite", "Modifier", "String")
             w = words[0]
             return (name[:1].isupper() and name[1:].islower()) and w in self._first - self._stop
-        # "Lizzie said", "Daniel erat puer", "das Gefühl": a name's words are capitalised;
+        # "Lizzie said", "Daniel erat puer", "das Gefühl": a name's words share their case;
         # "UNSIGNED Oui NULL": not some in capitals; "Primary Keys", "Skilled Nurse": not words
         parts = name.split()
-        if any(w[:1].islower() and w.lower() not in _PARTICLES for w in parts):
+        lower_words = [w for w in parts if w[:1].islower() and w.lower() not in _PARTICLES]
+        if lower_words and len(lower_words) < len(parts):  # all lower case is a name typed so
             return False
         if any(w.isupper() and len(w) > 1 for w in parts) and not name.isupper():
             return False
