@@ -78,7 +78,7 @@ def scrubber_throughput(taxonomy: Taxonomy) -> list[dict[str, object]]:
 # --- both scrubbers on the real PII set (issue #17) -----------------------------------------
 
 PIISET = Path(
-    os.environ.get("ECON_INDEX_PIISET", Path(__file__).parents[2] / "build/piiset/gold.jsonl")
+    os.environ.get("ECON_INDEX_PIISET", Path(__file__).parents[1] / "build/piiset/gold.jsonl")
 )
 PII_NAME_RECALL_TARGET = 0.90
 PII_NAME_PRECISION_TARGET = 0.80

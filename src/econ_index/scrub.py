@@ -100,6 +100,12 @@ class _Found:
         return taken
 
 
+def _match_end(pattern: re.Pattern[str], text: str, pos: int) -> int:
+    """Where a pattern that may match nothing ends its match at ``pos``."""
+    m = pattern.match(text, pos)
+    return m.end() if m else pos
+
+
 def _occurrences(text: str, word: str) -> Iterator[int]:
     """Start offsets of ``word`` where it is not part of a longer word."""
     i = text.find(word)
@@ -139,11 +145,15 @@ _KEY_CHARS = frozenset(string.ascii_letters + string.digits + "_-")
 _AUTH_VALUE = re.compile(r"\s+([A-Za-z0-9._~+/-]{16,}=*)")
 _SECRET_NAMES = ("key", "secret", "token", "passw", "pwd")
 _IDENT_TAIL = re.compile(r"[A-Za-z0-9_-]*")
+# What may follow a secret name inside its identifier ("API_KEY2", "tokens", "password_value");
+# anything else makes another word ("KeyError", "keywords", "tokenizer", "passwordless").
+_SECRET_SUFFIX = re.compile(r"(?i)(?:s|ord|d)?(?:[_-]?(?:\d+|id|value|val|str))?")
+_PLACEHOLDER_VALUE = re.compile(r"\[[^\]]*\]|<[^>]*>|\*+|x+|\.+", re.I)
 # The value after ``password:`` / ``API_KEY =``: quoted (taken whatever it looks like), wrapped
 # in backticks, angle brackets or parentheses, or bare up to a delimiter; the last two kinds are
 # skipped when they look like code (an identifier, a ``$VAR``).
 _ASSIGNED_VALUE = re.compile(
-    r"[\"']?\s*[:=]\s*(?:\"(?P<dq>[^\"\s]{6,})\"|'(?P<sq>[^'\s]{6,})'"
+    r"[\"']?[ \t]*[:=][ \t]*(?:\"(?P<dq>[^\"\s]{6,})\"|'(?P<sq>[^'\s]{6,})'"
     r"|`(?P<bt>[^`\s]{6,})`|<(?P<ab>[^<>\s]{6,})>|\((?P<pa>[^()\s]{6,})\)"
     r"|(?P<bare>[^\s\"'`,;(){}\[\]<>]{6,})(?=[\s,;\"'`)>\]}]|$))"
 )
@@ -174,6 +184,20 @@ def _high_entropy(s: str) -> bool:
     return _entropy(s) >= 0.8 * math.log2(min(len(s), 62))
 
 
+def _secret_name(text: str, lower: str, i: int, name: str, ident_end: int) -> bool:
+    """The identifier around ``name`` names a secret: ``name`` ends it, give or take a suffix."""
+    return _SECRET_SUFFIX.fullmatch(text, i + len(name), ident_end) is not None
+
+
+def _secret_value(value: str, group: str, lower: str, i: int, ident_end: int) -> bool:
+    if _PLACEHOLDER_VALUE.fullmatch(value) or value.lower() == lower[i:ident_end]:
+        return False  # "[OMITTED]", "<token>", "***", "password": "password"
+    if lower[i:ident_end] == "key" and (i == 0 or lower[i - 1] not in _KEY_CHARS):
+        # a bare "key" is a dictionary or React key far more often than an API key
+        return any(c.isdigit() for c in value) and len(value) >= 12
+    return group in _QUOTED_GROUPS or not (_CODE_NAME.fullmatch(value) or value[0] in "$%")
+
+
 def _secrets(text: str, lower: str, words: list[str], found: _Found) -> None:
     if "PRIVATE KEY-----" in text:
         for m in _PEM.finditer(text):
@@ -187,20 +211,18 @@ def _secrets(text: str, lower: str, words: list[str], found: _Found) -> None:
                 found.add(PiiType.SECRET, s, e)
     for scheme in ("bearer", "basic"):
         for i in _occurrences(lower, scheme):
-            m = _AUTH_VALUE.match(text, i + len(scheme))
-            if m and any(c.isdigit() for c in m.group(1)):  # "basic internationalization"
-                found.add(PiiType.SECRET, *m.span(1))
+            auth = _AUTH_VALUE.match(text, i + len(scheme))
+            if auth and any(c.isdigit() for c in auth.group(1)):  # "basic internationalization"
+                found.add(PiiType.SECRET, *auth.span(1))
     for name in _SECRET_NAMES:
         i = lower.find(name)
         while i != -1:
-            ident_end = _IDENT_TAIL.match(text, i).end()
-            m = _ASSIGNED_VALUE.match(text, ident_end)
-            if m and m.lastgroup is not None:
-                value = m.group(m.lastgroup)
-                if m.lastgroup in _QUOTED_GROUPS or not (
-                    _CODE_NAME.fullmatch(value) or value[0] in "$%"
-                ):
-                    found.add(PiiType.SECRET, *m.span(m.lastgroup))
+            ident_end = _match_end(_IDENT_TAIL, text, i)
+            v = _ASSIGNED_VALUE.match(text, ident_end)
+            if v and v.lastgroup is not None and _secret_name(text, lower, i, name, ident_end):
+                value = v.group(v.lastgroup)
+                if _secret_value(value, v.lastgroup, lower, i, ident_end):
+                    found.add(PiiType.SECRET, *v.span(v.lastgroup))
             i = lower.find(name, ident_end)
     for word in words:
         if len(word) >= 32 and _high_entropy(word):
@@ -250,12 +272,20 @@ _LOCAL_PART = re.compile(r"[A-Za-z0-9][A-Za-z0-9._%+-]*\Z")
 _DOMAIN = re.compile(r"(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,24}\b")
 
 
+_IMAGE_SUFFIX = re.compile(r"(?i)\.(?:png|jpe?g|gif|svg|webp|ico)\Z")
+
+
 def _emails(text: str, found: _Found) -> None:
     i = text.find("@")
     while i != -1:
         local = _LOCAL_PART.search(text, max(0, i - 64), i)
         domain = _DOMAIN.match(text, i + 1)
-        if local and domain and (domain.end() == len(text) or text[domain.end()] not in "-_"):
+        if (
+            local
+            and domain
+            and (domain.end() == len(text) or text[domain.end()] not in "-_")
+            and not _IMAGE_SUFFIX.search(domain.group())  # "icon@2x.png" is a file
+        ):
             found.add(PiiType.EMAIL, local.start(), domain.end())
         i = text.find("@", i + 1)
 
@@ -304,7 +334,19 @@ _ADDRESS = re.compile(
     rf"(?:(?:{_STREET_SUFFIX})\b|(?:{_STREET_ABBR})\b\.?)"
     r"(?:\s+(?:NW|NE|SW|SE|N|S|E|W)\b)?"
     r"(?:,?\s+(?:Apt|Apartment|Suite|Ste|Unit|Fl|Floor|#)\.?\s*#?[A-Za-z0-9-]+)?"
-    r"(?:,\s*[A-Z][a-z]+(?:\s[A-Z][a-z]+){0,2},?\s+(?:[A-Z]{2}\s+\d{5}(?:-\d{4})?|[A-Z]{2}\b))?"
+    r"(?:,\s*[A-Z][a-z]+(?:\s[A-Z][a-z]+){0,2},?\s+(?:[A-Z]{2},?\s+\d{5}(?:-\d{4})?|[A-Z]{2}\b))?"
+)
+# The value of an "Address:" / "address1": field, up to the line's end or the next "Label:";
+# e-mail, IP, MAC and web addresses are other things.
+_ADDRESS_FIELD = re.compile(
+    r"(?i)(?<!e-mail )(?<!email )(?<!mail )(?<!ip )(?<!mac )(?<!web )(?<!wallet )(?<!memory )"
+    r"(?<!return )(?<!base )\b(?:postal |home |street |mailing )?address\d?[\"']?[ \t]*[:=][ \t]*"
+    r"[\"']?(?P<value>[^\n\"'|]{4,160}?)(?=[\"'|]|,?[ \t]*\w+:|[ \t]*$)",
+    re.M,
+)
+_PO_BOX = re.compile(
+    r"(?i)\bP\.?[ \t]?O\.?[ \t]+Box[ \t]+\d+[^\n]*(?:\n[^\n]*\b[A-Z]\d[A-Z][ \t]?\d[A-Z]\d\b"
+    r"|\n[^\n]*\b[A-Z]{2}[ \t]+\d{5}(?:-\d{4})?\b)?"
 )
 
 
@@ -373,17 +415,82 @@ class _Phones:
         if cand.startswith("(00"):  # "(0044 20 ...)": the parenthesis wraps the number
             start, cand = start + 1, cand[1:]
         intl = cand.startswith(("+", "00"))
-        if (not intl and digits not in self.national_lengths) or _DATE_LIKE.match(cand):
+        if _DATE_LIKE.match(cand):
             return
+        if (intl or digits in self.national_lengths) and self._valid(
+            text, start, end, self.region, found
+        ):
+            return
+        if intl or not 7 <= digits <= 15 or not _standalone(text, start, end):
+            return
+        if _NANP_SHAPE.fullmatch(cand):  # "858-123-4567": formatted as a phone, plan or not
+            if not _placeholder_digits(cand):
+                found.add(PiiType.PHONE, start, end)
+            return
+        if "." in cand:
+            return  # decimals ("0.7979313"), which other plans would read as numbers
+        # A national number ("(07) 3265 3888", "0528654793") valid in another common country.
+        if cand.startswith(("0", "(0")) and _valid_elsewhere(cand):
+            found.add(PiiType.PHONE, start, end)
+            return
+        # Labelled ("Tel:", "phoneNumber": "..."), even if no numbering plan knows it.
+        if _PHONE_CUE.search(text, max(0, start - 40), start) and not _placeholder_digits(cand):
+            found.add(PiiType.PHONE, start, end)
+
+    @staticmethod
+    def _valid(text: str, start: int, end: int, region: str, found: _Found) -> bool:
         # Context on both sides lets phonenumbers reject dates and clock times.
         lo, hi = max(0, start - 3), min(len(text), end + 4)
         window = text[lo:hi]
-        if cand.startswith("00"):
+        if text.startswith("00", start):
             # "00" is the international call prefix in most of the world; " +" keeps offsets.
             window = window[: start - lo] + " +" + window[start - lo + 2 :]
-        for pm in phonenumbers.PhoneNumberMatcher(window, self.region, phonenumbers.Leniency.VALID):
+        hit = False
+        for pm in phonenumbers.PhoneNumberMatcher(window, region, phonenumbers.Leniency.VALID):
             s = lo + pm.start
             found.add(PiiType.PHONE, max(start, start if s == start + 1 else s), lo + pm.end)
+            hit = True
+        return hit
+
+
+# Countries whose national numbers are tried when the default region finds none (the most
+# common in English-language chat after the US): a leading 0 is their trunk prefix.
+_OTHER_REGIONS = ("GB", "AU", "IN", "CA", "IE", "NZ", "ZA", "DE", "FR", "IL", "NG", "PK", "PH")
+_NANP_SHAPE = re.compile(r"\(?[2-9]\d\d\)?[ .-]?\d{3}[.-]\d{4}|[2-9]\d\d-\d{3}-\d{4}")
+_PHONE_CUE = re.compile(
+    r"(?i)(?:phone|\btel\b|mobile|\bcell|\bfax\b|hotline|whatsapp|电话|手机)[^\n\d]{0,30}\Z"
+)
+
+
+_DIGIT_BEFORE = re.compile(r"\d[ (-]*\Z")
+_DIGIT_AFTER = re.compile(r"[ )-]*\d")
+
+
+def _standalone(text: str, start: int, end: int) -> bool:
+    """Not a piece of a longer run of numbers (a card, a table row) nor a "#" number."""
+    before = text[max(0, start - 3) : start]
+    return not (
+        before.endswith("#")
+        or _DIGIT_BEFORE.search(before) is not None
+        or _DIGIT_AFTER.match(text, end, end + 3) is not None
+    )
+
+
+def _valid_elsewhere(cand: str) -> bool:
+    digits = "".join(c for c in cand if c.isdigit())
+    for region in _OTHER_REGIONS:
+        try:
+            number = phonenumbers.parse(digits, region)
+            if phonenumbers.is_valid_number_for_region(number, region):
+                return True
+        except phonenumbers.NumberParseException:
+            continue
+    return False
+
+
+def _placeholder_digits(cand: str) -> bool:
+    d = "".join(c for c in cand if c.isdigit())
+    return len(set(d)) <= 2 or d in "01234567890123456789" or d in "98765432109876543210"
 
 
 _SUB_RUN_TOKENS = 12  # runs of more space-separated pieces are tables of numbers, not PII
@@ -489,6 +596,13 @@ def _is_card(cand: str, digits: int) -> bool:
     return bool(_CARD_IIN.fullmatch(number)) and _luhn.is_valid(number)
 
 
+# Public addresses everyone types: resolvers and the stock example address. No one's machine.
+_WELL_KNOWN_IPS = frozenset(
+    "8.8.8.8 8.8.4.4 1.1.1.1 1.0.0.1 9.9.9.9 208.67.222.222 208.67.220.220 1.2.3.4".split()
+)
+_CIDR = re.compile(r"/(\d{1,2})\b")
+
+
 def _ipv4(text: str, start: int, end: int, found: _Found) -> None:
     if _VERSION_BEFORE.search(text, max(0, start - 10), start):
         return
@@ -496,8 +610,16 @@ def _ipv4(text: str, start: int, end: int, found: _Found) -> None:
         ip = ipaddress.IPv4Address(text[start:end])
     except ValueError:
         return
-    if not _not_personal(ip, found.keep_private_ips):
-        found.add(PiiType.IP, start, end)
+    if _not_personal(ip, found.keep_private_ips):
+        return
+    if found.keep_private_ips:
+        # strict: a network ("22.1.11.0/24", "10.2.0.0") or a well-known resolver is no host
+        cidr = _CIDR.match(text, end)
+        if (cidr and cidr.group(1) != "32") or text[start:end].endswith(".0"):
+            return
+        if text[start:end] in _WELL_KNOWN_IPS:
+            return
+    found.add(PiiType.IP, start, end)
 
 
 # --- identifiers, accounts, dates of birth and coordinates by validator or cue word ---------
@@ -518,7 +640,7 @@ _DOB_CUE = re.compile(
     r"(?i)(?:date[ \t]+of[ \t]+birth|birth[ \t_-]?date|\bd\.?o\.?b\b\.?|\bborn\b(?:[ \t]+on)?"
     r"|birthday|出生日期|出生|生日)"
 )
-_DOB_GAP = re.compile(r"[ \t:=|\-\"'(*]*(?:(?:is|was|on|of|:)[ \t:]*)*")
+_DOB_GAP = re.compile(r"[ \t:=|\-\"'(*]*(?:(?:is|was|on|of|the|:)[ \t:]*)*")
 
 # Acronyms are case-sensitive ("sin" and "pan" are words, Math.sin is code).
 _ID_CUE = re.compile(
@@ -534,6 +656,10 @@ _ACCOUNT_CUE = re.compile(
     r"|patient|student|employee|staff|applicant|application|case|claim|subscriber|loyalty"
     r"|passenger|booking|reservation|confirmation|registration|reference|ref|roll|user[ \t]?id"
     r"|sort[ \t]+code|routing)\b"
+)
+_ACCOUNT_KEY = re.compile(
+    r"(?i)(?:(?:account|owner|customer|client|member|user|employee|patient|student|subscriber)"
+    r"[_-]?(?:id|no|number|num)[\"']?[ \t]*[:=][ \t]*[\"']?|\buser[_-])(?P<value>\d{5,20})\b"
 )
 _CUE_MARK = re.compile(r"(?i)[ \t]*(?:(?:no|nr|num|number|id|code)\b\.?|#)")
 _CUE_GAP = re.compile(r"[ \t]*(?:(?:is|was)\b|[:=#\-|])?[ \t:=#*\"'`]*")
@@ -580,7 +706,7 @@ def _validated_id(kind: str, value: str) -> bool:
 
 def _cued_value(text: str, end: int, digits: int = 4) -> tuple[int, int] | None:
     """The identifier right after a cue word ("no.", "#", "is", ":" may come between)."""
-    pos = _CUE_GAP.match(text, end).end()
+    pos = _match_end(_CUE_GAP, text, end)
     m = _ID_VALUE.match(text, pos)
     if not m:
         return None
@@ -648,6 +774,7 @@ _ACCOUNT_WORDS = (
     "ref",
     "roll",
     "user",
+    "owner",
     "sort",
     "routing",
 )
@@ -690,6 +817,98 @@ def _identifiers(text: str, lower: str, found: _Found) -> None:
                 found.add(PiiType.NATIONAL_ID, *m.span())
 
 
+# Profile URLs of a person: LinkedIn profiles, social accounts and booking pages with one
+# path segment (a second one is a repository or a post, not the person).
+_PROFILE_URL = re.compile(
+    r"(?i)(?<![\w.-])(?:https?://)?(?:www\.|[a-z]{2}\.|m\.)?"
+    r"(?:linkedin\.com/(?:in|pub)/\n?[\w%.-]+/?"
+    r"|calendly\.com/(?:[\w.-]|\\_)+(?:/[\w.-]+)?"
+    r"|youtube\.com/(?:@|c/|user/|channel/)[\w.-]+"
+    r"|reddit\.com/u(?:ser)?/[\w-]+"
+    r"|(?:twitter|x|instagram|facebook|tiktok|github|gitlab|medium|t)\.(?:com|me)/@?"
+    r"(?!(?:about|explore|features|help|home|i|intent|login|marketplace|orgs|p|pages|pricing|"
+    r"search|settings|share|sharer|signup|topics|watch|groups|events|hashtag|policies|privacy|"
+    r"terms|docs|apps|enterprise|blog|security|reel|status|sponsors|new)\b)"
+    r"[\w.-]+(?![\w.-]|/\w))"
+)
+_PROFILE_SITES = (
+    "linkedin.com",
+    "calendly.com",
+    "twitter.com",
+    "x.com/",
+    "instagram.com",
+    "facebook.com",
+    "tiktok.com",
+    "github.com",
+    "gitlab.com",
+    "medium.com",
+    "t.me/",
+    "youtube.com",
+    "reddit.com",
+)
+# A user's own folder: "C:\Users\dan.q\", "/home/oladhari/", "/Users/jane/".
+_HOME_DIR = re.compile(
+    r"(?:\b[A-Za-z]:(?:\\{1,2}|/)|[\s\"'(=`]|^)(?:(?:\\{1,2}|/)?)(?i:Users|home)(?:\\{1,2}|/)"
+    r"(?P<user>[^\\/\s\"'`:*?<>|$%{}\[\]~]{2,40})(?=\\|/)"
+)
+_GENERIC_USERS = frozenset(
+    "user username users your_username yourusername yourname your-name you me admin "
+    "administrator root ubuntu ec2-user runner pi vagrant public default shared guest name "
+    "myuser jenkins node app www-data centos debian docker user1 test all".split()
+)
+# "linkedin thirumalai_31", "github: thiru31", "a user named jr_developer_om": a handle has a
+# digit or an underscore (so "linkedin profile" or "user named Sam" are not handles).
+_HANDLE_CUE = re.compile(
+    r"(?i)\b(?:linkedin|github|gitlab|twitter|instagram|telegram|skype|discord|snapchat|tiktok"
+    r"|reddit|user[ \t]?name|handle|user[ \t]+named|login)\b[ \t]*(?:id\b)?[ \t]*"
+    r"(?:is\b|[:=-])?[ \t]*[\"'`]?@?"
+    r"(?P<handle>[A-Za-z0-9](?:[A-Za-z0-9_.-]|\\_){2,40})"
+)
+_HANDLE_WORDS = (
+    "linkedin",
+    "github",
+    "gitlab",
+    "twitter",
+    "instagram",
+    "telegram",
+    "skype",
+    "discord",
+    "snapchat",
+    "tiktok",
+    "reddit",
+    "user name",
+    "username",
+    "handle",
+    "login",
+)
+
+
+# "@mmiller_92" in prose: a handle with a digit or an underscore ("@alice" may be anyone's
+# mention, "@app.route" and line-initial "@my_decorator" are code).
+_AT_HANDLE = re.compile(r"(?<=[ \t(])@(?P<handle>[A-Za-z0-9_]{3,30})(?![\w.@(-])")
+
+
+def _handles(text: str, lower: str, found: _Found) -> None:
+    """Accounts that name their person: profile URLs, home folders, platform handles."""
+    if "@" in text:
+        for m in _AT_HANDLE.finditer(text):
+            handle = m.group("handle")
+            if any(c.isdigit() or c == "_" for c in handle) and not handle.isdigit():
+                found.add(PiiType.ACCOUNT, m.start(), m.end())
+    if _has_any(lower, _PROFILE_SITES):
+        for m in _PROFILE_URL.finditer(text):
+            found.add(PiiType.ACCOUNT, m.start(), m.end() - m.group().endswith("."))
+    if "/home/" in lower or "users\\" in lower or "users/" in lower:
+        for m in _HOME_DIR.finditer(text):
+            if m.group("user").lower() not in _GENERIC_USERS:
+                found.add(PiiType.ACCOUNT, *m.span("user"))
+    if _has_any(lower, _HANDLE_WORDS):
+        for m in _HANDLE_CUE.finditer(text):
+            handle = m.group("handle").rstrip(".-")
+            if any(c.isdigit() or c == "_" for c in handle):
+                found.add(PiiType.ACCOUNT, m.start("handle"), m.start("handle") + len(handle))
+
+
 def _accounts(text: str, lower: str, found: _Found) -> None:
     if not _has_any(lower, _ACCOUNT_WORDS):
         return
@@ -705,13 +924,28 @@ def _accounts(text: str, lower: str, found: _Found) -> None:
                 span = v.span() if v else None
         if span:
             found.add(PiiType.ACCOUNT, *span)
+    # keys of code and JSON: "GroupOwnerId": "203364475136", customer_id = 88123, user-13678898
+    for m in _ACCOUNT_KEY.finditer(text):
+        found.add(PiiType.ACCOUNT, *m.span("value"))
+
+
+def _address_fields(text: str, lower: str, found: _Found) -> None:
+    if "address" in lower:
+        for m in _ADDRESS_FIELD.finditer(text):
+            value = m.group("value").rstrip(" ,.;")
+            if any(c.isdigit() for c in value) or "," in value:
+                if "@" not in value and "://" not in value:
+                    found.add(PiiType.ADDRESS, m.start("value"), m.start("value") + len(value))
+    if "box" in lower:
+        for m in _PO_BOX.finditer(text):
+            found.add(PiiType.ADDRESS, m.start(), m.start() + len(m.group().rstrip()))
 
 
 def _birth_dates(text: str, lower: str, found: _Found) -> None:
     if not _has_any(lower, _DOB_WORDS):
         return
     for m in _DOB_CUE.finditer(text):
-        pos = _DOB_GAP.match(text, m.end()).end()
+        pos = _match_end(_DOB_GAP, text, m.end())
         d = _DATE.match(text, pos)
         if d:
             found.add(PiiType.DOB, *d.span())
@@ -829,10 +1063,12 @@ class Scrubber:
         if "@" in text:
             _emails(text, found)
         _numbers(text, self._phones, found)
+        _handles(text, lower, found)
         # after _numbers, whose SSN and address checks skip what is already claimed
         if self._thorough:
             _identifiers(text, lower, found)
             _accounts(text, lower, found)
+            _address_fields(text, lower, found)
             _birth_dates(text, lower, found)
             _coordinates(text, lower, found)
         if self._names:

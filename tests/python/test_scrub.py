@@ -612,7 +612,61 @@ def test_the_fast_scrubber_leaves_the_thorough_detectors_off(scrubber: Scrubber)
         "Math.sin(x) * 123456789",
         "born in 1988, she moved in 2001",
         "4131 3317 9156 5724",
+        # real text (issue #17): profile-like URLs, placeholder phones, secret and e-mail names
+        "https://github.com/facebook/react/issues",
+        "https://twitter.com/search?q=python",
+        "cd /home/user/project && ls /Users/Shared/",
+        "the linkedin profile of a candidate",
+        "visit https://visalex.com/platform now",
+        "phone is 1234567890",
+        "tel: 000-000-0000",
+        "order #08805975 shipped",
+        "x = 0.7979313",
+        "the email address: none given",
+        "web address: www.acme.com, see above",
+        '"GroupOwnerId": "abc"',
+        "KeyError: 'werkzeug.server.shutdown'",
+        '{ key: "coffee.roast.dark", label: "Dark?" }',
+        '"access_token": "[OMITTED]",',
+        '"password": "password"',
+        "if next_token:\n    last_id = decode(next_token)",
+        "?_keywords=LAN-B04746",
+        "import logo from './Icon_color@2x.png'",
     ],
 )
 def test_cue_lookalikes_survive(text: str) -> None:
     assert_untouched(Scrubber(thorough=True), text)
+
+
+# -- accounts that name their person, phones of other plans, address fields (real text) ------
+
+A, P, D = PiiType.ACCOUNT, PiiType.PHONE, PiiType.ADDRESS
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "kind", "thorough"),
+    [
+        ("LI: linkedin.com/in/sarah-miller-5b | E: x", "linkedin.com/in/sarah-miller-5b", A, 0),
+        ("see https://www.linkedin.com/in/jim-noblitt-3a632721\n", "jim-noblitt-3a632721", A, 0),
+        ("book: https://calendly.com/prestonk\\_acme/30min", "prestonk\\_acme/30min", A, 0),
+        ("my github is github.com/thiru31.", "github.com/thiru31", A, 0),
+        ("subscribe: youtube.com/@jdoe_cooks", "youtube.com/@jdoe_cooks", A, 0),
+        ("DM me at @mmiller_92 tonight", "@mmiller_92", A, 0),
+        ('File "c:\\Users\\Dan.QTIS\\.vscode\\x.py"', "Dan.QTIS", A, 0),
+        ('File "/home/oladhari/.virtualenvs/app/x.py"', "oladhari", A, 0),
+        ("linkedin thirumalai\\_31, github thiru31.", "thirumalai\\_31", A, 0),
+        ("a user named jr\\_developer\\_om cannot log in", "jr\\_developer\\_om", A, 0),
+        ('"GroupOwnerId": "203364475136",', "203364475136", A, 1),
+        ("Contact us today on Tel: (07) 3265 3888 for help", "(07) 3265 3888", P, 0),  # AU
+        ('assoTable.add(s4, "0528654793");', "0528654793", P, 0),  # Israel, no label
+        ("858-123-4567", "858-123-4567", P, 0),  # NANP-formatted, no valid exchange
+        ('phoneNumber: "92365872358",', "92365872358", P, 0),  # labelled
+        ("Hotline: 400-6789-532 ...", "400-6789-532", P, 0),
+        ("Address: 232 State Route 32 South New Paltz, NY 12561\nweb", "State Route 32", D, 1),
+        ('address2: "Kowloon, Hong Kong",', "Kowloon, Hong Kong", D, 1),
+        ("PO Box 74084 Beechwood PO\nOttawa, Ontario K1M 2H9\n", "K1M 2H9", D, 1),
+        ("8675 Kentucky Street, San Francisco, CA, 94110", "94110", D, 1),
+    ],
+)
+def test_real_text_detectors(text: str, value: str, kind: PiiType, thorough: int) -> None:
+    assert_redacted(Scrubber(thorough=bool(thorough)), text, value, kind)

@@ -1,0 +1,75 @@
+"""The strong scrubber's names: private persons found by cue, line, signature and repetition;
+characters, public figures, cited authors, code and example values kept (issue #17)."""
+
+from __future__ import annotations
+
+import pytest
+
+from econ_index.scrub import PiiType
+from econ_index.scrub_strong import StrongScrubber
+
+
+@pytest.fixture(scope="module")
+def strong() -> StrongScrubber:
+    return StrongScrubber()
+
+
+def _names(strong: StrongScrubber, text: str) -> list[str]:
+    return [text[s:e] for s, e, k in strong.spans(text) if k is PiiType.NAME]
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("Thanks for your help.\n\nBest regards,\n\nLars", "Lars"),
+        ("Hello Dr. Harwath,\n\nThis is Zac Schulwolf from your class.", "Zac Schulwolf"),
+        ("Glad to reach out!\n\nPreston here with Innospire.", "Preston"),
+        ("I am mentoring my friend Shuozhe on a project.", "Shuozhe"),
+        ("Attended\n⤷ Marianne O'Byrne\nIndividual Psychotherapy", "Marianne O'Byrne"),
+        ('new Student("Yakir","Cohen","204325423")', "Cohen"),
+        ("can you help me reply this: Hi Jones,\n\nIt was great", "Jones"),
+        ("您好，我叫pacy，请问你叫什么名字。", "pacy"),
+    ],
+)
+def test_private_names_found(strong: StrongScrubber, text: str, name: str) -> None:
+    assert any(name in found or found in name for found in _names(strong, text)), text
+
+
+def test_a_name_found_once_is_found_everywhere(strong: StrongScrubber) -> None:
+    text = "我的名字是“麦克”。今天我和麦克进行了交谈。"
+    out = strong.scrub(text).text
+    assert "麦克" not in out
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # a story's characters (dialogue)
+        '"Uhm, Alyssa, you forgot your dinner." Lizzie said. "Call me Lizzie," she asks.',
+        # public office, a well-known family name, a role after the name
+        "President Dwight D. Eisenhower signed it.",
+        "In 2009, Barack Obama became president. Michelle Obama was First Lady.",
+        "Michael Conroy, who is the founder of Men at Work, spoke.",
+        # cited authors
+        "Chen, E. Y. H., Chan, R. C. H., & Yip, P. S. F. (2020). A study.",
+        "read the Chimp Paradox by Steve Peters and prepare",
+        # code: types and identifiers are not people
+        "type Customer = {\n name: String;\n email: String;\n}",
+        "from keras.optimizers import Adam, RMSprop",
+        # everyday words the model calls people
+        "Be sure to note Primary Keys and Foreign Keys as you require them.",
+    ],
+)
+def test_lookalike_names_kept(strong: StrongScrubber, text: str) -> None:
+    assert _names(strong, text) == [], text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        'login with "email": "testing@test.com" or user1@email.com',
+        "ping 8.8.8.8 and the subnet 22.1.11.0/24",
+    ],
+)
+def test_example_values_kept(strong: StrongScrubber, text: str) -> None:
+    assert strong.scrub(text).text == text
