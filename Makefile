@@ -64,6 +64,7 @@ demo: seeds
 	$(BIN)/econ-index build --warehouse $(DEMO_WAREHOUSE)
 	$(BIN)/econ-index publish --warehouse $(DEMO_WAREHOUSE) --out $(PUBLISHED)
 	$(BIN)/econ-index summary --published $(PUBLISHED)
+	@echo "report: $(PUBLISHED:.duckdb=_report.html) (charts as PNG in $(PUBLISHED:.duckdb=_report_charts)/)"
 
 lint: seeds
 	$(BIN)/ruff check src tests/python benchmarks

@@ -114,7 +114,7 @@ def majors_chart(summary: Summary) -> Any:
         scale=alt.Scale(
             domain=[CONVERSATIONS, EMPLOYMENT], range=[USAGE_COLOUR, EMPLOYMENT_COLOUR]
         ),
-        legend=alt.Legend(orient="bottom", title=None),
+        legend=alt.Legend(orient="bottom", title=None, labelLimit=300),
     )
     note = f" vs {summary.employment_source}" if summary.employment else ""
     return _shares_with_intervals(

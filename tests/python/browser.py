@@ -5,7 +5,7 @@ Chromium is the Debian package (`make chromium` installs it when missing). It ru
 network access it needs: background networking and component updates are off, and a fresh
 profile is used every time. Run as a script to take the README's screenshot:
 
-    python tests/python/browser.py build/published/econ_index_report.html docs/report.png
+    python tests/python/browser.py build/published/econ_index_report.html docs/report.png 1800
 """
 
 from __future__ import annotations
@@ -103,9 +103,12 @@ def _devtools_url(profile: Path, process: subprocess.Popen[bytes], timeout: floa
     raise BrowserError("chromium did not open its DevTools port")
 
 
-def open_report(html: Path, screenshot: Path, *, timeout: float = 90.0) -> PageCheck:
+def open_report(
+    html: Path, screenshot: Path, *, timeout: float = 90.0, top: int | None = None, scale: float = 1
+) -> PageCheck:
     """Load ``html`` from disk, wait until every chart element is marked rendered or failed,
-    and return the charts' state and every error; a full-page screenshot goes to ``screenshot``."""
+    and return the charts' state and every error. A screenshot goes to ``screenshot``: the full
+    page, or its ``top`` pixels scaled by ``scale``."""
     binary = shutil.which("chromium")
     if binary is None:
         raise BrowserError("chromium is not installed: run `make chromium`")
@@ -126,9 +129,10 @@ def open_report(html: Path, screenshot: Path, *, timeout: float = 90.0) -> PageC
                     page.send(f"{domain}.enable")
                 page.send("Page.navigate", {"url": html.resolve().as_uri()})
                 charts = _wait_for_charts(page, timeout)
-                shot = page.send(
-                    "Page.captureScreenshot", {"format": "png", "captureBeyondViewport": True}
-                )
+                options: dict[str, Any] = {"format": "png", "captureBeyondViewport": True}
+                if top is not None:
+                    options["clip"] = {"x": 0, "y": 0, "width": 1280, "height": top, "scale": scale}
+                shot = page.send("Page.captureScreenshot", options)
                 screenshot.write_bytes(base64.b64decode(shot["data"]))
                 return PageCheck(charts, page.errors)
         finally:
@@ -149,6 +153,8 @@ def _wait_for_charts(page: _Session, timeout: float) -> list[dict[str, Any]]:
 
 
 if __name__ == "__main__":
-    check = open_report(Path(sys.argv[1]), Path(sys.argv[2]))
+    # the README's screenshot: the top of the page at half size
+    top = int(sys.argv[3]) if len(sys.argv) > 3 else None
+    check = open_report(Path(sys.argv[1]), Path(sys.argv[2]), top=top, scale=0.5)
     print(json.dumps({"failed": check.failed_charts, "errors": check.errors}, indent=1))
     sys.exit(1 if check.failed_charts or check.errors else 0)
