@@ -8,8 +8,10 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from typer.testing import CliRunner
 
 from browser import open_report
+from econ_index.cli import app
 from econ_index.report import (
     EMPLOYMENT_FILE,
     ReportError,
@@ -202,3 +204,26 @@ def test_the_browser_check_fails_on_a_broken_chart_spec(report: Path, tmp_path: 
     check = open_report(broken, tmp_path / "broken.png")
     assert check.failed_charts == ["concentration"]
     assert any("concentration" in e for e in check.errors)
+
+
+def test_report_and_summary_commands(published: Path, employment: Path, tmp_path: Path) -> None:
+    runner = CliRunner()
+    out = tmp_path / "r.html"
+    done = runner.invoke(
+        app,
+        [
+            "report",
+            "--published",
+            str(published),
+            "--out",
+            str(out),
+            "--employment",
+            str(employment),
+        ],
+    )
+    assert done.exit_code == 0, done.output
+    assert f"report: {out}" in done.output.splitlines() and out.is_file()
+    summary = runner.invoke(app, ["summary", "--published", str(published)], terminal_width=200)
+    assert "automation 44.4% (95% 37.4-51.7)" in summary.output, summary.output
+    missing = runner.invoke(app, ["report", "--published", str(tmp_path / "none.duckdb")])
+    assert missing.exit_code == 2 and "does not exist" in missing.output
