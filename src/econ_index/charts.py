@@ -20,7 +20,6 @@ EMPLOYMENT_COLOUR = "#5b6b7a"
 HIDDEN_COLOUR = "#9a9a9a"
 WIDTH = 560
 TOP_N = 15
-TIME_FORMATS = {"month": "%b %Y", "week": "%d %b %Y"}
 CONVERSATIONS = "Conversations (published share)"
 EMPLOYMENT = "US employment"
 
@@ -162,11 +161,14 @@ def _automation_panel(grain: str, shares: list[PeriodShare], overall: float | No
         if p.pct is not None
     ]
     hidden = [{"start": p.start, "reason": p.reason} for p in shares if p.pct is None]
+    # Periods as categories in time order, labelled by their first day (no calendar ticks that
+    # fall between two weeks).
+    order = [p.start for p in shares]
     x = alt.X(
-        "start:T",
+        "start:O",
+        sort=order,
         title=f"{grain} starting",
-        timeUnit="yearmonthdate",
-        axis=alt.Axis(format=TIME_FORMATS.get(grain, "%Y-%m-%d"), tickCount=len(shares)),
+        axis=alt.Axis(labelAngle=0 if len(order) <= 12 else -45, labelOverlap=True),
     )
     y = alt.Y(
         "pct:Q", title="automation % (of the five patterns)", scale=alt.Scale(domain=[0, 100])
@@ -186,7 +188,7 @@ def _automation_panel(grain: str, shares: list[PeriodShare], overall: float | No
                 x=x,
                 y=y,
                 tooltip=[
-                    alt.Tooltip("start:T"),
+                    alt.Tooltip("start:O", title=f"{grain} starting"),
                     alt.Tooltip("pct:Q", format=".1f", title="automation %"),
                     alt.Tooltip("ci_low:Q", format=".1f", title="95% low"),
                     alt.Tooltip("ci_high:Q", format=".1f", title="95% high"),
@@ -197,8 +199,8 @@ def _automation_panel(grain: str, shares: list[PeriodShare], overall: float | No
     if hidden:
         layers.append(
             alt.Chart(_data(hidden))
-            .mark_point(shape="cross", color=HIDDEN_COLOUR, size=60)
-            .encode(x=x, y=alt.datum(2), tooltip=[alt.Tooltip("start:T"), "reason:N"])
+            .mark_text(text="×", fontSize=18, fontWeight="bold", color=HIDDEN_COLOUR)
+            .encode(x=x, y=alt.datum(2), tooltip=["start:O", "reason:N"])
         )
     return alt.layer(*layers).properties(
         title=f"Automation by {grain}: {len(published)} published, {len(hidden)} hidden "
