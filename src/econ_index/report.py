@@ -19,9 +19,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
+from jinja2 import Environment, PackageLoader, select_autoescape
 
+from econ_index.bundle import FILE_MODE
 from econ_index.onet import SOC_MAJOR_TITLES
-from econ_index.publish import DIR_MODE, FILE_MODE
+from econ_index.publish import DIR_MODE
 
 ALL_TIME = "all"
 FIVE_PATTERNS = ("directive", "feedback_loop", "task_iteration", "validation", "learning")
@@ -255,10 +257,13 @@ def summarize(published: Path, employment: Path | None = None) -> Summary:
 def write_atomic(path: Path, data: str | bytes) -> None:
     """Write beside ``path`` and rename into place, readable by others like the DuckDB file."""
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    os.fchmod(fd, FILE_MODE)
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(data.encode("utf-8") if isinstance(data, str) else data)
-    os.replace(tmp, path)
+    try:
+        os.fchmod(fd, FILE_MODE)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data.encode("utf-8") if isinstance(data, str) else data)
+        os.replace(tmp, path)
+    finally:
+        Path(tmp).unlink(missing_ok=True)  # gone after the rename; left only by a failure
 
 
 PNG_SCALE = 1.5  # crisp on a laptop screen, a few hundred kB per chart
@@ -282,7 +287,6 @@ def render_html(summary: Summary, published: Path, out: Path) -> RenderedReport:
     try:  # the report extra: Altair for the specs, vl-convert for the JS bundle and PNGs
         import vl_convert as vlc
         from altair import SCHEMA_VERSION
-        from jinja2 import Environment, PackageLoader, select_autoescape
 
         from econ_index.charts import build_charts
     except ImportError as exc:
