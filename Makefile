@@ -19,7 +19,7 @@ PUBLISHED := build/published/econ_index.duckdb
 REALSET := build/realset/gold.jsonl
 PIISET := build/piiset/gold.jsonl
 
-.PHONY: help venv seeds realset piiset train demo test test-spark lint unit dbt-checks bench clean
+.PHONY: help venv seeds realset piiset train demo test test-spark lint unit dbt-checks bench clean chromium
 help:
 	@echo "make demo   - generate a sample corpus, classify it, build the warehouse, publish"
 	@echo "make test   - every check: lint, unit and end-to-end tests, dbt parse/build/tests"
@@ -64,6 +64,7 @@ demo: seeds
 	$(BIN)/econ-index build --warehouse $(DEMO_WAREHOUSE)
 	$(BIN)/econ-index publish --warehouse $(DEMO_WAREHOUSE) --out $(PUBLISHED)
 	$(BIN)/econ-index summary --published $(PUBLISHED)
+	@echo "report: $(PUBLISHED:.duckdb=_report.html) (charts as PNG in $(PUBLISHED:.duckdb=_report_charts)/)"
 
 lint: seeds
 	$(BIN)/ruff check src tests/python benchmarks
@@ -75,7 +76,15 @@ lint: seeds
 dbt-checks: seeds
 	$(BIN)/dbt parse --warn-error --no-partial-parse --target-path target/parse
 
-unit: seeds realset piiset
+# Headless Chromium for the report's browser test (tests/python/test_report_browser.py): the
+# Debian package, installed only when missing (root, else through sudo).
+SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
+chromium:
+	@command -v chromium >/dev/null || { $(SUDO) apt-get update -qq && \
+		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+		-o DPkg::Lock::Timeout=600 --no-install-recommends chromium; }
+
+unit: seeds realset piiset chromium
 	$(BIN)/pytest -q
 
 test: lint dbt-checks unit

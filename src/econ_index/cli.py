@@ -17,6 +17,7 @@ from econ_index import __version__
 
 if TYPE_CHECKING:
     from econ_index.pipeline import RunSummary
+    from econ_index.report import RenderedReport
 
 app = typer.Typer(
     help="AI-assistant conversations → k-anonymous labour-market statistics.",
@@ -39,6 +40,15 @@ SeedsOpt = Annotated[
         "--seeds",
         envvar="ECON_INDEX_SEEDS",
         help="Directory of built seeds (default: ./seeds, else the dbt project's seeds).",
+    ),
+]
+EmploymentOpt = Annotated[
+    Path | None,
+    typer.Option(
+        help="BLS employment by SOC major group for the report's comparison (default: "
+        "bls_employment_may_2023.csv of the release in $ONET_SOURCE, when there).",
+        exists=True,
+        dir_okay=False,
     ),
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object instead of tables.")]
@@ -406,10 +416,18 @@ def classify(
       econ-index classify -i logs/ --default-created-at 2025-06-01 --json
     """
     import duckdb
-    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        SpinnerColumn,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
 
     from econ_index.classify import make_classifier
-    from econ_index.ingest import InputError, read_inputs
+    from econ_index.ingest import InputError, known_record_count, read_inputs
     from econ_index.pipeline import DEFAULT_THRESHOLD, Preparer, Run, connect_warehouse
     from econ_index.privacy import Keyer, MissingUserKeyError, load_user_key
     from econ_index.scrub import scrubber_for
@@ -436,24 +454,30 @@ def classify(
         threshold=DEFAULT_THRESHOLD if threshold is None else threshold,
         processes=processes or min(2, os.cpu_count() or 1),
     )
+    show_progress = not as_json and err.is_terminal
+    # A bar with the total and time left when the inputs are plain JSON Lines (counted first,
+    # ~1 s per GB); otherwise the count so far, a pulsing bar and the time elapsed.
     progress = Progress(
         SpinnerColumn(),
-        TextColumn("{task.description}"),
+        TextColumn("classifying"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("records read"),
         TimeElapsedColumn(),
+        TimeRemainingColumn(),
         console=err,
         transient=True,
-        disable=as_json or not err.is_terminal,
+        disable=not show_progress,
     )
     try:
+        total = known_record_count(inputs) if show_progress else None
         with connect_warehouse(warehouse) as con, progress:
-            task = progress.add_task("classifying", total=None)
+            task = progress.add_task("classifying", total=total)
             created = default_created_at and default_created_at.replace(tzinfo=UTC)
             summary = run.execute(
                 read_inputs(inputs, fmt, default_created_at=created),
                 con,
-                on_progress=lambda n: progress.update(
-                    task, description=f"{n:,} conversations read"
-                ),
+                on_progress=lambda n: progress.update(task, completed=n),
             )
     except InputError as exc:
         _fail(str(exc))
@@ -571,6 +595,7 @@ def publish(
             callback=_k_at_least_two, help="At least 2; must match the dbt var k_conversations."
         ),
     ] = 15,
+    employment: EmploymentOpt = None,
 ) -> None:
     """Write the k-anonymous published models to a DuckDB file and Parquet, atomically, with
     manifest.json, the AEI long-schema export (CSV, Parquet) and an HTML report beside them.
@@ -585,23 +610,78 @@ def publish(
         result = do_publish(warehouse, out_path, k_users=k_users, k_conversations=k_conversations)
     except PublishError as exc:
         _fail(str(exc), code=1)
-    from econ_index.report import render_html, summarize
-
     stem = result.duckdb_path.with_suffix("")
-    html = render_html(
-        summarize(result.duckdb_path),
-        result.duckdb_path,
-        stem.with_name(stem.name + "_report.html"),
-    )
+    from econ_index.report import ReportExtraMissing
+
+    try:
+        report = _write_report(
+            result.duckdb_path, stem.with_name(stem.name + "_report.html"), employment
+        )
+    except ReportExtraMissing as exc:  # the published files are complete without the report
+        err.print(f"HTML report skipped: {exc}", highlight=False)
+        report = None
     tables = ", ".join(f"{t} ({n:,} rows)" for t, n in result.tables.items())
     out.print(f"tables: {tables}", highlight=False)
     out.print(f"parquet: {result.parquet_dir}", highlight=False)
     aei = " and ".join(str(p) for p in result.aei_export)
     out.print(f"AEI export (long schema): {aei}", highlight=False)
     out.print(f"manifest: {result.manifest}", highlight=False)
-    out.print(f"HTML report: {html}", highlight=False)
+    if report is not None:
+        out.print(f"HTML report: {report.html}", highlight=False)
+        out.print(f"charts (PNG): {report.charts[0].parent}", highlight=False)
     # One line of its own, for scripts: the published file's path.
     print(f"published: {result.duckdb_path}")
+
+
+def _write_report(published: Path, html: Path, employment: Path | None) -> RenderedReport:
+    """The HTML report and its PNG charts; a missing report extra (ReportExtraMissing) is left
+    to the caller: publish warns, report fails."""
+    from econ_index.report import (
+        ReportError,
+        ReportExtraMissing,
+        default_employment_file,
+        render_html,
+        summarize,
+    )
+
+    try:
+        return render_html(
+            summarize(published, employment or default_employment_file()), published, html
+        )
+    except ReportExtraMissing:
+        raise
+    except ReportError as exc:
+        _fail(str(exc), code=1)
+
+
+@app.command()
+def report(
+    published: Annotated[Path, typer.Option(help="Published DuckDB file.")] = DEFAULT_PUBLISHED,
+    html: Annotated[
+        Path | None,
+        typer.Option("--out", help="HTML file (default: <published>_report.html beside it)."),
+    ] = None,
+    employment: EmploymentOpt = None,
+) -> None:
+    """Write the HTML report (charts inlined, no network needed to view it) and its charts as
+    PNG files from a published file alone; `publish` does this too.
+
+    Example:
+      econ-index report --published build/published/econ_index.duckdb
+    """
+    if not published.is_file():
+        _fail(f"{published} does not exist: run `econ-index publish` first")
+    stem = published.with_suffix("")
+    from econ_index.report import ReportExtraMissing
+
+    try:
+        written = _write_report(
+            published, html or stem.with_name(stem.name + "_report.html"), employment
+        )
+    except ReportExtraMissing as exc:
+        _fail(str(exc), code=1)
+    out.print(f"charts (PNG): {written.charts[0].parent}", highlight=False)
+    print(f"report: {written.html}")
 
 
 @app.command()
@@ -622,13 +702,18 @@ def summary(
     table.add_column("SOC")
     table.add_column("major group")
     table.add_column("share %", justify="right")
-    for share in s.majors[:5]:
+    for share in [m for m in s.majors if m.pct is not None][:5]:
         table.add_row(share.code, share.title, f"{share.pct:.1f}")
     out.print(table)
-    if s.automation_pct is not None and s.augmentation_pct is not None:
+    headline = s.all_time_automation
+    if headline is None:
+        out.print("automation: no collaboration cells published")
+    elif headline.pct is None or headline.ci_low is None or headline.ci_high is None:
+        out.print(f"automation: hidden ({headline.reason})", highlight=False)
+    else:
         out.print(
-            f"automation {s.automation_pct:.1f}% / augmentation {s.augmentation_pct:.1f}% "
-            "(five-pattern base)"
+            f"automation {headline.pct:.1f}% (95% {headline.ci_low:.1f}-{headline.ci_high:.1f}) / "
+            f"augmentation {100 - headline.pct:.1f}% (five-pattern base)"
         )
     out.print(f"suppressed cells: {s.n_suppressed:,} of {s.n_cells:,}")
 

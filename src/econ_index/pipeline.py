@@ -41,6 +41,7 @@ from econ_index.warehouse import DDL, RAW_SCHEMA, WarehouseError, explain_error
 
 DEFAULT_THRESHOLD = 0.2
 DEFAULT_BATCH = 1000
+PROGRESS_EVERY = 50  # records read between two progress reports
 # With two processes: conversations per message from the reading/scrubbing worker, and messages
 # waiting in the pipe (bounds memory: the worker blocks when the classifier falls behind).
 PREPARE_CHUNK = 250
@@ -404,7 +405,7 @@ class Run:
         stager = _Stager(con, self.summary)
         con.execute("begin transaction")
         try:
-            pending = self._screen(records, stager)
+            pending = self._screen(records, stager, on_progress)
             for batch in _batches(pending, self._batch_size):
                 self._label_batch(batch, stager)
                 if on_progress:
@@ -456,12 +457,17 @@ class Run:
         stager.quarantine(item)
 
     def _screen(
-        self, records: Iterable[Conversation | Quarantined], stager: _Stager
+        self,
+        records: Iterable[Conversation | Quarantined],
+        stager: _Stager,
+        on_progress: Callable[[int], None] | None = None,
     ) -> Iterator[_Pending]:
         """Quarantines unreadable records and filters what no classifier needs to see."""
         prepared = _prepared_in_worker if self._processes == 2 else _prepared
         for item in prepared(records, self._prepare):
             self.summary.read += 1
+            if on_progress and self.summary.read % PROGRESS_EVERY == 0:
+                on_progress(self.summary.read)  # reading and scrubbing, between batches
             if isinstance(item, Quarantined):
                 self._quarantine(stager, item)
                 continue

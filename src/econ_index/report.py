@@ -1,74 +1,232 @@
 """What people read: a summary and an HTML report (the AEI long export is econ_index.bundle).
 
 Everything here reads the *published* file only, so it can show nothing that publication hid.
+Shares are the published ones (of all classified conversations, or of a node's conversations):
+never renormalised over the visible cells. Whatever is hidden is shown as hidden, with its
+reason and, where the published numbers give it, how much of a level it holds. The one input
+from elsewhere is public reference data: BLS employment by SOC major group, when given.
 """
 
 from __future__ import annotations
 
+import csv
+import json
+import math
 import os
 import tempfile
-from dataclasses import dataclass
+from collections import defaultdict
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-from econ_index.publish import FILE_MODE
+from econ_index.bundle import FILE_MODE
+from econ_index.onet import SOC_MAJOR_TITLES
+from econ_index.publish import DIR_MODE
 
 ALL_TIME = "all"
 FIVE_PATTERNS = ("directive", "feedback_loop", "task_iteration", "validation", "learning")
 AUTOMATION = ("directive", "feedback_loop")
+# Usage levels from coarse to fine: each adds up to 100% of the period's classified conversations.
+USAGE_LEVELS = ("major", "minor", "broad", "detailed", "occupation", "task")
+# Period grains shown as a time series (days are too thin to carry the automation share).
+SERIES_GRAINS = ("month", "week")
+# The BLS file of the AEI release (OEWS May 2023, employment by SOC major group title).
+EMPLOYMENT_FILE = "bls_employment_may_2023.csv"
+EMPLOYMENT_SOURCE = "BLS OEWS May 2023"
+_Z = 1.96  # 95%, as the published Wilson intervals
+
+
+class ReportError(RuntimeError):
+    """The employment reference file cannot be read, or the report extra is not installed."""
+
+
+class ReportExtraMissing(ReportError):
+    """Altair or vl-convert is not installed (the ``report`` extra)."""
 
 
 @dataclass(frozen=True)
-class Share:
+class Cell:
+    """One published cell: a share with its interval, or a hidden cell and why."""
+
     code: str
     title: str
-    pct: float
-    n_conversations: float
+    pct: float | None
+    ci_low: float | None
+    ci_high: float | None
+    n_conversations: float | None
+    reason: str | None = None  # suppression_reason when hidden
+
+    @property
+    def hidden(self) -> bool:
+        return self.pct is None
+
+
+@dataclass(frozen=True)
+class PeriodShare:
+    """Automation on the five-pattern base for one period, from its published pattern counts."""
+
+    grain: str
+    start: str  # ISO date
+    pct: float | None
+    ci_low: float | None
+    ci_high: float | None
+    n_conversations: float | None  # the five-pattern base
+    reason: str | None = None  # why it cannot be computed (the hidden patterns' reasons)
+
+
+@dataclass(frozen=True)
+class LevelCoverage:
+    """How much of one usage level (all time) the published cells show."""
+
+    level: str
+    n_cells: int
+    n_hidden: int
+    visible_pct: float  # sum of the published shares: 100 minus the hidden cells' share
 
 
 @dataclass(frozen=True)
 class Summary:
-    majors: list[Share]
-    patterns: list[Share]
-    automation_pct: float | None
-    augmentation_pct: float | None
+    majors: list[Cell]  # every all-time major group cell, hidden ones included
+    patterns: list[Cell]  # the six patterns of all classified conversations (pct_of_node)
+    automation: list[PeriodShare]  # all time first, then SERIES_GRAINS
+    occupations: list[Cell]  # published all-time occupation cells, largest first
+    tasks: list[Cell]  # published all-time task cells, largest first
+    coverage: list[LevelCoverage]
+    cells_by_status: list[tuple[str, str, int]]  # level, 'published' or reason, cells
     n_cells: int
     n_suppressed: int
     periods: list[str]
+    employment: dict[str, float] = field(default_factory=dict)  # major code -> % of employment
+    employment_source: str | None = None
+
+    @property
+    def all_time_automation(self) -> PeriodShare | None:
+        return next((p for p in self.automation if p.grain == ALL_TIME), None)
+
+    @property
+    def automation_pct(self) -> float | None:
+        headline = self.all_time_automation
+        return headline.pct if headline else None
+
+    @property
+    def augmentation_pct(self) -> float | None:
+        automation = self.automation_pct
+        return None if automation is None else 100 - automation
 
 
-def _shares(con: duckdb.DuckDBPyConnection, where: str) -> list[Share]:
+def wilson(x: float, n: float, z: float = _Z) -> tuple[float, float]:
+    """Wilson score interval of x / n in percent, as macros/stats/wilson.sql computes it."""
+    p = x / n
+    centre = p + z * z / (2 * n)
+    spread = z * math.sqrt(max(p * (1 - p), 0.0) / n + z * z / (4 * n * n))
+    scale = 1 + z * z / n
+    return 100 * (centre - spread) / scale, 100 * (centre + spread) / scale
+
+
+def _optional(value: object) -> float | None:
+    return None if value is None else float(str(value))
+
+
+def _cells(con: duckdb.DuckDBPyConnection, level: str, facet: str) -> list[Cell]:
     rows = con.execute(
-        "select node_id, node_title, value, n_conversations from pub_index_cells "
-        f"where period_grain = '{ALL_TIME}' and not is_suppressed and {where} "
-        "order by value desc, node_id"
+        "select case when facet = 'usage' then node_id else variable end, node_title, value, "
+        "ci_low, ci_high, n_conversations, suppression_reason from pub_index_cells "
+        "where period_grain = ? and level = ? and facet = ? "
+        "order by value desc nulls last, n_conversations desc, node_id, variable",
+        [ALL_TIME, level, facet],
     ).fetchall()
-    return [Share(str(r[0]), str(r[1]), float(r[2]), float(r[3])) for r in rows]
-
-
-def summarize(published: Path) -> Summary:
-    with duckdb.connect(str(published), read_only=True) as con:
-        majors = _shares(con, "level = 'major' and facet = 'usage'")
-        pattern_rows = con.execute(
-            "select variable, n_conversations from pub_index_cells "
-            f"where period_grain = '{ALL_TIME}' and level = 'total' and facet = 'collaboration' "
-            "and not is_suppressed"
-        ).fetchall()
-        counts = {str(p): float(n) for p, n in pattern_rows}
-        base = sum(counts.get(p, 0.0) for p in FIVE_PATTERNS)
-        known = all(p in counts for p in FIVE_PATTERNS) and base > 0
-        automation = 100 * sum(counts[p] for p in AUTOMATION) / base if known else None
-        total = sum(counts.values())
-        patterns = (
-            [
-                Share(p, p.replace("_", " "), 100 * n / total, n)
-                for p, n in sorted(counts.items(), key=lambda kv: -kv[1])
-            ]
-            if total
-            else []
+    return [
+        Cell(
+            code=str(code),
+            title=str(title) if facet == "usage" else str(code).replace("_", " "),
+            pct=_optional(pct),
+            ci_low=_optional(low),
+            ci_high=_optional(high),
+            n_conversations=_optional(n),
+            reason=None if reason is None else str(reason),
         )
+        for code, title, pct, low, high, n, reason in rows
+    ]
+
+
+def _automation(con: duckdb.DuckDBPyConnection) -> list[PeriodShare]:
+    """Per period: automation = (directive + feedback_loop) / the five patterns, from the
+    published counts of the total's pattern cells, only when all five are published (an absent
+    pattern cell is a true zero: no conversation had it)."""
+    rows = con.execute(
+        "select period_grain, cast(period_start as varchar), variable, n_conversations, "
+        "suppression_reason from pub_index_cells "
+        "where level = 'total' and facet = 'collaboration' and period_grain in ? "
+        "order by period_grain, period_start",
+        [[ALL_TIME, *SERIES_GRAINS]],
+    ).fetchall()
+    periods: dict[tuple[str, str], dict[str, tuple[float | None, str | None]]] = defaultdict(dict)
+    for grain, start, pattern, n, reason in rows:
+        periods[(str(grain), str(start))][str(pattern)] = (_optional(n), reason)
+    shares = []
+    for (grain, start), patterns in periods.items():
+        five = [patterns.get(p, (0.0, None)) for p in FIVE_PATTERNS]
+        reasons = sorted({str(reason) for n, reason in five if n is None})
+        base = sum(n or 0.0 for n, _ in five)
+        if reasons or base <= 0:
+            shares.append(
+                PeriodShare(grain, start, None, None, None, None, ", ".join(reasons) or "no base")
+            )
+            continue
+        x = sum(patterns.get(p, (0.0, None))[0] or 0.0 for p in AUTOMATION)
+        low, high = wilson(x, base)
+        shares.append(PeriodShare(grain, start, 100 * x / base, low, high, base))
+    order = {ALL_TIME: 0, **{g: i + 1 for i, g in enumerate(SERIES_GRAINS)}}
+    return sorted(shares, key=lambda s: (order[s.grain], s.start))
+
+
+def load_employment(path: Path) -> dict[str, float]:
+    """Employment share (%) per SOC major group code (``15-0000``) from the AEI release's BLS
+    file, whose rows are named by major group title."""
+    codes = {title.casefold(): f"{code}-0000" for code, title in SOC_MAJOR_TITLES.items()}
+    counts: dict[str, float] = {}
+    try:
+        with path.open(newline="", encoding="utf-8") as handle:
+            for line, row in enumerate(csv.reader(handle), start=1):
+                if line == 1:
+                    continue
+                title, n = row[0].strip(), row[1].strip()
+                if title.casefold() not in codes:
+                    raise ReportError(f"{path}:{line}: {title!r} is not a SOC major group title")
+                counts[codes[title.casefold()]] = float(n)
+    except (OSError, IndexError, ValueError) as exc:
+        raise ReportError(f"{path}: cannot read employment by SOC major group ({exc})") from exc
+    total = sum(counts.values())
+    if not counts or total <= 0:
+        raise ReportError(f"{path}: no employment counts")
+    return {code: 100 * n / total for code, n in counts.items()}
+
+
+def default_employment_file() -> Path | None:
+    """The BLS file of the release in ``$ONET_SOURCE``, when it has one."""
+    source = os.environ.get("ONET_SOURCE")
+    path = Path(source) / EMPLOYMENT_FILE if source else None
+    return path if path and path.is_file() else None
+
+
+def summarize(published: Path, employment: Path | None = None) -> Summary:
+    with duckdb.connect(str(published), read_only=True) as con:
+        levels = {level: _cells(con, level, "usage") for level in USAGE_LEVELS}
+        coverage = [
+            LevelCoverage(
+                level,
+                len(cells),
+                sum(c.hidden for c in cells),
+                sum(c.pct or 0.0 for c in cells),
+            )
+            for level, cells in levels.items()
+        ]
+        by_status = con.execute(
+            "select level, coalesce(suppression_reason, 'published'), count(*) "
+            "from pub_index_cells group by all order by 1, 2"
+        ).fetchall()
         n_cells, n_suppressed = con.execute(
             "select count(*), count(*) filter (where is_suppressed) from pub_index_cells"
         ).fetchone() or (0, 0)
@@ -78,30 +236,85 @@ def summarize(published: Path) -> Summary:
                 "select distinct period_grain from pub_index_cells order by 1"
             ).fetchall()
         ]
+        patterns = _cells(con, "total", "collaboration")
+        automation = _automation(con)
     return Summary(
-        majors=majors,
+        majors=levels["major"],
         patterns=patterns,
-        automation_pct=automation,
-        augmentation_pct=100 - automation if automation is not None else None,
+        automation=automation,
+        occupations=[c for c in levels["occupation"] if not c.hidden],
+        tasks=[c for c in levels["task"] if not c.hidden],
+        coverage=coverage,
+        cells_by_status=[(str(a), str(b), int(c)) for a, b, c in by_status],
         n_cells=int(n_cells),
         n_suppressed=int(n_suppressed),
         periods=periods,
+        employment=load_employment(employment) if employment else {},
+        employment_source=f"{EMPLOYMENT_SOURCE} ({employment.name})" if employment else None,
     )
 
 
-def _write_atomic(path: Path, text: str) -> None:
+def write_atomic(path: Path, data: str | bytes) -> None:
+    """Write beside ``path`` and rename into place, readable by others like the DuckDB file."""
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    os.fchmod(fd, FILE_MODE)  # published: readable by others, like the DuckDB file
-    with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-        handle.write(text)
-    os.replace(tmp, path)
+    try:
+        os.fchmod(fd, FILE_MODE)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data.encode("utf-8") if isinstance(data, str) else data)
+        os.replace(tmp, path)
+    finally:
+        Path(tmp).unlink(missing_ok=True)  # gone after the rename; left only by a failure
 
 
-def render_html(summary: Summary, published: Path, out: Path) -> Path:
+PNG_SCALE = 1.5  # crisp on a laptop screen, a few hundred kB per chart
+REPORT_EXTRA_HINT = "the HTML report needs the report extra: pip install 'econ-index[report]'"
+
+
+@dataclass(frozen=True)
+class RenderedReport:
+    html: Path
+    charts: list[Path]  # one PNG per chart, in a folder beside the report
+
+
+def _script_json(value: object) -> str:
+    """JSON safe inside a <script> element (no '</script>' or '<!--' can close it early)."""
+    return json.dumps(value, separators=(",", ":")).replace("<", "\\u003c")
+
+
+def render_html(summary: Summary, published: Path, out: Path) -> RenderedReport:
+    """The report as one HTML file with the Vega JavaScript inlined (it works with no network),
+    and the same charts as PNG files in ``<report>_charts/`` beside it."""
+    try:  # the report extra: Altair for the specs, vl-convert for the JS bundle and PNGs
+        import vl_convert as vlc
+        from altair import SCHEMA_VERSION
+
+        from econ_index.charts import build_charts
+    except ImportError as exc:
+        raise ReportExtraMissing(f"{REPORT_EXTRA_HINT} ({exc})") from exc
+
+    vl_version = "_".join(SCHEMA_VERSION.split(".")[:2])  # v6.4.1 -> v6_4, as vl-convert names it
+    charts = build_charts(summary)
     env = Environment(
         loader=PackageLoader("econ_index", "templates"), autoescape=select_autoescape(["html"])
     )
-    html = env.get_template("report.html.j2").render(summary=summary, published=published.name)
+    html = env.get_template("report.html.j2").render(
+        summary=summary,
+        published=published.name,
+        charts=charts,
+        specs=_script_json({c.name: c.spec for c in charts}),
+        # No snippet: the bundle defines vegaEmbed as a global, as Altair's inline HTML uses it
+        # (the stub marks the optional snippet as required).
+        vega_bundle=vlc.javascript_bundle(vl_version=vl_version),  # type: ignore[call-arg]
+        vegalite_version=SCHEMA_VERSION,
+    )
     out.parent.mkdir(parents=True, exist_ok=True)
-    _write_atomic(out, html)
-    return out
+    folder = out.with_name(out.stem + "_charts")
+    folder.mkdir(exist_ok=True)
+    folder.chmod(DIR_MODE)
+    pngs = []
+    for chart in charts:
+        png = folder / f"{chart.name}.png"
+        write_atomic(png, vlc.vegalite_to_png(chart.spec, vl_version=vl_version, scale=PNG_SCALE))
+        pngs.append(png)
+    write_atomic(out, html)
+    return RenderedReport(out, pngs)

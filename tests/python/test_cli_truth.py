@@ -71,6 +71,7 @@ def test_version() -> None:
         "build",
         "publish",
         "summary",
+        "report",
         "audit",
         "aei-v1",
     ],

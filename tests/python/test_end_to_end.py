@@ -15,6 +15,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from browser import open_report
 from canary import Canaries, Run, scan, write_all_inputs
 from econ_index.onet import build_seeds
 
@@ -165,6 +166,20 @@ def test_manifest_describes_the_publication_and_its_runs(demo: dict[str, object]
 def test_publish_prints_path_line(demo: dict[str, object]) -> None:
     lines = str(demo["publish_output"]).splitlines()
     assert f"published: {demo['published']}" in lines
+
+
+def test_publish_writes_a_report_that_renders_in_chromium(
+    demo: dict[str, object], tmp_path: Path
+) -> None:
+    """The demo's own report: every chart drawn from the real published cells, PNGs beside it."""
+    published = Path(str(demo["published"]))
+    report = published.with_name("econ_index_report.html")
+    assert (report.stat().st_mode & 0o777) == 0o644
+    pngs = {p.name for p in published.with_name("econ_index_report_charts").glob("*.png")}
+    assert {"majors.png", "automation.png", "suppression.png"} <= pngs
+    check = open_report(report, tmp_path / "report.png")
+    assert len(check.charts) == len(pngs)
+    assert check.failed_charts == [] and check.errors == []
 
 
 def test_published_file_holds_only_k_anonymous_cells(demo: dict[str, object]) -> None:

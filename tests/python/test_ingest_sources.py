@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from econ_index.ingest import InputError, Reason, read_inputs
+from econ_index.ingest import InputError, Reason, known_record_count, read_inputs
 from econ_index.types import Conversation, Quarantined, SourceLocation
 from ingest_fixtures import (
     chatgpt_simple,
@@ -234,3 +234,17 @@ def test_jsonl_name_wins_over_unreadable_first_line(tmp_path: Path) -> None:
     assert isinstance(bad, Quarantined) and bad.reason == Reason.INVALID_JSON
     assert bad.location == SourceLocation(str(path), 1, "line")
     assert good.source_id == "j"
+
+
+def test_known_record_count_of_plain_json_lines_only(tmp_path: Path) -> None:
+    """Non-blank lines of plain JSON Lines, whatever the chunk boundaries (a 1.5 MiB line, no
+    final newline); unknown (None) when any input must be parsed to be counted."""
+    lines = tmp_path / "a.jsonl"
+    lines.write_bytes(b'{"a": 1}\n\n  \n' + b'{"b": "' + b"x" * (3 << 19) + b'"}\n{"c": 3}')
+    other = tmp_path / "b.ndjson"
+    other.write_bytes(b"{}\r\n{}\r\n")
+    assert known_record_count([lines, other]) == 5
+    assert known_record_count([lines]) == len(list(read_inputs([lines])))
+    packed = tmp_path / "c.jsonl.gz"
+    packed.write_bytes(gzip.compress(b"{}\n"))
+    assert known_record_count([lines, packed]) is None

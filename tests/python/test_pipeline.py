@@ -135,6 +135,28 @@ def test_every_conversation_lands_in_one_bucket(tmp_path: Path) -> None:
         assert runs == [(7, 1, 4, 2)]
 
 
+def test_progress_reports_records_read_while_reading_and_after_each_batch(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setattr("econ_index.pipeline.PROGRESS_EVERY", 3)
+    records: list[Conversation | Quarantined] = [
+        conv(str(i), ("user", f"fix my build, case {i}"), line=i) for i in range(7)
+    ]
+    reports: list[int] = []
+    run = Run(
+        ScriptedClassifier(),
+        Preparer(Scrubber(), Keyer(KEY)),
+        backend="scripted",
+        onet_version="test",
+        batch_size=4,
+        processes=1,
+    )
+    with connect_warehouse(tmp_path / "wh.duckdb") as con:
+        run.execute(records, con, on_progress=reports.append)
+    # every 3 records read (3, 6), after each batch of 4 (4 once read, then the last: 7)
+    assert reports == [3, 4, 6, 7]
+
+
 def test_rerun_is_idempotent(tmp_path: Path) -> None:
     records: list[Conversation | Quarantined] = [
         conv("a", ("user", "fix my failing build")),

@@ -19,6 +19,6 @@ positions, never text from the record.
 """
 
 from econ_index.ingest.errors import InputError, Reason
-from econ_index.ingest.reader import FORMATS, MAX_LINE_BYTES, read_inputs
+from econ_index.ingest.reader import FORMATS, MAX_LINE_BYTES, known_record_count, read_inputs
 
-__all__ = ["FORMATS", "MAX_LINE_BYTES", "InputError", "Reason", "read_inputs"]
+__all__ = ["FORMATS", "MAX_LINE_BYTES", "InputError", "Reason", "known_record_count", "read_inputs"]
