@@ -1,0 +1,84 @@
+{#- One row per (period, SOC node, user) at every SOC level, with the user's allocated
+    conversations in all patterns and in each pattern as columns: the distinct (node, user)
+    pairs int_soc_usage counts users from (user_key null in AEI mode).
+
+    Bounded memory: users are counted as rows of plain GROUP BYs, which the engine can spill,
+    never with count(distinct) (DuckDB cannot spill it inside grouping sets, and a 1M
+    conversation warehouse needed ~20 GiB). First one row per (period, occupation, user), then
+    one SOC level at a time. A user's patterns stay on one row, so the all-pattern and
+    per-pattern figures come from one pass. Incremental by (period, user), like
+    int_period_user_tasks: all-time user counts stay exact without rereading the history. -#}
+{%- set unit = ['period_grain', 'period_start', 'user_key'] %}
+{%- set patterns = collaboration_patterns() %}
+{{ config(**incremental_units_config(unit)) }}
+-- depends_on: {{ ref('stg_econ_index__conversation_labels') }}
+
+with
+{% if is_incremental() %}
+    changed_units as (
+        {{ changed_units(by_user=true) }}
+    ),
+{% endif %}
+
+user_occupations as {{ cte_materialized() }} (
+    select
+        period_grain,
+        period_start,
+        onet_soc_code,
+        user_key,
+        sum(n_conversations) as n_all,
+        {% for pattern in patterns -%}
+            sum(
+                case when collaboration_pattern = '{{ pattern }}' then n_conversations else 0 end
+            ) as n_{{ pattern }},
+        {% endfor -%}
+        max(last_loaded_at) as last_loaded_at
+    from {{ ref('int_occupation_usage') }} as occupation_usage
+    {% if is_incremental() %}
+        where {{ in_changed_units('occupation_usage', unit) }}
+    {% endif %}
+    group by period_grain, period_start, onet_soc_code, user_key
+)
+
+{% for soc in soc_levels() %}
+    select
+        user_occupations.period_grain,
+        user_occupations.period_start,
+        user_occupations.user_key,
+        '{{ soc.level }}' as soc_level,
+        occupations.{{ soc.code }} as soc_code,
+        {% if soc.parent -%}
+            occupations.{{ soc.parent }}
+        {%- else -%}
+            cast(null as {{ dbt.type_string() }})
+        {%- endif %} as parent_soc_code,
+        {% for pattern in ['all'] + patterns -%}
+            sum(user_occupations.n_{{ pattern }}) as n_{{ pattern }},
+        {% endfor -%}
+        max(user_occupations.last_loaded_at) as last_loaded_at
+    from user_occupations
+    inner join {{ ref('stg_onet__occupations') }} as occupations
+        on user_occupations.onet_soc_code = occupations.onet_soc_code
+    group by
+        user_occupations.period_grain,
+        user_occupations.period_start,
+        user_occupations.user_key,
+        occupations.{{ soc.code }}
+        {%- if soc.parent -%},
+            occupations.{{ soc.parent }}
+        {%- endif %}
+    {% if not loop.last %}union all{% endif %}
+{% endfor %}
+
+{% if is_incremental() %}
+    {%- set columns = [
+        ('soc_level', dbt.type_string()),
+        ('soc_code', dbt.type_string()),
+        ('parent_soc_code', dbt.type_string()),
+    ] %}
+    {%- for pattern in ['all'] + patterns %}
+        {%- do columns.append(('n_' ~ pattern, type_double())) %}
+    {%- endfor %}
+    union all
+    {{ unit_tombstones(unit, columns) }}
+{% endif %}
