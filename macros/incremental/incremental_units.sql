@@ -42,11 +42,20 @@
     select coalesce(max(last_loaded_at), cast('1900-01-01' as timestamp)) from {{ this }}
 {%- endmacro %}
 
-{#- The units touched by labels loaded after the watermark, at every period grain: classified or
-    not (a conversation re-labelled as filtered empties its units), one row per unit. A
-    conversation keeps its created_at and user across re-labels, so its new label's units are
-    also its old label's. The calling model declares
+{#- On an incremental run, the CTE `changed_units,` that opens a model's `with`: the units
+    touched by labels loaded after the watermark, at every period grain, classified or not (a
+    conversation re-labelled as filtered empties its units), one row per unit. A conversation
+    keeps its created_at and user across re-labels, so its new label's units are also its old
+    label's. The calling model declares
     `-- depends_on: {{ ref('stg_econ_index__conversation_labels') }}`. -#}
+{% macro changed_units_cte(by_user) -%}
+    {%- if is_incremental() %}
+        changed_units as (
+            {{ changed_units(by_user) }}
+        ),
+    {%- endif %}
+{%- endmacro %}
+
 {% macro changed_units(by_user) -%}
     {%- for grain in period_grains() %}
         select distinct
@@ -72,6 +81,20 @@
                 {%- if not loop.last %} and {% endif %}
             {% endfor %}
     )
+{%- endmacro %}
+
+{#- `relation`, on an incremental run only its rows in the changed units (a subquery named like
+    the relation). -#}
+{% macro rows_in_changed_units(relation, unit) -%}
+    {%- if is_incremental() -%}
+        (
+            select *
+            from {{ relation }} as unit_rows
+            where {{ in_changed_units('unit_rows', unit) }}
+        ) as {{ relation.identifier }}
+    {%- else -%}
+        {{ relation }}
+    {%- endif -%}
 {%- endmacro %}
 
 {#- Rows with a null last_loaded_at that mark each changed unit, so a unit left with no rows

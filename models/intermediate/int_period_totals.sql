@@ -27,12 +27,7 @@
         cast(null as {{ dbt.type_timestamp() }}) as last_loaded_at
     from {{ ref('stg_aei__pattern_shares') }}
 {% else %}
-    with
-    {% if is_incremental() %}
-        changed_units as (
-            {{ changed_units(by_user=false) }}
-        ),
-    {% endif %}
+    with {{ changed_units_cte(by_user=false) }}
 
     -- one row per (period, user, pattern), and per (period, user) as pattern 'all'
     user_patterns as (
@@ -43,10 +38,7 @@
             collaboration_pattern,
             sum(n_conversations) as n_conversations,
             max(last_loaded_at) as last_loaded_at
-        from {{ ref('int_period_user_tasks') }} as user_tasks
-        {% if is_incremental() %}
-            where {{ in_changed_units('user_tasks', unit) }}
-        {% endif %}
+        from {{ rows_in_changed_units(ref('int_period_user_tasks'), unit) }}
         group by period_grain, period_start, user_key, collaboration_pattern
     ),
 

@@ -11,12 +11,7 @@
 {{ config(**incremental_units_config(unit)) }}
 -- depends_on: {{ ref('stg_econ_index__conversation_labels') }}
 
-with
-{% if is_incremental() %}
-    changed_units as (
-        {{ changed_units(by_user=true) }}
-    ),
-{% endif %}
+with {{ changed_units_cte(by_user=true) }}
 
 conversations as (
     select

@@ -10,12 +10,7 @@
 {{ config(**incremental_units_config(unit)) }}
 -- depends_on: {{ ref('stg_econ_index__conversation_labels') }}
 
-with
-{% if is_incremental() %}
-    changed_units as (
-        {{ changed_units(by_user=false) }}
-    ),
-{% endif %}
+with {{ changed_units_cte(by_user=false) }}
 
 nodes as (
     select
@@ -31,10 +26,7 @@ nodes as (
             sum(case when n_{{ pattern }} > 0 then 1 else 0 end) as users_{{ pattern }},
         {% endfor -%}
         max(last_loaded_at) as last_loaded_at
-    from {{ ref('int_soc_users') }} as soc_users
-    {% if is_incremental() %}
-        where {{ in_changed_units('soc_users', unit) }}
-    {% endif %}
+    from {{ rows_in_changed_units(ref('int_soc_users'), unit) }}
     group by period_grain, period_start, soc_level, soc_code, parent_soc_code
 ),
 

@@ -13,12 +13,7 @@
 {{ config(**incremental_units_config(unit)) }}
 -- depends_on: {{ ref('stg_econ_index__conversation_labels') }}
 
-with
-{% if is_incremental() %}
-    changed_units as (
-        {{ changed_units(by_user=true) }}
-    ),
-{% endif %}
+with {{ changed_units_cte(by_user=true) }}
 
 user_occupations as {{ cte_materialized() }} (
     select
@@ -33,10 +28,7 @@ user_occupations as {{ cte_materialized() }} (
             ) as n_{{ pattern }},
         {% endfor -%}
         max(last_loaded_at) as last_loaded_at
-    from {{ ref('int_occupation_usage') }} as occupation_usage
-    {% if is_incremental() %}
-        where {{ in_changed_units('occupation_usage', unit) }}
-    {% endif %}
+    from {{ rows_in_changed_units(ref('int_occupation_usage'), unit) }}
     group by period_grain, period_start, onet_soc_code, user_key
 )
 
@@ -63,10 +55,10 @@ user_occupations as {{ cte_materialized() }} (
         user_occupations.period_grain,
         user_occupations.period_start,
         user_occupations.user_key,
+        {% if soc.parent -%}
+            occupations.{{ soc.parent }},
+        {% endif -%}
         occupations.{{ soc.code }}
-        {%- if soc.parent -%},
-            occupations.{{ soc.parent }}
-        {%- endif %}
     {% if not loop.last %}union all{% endif %}
 {% endfor %}
 

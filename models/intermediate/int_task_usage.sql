@@ -16,11 +16,20 @@
     inner join {{ ref('stg_onet__task_statements') }} as task_statements
         on aei_usage.statement_key = task_statements.statement_key
 {% else %}
-    {% if is_incremental() %}
-        with changed_units as (
-            {{ changed_units(by_user=false) }}
-        )
-    {% endif %}
+    with {{ changed_units_cte(by_user=false) }}
+
+    -- one row per (period, task, user): the user's patterns summed
+    task_users as (
+        select
+            period_grain,
+            period_start,
+            onet_task_id,
+            user_key,
+            sum(n_conversations) as n_conversations,
+            max(last_loaded_at) as last_loaded_at
+        from {{ rows_in_changed_units(ref('int_period_user_tasks'), unit) }}
+        group by period_grain, period_start, onet_task_id, user_key
+    )
 
     select
         period_grain,
@@ -29,21 +38,7 @@
         cast(sum(n_conversations) as {{ type_double() }}) as n_conversations,
         count(*) as n_users,
         max(last_loaded_at) as last_loaded_at
-    from (
-        -- one row per (period, task, user): the user's patterns summed
-        select
-            period_grain,
-            period_start,
-            onet_task_id,
-            user_key,
-            sum(n_conversations) as n_conversations,
-            max(last_loaded_at) as last_loaded_at
-        from {{ ref('int_period_user_tasks') }} as user_tasks
-        {% if is_incremental() %}
-            where {{ in_changed_units('user_tasks', unit) }}
-        {% endif %}
-        group by period_grain, period_start, onet_task_id, user_key
-    ) as task_users
+    from task_users
     group by period_grain, period_start, onet_task_id
 
     {% if is_incremental() %}
