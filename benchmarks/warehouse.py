@@ -59,7 +59,8 @@ def generate_labels(
     * users: ``n_users`` pseudonyms, index = n * u^user_skew (2.5: a heavy head of power
       users; 1.5: every user active, the busiest a few times the median);
     * dates: ``n_days`` from ``first_day``, growing over time, weekends at a third of weekdays;
-    * patterns: the AEI release's mix (plus 3 % `none`).
+    * patterns: the AEI release's mix (plus 3 % `none`);
+    * loaded_at: 06:00 the day after the conversation (a daily classify run).
     """
     from econ_index.warehouse import DDL
 
@@ -162,7 +163,9 @@ def generate_labels(
             '1' as classifier_version,
             'aei_2025_02_10' as onet_version,
             'bench-run' as run_id,
-            cast('2025-07-01' as timestamp) as loaded_at
+            -- classified by a daily run the morning after (an incremental build then reads one
+            -- day's labels, as in production, not the whole history at one loaded_at)
+            cast(created_day + 1 as timestamp) + interval 6 hour as loaded_at
         from placed
         asof inner join bench_tasks on placed.u_task >= bench_tasks.cumulative_low
         """

@@ -83,15 +83,14 @@
     )
 {%- endmacro %}
 
-{#- `relation`, on an incremental run only its rows in the changed units (a subquery named like
-    the relation). -#}
+{#- `relation`, on an incremental run only its rows in the changed units (a subquery). -#}
 {% macro rows_in_changed_units(relation, unit) -%}
     {%- if is_incremental() -%}
         (
             select *
             from {{ relation }} as unit_rows
             where {{ in_changed_units('unit_rows', unit) }}
-        ) as {{ relation.identifier }}
+        )
     {%- else -%}
         {{ relation }}
     {%- endif -%}

@@ -67,7 +67,7 @@ select
     soc_code,
     parent_soc_code,
     collaboration_pattern,
-    n_conversations,
+    cast(n_conversations as {{ type_double() }}) as n_conversations,
     {% if aei -%}
         cast(null as {{ dbt.type_bigint() }})
     {%- else -%}

@@ -13,7 +13,29 @@
 {{ config(**incremental_units_config(unit)) }}
 -- depends_on: {{ ref('stg_econ_index__conversation_labels') }}
 
+-- both modes' inputs, so that the DAG is the same in either:
+-- depends_on: {{ ref('int_occupation_usage') }}, {{ ref('int_period_user_tasks') }}
+-- depends_on: {{ ref('int_task_allocation') }}
+
 with {{ changed_units_cte(by_user=true) }}
+
+-- int_occupation_usage; in conversation mode allocated here from the changed units' user tasks
+-- alone (a filter on the view's output would allocate every unit first)
+occupation_usage as (
+    {% if usage_source() == 'aei_release' %}
+        select
+            period_grain,
+            period_start,
+            user_key,
+            collaboration_pattern,
+            onet_soc_code,
+            n_conversations,
+            last_loaded_at
+        from {{ ref('int_occupation_usage') }}
+    {% else %}
+        {{ allocated_user_tasks(rows_in_changed_units(ref('int_period_user_tasks'), unit)) }}
+    {% endif %}
+),
 
 user_occupations as {{ cte_materialized() }} (
     select
@@ -28,7 +50,7 @@ user_occupations as {{ cte_materialized() }} (
             ) as n_{{ pattern }},
         {% endfor -%}
         max(last_loaded_at) as last_loaded_at
-    from {{ rows_in_changed_units(ref('int_occupation_usage'), unit) }}
+    from occupation_usage
     group by period_grain, period_start, onet_soc_code, user_key
 )
 
@@ -69,7 +91,7 @@ user_occupations as {{ cte_materialized() }} (
         ('parent_soc_code', dbt.type_string()),
     ] %}
     {%- for pattern in ['all'] + patterns %}
-        {%- do columns.append(('n_' ~ pattern, type_double())) %}
+        {%- do columns.append(('n_' ~ pattern, type_allocated_count())) %}
     {%- endfor %}
     union all
     {{ unit_tombstones(unit, columns) }}
