@@ -512,9 +512,12 @@ def warehouse_build(taxonomy: Taxonomy, n_rows: int = WAREHOUSE_ROWS) -> list[di
         ),
         row(
             "whole dbt build: wall s (peak RSS)",
-            lambda r: (
-                f"{r.marts.seconds + r.suppression.seconds:.1f}"
-                f" ({_gib(max(r.marts.peak_rss_mib, r.suppression.peak_rss_mib))})"
+            lambda r: _timed(
+                DbtRun(
+                    r.marts.seconds + r.suppression.seconds,
+                    max(r.marts.peak_rss_mib, r.suppression.peak_rss_mib),
+                    {},
+                )
             ),
             f"<= {FULL_BUILD_TARGET_S:.0f}s, <= {_gib(PEAK_RSS_TARGET_MIB)}",
             f"{met(whole_s <= FULL_BUILD_TARGET_S)}, {met(whole_rss <= PEAK_RSS_TARGET_MIB)}",
