@@ -52,7 +52,9 @@ SECTIONS: dict[str, Callable[[Taxonomy], list[dict[str, object]]]] = {
     f"Claude backend cost per conversation at default settings ({CLAUDE_DEFAULT_MODEL})": (
         claude_cost
     ),
-    f"warehouse: dbt build on {WAREHOUSE_ROWS:,} fact rows vs hand-written SQL": warehouse_build,
+    f"warehouse: dbt build and a day appended, {WAREHOUSE_ROWS:,} conversations, two shapes": (
+        warehouse_build
+    ),
     "warehouse: audit-driven suppression repair (first pass of `econ-index build`)": (
         suppression_repair
     ),

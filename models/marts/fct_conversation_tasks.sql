@@ -1,6 +1,6 @@
 {#- Spark's default tables (parquet) have neither merge nor delete: there the fact is rebuilt
-    in full on every run. -#}
-{%- set incremental = target.type != 'spark' -%}
+    in full on every run (builds_incrementally, macros/incremental). -#}
+{%- set incremental = builds_incrementally() -%}
 {{
     config(
         materialized='incremental' if incremental else 'table',

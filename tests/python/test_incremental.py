@@ -1,0 +1,188 @@
+"""Daily runs: a warehouse built on days 1..n-1, then day n appended (with re-labels, a filtered
+conversation and a late one) and built incrementally, equals a full refresh row for row in every
+intermediate, mart and published table; and the run leaves closed periods untouched."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from benchmarks.warehouse import append_held_back_day, generate_labels, hold_back_last_day
+from econ_index.dbt_runner import run_dbt
+from econ_index.onet import build_seeds
+
+pytestmark = pytest.mark.slow
+
+REPO = Path(__file__).resolve().parents[2]
+SCHEMAS = ("intermediate", "marts", "published")
+DAY_N_LOADED_AT = "2025-07-02"  # after the generator's loaded_at of days 1..n-1
+
+
+def _tables(con: duckdb.DuckDBPyConnection, schema: str) -> list[str]:
+    return [
+        name
+        for (name,) in con.execute(
+            "select table_name from information_schema.tables"
+            " where table_schema = ? and table_type = 'BASE TABLE' order by 1",
+            [schema],
+        ).fetchall()
+    ]
+
+
+def _columns(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> str:
+    """The table's columns, doubles rounded: a sum of equal-split shares may add in another
+    order in the two builds and differ in its last bits."""
+    return ", ".join(
+        f"round({name}, 9) as {name}" if kind == "DOUBLE" else name
+        for name, kind in con.execute(
+            "select column_name, data_type from information_schema.columns"
+            " where table_schema = ? and table_name = ? order by ordinal_position",
+            [schema, table],
+        ).fetchall()
+    )
+
+
+def _append_day_n(con: duckdb.DuckDBPyConnection) -> dict[str, object]:
+    """Day n arrives with what a real day brings besides new conversations: an old one
+    re-labelled with another task and pattern, an old one (its user's only one that day)
+    re-labelled as filtered, and a late one for a closed week from a new user."""
+    append_held_back_day(con, DAY_N_LOADED_AT)
+    old = con.execute(
+        "select conversation_key, onet_task_id from raw.conversation_labels"
+        " where status = 'classified' and created_at < date '2025-01-10'"
+        " order by conversation_key limit 1"
+    ).fetchone()
+    assert old is not None
+    relabelled, task = old
+    other_task = con.execute(
+        "select min(onet_task_id) from raw.conversation_labels where onet_task_id != ?", [task]
+    ).fetchone()
+    assert other_task is not None
+    con.execute(
+        "update raw.conversation_labels set onet_task_id = ?, collaboration_pattern = 'learning',"
+        f" loaded_at = timestamp '{DAY_N_LOADED_AT}' where conversation_key = ?",
+        [other_task[0], relabelled],
+    )
+    lone = con.execute(
+        """
+        select min(conversation_key) from (
+            select any_value(conversation_key) as conversation_key
+            from raw.conversation_labels
+            where status = 'classified' and created_at < date '2025-01-20'
+            group by user_key, cast(created_at as date)
+            having count(*) = 1
+        )
+        """
+    ).fetchone()
+    assert lone is not None
+    con.execute(
+        "update raw.conversation_labels set status = 'filtered', onet_task_id = null,"
+        " filter_reason = 'below_confidence',"
+        f" loaded_at = timestamp '{DAY_N_LOADED_AT}' where conversation_key = ?",
+        [lone[0]],
+    )
+    con.execute(
+        "insert into raw.conversation_labels select * replace ("
+        " 'late-conversation' as conversation_key, 'a-new-user' as user_key,"
+        " timestamp '2025-01-08 10:00:00' as created_at,"
+        f" timestamp '{DAY_N_LOADED_AT}' as loaded_at)"
+        " from raw.conversation_labels where conversation_key = ?",
+        [relabelled],
+    )
+    return {"relabelled": relabelled, "filtered": lone[0]}
+
+
+def test_appending_a_day_equals_a_full_refresh(tmp_path: Path, onet_source: Path) -> None:
+    seeds = REPO / "seeds"
+    build_seeds(onet_source, seeds)
+    warehouse = tmp_path / "daily.duckdb"
+    target = tmp_path / "target"
+    with duckdb.connect(str(warehouse)) as con:
+        # 40 days from a Monday: days, ISO weeks and two months, users over several days
+        generate_labels(
+            con,
+            seeds,
+            4_000,
+            n_users=400,
+            user_skew=1.5,
+            tail_share=0.1,
+            first_day="2025-01-06",
+            n_days=40,
+        )
+        hold_back_last_day(con)
+    run_dbt(["build"], warehouse=warehouse, target_path=target, quiet=True)
+
+    with duckdb.connect(str(warehouse)) as con:
+        changed = _append_day_n(con)
+        # a closed day the new labels do not touch: the incremental run must leave its rows
+        # alone, so a row of its per-user state marked here keeps its mark (and, not being
+        # recomputed, no aggregate of that day reads it)
+        closed = con.execute(
+            """
+            select period_start, min(user_key) from intermediate.int_period_user_tasks
+            where period_grain = 'day' and period_start not in (
+                select cast(created_at as date) from raw.conversation_labels
+                where loaded_at = ?
+            ) and period_start < date '2025-01-20'
+            group by period_start order by period_start limit 1
+            """,
+            [DAY_N_LOADED_AT],
+        ).fetchone()
+        assert closed is not None
+        marked = (
+            "update intermediate.int_period_user_tasks set n_conversations = n_conversations + {}"
+            " where period_grain = 'day' and period_start = ? and user_key = ?"
+        )
+        con.execute(marked.format(1000), list(closed))
+    run_dbt(["build"], warehouse=warehouse, target_path=target, quiet=True)
+
+    with duckdb.connect(str(warehouse)) as con:
+        still_marked = con.execute(
+            "select bool_and(n_conversations >= 1000) from intermediate.int_period_user_tasks"
+            " where period_grain = 'day' and period_start = ? and user_key = ?",
+            list(closed),
+        ).fetchone()
+        assert still_marked == (True,), "a closed period was recomputed"
+        con.execute(marked.format(-1000), list(closed))
+        fact = {
+            key: n
+            for key, n in con.execute(
+                "select conversation_key, count(*) from marts.fct_conversation_tasks"
+                " where conversation_key in (?, ?, 'late-conversation') group by 1",
+                [changed["relabelled"], changed["filtered"]],
+            ).fetchall()
+        }
+        assert fact == {changed["relabelled"]: 1, "late-conversation": 1}
+        tables = {schema: _tables(con, schema) for schema in SCHEMAS}
+        for schema, names in tables.items():
+            con.execute(f"create schema incremental_{schema}")
+            for name in names:
+                con.execute(
+                    f"create table incremental_{schema}.{name} as select * from {schema}.{name}"
+                )
+    assert {"int_period_user_tasks", "int_soc_users", "int_soc_usage", "int_index_cells"} <= set(
+        tables["intermediate"]
+    )
+    assert "pub_index_cells" in tables["published"]
+
+    run_dbt(["build", "--full-refresh"], warehouse=warehouse, target_path=target, quiet=True)
+
+    with duckdb.connect(str(warehouse)) as con:
+        assert {schema: _tables(con, schema) for schema in SCHEMAS} == tables
+        for schema, names in tables.items():
+            for name in names:
+                columns = _columns(con, schema, name)
+                full = f"select {columns} from {schema}.{name}"
+                incremental = f"select {columns} from incremental_{schema}.{name}"
+                counts = con.execute(
+                    f"select (select count(*) from {schema}.{name}),"
+                    f" (select count(*) from ({full} except all {incremental})),"
+                    f" (select count(*) from ({incremental} except all {full}))"
+                ).fetchone()
+                assert counts is not None
+                n, only_full, only_incremental = counts
+                assert (only_full, only_incremental) == (0, 0), f"{schema}.{name}: {counts}"
+                if name.startswith("int_"):
+                    assert n > 0, f"{schema}.{name} is empty"
