@@ -236,6 +236,17 @@ group by grouping sets (
 """
 
 
+# the models of disclosure control, timed apart from the rollups
+DISCLOSURE_CHAIN = (
+    "int_disclosure_cells",
+    "int_disclosure_equations",
+    "int_disclosure_fingerprint",
+    "int_suppression_primary",
+    "int_suppression_secondary",
+    "pub_index_cells",
+)
+
+
 def _run_results(target: Path) -> dict[str, float]:
     """Seconds per node kind from dbt's run_results.json (each node's own execution time)."""
     results = json.loads((target / "run_results.json").read_text())
@@ -285,7 +296,7 @@ def warehouse_build(
         run_dbt(["build"], warehouse=warehouse, target_path=target, quiet=True)
         build_s = time.perf_counter() - started
         timings = _run_results(target)
-        published = timings["model:pub_index_cells"]
+        published = sum(timings[f"model:{model}"] for model in DISCLOSURE_CHAIN)
         rollups = timings["model"] - published
 
         statements = [
@@ -360,7 +371,7 @@ def warehouse_build(
     )
     rows.append(
         {
-            "measure": "dbt rollup models' own execution (all but published)",
+            "measure": "dbt rollup models' own execution (all but the disclosure chain)",
             "seconds": rollups,
             "target": f"<= {MODELS_VS_SQL_TARGET:.0f}x hand ({MODELS_VS_SQL_TARGET * hand_s:.1f}s)",
             "met": f"{met(ratio <= MODELS_VS_SQL_TARGET)} ({ratio:.2f}x)",
@@ -368,7 +379,7 @@ def warehouse_build(
     )
     rows.append(
         {
-            "measure": f"dbt published model (suppression, {cells:,} cells)",
+            "measure": f"dbt disclosure chain (to pub_index_cells, {cells:,} cells)",
             "seconds": published,
             "target": "",
             "met": "",
