@@ -211,14 +211,10 @@ class Factorised:
         return ok
 
 
-def audit(
-    con: duckdb.DuckDBPyConnection,
-    cells: str = CELLS,
-    disclosure_cells: str = DISCLOSURE_CELLS,
-    equations: str = EQUATIONS,
-) -> AuditResult:
-    """Which hidden cells of `cells` a reader can compute exactly (see the module doc)."""
-    system = equation_system(con, cells, disclosure_cells, equations)
+def audit(con: duckdb.DuckDBPyConnection, *relations: str) -> AuditResult:
+    """Which hidden cells of the published cells a reader can compute exactly (see the module
+    doc); `relations`: as equation_system takes them."""
+    system = equation_system(con, *relations)
     factorised = Factorised(system)
     found = factorised.determined()
     return AuditResult(
