@@ -12,7 +12,8 @@
 {%- set part = 'cast(1 as ' ~ type_double() ~ ')' -%}
 {%- set total = 'cast(-1 as ' ~ type_double() ~ ')' -%}
 {%- if 'day' in grains -%}
-    {%- set period_implied = "(parent_grain = 'month' and " ~ ('true' if weeks_in_months else 'false')
+    {%- set period_implied = "(parent_grain = 'month' and "
+        ~ ('true' if weeks_in_months else 'false')
         ~ ") or (parent_grain = 'all' and child_grain != '" ~ coarsest ~ "')" -%}
 {%- else -%}
     {%- set period_implied = 'false' -%}

@@ -15,10 +15,8 @@ with flagged as (
         on cells.cell_id = repairs.cell_id
 ),
 
-
-
-{#- A repair planned on other cells (another fact state, grains or k) would hide the wrong
-    cells and leave the combined equations unchecked: the build fails instead. -#}
+{# A repair planned on other cells (another fact state, grains or k) would hide the wrong
+   cells and leave the combined equations unchecked: the build fails instead. #}
 repair_check as (
     select
         coalesce(sum(
@@ -35,12 +33,14 @@ repair_check as (
 )
 
 select
-    cell_id,
-    below_k_users or below_k_conversations or is_repaired as is_primary_suppressed,
+    flagged.cell_id,
+    flagged.below_k_users
+    or flagged.below_k_conversations
+    or flagged.is_repaired as is_primary_suppressed,
     case
-        when below_k_users then 'primary:users<{{ k_users }}'
-        when below_k_conversations then 'primary:conversations<{{ k_conversations }}'
-        when is_repaired then 'complementary:audit'
+        when flagged.below_k_users then 'primary:users<{{ k_users }}'
+        when flagged.below_k_conversations then 'primary:conversations<{{ k_conversations }}'
+        when flagged.is_repaired then 'complementary:audit'
     end as primary_reason
 from flagged
 cross join repair_check
