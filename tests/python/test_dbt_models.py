@@ -509,3 +509,19 @@ def test_repairs_planned_on_other_cells_fail_the_build(
         )
     with pytest.raises(DbtError, match="stale repairs"):
         run_dbt(chain, warehouse=warehouse, target_path=target, quiet=True)
+
+
+def test_grains_the_disclosure_equations_do_not_model_are_rejected(
+    built: tuple[Path, Path], tmp_path: Path
+) -> None:
+    """Quarters and years are not in int_disclosure_equations: asking for them stops dbt with
+    a message naming the grain, rather than publishing sums nobody protects."""
+    warehouse, _ = built
+    with pytest.raises(DbtError, match=r'grain "quarter" is not supported; supported: day'):
+        run_dbt(
+            ["compile", "-s", "int_disclosure_equations"],
+            warehouse=warehouse,
+            target_path=tmp_path / "target",
+            variables={"period_grains": ["month", "quarter"]},
+            quiet=True,
+        )
