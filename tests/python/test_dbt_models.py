@@ -485,7 +485,9 @@ def test_repairs_planned_on_other_cells_fail_the_build(
     change, the same repair is stale and a plain dbt run fails instead of reusing it."""
     warehouse, target = built
     chain = ["run", "-s", "+int_suppression_primary"]
-    run_dbt(chain, warehouse=warehouse, target_path=target, quiet=True)
+    # k = 2, so that the whole-history total (3 users) is published unless repaired
+    k = {"k_users": 2, "k_conversations": 2}
+    run_dbt(chain, warehouse=warehouse, target_path=target, variables=k, quiet=True)
     (fingerprint,) = _query(
         warehouse, "select cells_fingerprint from intermediate.int_disclosure_fingerprint"
     )[0]
@@ -495,7 +497,7 @@ def test_repairs_planned_on_other_cells_fail_the_build(
             "insert into raw.suppression_repairs values (?, ?, ?, ?, ?, ?, 1, now(), ?)",
             [*total, fingerprint],
         )
-    run_dbt(chain, warehouse=warehouse, target_path=target, quiet=True)
+    run_dbt(chain, warehouse=warehouse, target_path=target, variables=k, quiet=True)
     reason = (
         "select primary_reason from intermediate.int_suppression_primary"
         " where cell_id = 'all|1900-01-01|total|total|usage|all'"
@@ -508,7 +510,7 @@ def test_repairs_planned_on_other_cells_fail_the_build(
             _label("c8", "u5", datetime(2025, 2, 4, 8), tasks["single"], "directive", _LATEST),
         )
     with pytest.raises(DbtError, match="stale repairs"):
-        run_dbt(chain, warehouse=warehouse, target_path=target, quiet=True)
+        run_dbt(chain, warehouse=warehouse, target_path=target, variables=k, quiet=True)
 
 
 def test_grains_the_disclosure_equations_do_not_model_are_rejected(

@@ -26,5 +26,5 @@ from sums
 where
     (n_totals != 1 and equation_id not like '%|block|%')
     {%- if conversations %}
-    or (n_totals = 1 and abs(balance) > 1e-6 * (1 + scale))
+        or (n_totals = 1 and abs(balance) > 1e-6 * (1 + scale))
     {%- endif %}
