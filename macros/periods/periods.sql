@@ -4,7 +4,9 @@
 
 {% macro period_grains() -%}
     {%- set grains = var('period_grains') -%}
-    {%- set known = ['day', 'week', 'month', 'quarter', 'year'] -%}
+    {#- the grains the disclosure equations model (int_disclosure_equations): a grain the
+        audit and the secondary suppression did not model would publish unprotected sums -#}
+    {%- set known = ['day', 'week', 'month'] -%}
     {%- if grains is string or grains is not iterable or grains is mapping -%}
         {{ exceptions.raise_compiler_error(
             "var period_grains = " ~ tojson(grains) ~ ": must be a list of grains, each one of "
@@ -14,8 +16,9 @@
     {%- for grain in grains -%}
         {%- if grain not in known -%}
             {{ exceptions.raise_compiler_error(
-                "var period_grains: unknown grain " ~ tojson(grain) ~ "; known grains: "
-                ~ known | join(', ') ~ " (`all`, the whole history, is always computed)"
+                "var period_grains: grain " ~ tojson(grain) ~ " is not supported; supported: "
+                ~ known | join(', ') ~ " (`all`, the whole history, is always computed; quarter"
+                ~ " and year are not modelled by the disclosure equations, int_disclosure_equations)"
             ) }}
         {%- endif -%}
     {%- endfor -%}

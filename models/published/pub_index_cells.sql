@@ -1,10 +1,16 @@
-{#- The one published table every BI number comes from: int_index_cells after primary and
-    complementary suppression (doc block `suppression_algorithm`), with the cells the
-    audit-driven repair chose hidden from the start. A hidden cell keeps its row, with every
-    measure null and the reason in suppression_reason. -#}
+{#- The one published table every BI number comes from: the index cells with the decision of
+    int_suppression_secondary (doc block `suppression_algorithm`). A hidden cell keeps its row,
+    with every measure null and the reason in suppression_reason. -#}
 
-{{ suppress_index_cells(
-    ref('int_index_cells'),
-    allocation=ref('int_task_allocation'),
-    hide=ref('stg_econ_index__suppression_repairs')
-) }}
+select
+    {%- for column in index_cell_keys() + index_cell_attributes() %}
+        cells.{{ column }},
+    {%- endfor %}
+    {%- for column in index_cell_measures() %}
+        case when not decisions.is_suppressed then cells.{{ column }} end as {{ column }},
+    {%- endfor %}
+    decisions.is_suppressed,
+    decisions.suppression_reason
+from {{ ref('int_disclosure_cells') }} as cells
+inner join {{ ref('int_suppression_secondary') }} as decisions
+    on cells.cell_id = decisions.cell_id

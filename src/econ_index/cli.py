@@ -733,6 +733,7 @@ def audit(
     """
     import duckdb
 
+    from econ_index.audit import CELLS, DISCLOSURE_CELLS, EQUATIONS, AuditError
     from econ_index.audit import audit as run_audit
 
     if not warehouse.is_file():
@@ -741,9 +742,12 @@ def audit(
         con.execute(f"attach '{warehouse}' as audited (read_only)")
         try:
             result = run_audit(
-                con, "audited.published.pub_index_cells", "audited.intermediate.int_task_allocation"
+                con,
+                f"audited.{CELLS}",
+                f"audited.{DISCLOSURE_CELLS}",
+                f"audited.{EQUATIONS}",
             )
-        except duckdb.Error as exc:
+        except (duckdb.Error, AuditError) as exc:
             _fail(f"{warehouse}: cannot audit ({exc}); run `econ-index build` first")
     table = Table(title="exact linear audit of the published cells", show_header=False)
     table.add_row("hidden cells", f"{result.hidden_cells:,}")

@@ -1,22 +1,23 @@
 """Audit-driven complementary suppression: hide published cells until the exact audit finds no
 hidden count that the published ones determine.
 
-The suppression macros protect every cell against each single equation. What several equations
+Secondary suppression protects every cell against each single equation. What several equations
 combined still give back, econ_index.audit finds; this module chooses more cells to hide and
-hands them to dbt through ``raw.suppression_repairs`` (read by ``primary_suppression`` as cells
-to hide, reason ``complementary:audit``), so that the published table stays a dbt model and
-dbt's own rounds run again around the new hidden cells.
+hands them to dbt through ``raw.suppression_repairs`` (read by ``int_suppression_primary`` as
+cells to hide, reason ``complementary:audit``), so that the published table stays a dbt model
+and dbt's own rounds run again around the new hidden cells.
 
 Choosing cells, per round:
 1. factorise the hidden part of the system and list the determined cells (econ_index.audit);
 2. for each determined cell d, take its certificate: the published cells its value is computed
    from. Hiding one of them, v, frees d for good when v's column lies in the column space of the
    hidden cells (then v is free too, and hiding more never makes a free cell determined again).
-   Among those, hide the one with the fewest conversations (the macros' "smallest first"), unless
+   Among those, hide the cheapest (hide cost, then fewest conversations: the secondary
+   suppression's order), unless
    a cell already chosen this round frees d. When no single cell can free d, hide the cell its
    certificate weighs most and let the next round continue from there;
 3. close the new hidden set under the single-equation rule (an equation with one hidden member
-   hides its smallest published part, else its total), as the macros do.
+   hides its cheapest published part, else its total), as int_suppression_secondary does.
 Rounds repeat until nothing is determined. Every round hides at least one cell, so it ends.
 """
 
@@ -30,19 +31,14 @@ from pathlib import Path
 import duckdb
 import numpy as np
 
-from econ_index.audit import (
-    ROUNDING,
-    EquationSystem,
-    Factorised,
-    Key,
-    equation_system,
-)
+from econ_index.audit import ROUNDING, EquationSystem, Factorised, Key, equation_system
 from econ_index.dbt_runner import check_seeds, describe, run_dbt
 from econ_index.warehouse import DDL, WarehouseError, explain_error
 
 REPAIRS_TABLE = "raw.suppression_repairs"
-CELLS = "published.pub_index_cells"
-ALLOCATION = "intermediate.int_task_allocation"
+FINGERPRINT = "intermediate.int_disclosure_fingerprint"
+# the first model that reads the repairs: it and everything after it are rebuilt per pass
+FIRST_READER = "int_suppression_primary"
 # A certificate coefficient above this counts when no single cell can free a determined one.
 FALLBACK_WEIGHT = 1e-3
 MAX_ROUNDS = 50
@@ -61,9 +57,10 @@ class Plan:
 
 
 def close_under_single_equations(system: EquationSystem) -> EquationSystem:
-    """Hide, in every equation with exactly one hidden member, its smallest published part
-    (fewest conversations, then key order), or its total when no part is published; to a
-    fixpoint. Totals carry the negative coefficient of each equation."""
+    """Hide, in every equation with exactly one hidden member, its cheapest published part
+    (lowest hide cost, fewest conversations, then key order), or its total when no part is
+    published; to a fixpoint, over every equation (implied ones too), as
+    int_suppression_secondary does. Totals carry the negative coefficient of each equation."""
     matrix = system.matrix.tocsr()
     membership = (matrix != 0).astype(np.int64)
     while True:
@@ -76,8 +73,15 @@ def close_under_single_equations(system: EquationSystem) -> EquationSystem:
             published = ~hidden[members]
             if not published.any():
                 continue
-            # order: parts before the total, then fewest conversations, then key order
-            order = np.lexsort((members, system.n_conversations[members], coefficients < 0))
+            # order: parts before the total, then cost, fewest conversations, key order
+            order = np.lexsort(
+                (
+                    members,
+                    system.n_conversations[members],
+                    system.hide_cost[members],
+                    coefficients < 0,
+                )
+            )
             chosen.add(int(next(members[i] for i in order if published[i])))
         if not chosen:
             return system
@@ -90,7 +94,7 @@ def _choose(factorised: Factorised, determined: np.ndarray) -> set[int]:
     visible = np.flatnonzero(~system.hidden)
     frees_alone = factorised.in_column_space(visible)
     # a_v per published cell v, as rows, over the equations the certificates combine
-    published_columns = system.matrix[factorised.rows][:, visible].T.tocsr()
+    published_columns = factorised.matrix[factorised.rows][:, visible].T.tocsr()
     chosen: set[int] = set()
     for cell in determined:
         weights = published_columns @ factorised.certificate(int(cell))
@@ -98,7 +102,8 @@ def _choose(factorised: Factorised, determined: np.ndarray) -> set[int]:
         if candidates.size:
             if chosen.isdisjoint(candidates.tolist()):
                 sizes = system.n_conversations[candidates]
-                chosen.add(int(candidates[np.lexsort((candidates, sizes))[0]]))
+                costs = system.hide_cost[candidates]
+                chosen.add(int(candidates[np.lexsort((candidates, sizes, costs))[0]]))
             continue
         strong = np.flatnonzero(np.abs(weights) > FALLBACK_WEIGHT)
         if strong.size:
@@ -132,12 +137,13 @@ def plan_for_warehouse(warehouse: Path) -> Plan:
     # a plain connection: dbt-duckdb keeps the file open in this process, and DuckDB only shares
     # an open database with a connection of the same configuration
     with duckdb.connect(str(warehouse)) as con:
-        return plan(equation_system(con, CELLS, ALLOCATION))
+        return plan(equation_system(con))
 
 
 def _record(warehouse: Path, added: list[Key], dbt_pass: int) -> None:
-    """Store `added` in raw.suppression_repairs; pass 0 empties it (a build starts afresh, so the
-    same facts always give the same publication)."""
+    """Store `added` in raw.suppression_repairs, stamped with the fingerprint of the cells they
+    were planned on (int_disclosure_fingerprint); pass 0 empties it (a build starts afresh, so
+    the same facts always give the same publication)."""
     recorded_at = datetime.now(UTC).replace(tzinfo=None)
     try:
         with duckdb.connect(str(warehouse)) as con:
@@ -145,9 +151,11 @@ def _record(warehouse: Path, added: list[Key], dbt_pass: int) -> None:
             if dbt_pass == 0:
                 con.execute(f"delete from {REPAIRS_TABLE}")
             if added:
+                found = con.execute(f"select cells_fingerprint from {FINGERPRINT}").fetchone()
+                fingerprint = found[0] if found else None
                 con.executemany(
-                    f"insert into {REPAIRS_TABLE} values (?, ?, ?, ?, ?, ?, ?, ?)",
-                    [(*key, dbt_pass, recorded_at) for key in added],
+                    f"insert into {REPAIRS_TABLE} values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    [(*key, dbt_pass, recorded_at, fingerprint) for key in added],
                 )
     except duckdb.Error as exc:
         raise WarehouseError(explain_error(warehouse, exc)) from None
@@ -160,8 +168,8 @@ def build(
     verbose: bool = True,
     report: Callable[[str], None] = lambda _: None,
 ) -> list[Plan]:
-    """``dbt build``, then audit and repair passes (each re-running ``pub_index_cells`` and
-    everything downstream of it, tests included) until no hidden count is determined. Returns
+    """``dbt build``, then audit and repair passes (each re-running ``int_suppression_primary``
+    and everything downstream of it, tests included) until no hidden count is determined. Returns
     one plan per pass; the last one adds nothing. ``report`` gets a line per dbt command."""
     check_seeds()
     if not warehouse.parent.is_dir():
@@ -179,7 +187,7 @@ def build(
             return plans
         _record(warehouse, plans[-1].added, dbt_pass)
         result = run_dbt(
-            ["build", "--select", "pub_index_cells+"], warehouse=warehouse, verbose=verbose
+            ["build", "--select", f"{FIRST_READER}+"], warehouse=warehouse, verbose=verbose
         )
-        report(f"dbt build pub_index_cells+ (repair pass {dbt_pass}): {describe(result)}")
+        report(f"dbt build {FIRST_READER}+ (repair pass {dbt_pass}): {describe(result)}")
     raise RepairError(f"hidden counts still determined after {MAX_DBT_PASSES} dbt passes")

@@ -62,7 +62,8 @@ create table if not exists {RAW_SCHEMA}.classification_runs (
 alter table {RAW_SCHEMA}.classification_runs
     add column if not exists scrubber varchar default 'fast';
 
--- cells econ_index.repair hides beyond the macros' rounds (one row per cell and build)
+-- cells econ_index.repair hides beyond the secondary suppression's rounds (one row per cell
+-- and build)
 create table if not exists {RAW_SCHEMA}.suppression_repairs (
     period_grain  varchar   not null,
     period_start  date      not null,
@@ -71,8 +72,12 @@ create table if not exists {RAW_SCHEMA}.suppression_repairs (
     facet         varchar   not null,
     variable      varchar   not null,
     dbt_pass      integer   not null,  -- the build's repair pass that added the cell
-    recorded_at   timestamp not null
+    recorded_at   timestamp not null,
+    -- int_disclosure_fingerprint of the cells the repair was planned on: a dbt build over
+    -- other cells fails instead of reusing it
+    cells_fingerprint varchar
 );
+alter table {RAW_SCHEMA}.suppression_repairs add column if not exists cells_fingerprint varchar;
 """
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from econ_index.dbt_runner import run_dbt
+from econ_index.dbt_runner import DbtError, run_dbt
 from econ_index.onet import build_seeds
 from econ_index.warehouse import DDL
 
@@ -25,6 +25,7 @@ REPO = Path(__file__).resolve().parents[2]
 ALL = date(1900, 1, 1)  # period_start of grain 'all'
 OUR_MODELS = ["--exclude", "path:models/published"]  # published/ is tested by its own suite
 LABEL_COLUMNS = 14
+_LATEST = datetime(2025, 12, 31)
 
 
 @pytest.fixture(scope="module")
@@ -475,3 +476,54 @@ def test_soc_usage_equals_the_grouping_sets_rollup_on_a_generated_warehouse(
         quiet=True,
     )
     assert _soc_usage_matches_grouping_sets(warehouse, aei=True) > 1_000
+
+
+def test_repairs_planned_on_other_cells_fail_the_build(
+    built: tuple[Path, Path], tasks: dict[str, str]
+) -> None:
+    """A repair stamped with the current cells' fingerprint hides its cell; once the facts
+    change, the same repair is stale and a plain dbt run fails instead of reusing it."""
+    warehouse, target = built
+    chain = ["run", "-s", "+int_suppression_primary"]
+    # k = 2, so that the whole-history total (3 users) is published unless repaired
+    k = {"k_users": 2, "k_conversations": 2}
+    run_dbt(chain, warehouse=warehouse, target_path=target, variables=k, quiet=True)
+    (fingerprint,) = _query(
+        warehouse, "select cells_fingerprint from intermediate.int_disclosure_fingerprint"
+    )[0]
+    total = ("all", ALL, "total", "total", "usage", "all")
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute(
+            "insert into raw.suppression_repairs values (?, ?, ?, ?, ?, ?, 1, now(), ?)",
+            [*total, fingerprint],
+        )
+    run_dbt(chain, warehouse=warehouse, target_path=target, variables=k, quiet=True)
+    reason = (
+        "select primary_reason from intermediate.int_suppression_primary"
+        " where cell_id = 'all|1900-01-01|total|total|usage|all'"
+    )
+    assert _query(warehouse, reason) == [("complementary:audit",)]
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute(
+            f"insert into raw.conversation_labels values ({', '.join(['?'] * LABEL_COLUMNS)})",
+            # loaded after every earlier row, so the incremental fact takes it
+            _label("c8", "u5", datetime(2025, 2, 4, 8), tasks["single"], "directive", _LATEST),
+        )
+    with pytest.raises(DbtError, match="stale repairs"):
+        run_dbt(chain, warehouse=warehouse, target_path=target, variables=k, quiet=True)
+
+
+def test_grains_the_disclosure_equations_do_not_model_are_rejected(
+    built: tuple[Path, Path], tmp_path: Path
+) -> None:
+    """Quarters and years are not in int_disclosure_equations: asking for them stops dbt with
+    a message naming the grain, rather than publishing sums nobody protects."""
+    warehouse, _ = built
+    with pytest.raises(DbtError, match=r'grain "quarter" is not supported; supported: day'):
+        run_dbt(
+            ["compile", "-s", "int_disclosure_equations"],
+            warehouse=warehouse,
+            target_path=tmp_path / "target",
+            variables={"period_grains": ["month", "quarter"]},
+            quiet=True,
+        )

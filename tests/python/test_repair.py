@@ -3,6 +3,8 @@ by hand (the fixture-scale tests, through the compiled dbt model, are in test_su
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 from scipy import sparse
 
@@ -11,9 +13,14 @@ from econ_index.repair import close_under_single_equations, plan
 
 
 def _system(
-    equations: list[dict[str, float]], sizes: dict[str, float], hidden: set[str]
+    equations: list[dict[str, float]],
+    sizes: dict[str, float],
+    hidden: set[str],
+    costs: dict[str, float] | None = None,
 ) -> EquationSystem:
-    """Cells named by strings; an equation maps cells to coefficients (its total at -1)."""
+    """Cells named by strings; an equation maps cells to coefficients (its total at -1);
+    `costs`: hide costs (0 unless given)."""
+    costs = costs or {}
     names = sorted(sizes)
     column = {name: i for i, name in enumerate(names)}
     matrix = sparse.lil_matrix((len(equations), len(names)))
@@ -24,7 +31,9 @@ def _system(
         keys=[(name,) for name in names],
         hidden=np.array([name in hidden for name in names]),
         n_conversations=np.array([0.0 if name in hidden else sizes[name] for name in names]),
+        hide_cost=np.array([costs.get(name, 0.0) for name in names]),
         matrix=matrix.tocsr(),
+        implied=np.zeros(len(equations), dtype=bool),
     )
 
 
@@ -77,3 +86,31 @@ def test_nothing_determined_needs_no_repair() -> None:
     ]
     repair = plan(_system(equations, sizes, {"a", "b", "c", "d"}))
     assert repair.determined_before == 0 and repair.added == [] and repair.rounds == 0
+
+
+def test_the_cheapest_part_goes_before_the_smallest() -> None:
+    """Hide cost (finer cells cheaper) comes before size, in the single-equation closure and in
+    the repair's choice among cells that free a determined one."""
+    sizes = {"total": 100.0, "a": 10.0, "b": 30.0, "c": 60.0}
+    parts = {"total": -1.0, "a": 1.0, "b": 1.0, "c": 1.0}
+    costs = {"total": 6.0, "a": 0.0, "b": 5.0, "c": 1.0}
+    closed = close_under_single_equations(_system([parts], sizes, {"a"}, costs))
+    assert _hidden(closed) == {"a", "c"}  # c is bigger than b, but finer
+    sizes = {"x": 20.0, "y": 30.0, "z": 40.0, "t1": 50.0, "t2": 70.0, "t3": 60.0}
+    equations = [
+        {"t1": -1.0, "x": 1.0, "y": 1.0},
+        {"t2": -1.0, "y": 1.0, "z": 1.0},
+        {"t3": -1.0, "x": 1.0, "z": 1.0},
+    ]
+    costs = {"t1": 8.0, "t2": 0.0, "t3": 4.0}
+    assert plan(_system(equations, sizes, {"x", "y", "z"}, costs)).added == [("t2",)]
+
+
+def test_implied_equations_are_protected_but_not_factorised() -> None:
+    """An equation flagged implied counts for the single-equation closure (as the rounds read
+    every equation) and is left out of the audit's factorisation (it adds nothing there)."""
+    system = _system([{"t": -1.0, "x": 1.0}], {"t": 30.0, "x": 3.0}, {"x"})
+    assert Factorised(system).determined().tolist() == [1]  # x = t
+    flagged = replace(system, implied=np.array([True]))
+    assert Factorised(flagged).determined().size == 0
+    assert _hidden(close_under_single_equations(flagged)) == {"t", "x"}

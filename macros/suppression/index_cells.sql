@@ -1,0 +1,51 @@
+{#- The columns of an index-cell relation (see int_index_cells), in published order. -#}
+{% macro index_cell_keys() -%}
+    {{ return(['period_grain', 'period_start', 'level', 'node_id', 'facet', 'variable']) }}
+{%- endmacro %}
+
+{% macro index_cell_attributes() -%}
+    {{ return(['node_title', 'parent_level', 'parent_id', 'value_base']) }}
+{%- endmacro %}
+
+{#- Every measure is hidden together: a share, its interval or a user count would each bound
+    (or, with a published base, give back) the conversation count that was suppressed. -#}
+{% macro index_cell_measures() -%}
+    {{ return(['n_conversations', 'n_users', 'value', 'ci_low', 'ci_high']) }}
+{%- endmacro %}
+
+{#- One string naming a cell: its six key columns, '|'-separated (no key holds a '|'). -#}
+{% macro suppression_cell_id(alias=none) -%}
+    {%- set prefix = alias ~ '.' if alias else '' -%}
+    {%- set parts = [] -%}
+    {%- for key in index_cell_keys() -%}
+        {%- if key == 'period_start' -%}
+            {%- do parts.append('cast(' ~ prefix ~ key ~ ' as ' ~ dbt.type_string() ~ ')') -%}
+        {%- else -%}
+            {%- do parts.append(prefix ~ key) -%}
+        {%- endif -%}
+        {%- if not loop.last -%}{%- do parts.append("'|'") -%}{%- endif -%}
+    {%- endfor -%}
+    {{ dbt.concat(parts) }}
+{%- endmacro %}
+
+{#- Period grains the disclosure equations model, and how they nest: parent grain -> (the finer
+    grain whose periods partition it, datepart, length). Weeks do not nest in months. -#}
+{% macro disclosure_nested_grains() -%}
+    {{ return({'week': ('day', 'day', 7), 'month': ('day', 'month', 1)}) }}
+{%- endmacro %}
+
+{#- What hiding a cell costs the reader, for the secondary suppression's pick order: one step
+    coarser in time (day, week, month, all) or up the hierarchy (task ... total) costs one more,
+    so the finest, least-read cells go before totals, SOC major groups and their patterns. -#}
+{% macro disclosure_hide_cost(grain, level) -%}
+    case {{ grain }} when 'day' then 0 when 'week' then 1 when 'month' then 2 else 3 end
+    + case {{ level }}
+        when 'task' then 0
+        when 'occupation' then 1
+        when 'detailed' then 2
+        when 'broad' then 3
+        when 'minor' then 4
+        when 'major' then 5
+        else 6
+    end
+{%- endmacro %}

@@ -1,0 +1,39 @@
+{#- Every index cell under disclosure control, named by cell_id, with what suppression needs to
+    know about it beside its counts: the cell its share is a share of, and the cost of hiding
+    it. Grain: cell_id (one row per int_index_cells row). -#}
+
+with cells as (
+    select
+        {{ suppression_cell_id() }} as cell_id,
+        {%- for column in index_cell_keys() + index_cell_attributes() + index_cell_measures() %}
+            {{ column }},
+        {%- endfor %}
+        case
+            when facet = 'collaboration' then level
+            when level != 'total' then 'total'
+        end as base_level,
+        case
+            when facet = 'collaboration' then node_id
+            when level != 'total' then 'total'
+        end as base_node_id
+    from {{ ref('int_index_cells') }}
+)
+
+select
+    cells.cell_id,
+    {%- for column in index_cell_keys() + index_cell_attributes() + index_cell_measures() %}
+        cells.{{ column }},
+    {%- endfor %}
+    {#- a published share and count give its base back (count / share): a usage cell's base is
+        the period's total, a pattern cell's the usage of its node -#}
+    bases.cell_id as base_cell_id,
+    {{ disclosure_hide_cost('cells.period_grain', 'cells.level') }} as hide_cost
+from cells
+left join cells as bases
+    on
+        cells.period_grain = bases.period_grain
+        and cells.period_start = bases.period_start
+        and cells.base_level = bases.level
+        and cells.base_node_id = bases.node_id
+        and bases.facet = 'usage'
+        and bases.variable = 'all'

@@ -1,0 +1,289 @@
+{#- The one statement of which published cells add up to which (doc block
+    `disclosure_equations`): one row per (equation, member cell) with its coefficient in
+    sum(coefficient x cell) = 0 (parts +1 or their public split, the total -1). Secondary
+    suppression reads every equation; the exact audit (econ_index.audit) reads those that are
+    not implied by the others. Grain: (equation_id, cell_id). -#}
+{%- set grains = period_grains() -%}
+{%- set nested = disclosure_nested_grains() -%}
+{%- set finer = grains | reject('equalto', 'all') | list -%}
+{#- With days, every grain is a sum of days, so `all` = its coarsest grain implies the rest -#}
+{%- set coarsest = (['month', 'week', 'day'] | select('in', finer) | list + [none])[0] -%}
+{%- set weeks_in_months = 'day' in grains and 'week' in grains and 'month' in grains -%}
+{%- set part = 'cast(1 as ' ~ type_double() ~ ')' -%}
+{%- set total = 'cast(-1 as ' ~ type_double() ~ ')' -%}
+{%- if 'day' in grains -%}
+    {%- set period_implied = "(parent_grain = 'month' and "
+        ~ ('true' if weeks_in_months else 'false')
+        ~ ") or (parent_grain = 'all' and child_grain != '" ~ coarsest ~ "')" -%}
+{%- else -%}
+    {%- set period_implied = 'false' -%}
+{%- endif -%}
+
+with cells as (
+    select
+        cell_id,
+        period_grain,
+        period_start,
+        level,
+        node_id,
+        facet,
+        variable,
+        {{ dbt.concat(['period_grain', "'|'", 'cast(period_start as ' ~ dbt.type_string() ~ ')',
+                       "'|'", 'facet', "'|'", 'variable']) }} as slice_key,
+        case
+            when level = 'total' then 'total'
+            else {{ dbt.concat(['level', "':'", 'node_id']) }}
+        end as self_key,
+        case
+            when level = 'task' or parent_level = 'total' then 'total'
+            else {{ dbt.concat(['parent_level', "':'", 'parent_id']) }}
+        end as parent_key
+    from {{ ref('int_disclosure_cells') }}
+),
+
+{#- (parent period cell, a finer period cell inside it) of one level/node/facet/variable #}
+
+period_parts as (
+    {%- set pairs = [] -%}
+    {%- for parent_grain, spec in nested.items()
+        if parent_grain in grains and spec[0] in grains -%}
+        {%- do pairs.append((parent_grain, spec[0], spec[1], spec[2])) -%}
+    {%- endfor -%}
+    {%- if weeks_in_months -%}
+        {%- do pairs.append(('month', 'week', 'month', 1)) -%}
+    {%- endif -%}
+    {%- for grain in finer -%}
+        {%- do pairs.append(('all', grain, none, none)) -%}
+    {%- endfor %}
+    {%- for parent_grain, child_grain, datepart, length in pairs %}
+        select
+            parent_cell.cell_id as parent_cell_id,
+            parent_cell.period_grain as parent_grain,
+            parent_cell.period_start as parent_start,
+            child_cell.cell_id,
+            child_cell.period_grain as child_grain,
+            child_cell.period_start as child_start
+        from cells as parent_cell
+        inner join cells as child_cell
+            on
+                parent_cell.level = child_cell.level
+                and parent_cell.node_id = child_cell.node_id
+                and parent_cell.facet = child_cell.facet
+                and parent_cell.variable = child_cell.variable
+                {%- if datepart %}
+                    and parent_cell.period_start <= child_cell.period_start
+                    and child_cell.period_start
+                    < {{ dbt.dateadd(datepart, length, 'parent_cell.period_start') }}
+                {%- endif %}
+        where
+            parent_cell.period_grain = '{{ parent_grain }}'
+            and child_cell.period_grain = '{{ child_grain }}'
+        {%- if not loop.last %}
+
+            union all
+        {% endif %}
+    {%- endfor %}
+    {%- if not pairs %}
+    select
+        cell_id as parent_cell_id,
+        period_grain as parent_grain,
+        period_start as parent_start,
+        cell_id,
+        period_grain as child_grain,
+        period_start as child_start
+    from cells
+    where 1 = 0
+    {%- endif %}
+),
+
+{#- a day or week of a month, and whether its week straddles the month's bounds #}
+
+month_parts as (
+    select
+        parent_cell_id,
+        parent_start,
+        cell_id,
+        child_grain,
+        child_start,
+        {{ dbt.date_trunc('month', iso_week_start('child_start')) }}
+        != {{ dbt.date_trunc('month', dbt.dateadd('day', 6, iso_week_start('child_start'))) }}
+            as in_straddling_week
+    from period_parts
+    where parent_grain = 'month'
+),
+
+members as (
+    {#- hierarchy: a parent = its children of one level (tasks sit under the total) #}
+    select
+        'hierarchy' as equation_kind,
+        {{ dbt.concat(["'hierarchy|'", 'slice_key', "'|'", 'parent_key', "'|'", 'level']) }}
+            as equation_id,
+        cell_id,
+        {{ part }} as coefficient,
+        0 as member_role,
+        false as is_implied
+    from cells
+    where level != 'total'
+
+    union all
+
+    select distinct
+        'hierarchy' as equation_kind,
+        {{ dbt.concat(["'hierarchy|'", 'child_cell.slice_key', "'|'", 'child_cell.parent_key',
+                       "'|'", 'child_cell.level']) }} as equation_id,
+        parent_cell.cell_id,
+        {{ total }} as coefficient,
+        1 as member_role,
+        false as is_implied
+    from cells as child_cell
+    inner join cells as parent_cell
+        on
+            child_cell.slice_key = parent_cell.slice_key
+            and child_cell.parent_key = parent_cell.self_key
+    where child_cell.level != 'total'
+
+    union all
+
+    {#- pattern: a node's usage = its six collaboration-pattern cells #}
+    select
+        'pattern' as equation_kind,
+        {{ dbt.concat(["'pattern|'", 'period_grain', "'|'",
+                       'cast(period_start as ' ~ dbt.type_string() ~ ')', "'|'", 'self_key']) }}
+            as equation_id,
+        cell_id,
+        case when facet = 'usage' then {{ total }} else {{ part }} end as coefficient,
+        case when facet = 'usage' then 1 else 0 end as member_role,
+        false as is_implied
+    from cells
+    where (facet = 'usage' and variable = 'all') or facet = 'collaboration'
+
+    union all
+
+    {#- allocation: an occupation = sum of allocation_share x its tasks (public O*NET split) #}
+    select
+        'allocation' as equation_kind,
+        {{ dbt.concat(["'allocation|'", 'slice_key', "'|'", 'node_id']) }} as equation_id,
+        cell_id,
+        {{ total }} as coefficient,
+        1 as member_role,
+        false as is_implied
+    from cells
+    where level = 'occupation' and facet = 'usage'
+
+    union all
+
+    select
+        'allocation' as equation_kind,
+        {{ dbt.concat(["'allocation|'", 'task_cell.slice_key', "'|'",
+                       'allocation.onet_soc_code']) }} as equation_id,
+        task_cell.cell_id,
+        cast(allocation.allocation_share as {{ type_double() }}) as coefficient,
+        0 as member_role,
+        false as is_implied
+    from cells as task_cell
+    inner join {{ ref('int_task_allocation') }} as allocation
+        on task_cell.node_id = allocation.onet_task_id
+    where task_cell.level = 'task' and task_cell.facet = 'usage'
+
+    union all
+
+    {#- period: a period = the finer periods inside it. A month = its days is implied by the
+        month = its inner weeks + the days of its straddling weeks, and `all` = a grain by
+        `all` = the coarsest grain, once days link them; the audit leaves the implied ones out
+        (they only densify its factorisation), the rounds read them as groups of their own #}
+    select
+        'period' as equation_kind,
+        {{ dbt.concat(["'period|'", 'parent_cell_id', "'|'", 'child_grain']) }} as equation_id,
+        cell_id,
+        {{ part }} as coefficient,
+        0 as member_role,
+        {{ period_implied }} as is_implied
+    from period_parts
+    where parent_grain != 'month' or child_grain = 'day'
+
+    union all
+
+    select distinct
+        'period' as equation_kind,
+        {{ dbt.concat(["'period|'", 'parent_cell_id', "'|'", 'child_grain']) }} as equation_id,
+        parent_cell_id as cell_id,
+        {{ total }} as coefficient,
+        1 as member_role,
+        {{ period_implied }} as is_implied
+    from period_parts
+    where parent_grain != 'month' or child_grain = 'day'
+    {%- if weeks_in_months %}
+
+        union all
+
+        {#- a month = the weeks inside it + the days of the weeks that straddle its bounds #}
+        select
+            'period' as equation_kind,
+            {{ dbt.concat(["'period|'", 'parent_cell_id', "'|in'"]) }} as equation_id,
+            cell_id,
+            {{ part }} as coefficient,
+            0 as member_role,
+            false as is_implied
+        from month_parts
+        where
+            (child_grain = 'week' and not in_straddling_week)
+            or (child_grain = 'day' and in_straddling_week)
+
+        union all
+
+        select distinct
+            'period' as equation_kind,
+            {{ dbt.concat(["'period|'", 'parent_cell_id', "'|in'"]) }} as equation_id,
+            parent_cell_id as cell_id,
+            {{ total }} as coefficient,
+            1 as member_role,
+            false as is_implied
+        from month_parts
+
+        union all
+
+    {#- the days of a straddling week inside one month: their sum follows from the published
+        week and month (so no total cell), which the rounds protect as a group #}
+        select
+            'period' as equation_kind,
+        {{ dbt.concat(["'period|'", 'week_part.parent_cell_id', "'|block|'",
+                       'cast(month_part.parent_start as ' ~ dbt.type_string() ~ ')']) }}
+                as equation_id,
+            week_part.cell_id,
+            {{ part }} as coefficient,
+            0 as member_role,
+            true as is_implied
+        from period_parts as week_part
+        inner join month_parts as month_part
+            on week_part.cell_id = month_part.cell_id
+        where
+            week_part.parent_grain = 'week'
+            and month_part.child_grain = 'day'
+            and month_part.in_straddling_week
+    {%- endif %}
+),
+
+{#- an equation of one member (a task's pattern equation: tasks have no pattern cells) says
+    nothing #}
+
+counted as (
+    select
+        equation_id,
+        equation_kind,
+        cell_id,
+        coefficient,
+        member_role,
+        is_implied,
+        count(*) over (partition by equation_id) as n_members
+    from members
+)
+
+select
+    equation_id,
+    equation_kind,
+    cell_id,
+    coefficient,
+    member_role,
+    is_implied
+from counted
+where n_members >= 2
