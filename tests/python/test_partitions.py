@@ -22,9 +22,7 @@ from econ_index.partitions import (
     merge,
     partition_counts,
 )
-from econ_index.pipeline import Preparer, Run, RunSummary, connect_warehouse
-from econ_index.privacy import Keyer
-from econ_index.scrub import Scrubber
+from econ_index.pipeline import RunSummary
 from econ_index.taxonomy import Taxonomy
 from econ_index.types import Conversation, Quarantined, SourceLocation
 from test_faults import (  # noqa: F401 - env and started are fixtures
@@ -40,24 +38,13 @@ from test_faults import (  # noqa: F401 - env and started are fixtures
     needs_proc,
     started,
 )
-from test_pipeline import ScriptedClassifier, conv
-
-KEY = b"0123456789abcdef0123456789abcdef"
+from test_pipeline import conv, run_records
 
 
 def _classify(
     records: Iterable[Conversation | Quarantined], warehouse: Path, partition: str | None
 ) -> RunSummary:
-    run = Run(
-        ScriptedClassifier(),
-        Preparer(Scrubber(), Keyer(KEY)),
-        backend="scripted",
-        onet_version="test",
-        batch_size=2,
-        partition=partition,
-    )
-    with connect_warehouse(warehouse) as con:
-        return run.execute(records, con)
+    return run_records(records, warehouse, partition=partition)[0].summary
 
 
 def _work(source_id: str, line: int = 1) -> Conversation:
