@@ -417,6 +417,9 @@ def connect_warehouse(path: Path) -> duckdb.DuckDBPyConnection:
     except (OSError, duckdb.Error) as exc:
         raise WarehouseError(explain_error(path, exc)) from None
     try:
+        # DuckDB draws a progress bar on stdout for statements over 2 s (a large run's last
+        # writes): it would corrupt `classify --json`
+        con.execute("set enable_progress_bar = false")
         con.execute(DDL)
     except duckdb.Error as exc:
         con.close()

@@ -22,7 +22,7 @@ from econ_index.partitions import (
     merge,
     partition_counts,
 )
-from econ_index.pipeline import RunSummary
+from econ_index.pipeline import RunSummary, connect_warehouse
 from econ_index.taxonomy import Taxonomy
 from econ_index.types import Conversation, Quarantined, SourceLocation
 from test_faults import (  # noqa: F401 - env and started are fixtures
@@ -358,3 +358,10 @@ def test_a_partition_killed_mid_run_then_rerun_ends_each_conversation_once(
             "quarantine": 2,
             "label_runs": 2,
         }
+
+
+def test_the_warehouse_connection_prints_no_progress_bar(tmp_path: Path) -> None:
+    """DuckDB's progress bar goes to stdout, where `classify --json` prints its one object."""
+    with connect_warehouse(tmp_path / "wh.duckdb") as con:
+        row = con.execute("select current_setting('enable_progress_bar')").fetchone()
+    assert row == (False,)
