@@ -13,6 +13,9 @@ from collections.abc import Callable
 from benchmarks.classify import (
     EVAL_N,
     EVAL_SEED,
+    SCALE_N,
+    SCALE_PARTITIONS,
+    at_scale,
     claude_cost,
     end_to_end,
     quality,
@@ -37,6 +40,8 @@ from econ_index.taxonomy import Taxonomy, load_taxonomy
 
 SECTIONS: dict[str, Callable[[Taxonomy], list[dict[str, object]]]] = {
     "end-to-end classify throughput": end_to_end,
+    f"classify at scale: {SCALE_N:,} generated conversations, one run vs {SCALE_PARTITIONS} "
+    "partitions in parallel then merged": at_scale,
     "PII scrubber recall/precision per type (labelled set)": pii_quality,
     "PII look-alikes left intact": pii_negatives,
     "PII scrubber throughput": scrubber_throughput,

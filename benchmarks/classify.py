@@ -6,10 +6,13 @@ import importlib.util
 import json
 import os
 import secrets
+import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
 
@@ -25,6 +28,11 @@ PATTERN_ACCURACY_TARGET = 0.80  # at least
 SOC_TVD_TARGET = 0.05  # at most
 COST_TARGET_USD = 0.0003  # Claude backend, per conversation at default settings
 COST_N = 200  # conversations in the cost run: over the default batch threshold (auto -> batch)
+# The scale run: this many generated conversations through `econ-index classify`, as one run and
+# as partitions classified in parallel (one process each, plus its scrubbing worker) then merged.
+SCALE_N = int(os.environ.get("ECON_INDEX_BENCH_SCALE_N", "1000000"))
+SCALE_PARTITIONS = int(os.environ.get("ECON_INDEX_BENCH_SCALE_PARTITIONS", "2"))
+SCALE_SEED = 5
 
 
 def _real_corpus(
@@ -360,3 +368,209 @@ def claude_cost(taxonomy: Taxonomy) -> list[dict[str, object]]:
                 }
             )
     return rows
+
+
+# `econ-index` in a process of its own that writes, when it ends, its peak RSS, the largest of
+# its children's (the forked scrubbing worker) and the CPU seconds of both to the file named by
+# the environment.
+_MEASURED = """
+import os, resource, sys
+from econ_index.cli import app
+
+def peaks():
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+    with open(os.environ["ECON_INDEX_BENCH_RSS_FILE"], "w") as out:
+        out.write(f"{own.ru_maxrss} {children.ru_maxrss} {cpu}")
+
+try:
+    app(prog_name="econ-index")
+finally:
+    peaks()
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class _Measured:
+    seconds: float
+    rss_mib: float  # the econ-index process
+    worker_rss_mib: float  # its largest child (the scrubbing worker), 0 without one
+    cpu_seconds: float  # the process's and its children's
+    stdout: str
+
+
+class _Command:
+    """One ``econ-index`` command started in its own process, measured."""
+
+    def __init__(self, args: Sequence[str], env: dict[str, str], rss_file: Path) -> None:
+        self._rss_file = rss_file
+        self._args = list(args)
+        self._started = time.perf_counter()
+        self._proc = subprocess.Popen(
+            [sys.executable, "-c", _MEASURED, *args],
+            env={**env, "ECON_INDEX_BENCH_RSS_FILE": str(rss_file)},
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+
+    def wait(self) -> _Measured:
+        stdout, stderr = self._proc.communicate()
+        seconds = time.perf_counter() - self._started
+        if self._proc.returncode != 0:
+            raise RuntimeError(
+                f"econ-index {' '.join(self._args)} exited {self._proc.returncode}:\n{stderr}"
+            )
+        own, children, cpu = self._rss_file.read_text().split()
+        return _Measured(seconds, int(own) / 1024, int(children) / 1024, float(cpu), stdout)
+
+
+@contextmanager
+def _scale_dir() -> Iterator[Path]:
+    """$ECON_INDEX_BENCH_DIR (kept: a corpus generated there is reused), else a temporary one."""
+    kept = os.environ.get("ECON_INDEX_BENCH_DIR")
+    if kept:
+        Path(kept).mkdir(parents=True, exist_ok=True)
+        yield Path(kept)
+    else:
+        with tempfile.TemporaryDirectory(prefix="econ-index-bench-") as tmp:
+            yield Path(tmp)
+
+
+def _split(corpus: Path, parts: Sequence[Path], n: int) -> None:
+    """Consecutive slices of ``corpus``'s ``n`` lines, one file per part."""
+    with corpus.open("rb") as lines:
+        for i, part in enumerate(parts):
+            size = n * (i + 1) // len(parts) - n * i // len(parts)
+            with part.open("wb") as out:
+                for _ in range(size):
+                    out.write(lines.readline())
+
+
+def _labels_differ(a: Path, b: Path) -> int:
+    """Label rows in one warehouse and not in the other (both ways; run ids aside)."""
+    import duckdb
+
+    columns = "conversation_key, user_key, created_at, status, filter_reason, onet_task_id, "
+    columns += "collaboration_pattern, confidence, is_redacted"
+    with duckdb.connect() as con:
+        con.execute(f"attach '{a}' as a (read_only)")
+        con.execute(f"attach '{b}' as b (read_only)")
+        row = con.execute(
+            f"select (select count(*) from (select {columns} from a.raw.conversation_labels "
+            f"except all select {columns} from b.raw.conversation_labels)) + "
+            f"(select count(*) from (select {columns} from b.raw.conversation_labels "
+            f"except all select {columns} from a.raw.conversation_labels))"
+        ).fetchone()
+        return int(row[0]) if row else -1
+
+
+def at_scale(taxonomy: Taxonomy) -> list[dict[str, object]]:
+    """``SCALE_N`` generated conversations through ``econ-index classify`` with the default
+    (local) backend, each command in a process of its own as a team runs it: first one run over
+    the whole corpus, then ``SCALE_PARTITIONS`` partitions (consecutive slices) classified in
+    parallel into a warehouse file each and merged with ``econ-index merge``. Wall time includes
+    start-up (loading the model); RSS is each process's peak (the largest of the parallel
+    workers), the scrubbing worker's beside it. The merged warehouse must hold the same labels
+    as the one run. Sizes: $ECON_INDEX_BENCH_SCALE_N and $ECON_INDEX_BENCH_SCALE_PARTITIONS.
+    """
+    n, k = SCALE_N, SCALE_PARTITIONS
+    env = {
+        **os.environ,
+        "ECON_INDEX_USER_KEY": secrets.token_hex(32),
+        "PYTHONPATH": os.pathsep.join(
+            filter(None, [str(REPO / "src"), os.environ.get("PYTHONPATH")])
+        ),
+    }
+    rows: list[dict[str, object]] = []
+    with _scale_dir() as tmp:
+        corpus = tmp / f"corpus_{n}_seed{SCALE_SEED}.jsonl"
+        if not corpus.is_file():
+            partial = corpus.with_suffix(".partial")
+            gen = _Command(
+                ["generate", "--out", str(partial), "--n", str(n), "--seed", str(SCALE_SEED)],
+                env,
+                tmp / "rss-generate",
+            ).wait()
+            partial.rename(corpus)
+            rows.append(_scale_row("generate", 1, n, gen, ""))
+        parts = [tmp / f"part_{i}_of_{k}.jsonl" for i in range(k)]
+        _split(corpus, parts, n)
+        one = tmp / "one.duckdb"
+        merged = tmp / "merged.duckdb"
+        for path in (one, merged, *(tmp / f"worker_{i}.duckdb" for i in range(k))):
+            path.unlink(missing_ok=True)
+        classify = ["classify", "--json", "--max-quarantined", "1"]
+        single = _Command(
+            [*classify, "-i", str(corpus), "--warehouse", str(one), "--partition", "all"],
+            env,
+            tmp / "rss-one",
+        ).wait()
+        counts = json.loads(single.stdout)
+        rows.append(_scale_row("one run", 1, counts["read"], single, ""))
+        started = time.perf_counter()
+        workers = [
+            _Command(
+                [*classify, "-i", str(part), "--partition", part.stem]
+                + ["--warehouse", str(tmp / f"worker_{i}.duckdb")],
+                env,
+                tmp / f"rss-worker-{i}",
+            )
+            for i, part in enumerate(parts)
+        ]
+        done = [w.wait() for w in workers]
+        parallel_seconds = time.perf_counter() - started
+        read = sum(json.loads(d.stdout)["read"] for d in done)
+        merge = _Command(
+            ["merge", "--json", "--warehouse", str(merged)]
+            + [str(tmp / f"worker_{i}.duckdb") for i in range(k)],
+            env,
+            tmp / "rss-merge",
+        ).wait()
+        summary = json.loads(merge.stdout)
+        differ = _labels_differ(one, merged)
+        same = met(
+            differ == 0
+            and summary["reconciles"]
+            and summary["labels"] == counts["classified"] + counts["filtered"]
+            and summary["quarantined"] == counts["quarantined"]
+        )
+        widest = _Measured(
+            parallel_seconds,
+            max(d.rss_mib for d in done),
+            max(d.worker_rss_mib for d in done),
+            sum(d.cpu_seconds for d in done),
+            "",
+        )
+        rows.append(_scale_row(f"{k} partitions, parallel", k, read, widest, ""))
+        rows.append(_scale_row(f"merge {k} files", 1, read, merge, same))
+        with_merge = _Measured(
+            parallel_seconds + merge.seconds,
+            widest.rss_mib,
+            0,
+            widest.cpu_seconds + merge.cpu_seconds,
+            "",
+        )
+        rows.append(_scale_row(f"{k} partitions + merge", k, read, with_merge, same))
+    return rows
+
+
+def _scale_row(
+    step: str, processes: int, conversations: int, measured: _Measured, same: str
+) -> dict[str, object]:
+    return {
+        "step": step,
+        "classify procs": processes,
+        "conv": conversations,
+        "seconds": measured.seconds,
+        "conv/s": round(conversations / measured.seconds),
+        "CPU s": measured.cpu_seconds,
+        # What the step sustains per core, whatever else the machine runs.
+        "conv/CPU-s": round(conversations / max(measured.cpu_seconds, 1e-9)),
+        "peak RSS MiB": round(measured.rss_mib),
+        "worker RSS MiB": round(measured.worker_rss_mib),
+        # The machine's 1-minute load average when the step ended (it has os.cpu_count() cores).
+        "load": round(os.getloadavg()[0], 1),
+        "same labels as one run": same,
+    }

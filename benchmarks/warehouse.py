@@ -171,7 +171,10 @@ def generate_labels(
         """
     )
     con.execute(
-        "insert into raw.classification_runs values ('bench-run', timestamp '2025-07-01',"
+        "insert into raw.classification_runs (run_id, started_at, finished_at, backend,"
+        " classifier_name, classifier_version, onet_version, n_read, n_classified, n_filtered,"
+        " n_quarantined, input_tokens, cached_input_tokens, cache_write_tokens, output_tokens,"
+        " cost_usd, scrubber) values ('bench-run', timestamp '2025-07-01',"
         " timestamp '2025-07-01', 'bench', 'bench', '1', 'aei_2025_02_10', ?, ?, ?, 0, 0, 0, 0, 0,"
         " 0.0, 'fast')",
         [n_total, n_classified, n_total - n_classified],

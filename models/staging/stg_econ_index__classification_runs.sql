@@ -15,5 +15,7 @@ select
     cache_write_tokens,
     output_tokens,
     cost_usd,
-    scrubber
+    scrubber,
+    coalesce(partition_name, run_id) as partition_name,
+    coalesce(n_superseded, 0) as n_superseded
 from {{ source('econ_index', 'classification_runs') }}

@@ -165,11 +165,16 @@ def _runs(con: duckdb.DuckDBPyConnection) -> dict[str, object]:
             "from raw.classification_runs group by all order by all"
         ).fetchall()
     ]
+    # conversations a later run of another partition took over (econ_index.partitions)
+    superseded = (
+        "n_superseded" if "n_superseded" in _columns(con, "raw", "classification_runs") else "0"
+    )
     sums = con.execute(
         "select count(*), coalesce(sum(n_read), 0), coalesce(sum(n_classified), 0), "
         "coalesce(sum(n_filtered), 0), coalesce(sum(n_quarantined), 0), "
-        "min(started_at), max(finished_at) from raw.classification_runs"
-    ).fetchone() or (0, 0, 0, 0, 0, None, None)
+        f"min(started_at), max(finished_at), coalesce(sum({superseded}), 0) "
+        "from raw.classification_runs"
+    ).fetchone() or (0, 0, 0, 0, 0, None, None, 0)
     onet = [
         r[0]
         for r in con.execute(
@@ -182,6 +187,7 @@ def _runs(con: duckdb.DuckDBPyConnection) -> dict[str, object]:
         "n_classified": int(sums[2]),
         "n_filtered": int(sums[3]),
         "n_quarantined": int(sums[4]),
+        "n_superseded": int(sums[7]),
         "first_started_at": _iso(sums[5]),
         "last_finished_at": _iso(sums[6]),
         "classifiers": classifiers,

@@ -403,17 +403,29 @@ def classify(
             "machine always goes through it), fast for local (text stays in the process).",
         ),
     ] = None,
+    partition: Annotated[
+        str | None,
+        typer.Option(
+            "--partition",
+            envvar="ECON_INDEX_PARTITION",
+            help="Name of the slice of input this run classifies; a run of the same partition "
+            "replaces its rows (default: the inputs' absolute paths). Name it when workers on "
+            "several machines classify slices to merge (econ-index merge).",
+        ),
+    ] = None,
     seeds_dir: SeedsOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Scrub and label conversations; stage one row per conversation in the warehouse.
 
     Every record read ends classified, filtered (with a reason) or quarantined (with a reason,
-    file and line); the run exits 1 when nothing was read or too much was quarantined.
+    file and line); the run exits 1 when nothing was read or too much was quarantined. The run
+    is one partition: running the same partition again replaces its rows, in one transaction.
 
     Examples:
       econ-index classify --input export.zip --user-key-file user.key
       econ-index classify -i logs/ --default-created-at 2025-06-01 --json
+      econ-index classify -i part-07.jsonl --partition part-07 --warehouse worker-07.duckdb
     """
     import duckdb
     from rich.progress import (
@@ -428,6 +440,7 @@ def classify(
 
     from econ_index.classify import make_classifier
     from econ_index.ingest import InputError, known_record_count, read_inputs
+    from econ_index.partitions import check_partition_name, default_partition
     from econ_index.pipeline import DEFAULT_THRESHOLD, Preparer, Run, connect_warehouse
     from econ_index.privacy import Keyer, MissingUserKeyError, load_user_key
     from econ_index.scrub import scrubber_for
@@ -437,6 +450,9 @@ def classify(
 
     try:
         scrubber = scrubber_for(backend, scrubber_choice)
+        partition = check_partition_name(
+            default_partition(inputs) if partition is None else partition
+        )
     except (ValueError, NerUnavailableError) as exc:
         _fail(str(exc))
     try:
@@ -453,6 +469,7 @@ def classify(
         onet_version=taxonomy.onet_version,
         threshold=DEFAULT_THRESHOLD if threshold is None else threshold,
         processes=processes or min(2, os.cpu_count() or 1),
+        partition=partition,
     )
     show_progress = not as_json and err.is_terminal
     # A bar with the total and time left when the inputs are plain JSON Lines (counted first,
@@ -488,7 +505,7 @@ def classify(
     except _backend_errors() as exc:  # nothing was staged: the run rolled back
         _fail(str(exc), code=1)
     if as_json:
-        _print_json(summary.as_dict())
+        _print_json(summary.as_dict() | summary.partition_dict())
     else:
         _print_run(summary)
         out.print(f"warehouse: {warehouse}")
@@ -516,6 +533,7 @@ _QUARANTINE_HINTS = {
 def _print_run(summary: RunSummary) -> None:
     """The run's counts, with the first quarantined records of each reason."""
     table = Table(title=f"classification run {summary.run_id}", show_header=False)
+    table.add_row("partition", summary.partition)
     table.add_row("scrubber", summary.scrubber)
     for name in ("read", "classified", "filtered", "quarantined"):
         table.add_row(name, f"{getattr(summary, name):,}")
@@ -530,10 +548,88 @@ def _print_run(summary: RunSummary) -> None:
             f"{summary.usage.cached_input_tokens:,} / {summary.usage.output_tokens:,}",
         )
         table.add_row("cost (USD)", f"{summary.usage.cost_usd:.4f}")
+    if summary.replaced_labels or summary.replaced_quarantined:
+        table.add_row(
+            "replaced (the partition's previous run)",
+            f"{summary.replaced_labels:,} labels, {summary.replaced_quarantined:,} quarantined",
+        )
+    if summary.taken_over:
+        table.add_row("taken over from other partitions", f"{summary.taken_over:,}")
     out.print(table)
     for reason, examples in sorted(summary.quarantine_examples.items()):
         for example in examples:
             out.print(f"  {reason}: {example}", highlight=False, soft_wrap=True)
+
+
+@app.command()
+def merge(
+    sources: Annotated[
+        list[Path],
+        typer.Argument(
+            help="Warehouse files that workers' `classify` runs wrote.", show_default=False
+        ),
+    ],
+    warehouse: WarehouseOpt = DEFAULT_WAREHOUSE,
+    as_json: JsonOpt = False,
+) -> None:
+    """Merge workers' warehouse files into one warehouse, partition by partition.
+
+    A partition already merged from the same run is skipped, so merging again changes nothing;
+    an older run of a partition is replaced, a newer one kept. A conversation id in two
+    partitions stays with the run that finished last. All in one transaction.
+
+    Example:
+      econ-index merge workers/*.duckdb --warehouse .warehouse/econ_index.duckdb
+    """
+    import duckdb
+
+    from econ_index.partitions import MergeError, partition_counts
+    from econ_index.partitions import merge as do_merge
+    from econ_index.warehouse import WarehouseError
+
+    try:
+        merged = do_merge(sources, warehouse)
+    except MergeError as exc:
+        _fail(str(exc))
+    except WarehouseError as exc:
+        _fail(str(exc), code=1)
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        counts = partition_counts(con)
+    broken = [c.partition for c in counts if not c.reconciles]
+    if as_json:
+        _print_json(
+            {
+                "merged": [m.as_dict() for m in merged],
+                "partitions": len(counts),
+                "labels": sum(c.label_rows for c in counts),
+                "quarantined": sum(c.quarantine_rows for c in counts),
+                "reconciles": not broken,
+            }
+        )
+    else:
+        table = Table(title=f"merged into {warehouse}")
+        for column in ("partition", "action", "labels", "quarantined", "superseded", "source"):
+            table.add_column(
+                column,
+                justify="right" if column in ("labels", "quarantined", "superseded") else "left",
+            )
+        for m in merged:
+            table.add_row(
+                m.partition,
+                m.action,
+                f"{m.labels:,}",
+                f"{m.quarantined:,}",
+                f"{m.superseded:,}",
+                m.source,
+            )
+        out.print(table)
+        out.print(
+            f"warehouse: {len(counts):,} partitions, {sum(c.label_rows for c in counts):,} "
+            f"labels, {sum(c.quarantine_rows for c in counts):,} quarantined",
+            highlight=False,
+        )
+    if broken:  # a bug, never bad input
+        _fail(f"counts do not reconcile with the rows for partitions {', '.join(broken)}", code=1)
 
 
 @app.command()

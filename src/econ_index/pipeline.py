@@ -22,6 +22,7 @@ import duckdb
 import pyarrow as pa
 
 from econ_index.classify.base import Classifier
+from econ_index.partitions import add_superseded, check_partition_name, forget_partition, holders
 from econ_index.privacy import Keyer
 from econ_index.scrub import Scrubber
 from econ_index.types import (
@@ -61,6 +62,8 @@ class RunSummary:
     onet_version: str
     started_at: datetime
     scrubber: str = "fast"
+    # The partition the run classifies (econ_index.partitions); the run's id when unnamed.
+    partition: str = ""
     finished_at: datetime | None = None
     read: int = 0
     classified: int = 0
@@ -71,6 +74,11 @@ class RunSummary:
     # The first few quarantined records of each reason: "file:line N: detail" (never record text).
     quarantine_examples: dict[str, list[str]] = field(default_factory=dict)
     usage: Usage = field(default_factory=Usage)
+    # Rows of the partition's previous run that this one replaced (labels, quarantined records).
+    replaced_labels: int = 0
+    replaced_quarantined: int = 0
+    # Conversations that other partitions' runs held and that this run took over.
+    taken_over: int = 0
 
     @property
     def reconciles(self) -> bool:
@@ -94,6 +102,15 @@ class RunSummary:
             "cached_input_tokens": self.usage.cached_input_tokens,
             "output_tokens": self.usage.output_tokens,
             "cost_usd": round(self.usage.cost_usd, 6),
+        }
+
+    def partition_dict(self) -> dict[str, object]:
+        """What the run did to its partition in the warehouse (econ_index.partitions)."""
+        return {
+            "partition": self.partition,
+            "replaced_labels": self.replaced_labels,
+            "replaced_quarantined": self.replaced_quarantined,
+            "taken_over": self.taken_over,
         }
 
 
@@ -257,14 +274,32 @@ def _batches(items: Iterable[_Pending], size: int) -> Iterator[list[_Pending]]:
         yield batch
 
 
+# The batches of a run that meet keys other runs hold, until the run's end (a temporary table).
+_SET_ASIDE = "_econ_index_taken_over"
+
+
 class _Stager:
-    """Buffers outcomes and writes them to the raw tables in Arrow batches (idempotent upsert)."""
+    """Buffers outcomes and writes them to the raw tables in Arrow batches, inside the run's
+    transaction: first the partition's previous run goes, then each batch replaces the rows of
+    its keys. Keys that other partitions' runs held are taken over and counted (see
+    econ_index.partitions) at the end, in one pass over the labels: a batch that meets such keys
+    is set aside in a temporary table, so that a run over ids no other run holds (the usual
+    case) never scans the warehouse."""
 
     def __init__(self, con: duckdb.DuckDBPyConnection, summary: RunSummary) -> None:
         self._con = con
         self._summary = summary
         self._labels: dict[str, _Outcome] = {}
         self._quarantine: list[tuple[Quarantined, datetime]] = []
+        self._losses: Counter[str] = Counter()  # run id -> its keys this run took over
+        self._set_aside = False
+        forgotten = forget_partition(con, summary.partition)
+        summary.replaced_labels = forgotten.labels
+        summary.replaced_quarantined = forgotten.quarantined
+        # Only a warehouse that holds other labels can have keys to take over: a fresh file (a
+        # worker's own) skips the look-up per batch.
+        row = con.execute(f"select count(*) from {RAW_SCHEMA}.conversation_labels").fetchone()
+        self._others = bool(row and row[0])
 
     def label(self, outcome: _Outcome) -> None:
         self._labels[outcome.key] = outcome  # an exact re-read of the same id replaces, not adds
@@ -301,15 +336,30 @@ class _Stager:
                 }
             )
             self._con.register("_label_batch", table)
-            self._con.execute(
-                f"insert or replace into {RAW_SCHEMA}.conversation_labels "
-                "select * from _label_batch"
-            )
+            if not self._others:
+                self._con.execute(
+                    f"insert or replace into {RAW_SCHEMA}.conversation_labels by name "
+                    "select * from _label_batch"
+                )
+            else:
+                inserted = self._con.execute(
+                    f"insert or ignore into {RAW_SCHEMA}.conversation_labels by name "
+                    "select * from _label_batch"
+                ).fetchone()
+                if inserted is None or inserted[0] < len(rows):  # some keys are held already
+                    if not self._set_aside:
+                        self._con.execute(
+                            f"create or replace temp table {_SET_ASIDE} as "
+                            "select * from _label_batch limit 0"
+                        )
+                        self._set_aside = True
+                    self._con.execute(f"insert into {_SET_ASIDE} select * from _label_batch")
             self._con.unregister("_label_batch")
             self._labels.clear()
         if self._quarantine:
             self._con.executemany(
-                f"insert into {RAW_SCHEMA}.quarantine values (?, ?, ?, ?, ?, ?)",
+                f"insert into {RAW_SCHEMA}.quarantine (run_id, source_file, record_unit, "
+                "record_number, reason, quarantined_at) values (?, ?, ?, ?, ?, ?)",
                 [
                     (s.run_id, q.location.file, q.location.unit, q.location.record, q.reason, at)
                     for q, at in self._quarantine
@@ -321,9 +371,21 @@ class _Stager:
         self.flush()
         s = self._summary
         u = s.usage
+        if self._set_aside:
+            self._losses = holders(self._con, _SET_ASIDE, s.run_id)
+            self._con.execute(
+                f"insert or replace into {RAW_SCHEMA}.conversation_labels by name "
+                f"select * from {_SET_ASIDE}"
+            )
+            self._con.execute(f"drop table {_SET_ASIDE}")
+        add_superseded(self._con, self._losses)
+        s.taken_over = sum(self._losses.values())
         self._con.execute(
-            f"insert into {RAW_SCHEMA}.classification_runs values "
-            "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            f"insert into {RAW_SCHEMA}.classification_runs (run_id, started_at, finished_at, "
+            "backend, classifier_name, classifier_version, onet_version, n_read, n_classified, "
+            "n_filtered, n_quarantined, input_tokens, cached_input_tokens, cache_write_tokens, "
+            "output_tokens, cost_usd, scrubber, partition_name, n_superseded) values "
+            "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)",
             [
                 s.run_id,
                 s.started_at.replace(tzinfo=None),
@@ -342,6 +404,7 @@ class _Stager:
                 u.output_tokens,
                 u.cost_usd,
                 s.scrubber,
+                s.partition,
             ],
         )
 
@@ -355,6 +418,9 @@ def connect_warehouse(path: Path) -> duckdb.DuckDBPyConnection:
     except (OSError, duckdb.Error) as exc:
         raise WarehouseError(explain_error(path, exc)) from None
     try:
+        # DuckDB draws a progress bar on stdout for statements over 2 s (a large run's last
+        # writes): it would corrupt `classify --json`
+        con.execute("set enable_progress_bar = false")
         con.execute(DDL)
     except duckdb.Error as exc:
         con.close()
@@ -376,9 +442,13 @@ class Run:
         batch_size: int = DEFAULT_BATCH,
         processes: int = 1,
         scrubber: str = "fast",
+        partition: str | None = None,
     ) -> None:
         """``processes=2`` reads and scrubs in a forked worker while this process classifies
-        and stages; the result is the same as with one process (order included)."""
+        and stages; the result is the same as with one process (order included).
+
+        ``partition`` names what the run classifies: the run replaces that partition's previous
+        run and rows (econ_index.partitions). Without one, the run is a partition of its own."""
         if processes not in (1, 2):
             raise ValueError("processes must be 1 or 2")
         self._classifier = classifier
@@ -395,6 +465,9 @@ class Run:
             started_at=datetime.now(UTC),
             scrubber=scrubber,
         )
+        self.summary.partition = (
+            self.summary.run_id if partition is None else check_partition_name(partition)
+        )
 
     def execute(
         self,
@@ -402,9 +475,9 @@ class Run:
         con: duckdb.DuckDBPyConnection,
         on_progress: Callable[[int], None] | None = None,
     ) -> RunSummary:
-        stager = _Stager(con, self.summary)
         con.execute("begin transaction")
         try:
+            stager = _Stager(con, self.summary)
             pending = self._screen(records, stager, on_progress)
             for batch in _batches(pending, self._batch_size):
                 self._label_batch(batch, stager)

@@ -56,11 +56,23 @@ create table if not exists {RAW_SCHEMA}.classification_runs (
     cache_write_tokens  bigint    not null,
     output_tokens       bigint    not null,
     cost_usd            double    not null,
-    scrubber            varchar   not null default 'fast'  -- fast | strong (issue #17)
+    scrubber            varchar   not null default 'fast', -- fast | strong (issue #17)
+    -- the partition the run classified (econ_index.partitions): a partition has one run, the
+    -- latest; its labels and quarantined records are those with its run_id
+    partition_name      varchar,
+    -- conversations of this run now held by a run that finished later (another partition
+    -- classified the same conversation id afterwards): n_classified + n_filtered - n_superseded
+    -- of its labels are in conversation_labels
+    n_superseded        bigint    not null default 0
 );
 -- warehouses from before the column: their runs all used what is now the fast scrubber
 alter table {RAW_SCHEMA}.classification_runs
     add column if not exists scrubber varchar default 'fast';
+-- warehouses from before partitions: each earlier run is a partition of its own
+alter table {RAW_SCHEMA}.classification_runs add column if not exists partition_name varchar;
+alter table {RAW_SCHEMA}.classification_runs
+    add column if not exists n_superseded bigint default 0;
+update {RAW_SCHEMA}.classification_runs set partition_name = run_id where partition_name is null;
 
 -- cells econ_index.repair hides beyond the secondary suppression's rounds (one row per cell
 -- and build)

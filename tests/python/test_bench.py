@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 import benchmarks.classify as bench
@@ -84,3 +86,29 @@ def test_real_quality_rows_judge_each_target(taxonomy: Taxonomy) -> None:
         at_least, bound = bench.REAL_TARGETS[str(row["metric (real test split)"])]
         value = float(str(row["learned"]))
         assert row["met"] == ("yes" if (value >= bound if at_least else value <= bound) else "no")
+
+
+@pytest.mark.slow
+def test_at_scale_runs_one_run_and_merged_partitions(
+    taxonomy: Taxonomy, seeds_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The 1M-conversation section, tiny: every step runs, and the merge equals the one run."""
+    monkeypatch.setattr(bench, "SCALE_N", 90)
+    monkeypatch.setattr(bench, "SCALE_PARTITIONS", 3)
+    monkeypatch.setenv("ECON_INDEX_SEEDS", str(seeds_dir))
+    monkeypatch.delenv("ECON_INDEX_BENCH_DIR", raising=False)
+    rows = bench.at_scale(taxonomy)
+    assert [r["step"] for r in rows] == [
+        "generate",
+        "one run",
+        "3 partitions, parallel",
+        "merge 3 files",
+        "3 partitions + merge",
+    ]
+    assert all(r["conv"] == 90 for r in rows)
+    assert [r["same labels as one run"] for r in rows[3:]] == ["yes", "yes"]
+    one, parallel = rows[1], rows[2]
+    # each classify process forks a scrubbing worker; both report a peak RSS
+    for row in (one, parallel):
+        assert float(str(row["peak RSS MiB"])) > 50 and float(str(row["worker RSS MiB"])) > 10
+        assert float(str(row["CPU s"])) > 0

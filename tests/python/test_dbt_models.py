@@ -123,7 +123,10 @@ def _warehouse(path: Path, labels: list[tuple[object, ...]]) -> Path:
             labels,
         )
         con.execute(
-            "insert into raw.classification_runs values ('run-1', ?, ?, 'local', 'synthetic', '1',"
+            "insert into raw.classification_runs (run_id, started_at, finished_at, backend,"
+            " classifier_name, classifier_version, onet_version, n_read, n_classified,"
+            " n_filtered, n_quarantined, input_tokens, cached_input_tokens, cache_write_tokens,"
+            " output_tokens, cost_usd, scrubber) values ('run-1', ?, ?, 'local', 'synthetic', '1',"
             " 'aei_2025_02_10', 7, 6, 1, 0, 0, 0, 0, 0, 0.0, 'fast')",
             [datetime(2025, 3, 1), datetime(2025, 3, 1)],
         )

@@ -377,10 +377,8 @@ def test_canary_runs_reconcile_and_quarantine_what_they_should(demo: dict[str, o
         quarantined = con.execute(
             "select count(*) from raw.quarantine where source_file not like '%conversations.jsonl'"
         ).fetchone()
+        # the re-run of the first input replaced its partition's quarantined records
         expected = sum(sum(r.quarantine_reasons.values()) for r in runs)
-        rerun = demo["rerun"]
-        assert isinstance(rerun, dict)
-        expected += sum(runs[0].quarantine_reasons.values())  # the re-run quarantines again
         assert quarantined == (expected,)
         columns = con.execute(
             "select table_name, column_name from information_schema.columns "
@@ -408,6 +406,7 @@ def test_canary_runs_reconcile_and_quarantine_what_they_should(demo: dict[str, o
         "reason",
         "backend",
         "scrubber",  # fast | strong
+        "partition_name",  # by default the inputs' paths
     }, columns
 
 
@@ -416,14 +415,18 @@ def test_rerun_of_the_same_inputs_is_idempotent(demo: dict[str, object]) -> None
     assert isinstance(rerun, dict)
     (keys_before, runs_before), (keys_after, runs_after) = rerun["before"], rerun["after"]
     assert keys_after == keys_before  # same conversation and user keys, no new rows
-    assert runs_after == runs_before + 1  # the run itself is recorded
+    assert runs_after == runs_before  # the run replaced its partition's run
     first = demo["canary_counts"]
     assert isinstance(first, dict)
     again = dict(rerun["counts"])
-    for key in ("run_id",):
-        again.pop(key)
     same = dict(first["jsonl"])
-    same.pop("run_id")
+    assert (again["replaced_labels"], again["replaced_quarantined"]) == (
+        same["classified"] + same["filtered"],
+        same["quarantined"],
+    )
+    for key in ("run_id", "replaced_labels", "replaced_quarantined"):
+        again.pop(key)
+        same.pop(key)
     assert again == same
 
 

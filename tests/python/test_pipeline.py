@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -79,9 +79,10 @@ def conv(
 
 
 def run_records(
-    records: list[Conversation | Quarantined],
+    records: Iterable[Conversation | Quarantined],
     warehouse: Path,
     classifier: ScriptedClassifier | None = None,
+    partition: str | None = None,
 ) -> tuple[Run, ScriptedClassifier]:
     classifier = classifier or ScriptedClassifier()
     run = Run(
@@ -90,6 +91,7 @@ def run_records(
         backend="scripted",
         onet_version="test",
         batch_size=2,
+        partition=partition,
     )
     with connect_warehouse(warehouse) as con:
         run.execute(records, con)
