@@ -407,6 +407,7 @@ def test_canary_runs_reconcile_and_quarantine_what_they_should(demo: dict[str, o
         "backend",
         "scrubber",  # fast | strong
         "partition_name",  # by default the inputs' paths
+        "cells_fingerprint",  # a hash of the cells a repair was planned on
     }, columns
 
 
