@@ -27,6 +27,27 @@ select * from (values
 TOTAL = ", ('all', date '1900-01-01', 'total', 'total', 'usage', 'all', 60.0, 12, 100.0, false)"
 
 
+def _audit_inputs(con: duckdb.DuckDBPyConnection) -> None:
+    """What the audit reads beside the published cells: the allocation, the disclosure chain's
+    cells by key, and the one equation (total = its major groups) whenever the total is a cell."""
+    con.execute(
+        "create schema intermediate; create table intermediate.int_task_allocation"
+        " (onet_task_id varchar, onet_soc_code varchar, allocation_share double)"
+    )
+    con.execute(
+        "create table intermediate.int_disclosure_cells as select period_grain,"
+        " period_start, level, node_id, facet, variable, level || ':' || node_id as cell_id,"
+        " case when level = 'total' then 6 else 5 end as hide_cost"
+        " from published.pub_index_cells"
+    )
+    con.execute(
+        "create table intermediate.int_disclosure_equations as select 'hierarchy|total'"
+        " as equation_id, cell_id, case when level = 'total' then -1.0 else 1.0 end"
+        " as coefficient, false as is_implied from intermediate.int_disclosure_cells"
+        " where exists (select 1 from intermediate.int_disclosure_cells where level = 'total')"
+    )
+
+
 def _warehouse(path: Path, *, mart_n_users: str = "n_users", total: str = "") -> Path:
     """A warehouse whose published schema holds the cells and a view over them; the view names
     its source with the catalog, as dbt-duckdb writes it (the file's stem)."""
@@ -40,24 +61,7 @@ def _warehouse(path: Path, *, mart_n_users: str = "n_users", total: str = "") ->
             "update published.pub_index_cells set parent_level = 'total', parent_id = 'total'"
             " where level = 'major'"
         )
-        con.execute(
-            "create schema intermediate; create table intermediate.int_task_allocation"
-            " (onet_task_id varchar, onet_soc_code varchar, allocation_share double)"
-        )
-        # what the audit reads of the disclosure chain: the cells by key and the one equation
-        # (total = its major groups) whenever the total is a cell
-        con.execute(
-            "create table intermediate.int_disclosure_cells as select period_grain,"
-            " period_start, level, node_id, facet, variable, level || ':' || node_id as cell_id,"
-            " case when level = 'total' then 6 else 5 end as hide_cost"
-            " from published.pub_index_cells"
-        )
-        con.execute(
-            "create table intermediate.int_disclosure_equations as select 'hierarchy|total'"
-            " as equation_id, cell_id, case when level = 'total' then -1.0 else 1.0 end"
-            " as coefficient, false as is_implied from intermediate.int_disclosure_cells"
-            " where exists (select 1 from intermediate.int_disclosure_cells where level = 'total')"
-        )
+        _audit_inputs(con)
         con.execute(
             f"create view published.pub_usage_by_soc as select period_grain, node_id, "
             f"n_conversations, {mart_n_users} as n_users, value as pct_of_classified, "
@@ -172,24 +176,7 @@ def _bundle_warehouse(path: Path, *, n_filtered: int = 16) -> Path:
                     [grain, start, level, node, title, facet, variable, parent, parent]
                     + [n, users, value, n is None],
                 )
-        con.execute(
-            "create schema intermediate; create table intermediate.int_task_allocation"
-            " (onet_task_id varchar, onet_soc_code varchar, allocation_share double)"
-        )
-        # what the audit reads of the disclosure chain: the cells by key and the one equation
-        # (total = its major groups) whenever the total is a cell
-        con.execute(
-            "create table intermediate.int_disclosure_cells as select period_grain,"
-            " period_start, level, node_id, facet, variable, level || ':' || node_id as cell_id,"
-            " case when level = 'total' then 6 else 5 end as hide_cost"
-            " from published.pub_index_cells"
-        )
-        con.execute(
-            "create table intermediate.int_disclosure_equations as select 'hierarchy|total'"
-            " as equation_id, cell_id, case when level = 'total' then -1.0 else 1.0 end"
-            " as coefficient, false as is_implied from intermediate.int_disclosure_cells"
-            " where exists (select 1 from intermediate.int_disclosure_cells where level = 'total')"
-        )
+        _audit_inputs(con)
         for i, (backend, name, scrubber, read, classified, filtered, quarantined) in enumerate(
             RUNS
         ):
