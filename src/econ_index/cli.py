@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sys
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, NoReturn
@@ -16,6 +18,7 @@ from rich.table import Table
 from econ_index import __version__
 
 if TYPE_CHECKING:
+    from econ_index.dbt_runner import ProgressListener
     from econ_index.pipeline import RunSummary
     from econ_index.report import RenderedReport
 
@@ -632,6 +635,48 @@ def merge(
         _fail(f"counts do not reconcile with the rows for partitions {', '.join(broken)}", code=1)
 
 
+# Without a terminal (logs, CI), at most this many progress lines per dbt command.
+PROGRESS_LINES = 10
+
+
+@contextlib.contextmanager
+def _dbt_progress(verbose: bool) -> Iterator[ProgressListener]:
+    """What to show while dbt runs, node by node: nothing with ``verbose`` (dbt prints its own
+    numbered lines), a bar with the node count on a terminal, else ``[done/total]`` lines at
+    each tenth of the nodes."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    if verbose:
+        yield lambda *_: None
+        return
+    if not err.is_terminal:
+
+        def line(command: str, done: int, total: int, node: str) -> None:
+            if done == total or done % max(1, total // PROGRESS_LINES) == 0:
+                err.print(f"[{done}/{total}] dbt {command}: {node}", highlight=False)
+
+        yield line
+        return
+    bar = Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("nodes"),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+    )
+    task = bar.add_task("dbt", total=None)
+
+    def update(command: str, done: int, total: int, node: str) -> None:
+        if done == 1:  # the next dbt command: a new bar
+            bar.reset(task)
+        bar.update(task, completed=done, total=total, description=f"dbt {command}: {node}")
+
+    with bar:
+        yield update
+
+
 @app.command()
 def build(
     warehouse: WarehouseOpt = DEFAULT_WAREHOUSE,
@@ -644,18 +689,19 @@ def build(
     Example:
       econ-index build --warehouse .warehouse/econ_index.duckdb
     """
-    from econ_index.dbt_runner import DbtError
+    from econ_index.dbt_runner import DbtError, reporting_progress
     from econ_index.repair import RepairError
     from econ_index.repair import build as safe_build
     from econ_index.warehouse import WarehouseError
 
     try:
-        plans = safe_build(
-            warehouse,
-            full_refresh=full_refresh,
-            verbose=verbose,
-            report=lambda line: out.print(line, highlight=False),
-        )
+        with _dbt_progress(verbose) as listener, reporting_progress(listener):
+            plans = safe_build(
+                warehouse,
+                full_refresh=full_refresh,
+                verbose=verbose,
+                report=lambda line: out.print(line, highlight=False),
+            )
     except (DbtError, RepairError, WarehouseError) as exc:
         _fail(str(exc), code=1)
     for dbt_pass, plan in enumerate(plans, start=1):
@@ -692,9 +738,16 @@ def publish(
         ),
     ] = 15,
     employment: EmploymentOpt = None,
+    docs: Annotated[
+        bool,
+        typer.Option(
+            help="Write the dbt docs of the published models (<out stem>_docs.html; dbt runs).",
+        ),
+    ] = True,
 ) -> None:
     """Write the k-anonymous published models to a DuckDB file and Parquet, atomically, with
-    manifest.json, the AEI long-schema export (CSV, Parquet) and an HTML report beside them.
+    manifest.json, the AEI long-schema export (CSV, Parquet), the dbt docs page and an HTML
+    report beside them.
 
     Example:
       econ-index publish --warehouse .warehouse/econ_index.duckdb --out build/published/ei.duckdb
@@ -703,7 +756,9 @@ def publish(
     from econ_index.publish import publish as do_publish
 
     try:
-        result = do_publish(warehouse, out_path, k_users=k_users, k_conversations=k_conversations)
+        result = do_publish(
+            warehouse, out_path, k_users=k_users, k_conversations=k_conversations, docs=docs
+        )
     except PublishError as exc:
         _fail(str(exc), code=1)
     stem = result.duckdb_path.with_suffix("")
@@ -721,6 +776,8 @@ def publish(
     out.print(f"parquet: {result.parquet_dir}", highlight=False)
     aei = " and ".join(str(p) for p in result.aei_export)
     out.print(f"AEI export (long schema): {aei}", highlight=False)
+    if result.docs is not None:
+        out.print(f"dbt docs: {result.docs}", highlight=False)
     out.print(f"manifest: {result.manifest}", highlight=False)
     if report is not None:
         out.print(f"HTML report: {report.html}", highlight=False)

@@ -6,15 +6,23 @@ import contextlib
 import json
 import os
 import sys
+import threading
 from collections import Counter
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextvars import ContextVar
 from pathlib import Path
 
 from dbt.cli.main import dbtRunner, dbtRunnerResult
+from dbt_common.events.base_types import EventMsg
 
 from econ_index.paths import PROJECT_ENV, SEED_FILE, find_project_dir
 
 WAREHOUSE_ENV = "ECON_INDEX_WAREHOUSE"
+
+# Told after every node a dbt command finishes: the command, nodes done, nodes selected (0 until
+# dbt has started one) and the node ("model stg_x").
+ProgressListener = Callable[[str, int, int, str], None]
+_listener: ContextVar[ProgressListener | None] = ContextVar("dbt_progress", default=None)
 
 
 class DbtError(RuntimeError):
@@ -54,6 +62,38 @@ def _environment(values: Mapping[str, str]) -> Iterator[None]:
                 os.environ[key] = old
 
 
+@contextlib.contextmanager
+def reporting_progress(listener: ProgressListener) -> Iterator[None]:
+    """Every :func:`run_dbt` inside the block tells ``listener`` of each node it finishes (from
+    dbt's structured events, so callers deep in the pipeline need not pass it along)."""
+    token = _listener.set(listener)
+    try:
+        yield
+    finally:
+        _listener.reset(token)
+
+
+def _node_counter(command: str, listener: ProgressListener) -> Callable[[EventMsg], None]:
+    """A dbtRunner callback: the total from ``LogStartLine`` (each node's start carries the
+    number selected), one count per ``NodeFinished``. dbt calls it from its worker threads."""
+    lock = threading.Lock()
+    state = {"done": 0, "total": 0}
+
+    def on_event(event: EventMsg) -> None:
+        name = event.info.name
+        if name == "LogStartLine":
+            with lock:
+                state["total"] = max(state["total"], int(event.data.total))
+        elif name == "NodeFinished":
+            node = event.data.node_info
+            with lock:
+                state["done"] += 1
+                done, total = state["done"], max(state["total"], state["done"])
+            listener(command, done, total, f"{node.resource_type} {node.node_name}")
+
+    return on_event
+
+
 def run_dbt(
     command: list[str],
     *,
@@ -81,8 +121,10 @@ def run_dbt(
         "DO_NOT_TRACK": "1",
     }
     redirect = contextlib.redirect_stdout(sys.stderr) if quiet else contextlib.nullcontext()
+    listener = _listener.get()
+    callbacks = [_node_counter(" ".join(command), listener)] if listener else []
     with _environment(env), redirect:
-        result = dbtRunner().invoke(args)
+        result = dbtRunner(callbacks=callbacks).invoke(args)
     if not result.success:
         failed = []
         for node in getattr(result.result, "results", None) or []:
