@@ -6,6 +6,7 @@ holds the publish lock, each to a temporary file renamed into place (0644 like t
 * ``<stem>_aei.csv`` and ``<stem>_aei.parquet``: the published (not suppressed) cells in the long
   schema of the Anthropic Economic Index releases from September 2025 (``geo_id, geography,
   date_start, date_end, platform_and_product, facet, level, variable, cluster_name, value``);
+* ``<stem>_docs.html``: the dbt docs of the published models (econ_index.docs), when asked for;
 * ``manifest.json`` (written last): what was published, from what, and how well it was labelled.
 
 The data has no geography: every row is ``geo_id = 'GLOBAL'``, ``geography = 'global'``.
@@ -17,6 +18,7 @@ import datetime as dt
 import hashlib
 import json
 import os
+import shutil
 import subprocess
 import tempfile
 from collections.abc import Callable
@@ -29,6 +31,7 @@ import econ_index
 from econ_index.classify.local import ALGORITHM_VERSION, REAL_QUALITY
 
 MANIFEST_NAME = "manifest.json"
+DOCS_SUFFIX = "_docs.html"
 MANIFEST_FORMAT = 1
 # What readers expect of a published file: temporary files are created private (0600), so
 # they are opened up before the rename that publishes them.
@@ -115,6 +118,7 @@ class Bundle:
     aei_files: tuple[Path, ...]
     aei_rows: int
     manifest: Path
+    docs: Path | None
 
 
 def _has_table(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
@@ -273,9 +277,11 @@ def write_bundle(
     *,
     k_users: int,
     k_conversations: int,
+    docs_page: Path | None = None,
 ) -> Bundle:
-    """Write the AEI long export and then ``manifest.json`` beside ``out``. ``con`` has the
-    warehouse as its current database (its published schema already checked)."""
+    """Write the AEI long export, the docs page (a copy of ``docs_page``; without it, no page:
+    an older one is removed, not left unlisted) and then ``manifest.json`` beside ``out``.
+    ``con`` has the warehouse as its current database (its published schema already checked)."""
     prefix = f".{out.name}."
     runs = _runs(con)
     # All-time rows are dated by the periods the cells cover. Never a placeholder date.
@@ -329,6 +335,12 @@ def write_bundle(
         {"path": csv_path.name, "rows": aei_rows},
         {"path": parquet_path.name, "rows": aei_rows},
     ]
+    docs_path = out.with_name(out.stem + DOCS_SUFFIX)
+    if docs_page is None:
+        docs_path.unlink(missing_ok=True)
+    else:
+        _write_via_temp(docs_path, prefix, lambda tmp: shutil.copyfile(docs_page, tmp))
+        files.append({"path": docs_path.name})
     for entry in files:
         path = out.parent / str(entry["path"])
         entry["bytes"] = path.stat().st_size
@@ -382,4 +394,5 @@ def write_bundle(
         tmp.write_text(json.dumps(manifest, indent=2, default=str) + "\n", encoding="utf-8")
 
     _write_via_temp(manifest_path, prefix, _dump)
-    return Bundle((csv_path, parquet_path), aei_rows, manifest_path)
+    docs = docs_path if docs_page is not None else None
+    return Bundle((csv_path, parquet_path), aei_rows, manifest_path, docs)

@@ -5,8 +5,9 @@ reader never sees a half-written file and a writer never locks readers out. It i
 explicit storage version that DuckDB 1.x clients can open. Views of the ``published`` schema (the
 wide BI marts over ``pub_index_cells``) are written as tables, so a reader needs nothing else.
 
-After the tables, ``econ_index.bundle`` writes the AEI long export and ``manifest.json`` beside
-them (checksums of every file, the runs, the date range, the hidden share per level).
+After the tables, ``econ_index.bundle`` writes the AEI long export, the dbt docs page (when asked
+for; econ_index.docs) and ``manifest.json`` beside them (checksums of every file, the runs, the
+date range, the hidden share per level).
 
 Nothing is written unless every published row is k-anonymous, every hidden row is empty, and the
 exact audit (econ_index.audit) finds no hidden count that the published ones determine.
@@ -58,6 +59,7 @@ class PublishResult:
     suppressed_cells: int
     manifest: Path | None = None
     aei_export: tuple[Path, ...] = ()  # the AEI long export: CSV, Parquet
+    docs: Path | None = None  # the dbt docs page
 
 
 def _quote(identifier: str) -> str:
@@ -171,14 +173,35 @@ def _exclusive(out: Path, parquet_dir: Path) -> Iterator[None]:
         yield
 
 
+@contextlib.contextmanager
+def _docs_page(warehouse: Path, wanted: bool) -> Iterator[Path | None]:
+    """The dbt docs page of ``warehouse`` in a scratch folder (removed after), or None."""
+    if not wanted:
+        yield None
+        return
+    from econ_index.dbt_runner import DbtError
+    from econ_index.docs import write_docs  # imports dbt: only when the page is wanted
+
+    with tempfile.TemporaryDirectory(prefix="econ-index-docs-") as scratch:
+        page = Path(scratch) / "docs.html"
+        try:
+            write_docs(warehouse, page)
+        except DbtError as exc:
+            raise PublishError(f"{exc}; nothing was published") from None
+        yield page
+
+
 def publish(
     warehouse: Path,
     out: Path,
     *,
     k_users: int = 5,
     k_conversations: int = 15,
+    docs: bool = False,
 ) -> PublishResult:
-    """Write ``out`` (DuckDB) and ``<stem>_parquet/`` beside it from the published schema."""
+    """Write ``out`` (DuckDB) and ``<stem>_parquet/`` beside it from the published schema, then
+    the rest of the bundle (econ_index.bundle); with ``docs``, the dbt docs page too (dbt runs:
+    about 20 CPU seconds)."""
     for name, k in (("k_users", k_users), ("k_conversations", k_conversations)):
         if isinstance(k, bool) or not isinstance(k, int) or k < MIN_K:
             raise PublishError(
@@ -201,7 +224,8 @@ def publish(
     catalog = warehouse.stem
     if catalog == OUTPUT_ALIAS:
         raise PublishError(f"rename the warehouse file {warehouse}: its name is reserved")
-    with duckdb.connect() as con:
+    # The docs page first: dbt opens the warehouse read-write, in a process of its own.
+    with _docs_page(warehouse, docs) as docs_page, duckdb.connect() as con:
         try:
             con.execute(f"attach '{warehouse}' as {_quote(catalog)} (read_only)")
         except duckdb.Error as exc:
@@ -229,13 +253,16 @@ def publish(
                     counts,
                     k_users=k_users,
                     k_conversations=k_conversations,
+                    docs_page=docs_page,
                 )
             except (OSError, duckdb.Error) as exc:
                 raise PublishError(
                     f"{explain_error(out, exc, '--out')}; the tables are published, the AEI "
                     f"export and {MANIFEST_NAME} beside them may be from the previous publish"
                 ) from None
-    return PublishResult(out, parquet_dir, counts, suppressed, bundle.manifest, bundle.aei_files)
+    return PublishResult(
+        out, parquet_dir, counts, suppressed, bundle.manifest, bundle.aei_files, bundle.docs
+    )
 
 
 def _write(
