@@ -653,7 +653,9 @@ def _dbt_progress(verbose: bool) -> Iterator[ProgressListener]:
 
         def line(command: str, done: int, total: int, node: str) -> None:
             if done == total or done % max(1, total // PROGRESS_LINES) == 0:
-                err.print(f"[{done}/{total}] dbt {command}: {node}", highlight=False)
+                err.print(
+                    f"[{done}/{total}] dbt {command}: {node}", highlight=False, soft_wrap=True
+                )
 
         yield line
         return

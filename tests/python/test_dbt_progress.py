@@ -51,15 +51,17 @@ def test_without_a_terminal_a_tenth_of_the_nodes_per_line(
     with _dbt_progress(verbose=False) as listener:
         for done in range(1, 113):
             listener("build", done, 112, f"model m{done}")
-        for done in range(1, 4):  # the next command counts again
-            listener("build --select x+", done, 3, f"test t{done}")
+        for done in range(1, 4):  # the next command counts again; a long name stays one line
+            listener("build --select x+", done, 3, f"test t{done}" + "_long" * 20)
     captured = capsys.readouterr()
     lines = captured.err.splitlines()
     assert captured.out == ""
     assert len(lines) <= 2 * PROGRESS_LINES
-    assert all(re.fullmatch(r"\[\d+/(112|3)\] dbt build.*: (model m|test t)\d+", x) for x in lines)
+    assert all(
+        re.fullmatch(r"\[\d+/(112|3)\] dbt build.*: (model m|test t)\d+(_long)*", x) for x in lines
+    )
     assert "[112/112] dbt build: model m112" in lines
-    assert lines[-1] == "[3/3] dbt build --select x+: test t3"
+    assert lines[-1] == "[3/3] dbt build --select x+: test t3" + "_long" * 20
 
 
 def test_verbose_leaves_progress_to_dbt(capsys: pytest.CaptureFixture[str]) -> None:

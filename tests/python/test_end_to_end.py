@@ -113,6 +113,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory, onet_source: Path) -> dict[st
     return {
         "counts": json.loads(classified.stdout),
         "build_output": built.stdout,
+        "build_progress": built.stderr,
         "publish_output": done.stdout,
         "published": published,
         "warehouse": warehouse,
@@ -161,6 +162,7 @@ def test_manifest_describes_the_publication_and_its_runs(demo: dict[str, object]
     for entry in manifest["files"]:
         data = (published.parent / entry["path"]).read_bytes()
         assert hashlib.sha256(data).hexdigest() == entry["sha256"], entry["path"]
+    assert "econ_index_docs.html" in {entry["path"] for entry in manifest["files"]}
 
 
 def test_publish_prints_path_line(demo: dict[str, object]) -> None:
@@ -284,6 +286,11 @@ def test_build_sums_dbt_up(demo: dict[str, object]) -> None:
     lines = str(demo["build_output"]).splitlines()
     assert len(lines) < 12, lines
     assert re.search(r"dbt build: .*\d+ models.*\d+ tests", " ".join(lines))
+    # progress with totals on stderr (no terminal: a line per tenth of the nodes), summed up too
+    progress = re.findall(r"^\[(\d+)/(\d+)\] dbt build", str(demo["build_progress"]), re.M)
+    assert progress and len(progress) <= 3 * 10, demo["build_progress"]
+    done, total = progress[0]
+    assert int(done) < int(total) > 100
 
 
 def test_audit_command_reports_the_exact_audit(demo: dict[str, object]) -> None:
@@ -358,6 +365,7 @@ def test_no_canary_or_raw_user_id_in_anything_written(demo: dict[str, object]) -
     # AEI long export, the manifest, the HTML report and dbt's run artefacts and logs.
     assert {"warehouse.duckdb", "econ_index.duckdb", "econ_index_report.html"} <= names
     assert {"econ_index_aei.csv", "econ_index_aei.parquet", "manifest.json"} <= names
+    assert "econ_index_docs.html" in names
     assert {"pub_index_cells.parquet", "run_results.json", "dbt.log"} <= names
     assert hits == []
 
