@@ -339,7 +339,11 @@ def write_bundle(
     if docs_page is None:
         docs_path.unlink(missing_ok=True)
     else:
-        _write_via_temp(docs_path, prefix, lambda tmp: shutil.copyfile(docs_page, tmp))
+
+        def _copy_page(tmp: Path) -> None:
+            shutil.copyfile(docs_page, tmp)
+
+        _write_via_temp(docs_path, prefix, _copy_page)
         files.append({"path": docs_path.name})
     for entry in files:
         path = out.parent / str(entry["path"])
