@@ -173,12 +173,22 @@ def _exclusive(out: Path, parquet_dir: Path) -> Iterator[None]:
         yield
 
 
+def _attach(con: duckdb.DuckDBPyConnection, warehouse: Path, catalog: str) -> None:
+    """Attach ``warehouse`` read-only as ``catalog``; :class:`PublishError` saying why not."""
+    try:
+        con.execute(f"attach '{warehouse}' as {_quote(catalog)} (read_only)")
+    except duckdb.Error as exc:
+        raise PublishError(explain_error(warehouse, exc)) from None
+
+
 @contextlib.contextmanager
-def _docs_page(warehouse: Path, wanted: bool) -> Iterator[Path | None]:
+def _docs_page(warehouse: Path, catalog: str, wanted: bool) -> Iterator[Path | None]:
     """The dbt docs page of ``warehouse`` in a scratch folder (removed after), or None."""
     if not wanted:
         yield None
         return
+    with duckdb.connect() as probe:  # a warehouse in use or not DuckDB: said as publish says it
+        _attach(probe, warehouse, catalog)
     from econ_index.dbt_runner import DbtError
     from econ_index.docs import write_docs  # imports dbt: only when the page is wanted
 
@@ -225,11 +235,8 @@ def publish(
     if catalog == OUTPUT_ALIAS:
         raise PublishError(f"rename the warehouse file {warehouse}: its name is reserved")
     # The docs page first: dbt opens the warehouse read-write, in a process of its own.
-    with _docs_page(warehouse, docs) as docs_page, duckdb.connect() as con:
-        try:
-            con.execute(f"attach '{warehouse}' as {_quote(catalog)} (read_only)")
-        except duckdb.Error as exc:
-            raise PublishError(explain_error(warehouse, exc)) from None
+    with _docs_page(warehouse, catalog, docs) as docs_page, duckdb.connect() as con:
+        _attach(con, warehouse, catalog)
         con.execute(f"use {_quote(catalog)}")
         tables = _published_tables(con)
         if CELLS_TABLE not in tables:

@@ -14,7 +14,7 @@ import pytest
 
 from econ_index.bundle import DOCS_SUFFIX
 from econ_index.docs import public_artefacts
-from econ_index.paths import find_project_dir
+from econ_index.paths import PROJECT_ENV, find_project_dir
 from econ_index.publish import PublishError, PublishResult, publish
 from test_publish import _warehouse
 
@@ -120,11 +120,22 @@ def test_without_docs_an_older_page_is_removed(tmp_path: Path) -> None:
     assert stale.name not in names
 
 
-@pytest.mark.slow
-def test_a_failed_docs_run_publishes_nothing(tmp_path: Path) -> None:
+def test_a_warehouse_dbt_cannot_open_is_named_before_dbt_runs(tmp_path: Path) -> None:
     warehouse = tmp_path / "warehouse.duckdb"
     warehouse.write_bytes(b"not a DuckDB file" * 100)
     out = tmp_path / "published" / "econ_index.duckdb"
-    with pytest.raises(PublishError, match=r"dbt docs page of .*warehouse\.duckdb.*nothing was"):
+    with pytest.raises(PublishError, match=str(warehouse)):
+        publish(warehouse, out, docs=True)
+    assert not out.exists()
+
+
+@pytest.mark.slow
+def test_a_failed_docs_run_publishes_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(PROJECT_ENV, str(tmp_path / "no-project"))
+    warehouse = _warehouse(tmp_path / "warehouse.duckdb")
+    out = tmp_path / "published" / "econ_index.duckdb"
+    with pytest.raises(PublishError, match=r"dbt docs page of .*warehouse\.duckdb: .*nothing was"):
         publish(warehouse, out, docs=True)
     assert not out.exists()
