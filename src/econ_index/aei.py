@@ -47,8 +47,11 @@ def _figures(con: duckdb.DuckDBPyConnection) -> dict[str, object]:
     }
 
 
-def aei_v1(release: Path, *, workdir: Path | None = None) -> dict[str, object]:
-    """Builds seeds from ``release``, runs the rollups in AEI mode in a scratch warehouse."""
+def aei_v1(
+    release: Path, *, workdir: Path | None = None, verbose: bool = False
+) -> dict[str, object]:
+    """Builds seeds from ``release``, runs the rollups in AEI mode in a scratch warehouse
+    (dbt's log on stderr with ``verbose``, else its errors only)."""
     seeds = project_dir() / "seeds"
     summary = build_seeds(release, seeds)
     if not summary.rows["aei_task_usage"]:
@@ -74,6 +77,7 @@ def aei_v1(release: Path, *, workdir: Path | None = None) -> dict[str, object]:
             target_path=Path(scratch) / "target",
             variables={"usage_source": "aei_release"},
             quiet=True,
+            verbose=verbose,
         )
         # dbt-duckdb keeps its read-write handle open in this process: open it the same way
         with duckdb.connect(str(warehouse)) as con:

@@ -921,6 +921,7 @@ def aei_v1(
         Path, typer.Option(envvar="ONET_SOURCE", help="AEI release directory (aei_2025_02_10).")
     ],
     as_json: JsonOpt = False,
+    verbose: Annotated[bool, typer.Option(help="Show dbt's own log, node by node.")] = False,
 ) -> None:
     """Reproduce the AEI (Feb 2025) figures through the project's own dbt rollups.
 
@@ -928,11 +929,12 @@ def aei_v1(
       econ-index aei-v1 --release ../shared/data/aei_2025_02_10 --json
     """
     from econ_index.aei import aei_v1 as run_aei
-    from econ_index.dbt_runner import DbtError
+    from econ_index.dbt_runner import DbtError, reporting_progress
     from econ_index.onet import OnetSourceError
 
     try:
-        figures = run_aei(release)
+        with _dbt_progress(verbose) as listener, reporting_progress(listener):
+            figures = run_aei(release, verbose=verbose)
     except (OnetSourceError, DbtError, RuntimeError) as exc:
         _fail(str(exc), code=1)
     if as_json:

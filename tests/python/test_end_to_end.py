@@ -441,7 +441,12 @@ def test_rerun_of_the_same_inputs_is_idempotent(demo: dict[str, object]) -> None
 
 def test_aei_v1_command_reproduces_the_published_figures(onet_source: Path) -> None:
     """The README's reproduction command, end to end: the release through the dbt rollups."""
-    figures = json.loads(_cli("aei-v1", "--release", str(onet_source), "--json", env={}).stdout)
+    done = _cli("aei-v1", "--release", str(onet_source), "--json", env={})
+    figures = json.loads(done.stdout)
+    # dbt's log is summed up (--verbose shows it): progress lines with totals on stderr
+    lines = done.stderr.splitlines()
+    assert lines and len(lines) <= 11, done.stderr  # a tenth of the nodes per line, and the last
+    assert all(re.match(r"\[\d+/\d+\] dbt build ", line) for line in lines), done.stderr
     majors = figures["soc_major_group_pct"]
     assert (majors["15"], majors["27"], majors["25"], majors["43"]) == (37.2, 10.3, 9.3, 7.9)
     assert (figures["automation_pct"], figures["augmentation_pct"]) == (42.6, 57.4)
