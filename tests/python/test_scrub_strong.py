@@ -29,6 +29,10 @@ def _names(strong: StrongScrubber, text: str) -> list[str]:
         ('new Student("Yakir","Cohen","204325423")', "Cohen"),
         ("can you help me reply this: Hi Jones,\n\nIt was great", "Jones"),
         ("您好，我叫pacy，请问你叫什么名字。", "pacy"),
+        # a sentence's first word before a surname, a place name that is a first name
+        ("In Prendergast v Western Murray Irrigation Ltd, the panel held", "Prendergast"),
+        ("I talked to my friend Austin about the move.", "Austin"),
+        ("Applicant: JOHN SMITH, please sign", "JOHN SMITH"),
     ],
 )
 def test_private_names_found(strong: StrongScrubber, text: str, name: str) -> None:
@@ -58,6 +62,19 @@ def test_a_name_found_once_is_found_everywhere(strong: StrongScrubber) -> None:
         "from keras.optimizers import Adam, RMSprop",
         # everyday words the model calls people
         "Be sure to note Primary Keys and Foreign Keys as you require them.",
+        # places (GeoNames) the model or the name lists call people
+        "My wife and I are going to Austin for 3 days.",
+        "Then we will go to Santa Barbara for a few days.",
+        'location: "Hong Kong",',
+        # a month after a sentence's first word; a protocol layer in mixed case
+        "The rule was published in 2020. In March 2021, the Department began.",
+        "The MAC layer receives data from a higher layer.",
+        # personas and hypothetical people of a prompt; a founder cited with a year
+        "I want you to act as a recruiter called Tony at a software company.",
+        "please provide an example of a male named Michael, raised by his aunt",
+        "The program, founded in 2005 by Dr. Monroe Weber-Shirk, builds plants.",
+        "| Employee ID | First Name | Last Name | Username | Email |",
+        "The office of Mr. Justice Sanjay Karol, Judge Supreme Court of India",
     ],
 )
 def test_lookalike_names_kept(strong: StrongScrubber, text: str) -> None:
