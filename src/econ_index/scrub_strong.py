@@ -428,9 +428,13 @@ class StrongScrubber(Scrubber):
         if words[0].lower() not in self._stop:
             return start, end
         rest = " ".join(words[1:]).lower()
-        if not rest or rest in self._stop or any(
-            w in _NOT_NAME_WORDS or (self._common(w) and w not in self._last)
-            for w in re.split(r"[ -]", rest)
+        if (
+            not rest
+            or rest in self._stop
+            or any(
+                w in _NOT_NAME_WORDS or (self._common(w) and w not in self._last)
+                for w in re.split(r"[ -]", rest)
+            )
         ):
             return None
         return text.index(words[1], start), end
