@@ -232,6 +232,22 @@ _NAME_LINE = re.compile(
 _CONTACT_BELOW = re.compile(r"@[\w-]+\.|\+?\d[\d ()-]{8,}\d")
 # First and last name as neighbouring quoted strings of code or CSV: "Yakir","Cohen".
 _QUOTED_PAIR = re.compile(r"([\"'])(?P<a>[A-Z][a-z]+)\1[ \t]*,[ \t]*\1(?P<b>[A-Z][a-z]+)\1")
+# The parties of a cited case: "Diamond v Campbell-Jones [1961]", "Collins v Urban (2014)".
+_CASE_PARTY = r"[A-Z][a-z'-]+(?:[ -][A-Z][a-z'-]+)?"
+_CASE = re.compile(
+    rf"\b(?P<a>{_CASE_PARTY})[ \t]+v\.?[ \t]+(?P<b>{_CASE_PARTY})(?=[ \t]*[\[(]\d{{4}}[\])])"
+)
+# Words of a party that is not a person: "Newman Industries Ltd", "R v Smith", "State v Lee".
+_NOT_A_PARTY = frozenset(
+    "ltd inc pty plc llc co corp corporation company industries council commission bank state "
+    "queen king crown minister secretary department board authority university city county "
+    "union group holdings trust government republic commonwealth people".split()
+)
+# An honorific before initials or a surname in capitals: "Mr. S. G. SRIDHAR".
+_HONORIFIC_CAPS = re.compile(
+    r"\b(?:Mr|Mrs|Ms|Miss|Dr)\.?[ \t]+(?P<name>(?:[A-Z]\.[ \t]?)+[A-Z][A-Za-z'-]+"
+    r"|[A-Z][A-Z'-]+(?:[ \t][A-Z][A-Z'-]+)?)\b"
+)
 _NOT_PERSON_LABELS = frozenset("GPE LOC FAC ORG NORP PRODUCT WORK_OF_ART EVENT".split())
 _PARTICLES = frozenset("van von der de da di du del della dos das la le bin al ibn ben".split())
 _GREETING = re.compile(
@@ -261,6 +277,7 @@ _TITLE = re.compile(
     r"|Judge|Governor)\.?\s+)+"
 )
 _LEADING_STOP = re.compile(r"^(?:In|On|At|The|And|From|By|For|With|Of|To|As)\s+")
+_INITIAL = re.compile(r"[A-Z]\.")
 _NAME_CHARS = re.compile(r"[^\W\d_](?:[^\W\d_]|[ .'\u2019-](?=[^\W\d_]))*")
 
 
@@ -510,7 +527,11 @@ class StrongScrubber(Scrubber):
                     out.append(m.span())
         for m in _NAME_LINE.finditer(_upper_lines_titled(text)):
             words = m.group("name").split()
-            if any(self._common(w) or w.lower() in self._stop for w in words):
+            # initials ("M.") are letters, not everyday words
+            if any(
+                (self._common(w) and not _INITIAL.fullmatch(w)) or w.lower() in self._stop
+                for w in words
+            ):
                 continue
             # a census first name, or any two or three words atop an e-mail or a phone (a CV's
             # or a signature's head: "PRATIK KUMAR MISHRA\n...\nEmail ID: ...")
@@ -522,8 +543,17 @@ class StrongScrubber(Scrubber):
             a, b = m.group("a").lower(), m.group("b").lower()
             if (a in self._first or b in self._last) and not (self._common(a) or self._common(b)):
                 out += [m.span("a"), m.span("b")]
-        for pattern in (_GREETING, _INTRO):
+        for pattern in (_GREETING, _INTRO, _HONORIFIC_CAPS):
             out += self._matched(text, pattern)
+        for m in _CASE.finditer(text):
+            for group in ("a", "b"):
+                words = m.group(group).replace("-", " ").split()
+                start = m.start(group)
+                if words[0].lower() in self._stop:  # "In Collins v Urban"
+                    start = text.index(words[1], start) if len(words) > 1 else m.end(group)
+                    words = words[1:]
+                if words and not any(w.lower() in _NOT_A_PARTY for w in words):
+                    out.append((start, m.end(group)))
         for m in _ZH_CUE.finditer(text):
             out.append(m.span("name"))
         for m in _ZH_TITLE.finditer(text):

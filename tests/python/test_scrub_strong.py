@@ -33,6 +33,10 @@ def _names(strong: StrongScrubber, text: str) -> list[str]:
         ("In Prendergast v Western Murray Irrigation Ltd, the panel held", "Prendergast"),
         ("I talked to my friend Austin about the move.", "Austin"),
         ("Applicant: JOHN SMITH, please sign", "JOHN SMITH"),
+        # the parties of a cited case; an honorific before initials and capitals
+        ("(Diamond v Campbell-Jones [1961] Ch 22)", "Campbell-Jones"),
+        ("In Collins v Urban [2014] NSWCATAP 17, the panel", "Collins"),
+        ("Established in 2008 by Mr. S. G. SRIDHAR, with experience", "S. G. SRIDHAR"),
     ],
 )
 def test_private_names_found(strong: StrongScrubber, text: str, name: str) -> None:
@@ -75,6 +79,7 @@ def test_a_name_found_once_is_found_everywhere(strong: StrongScrubber) -> None:
         "The program, founded in 2005 by Dr. Monroe Weber-Shirk, builds plants.",
         "| Employee ID | First Name | Last Name | Username | Email |",
         "The office of Mr. Justice Sanjay Karol, Judge Supreme Court of India",
+        "Sumy Pty Ltd v Newman Industries Ltd [1949] 2 KB 528",
     ],
 )
 def test_lookalike_names_kept(strong: StrongScrubber, text: str) -> None:
