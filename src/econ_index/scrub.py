@@ -154,6 +154,8 @@ _IDENT_TAIL = re.compile(r"[A-Za-z0-9_-]*")
 # anything else makes another word ("KeyError", "keywords", "tokenizer", "passwordless").
 _SECRET_SUFFIX = re.compile(r"(?i)(?:s|ord|d)?(?:[_-]?(?:\d+|id|value|val|str))?")
 _PLACEHOLDER_VALUE = re.compile(r"\[[^\]]*\]|<[^>]*>|\*+|x+|\.+", re.I)
+# Example values of documentation: "0123456789abcdef==", "your-api-key-here", "abcdefgh1234".
+_EXAMPLE_SECRET = re.compile(r"(?i)123456789|abcdefgh|xxxxxx|your[_-]|[_-]here\b")
 # The value after ``password:`` / ``API_KEY =``: quoted (taken whatever it looks like), wrapped
 # in backticks, angle brackets or parentheses, or bare up to a delimiter; the last two kinds are
 # skipped when they look like code (an identifier, a ``$VAR``).
@@ -197,6 +199,8 @@ def _secret_name(text: str, lower: str, i: int, name: str, ident_end: int) -> bo
 def _secret_value(value: str, group: str, lower: str, i: int, ident_end: int) -> bool:
     if _PLACEHOLDER_VALUE.fullmatch(value) or value.lower() == lower[i:ident_end]:
         return False  # "[OMITTED]", "<token>", "***", "password": "password"
+    if _EXAMPLE_SECRET.search(value):
+        return False  # "api_key: 0123456789abcdef==", "your-api-key-here"
     if lower[i:ident_end] == "key" and (i == 0 or lower[i - 1] not in _KEY_CHARS):
         # a bare "key" is a dictionary or React key far more often than an API key
         return any(c.isdigit() for c in value) and len(value) >= 12
@@ -254,7 +258,9 @@ def _spoken_secrets(text: str, lower: str, found: _Found) -> None:
         return
     for m in _SPOKEN_SECRET.finditer(text):
         name, value = m.group("name").lower(), m.group("value")
-        if _PLACEHOLDER_VALUE.fullmatch(value) or value[0] in "$%{[<(" or "(" in value:
+        if _PLACEHOLDER_VALUE.fullmatch(value) or _EXAMPLE_SECRET.search(value):
+            continue
+        if value[0] in "$%{[<(" or "(" in value:
             continue
         if name.startswith("pin"):
             ok = value.isdigit() and 4 <= len(value) <= 8

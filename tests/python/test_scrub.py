@@ -732,6 +732,8 @@ def test_more_real_text_detectors(text: str, value: str, kind: PiiType) -> None:
         "the ratio 1.2345, 2.5678, 3.9012, 4.0001",
         "Via Email 2 times",
         "ISBN 978-3-16-148410-0",
+        "api_key: 0123456789abcdefaaa==",
+        'password: "your-password-here"',
     ],
 )
 def test_more_lookalikes_survive(text: str) -> None:
