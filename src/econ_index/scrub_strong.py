@@ -59,6 +59,8 @@ def _places() -> frozenset[str]:
     return frozenset(n for n in lines.splitlines() if n and not n.startswith("#"))
 
 
+# "Dr. Martinez": a title before a name makes it a person's, whatever places share it
+_TITLE_BEFORE = re.compile(r"\b(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof)\.?[ \t]+\Z")
 # "to Austin", "in Hong Kong": a place name read as a place
 _PLACE_BEFORE = re.compile(
     r"(?i:\b(?:in|to|from|near|at|around|across|visit|visiting|visited|via|outside|downtown))"
@@ -351,18 +353,21 @@ class StrongScrubber(Scrubber):
     def spans(self, text: str) -> list[tuple[int, int, PiiType]]:
         found = _Found(keep_private_ips=True)
         self._find(text, found)
-        # the fast scrubber's names (census first + last name, honorific, greeting)
-        listed = [
-            span
-            for _, s, e, k in found.items
-            if k is PiiType.NAME and (span := self._unled(text, *_untitled(text, s, e)))
-        ]
+        model = self._model_names(text)
+        # the fast scrubber's names (census first + last name, honorific, greeting), without
+        # their titles; a name after a title is a person's ("Dr. Martinez"), never a place's
+        listed: list[tuple[int, int, bool]] = []
+        for _, s, e, k in found.items:
+            untitled = _untitled(text, s, e)
+            span = self._unled(text, *untitled) if k is PiiType.NAME else None
+            if span:
+                # the model's rule for lines of code holds where the model found the same span
+                listed.append((*span, (s, e) in model))
         found.items = [
             item
             for item in found.items
             if item[3] is not PiiType.NAME and not _example_email(text, item)
         ]
-        model = self._model_names(text)
         fiction = _FICTION.search(text) is not None
         # in a story "call me Lizzie" and "Dear Alyssa" are the characters' own words; a
         # relative ("my son Jake") or a signature is the user's
@@ -370,14 +375,14 @@ class StrongScrubber(Scrubber):
         keep = self._kept(text)
         cued = {" ".join(text[s:e].split()) for s, e in strong}
         names = list(strong)
-        for s, e in listed + model:
+        for s, e, code_rule in listed + [(s, e, True) for s, e in model]:
             # in a story the names are characters; the model's on a line of code, identifiers
             if " ".join(text[s:e].split()) in cued:
                 names.append((s, e))
-            elif self._place(text, s, e):
+            elif self._place(text, s, e) and not _TITLE_BEFORE.search(text, max(0, s - 8), s):
                 continue
             elif not fiction and not (
-                (s, e) in model and _on_code_line(text, s) and not _in_string(text, s)
+                code_rule and _on_code_line(text, s) and not _in_string(text, s)
             ):
                 names.append((s, e))
         # a full name kept as a public figure's keeps its first name elsewhere ("Michelle")
@@ -459,11 +464,12 @@ class StrongScrubber(Scrubber):
     def _place(self, text: str, start: int, end: int) -> bool:
         """A city, country or state the model or the name lists took for a person: a name of
         two words or more that is a place's ("Santa Barbara", "Hong Kong"), or one word that is
-        a place's and no first name ("Winnipeg"), or is one after "in" / "to" ("to Austin")."""
+        a place's and no first name or surname ("Winnipeg"), or is one after "in" / "to" ("to
+        Austin")."""
         name = " ".join(text[start:end].lower().split())
         if name not in self._place_names:
             return False
-        if " " in name or name not in self._first:
+        if " " in name or (name not in self._first and name not in self._last):
             return True
         return _PLACE_BEFORE.search(text, max(0, start - 20), start) is not None
 
