@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from econ_index.scrub import PiiType
-from econ_index.scrub_strong import StrongScrubber
+from econ_index.scrub_strong import StrongScrubber, _places
 
 
 @pytest.fixture(scope="module")
@@ -95,3 +95,10 @@ def test_lookalike_names_kept(strong: StrongScrubber, text: str) -> None:
 )
 def test_example_values_kept(strong: StrongScrubber, text: str) -> None:
     assert strong.scrub(text).text == text
+
+
+def test_the_place_names_ship_with_the_package() -> None:
+    places = _places()
+    assert len(places) > 20_000
+    assert {"winnipeg", "hong kong", "santa barbara", "germany", "texas"} <= places
+    assert not any(p.startswith("#") or p != p.lower() for p in places)
