@@ -996,6 +996,13 @@ _HANDLE_WORDS = (
 _AT_HANDLE = re.compile(r"(?<=[ \t(])@(?P<handle>[A-Za-z0-9_]{3,30})(?![\w.@(-])")
 
 
+# A LinkedIn profile export's own site: "daniliants.com (Personal)", "jdoe.dev/work (Portfolio)".
+_PERSONAL_SITE = re.compile(
+    r"(?P<site>(?:https?://)?(?:www\.)?[\w-]+(?:\.[\w-]+)+(?:/[^\s()]*)?)[ \t]*"
+    r"\((?i:personal|portfolio)\)"
+)
+
+
 def _handles(text: str, lower: str, found: _Found) -> None:
     """Accounts that name their person: profile URLs, home folders, platform handles."""
     if "@" in text:
@@ -1015,6 +1022,9 @@ def _handles(text: str, lower: str, found: _Found) -> None:
             handle = m.group("handle").rstrip(".-")
             if any(c.isdigit() or c == "_" for c in handle):
                 found.add(PiiType.ACCOUNT, m.start("handle"), m.start("handle") + len(handle))
+    if "(personal)" in lower or "(portfolio)" in lower:
+        for m in _PERSONAL_SITE.finditer(text):
+            found.add(PiiType.ACCOUNT, *m.span("site"))
 
 
 def _accounts(text: str, lower: str, found: _Found) -> None:

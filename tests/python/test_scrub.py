@@ -651,6 +651,7 @@ def test_the_fast_scrubber_leaves_the_thorough_detectors_off(scrubber: Scrubber)
         "Via Email 2 times",
         "ISBN 978-3-16-148410-0",
         "api_key: 0123456789abcdefaaa==",
+        "www.lumolink.com (Company)\nwww.lumolink.com/blog (Blog)",
         'password: "your-password-here"',
     ],
 )
@@ -726,6 +727,7 @@ S, N, B, C = PiiType.SECRET, PiiType.NATIONAL_ID, PiiType.DOB, PiiType.COORDINAT
         ("my address is 4 Elm Grove, Leeds LS6 2AB", "4 Elm Grove, Leeds LS6 2AB", D),
         ("I live at 221 Baker Street, London.", "221 Baker Street, London", D),
         ("Address: 1720 Crystal Lake Drive, City: Charleston, State: SC", "Charleston", D),
+        ("www.lumolink.com (Company)\ndaniliants.com (Personal)\nTop Skills", "daniliants.com", A),
     ],
 )
 def test_more_real_text_detectors(text: str, value: str, kind: PiiType) -> None:
