@@ -34,8 +34,12 @@ from stdnum import luhn as _luhn
 from stdnum.br import cpf as _cpf
 from stdnum.ca import sin as _sin
 from stdnum.cn import ric as _ric
+from stdnum.es import dni as _dni
+from stdnum.es import nie as _nie
+from stdnum.fr import nir as _nir
 from stdnum.in_ import aadhaar as _aadhaar
 from stdnum.in_ import pan as _pan
+from stdnum.it import codicefiscale as _cf
 from stdnum.us import ssn as _ssn
 
 
@@ -93,7 +97,8 @@ class _Found:
 
     def resolve(self) -> list[tuple[int, int, PiiType]]:
         taken: list[tuple[int, int, PiiType]] = []
-        for _, start, end, kind in sorted(self.items):
+        # by priority, then the earliest and, at one start, the longest span of a type
+        for _, start, end, kind in sorted(self.items, key=lambda i: (i[0], i[1], -i[2])):
             if all(end <= s or start >= e for s, e, _ in taken):
                 taken.append((start, end, kind))
         taken.sort()
@@ -149,6 +154,8 @@ _IDENT_TAIL = re.compile(r"[A-Za-z0-9_-]*")
 # anything else makes another word ("KeyError", "keywords", "tokenizer", "passwordless").
 _SECRET_SUFFIX = re.compile(r"(?i)(?:s|ord|d)?(?:[_-]?(?:\d+|id|value|val|str))?")
 _PLACEHOLDER_VALUE = re.compile(r"\[[^\]]*\]|<[^>]*>|\*+|x+|\.+", re.I)
+# Example values of documentation: "0123456789abcdef==", "your-api-key-here", "abcdefgh1234".
+_EXAMPLE_SECRET = re.compile(r"(?i)123456789|abcdefgh|xxxxxx|your[_-]|[_-]here\b")
 # The value after ``password:`` / ``API_KEY =``: quoted (taken whatever it looks like), wrapped
 # in backticks, angle brackets or parentheses, or bare up to a delimiter; the last two kinds are
 # skipped when they look like code (an identifier, a ``$VAR``).
@@ -192,6 +199,8 @@ def _secret_name(text: str, lower: str, i: int, name: str, ident_end: int) -> bo
 def _secret_value(value: str, group: str, lower: str, i: int, ident_end: int) -> bool:
     if _PLACEHOLDER_VALUE.fullmatch(value) or value.lower() == lower[i:ident_end]:
         return False  # "[OMITTED]", "<token>", "***", "password": "password"
+    if _EXAMPLE_SECRET.search(value):
+        return False  # "api_key: 0123456789abcdef==", "your-api-key-here"
     if lower[i:ident_end] == "key" and (i == 0 or lower[i - 1] not in _KEY_CHARS):
         # a bare "key" is a dictionary or React key far more often than an API key
         return any(c.isdigit() for c in value) and len(value) >= 12
@@ -228,6 +237,41 @@ def _secrets(text: str, lower: str, words: list[str], found: _Found) -> None:
         if len(word) >= 32 and _high_entropy(word):
             for i in _occurrences(text, word):
                 found.add(PiiType.SECRET, i, i + len(word))
+
+
+# A secret named in prose: "my password is hunter22!", "Password - Xk9#mm2q", "PIN: 4821",
+# "api key is 7f3a...", "Authorization: Token 9944b0...". The value must look like a secret (a
+# digit or a symbol; a PIN all digits; a token 16+ characters), so "password is required",
+# "pass: true" and code ("password = getpass()", "$PASSWORD", "<password>") are left alone.
+_SPOKEN_SECRET = re.compile(
+    r"(?i)\b(?P<name>passwords?|passphrase|passcode|passwd|pwd|pass|pin(?:[ \t]+(?:code|number))?"
+    r"|api[ \t_-]?key|secret(?:[ \t_-]?key)?|access[ \t_-]?(?:key|token)|token)"
+    r"(?:[ \t]+(?:is|was|will[ \t]+be|should[ \t]+be)[ \t]*:?|[ \t]*[:=\-\u2013][ \t]*"
+    r"|(?<=token)[ \t]+)[ \t]*[\"'`\u201c]?(?P<value>[^\s\"'`\u201d]{4,80}?)[\"'`\u201d]?"
+    r"(?=[.,;:!?)]*(?:\s|$))"
+)
+_SECRET_SYMBOLS = frozenset("!@#$%^&*+?~")
+
+
+def _spoken_secrets(text: str, lower: str, found: _Found) -> None:
+    if not _has_any(lower, ("pass", "pwd", "pin", "key", "secret", "token")):
+        return
+    for m in _SPOKEN_SECRET.finditer(text):
+        name, value = m.group("name").lower(), m.group("value")
+        if _PLACEHOLDER_VALUE.fullmatch(value) or _EXAMPLE_SECRET.search(value):
+            continue
+        if value[0] in "$%{[<(" or "(" in value:
+            continue
+        if name.startswith("pin"):
+            ok = value.isdigit() and 4 <= len(value) <= 8
+        elif name == "token" or name.startswith(("api", "secret", "access")):
+            ok = len(value) >= 16 and any(c.isdigit() for c in value)
+        else:
+            ok = len(value) >= 6 and (
+                any(c.isdigit() for c in value) or any(c in _SECRET_SYMBOLS for c in value)
+            )
+        if ok and not _CODE_NAME.fullmatch(value):
+            found.add(PiiType.SECRET, *m.span("value"))
 
 
 # --- URLs carrying credentials or secrets -------------------------------------------------
@@ -323,9 +367,10 @@ _HEX_COLON = frozenset("0123456789abcdefABCDEF:")
 
 _DATE_LIKE = re.compile(r"\(?(?:\d{4}[-./]\d{1,2}[-./]\d{1,2}|\d{1,2}[-./]\d{1,2}[-./]\d{4})\b")
 
+_UK_POSTCODE = r"[A-Z]{1,2}\d[A-Z\d]?[ \t]?\d[A-Z]{2}\b"
 _STREET_SUFFIX = (
     r"Street|Avenue|Road|Boulevard|Lane|Drive|Court|Way|Place|Terrace|Circle|Parkway|Highway"
-    r"|Square|Trail|Close|Crescent"
+    r"|Square|Trail|Close|Crescent|Grove|Gardens|Mews|Row"
 )
 # Abbreviated suffixes may carry their full stop ("St."); a full word leaves the period alone.
 _STREET_ABBR = r"St|Ave|Rd|Blvd|Ln|Dr|Ct|Pl|Ter|Cir|Pkwy|Hwy|Sq|Trl"
@@ -334,7 +379,10 @@ _ADDRESS = re.compile(
     rf"(?:(?:{_STREET_SUFFIX})\b|(?:{_STREET_ABBR})\b\.?)"
     r"(?:\s+(?:NW|NE|SW|SE|N|S|E|W)\b)?"
     r"(?:,?\s+(?:Apt|Apartment|Suite|Ste|Unit|Fl|Floor|#)\.?\s*#?[A-Za-z0-9-]+)?"
-    r"(?:,\s*[A-Z][a-z]+(?:\s[A-Z][a-z]+){0,2},?\s+(?:[A-Z]{2},?\s+\d{5}(?:-\d{4})?|[A-Z]{2}\b))?"
+    r"(?:,\s*[A-Z][a-z]+(?:\s[A-Z][a-z]+){0,2},?\s+(?:[A-Z]{2},?\s+\d{5}(?:-\d{4})?|[A-Z]{2}\b"
+    rf"|{_UK_POSTCODE})|,?\s+{_UK_POSTCODE}"
+    # a town alone closing the line or the sentence: "221 Baker Street, London."
+    r"|,[ \t]*[A-Z][a-z]+(?:[ \t][A-Z][a-z]+)?(?=[ \t]*(?:\n|\Z|[.;)])))?"
 )
 # The value of an "Address:" / "address1": field, up to the line's end or the next "Label:";
 # e-mail, IP, MAC and web addresses are other things.
@@ -342,6 +390,32 @@ _ADDRESS_FIELD = re.compile(
     r"(?i)(?<!e-mail )(?<!email )(?<!mail )(?<!ip )(?<!mac )(?<!web )(?<!wallet )(?<!memory )"
     r"(?<!return )(?<!base )\b(?:postal |home |street |mailing )?address\d?[\"']?[ \t]*[:=][ \t]*"
     r"[\"']?(?P<value>[^\n\"'|]{4,160}?)(?=[\"'|]|,?[ \t]*\w+:|[ \t]*$)",
+    re.M,
+)
+# Street lines of continental Europe: the street before its number ("Hamburger Straße 131
+# 22083 Hamburg", "Calle Mayor 5, 28013 Madrid") or after it ("12 rue de Rivoli, 75001 Paris").
+_CITY_AFTER = r"(?:,?[ \t]+\d{4,5}[ \t]+[A-ZÄÖÜÉÈ][\w'-]+(?:[ \t-][A-ZÄÖÜÉÈ][\w'-]+)?)?"
+_EU_ADDRESS = re.compile(
+    r"(?:(?:[A-ZÄÖÜ][\wäöüß.-]*[ \t]+)?[A-ZÄÖÜ][\wäöüß-]*(?:straße|strasse|str\.|weg|gasse|platz"
+    r"|allee|damm|ufer)|[A-ZÄÖÜ][\wäöüß-]*[ \t]+(?:Straße|Strasse|Str\.)"
+    r"|(?:Calle|C/|Avenida|Avda\.|Paseo|Carrer|Viale|Piazza|Corso|Rua|Travessa)[ \t]+"
+    r"(?:(?:de|del|de[ \t]+la|dos|da|di|della)[ \t]+)?[A-ZÁÉÍÓÚ][\w'-]+"
+    r"(?:[ \t]+[A-ZÁÉÍÓÚ][\w'-]+)?,?)"
+    r"[ \t]+(?:n[º°o]\.?[ \t]*)?\d{1,4}[a-zA-Z]?\b"
+    + _CITY_AFTER
+    + r"|\b\d{1,4}(?:[ \t]?(?:bis|ter))?,?[ \t]+(?i:rue|avenue|boulevard|bd|all[ée]e|chemin|impasse"
+    r"|quai|route|cours)[ \t]+(?:(?:de[ \t]+la|de|du|des|d')[ \t]*)?[A-ZÉÈ][\w'-]+"
+    r"(?:[ \t]+(?:[A-ZÉÈ][\w'-]+|de|du|des|la|le))*" + _CITY_AFTER
+)
+# A flat or unit before a street line: "Flat 4, 27 Kingsway Road".
+_UNIT_BEFORE = re.compile(
+    r"(?i:flat|apartment|apt\.?|unit|suite)[ \t]+#?[A-Z]?\d{1,4}[A-Z]?,?[ \t]+\Z"
+)
+# Fields that go on an address: "Address: 1720 Crystal Lake Drive, City: Charleston, State: SC".
+_ADDRESS_MORE = re.compile(
+    r"[ \t]*[,|;]?[ \t]*(?i:city|town|state|province|region|zip(?:[ \t]?code)?"
+    r"|post(?:al)?[ \t]?code|postcode|country)[\"']?[ \t]*[:=][ \t]*[\"']?"
+    r"(?P<value>[^\n,\"'|;]{2,60}?)(?=[\"'|,;]|[ \t]*$)",
     re.M,
 )
 _PO_BOX = re.compile(
@@ -638,7 +712,8 @@ _DATE = re.compile(
 )
 _DOB_CUE = re.compile(
     r"(?i)(?:date[ \t]+of[ \t]+birth|birth[ \t_-]?date|\bd\.?o\.?b\b\.?|\bborn\b(?:[ \t]+on)?"
-    r"|birthday|出生日期|出生|生日)"
+    r"|birthday|geburtsdatum|geboren(?:[ \t]+am)?|fecha[ \t]+de[ \t]+nacimiento"
+    r"|date[ \t]+de[ \t]+naissance|n[ée]e?[ \t]+le|data[ \t]+di[ \t]+nascita|出生日期|出生|生日)"
 )
 _DOB_GAP = re.compile(r"[ \t:=|\-\"'(*]*(?:(?:is|was|on|of|the|:)[ \t:]*)*")
 
@@ -655,12 +730,17 @@ _ACCOUNT_CUE = re.compile(
     r"(?i)\b(?:bank[ \t]+account|account|acct|a/c|customer|client|member(?:ship)?|policy"
     r"|patient|student|employee|staff|applicant|application|case|claim|subscriber|loyalty"
     r"|passenger|booking|reservation|confirmation|registration|reference|ref|roll|user[ \t]?id"
-    r"|sort[ \t]+code|routing)\b"
+    r"|sort[ \t]+code|routing|mrn|medical[ \t]+record|ticket)\b"
 )
 _ACCOUNT_KEY = re.compile(
     r"(?i)(?:(?:account|owner|customer|client|member|user|employee|patient|student|subscriber)"
     r"[_-]?(?:id|no|number|num)[\"']?[ \t]*[:=][ \t]*[\"']?|\buser[_-])(?P<value>\d{5,20})\b"
 )
+# After a cue without "no." / "#": ":" or "=" before a run of digits and dashes, or "is" or a
+# space before 6+ plain digits ("client 10023488", "my user id is 88213004"; not "case 3").
+_ACCOUNT_GAP = re.compile(r"[ \t]*[:=][ \t]*|[ \t]+(?:is[ \t]+)?")
+_ACCOUNT_RUN = re.compile(r"\d[\d -]{5,20}\d")
+_ACCOUNT_DIGITS = re.compile(r"\d{6,20}(?!\w)(?![.,/:-]\d)")
 _CUE_MARK = re.compile(r"(?i)[ \t]*(?:(?:no|nr|num|number|id|code)\b\.?|#)")
 _CUE_GAP = re.compile(r"[ \t]*(?:(?:is|was)\b|[:=#\-|])?[ \t:=#*\"'`]*")
 _ID_VALUE = re.compile(r"[A-Za-z0-9]+(?:[.\-/][A-Za-z0-9]+|[ ](?=\d)\d+(?![A-Za-z]))*")
@@ -671,7 +751,10 @@ _ANY_ID = re.compile(
     r"|(?P<ric>\d{17}[\dX])"
     r"|(?P<cpf>\d{3}\.\d{3}\.\d{3}-\d{2})"
     r"|(?P<aadhaar>[2-9]\d{3} \d{4} \d{4})"
-    r"|(?P<sin>\d{3}[ -]\d{3}[ -]\d{3}))(?![\w-])(?! \d)"
+    r"|(?P<sin>\d{3}[ -]\d{3}[ -]\d{3})"
+    r"|(?P<dni>\d{8}-?[A-Z]|[XYZ]-?\d{7}-?[A-Z])"
+    r"|(?P<nir>[12] ?\d{2} ?\d{2} ?(?:\d{2}|2[AB]) ?\d{3} ?\d{3} ?\d{2})"
+    r"|(?P<cf>[A-Z]{6}\d{2}[A-EHLMPR-T]\d{2}[A-Z]\d{3}[A-Z]))(?![\w-])(?! \d)"
 )
 _NINO_BAD_PREFIX = frozenset("BG GB NK KN TN NT ZZ".split())
 
@@ -687,6 +770,7 @@ _COORD_CUE = re.compile(r"(?i)\b(?:lat(?:itude)?|lng|lon(?:g(?:itude)?)?)\b[\"']
 _DECIMAL = re.compile(r"-?\d{1,3}\.\d{3,}(?![\d.])")
 _NUMBER_NEAR = re.compile(r"\d[ \t]*,[ \t]*\Z")
 _NUMBER_AFTER = re.compile(r"[ \t]*,[ \t]*-?\d")
+_ALTITUDE = re.compile(r",-?\d{1,5}(?![\d.,])")
 
 
 def _validated_id(kind: str, value: str) -> bool:
@@ -701,6 +785,12 @@ def _validated_id(kind: str, value: str) -> bool:
         return _cpf.is_valid(compact)
     if kind == "aadhaar":
         return _aadhaar.is_valid(compact)
+    if kind == "dni":
+        return _dni.is_valid(compact) or _nie.is_valid(compact)
+    if kind == "nir":
+        return _nir.is_valid(compact)
+    if kind == "cf":
+        return _cf.is_valid(compact)
     return _sin.is_valid(compact)  # 3-3-3 with separators: a Canadian SIN (Luhn)
 
 
@@ -777,8 +867,26 @@ _ACCOUNT_WORDS = (
     "owner",
     "sort",
     "routing",
+    "mrn",
+    "medical",
+    "ticket",
 )
-_DOB_WORDS = ("birth", "born", "d.o.b", "dob", "d.ob", "do.b", "出生", "生日")
+_DOB_WORDS = (
+    "birth",
+    "born",
+    "d.o.b",
+    "dob",
+    "d.ob",
+    "do.b",
+    "geburt",
+    "geboren",
+    "nacimiento",
+    "naissance",
+    "né",
+    "nascita",
+    "出生",
+    "生日",
+)
 _COORD_WORDS = ("lat", "lng", "lon")
 _DIGIT = re.compile(r"\d")
 _THREE_DECIMALS = re.compile(r"\d\.\d\d\d")  # every decimal coordinate has one
@@ -888,6 +996,13 @@ _HANDLE_WORDS = (
 _AT_HANDLE = re.compile(r"(?<=[ \t(])@(?P<handle>[A-Za-z0-9_]{3,30})(?![\w.@(-])")
 
 
+# A LinkedIn profile export's own site: "daniliants.com (Personal)", "jdoe.dev/work (Portfolio)".
+_PERSONAL_SITE = re.compile(
+    r"(?P<site>(?:https?://)?(?:www\.)?[\w-]+(?:\.[\w-]+)+(?:/[^\s()]*)?)[ \t]*"
+    r"\((?i:personal|portfolio)\)"
+)
+
+
 def _handles(text: str, lower: str, found: _Found) -> None:
     """Accounts that name their person: profile URLs, home folders, platform handles."""
     if "@" in text:
@@ -907,6 +1022,9 @@ def _handles(text: str, lower: str, found: _Found) -> None:
             handle = m.group("handle").rstrip(".-")
             if any(c.isdigit() or c == "_" for c in handle):
                 found.add(PiiType.ACCOUNT, m.start("handle"), m.start("handle") + len(handle))
+    if "(personal)" in lower or "(portfolio)" in lower:
+        for m in _PERSONAL_SITE.finditer(text):
+            found.add(PiiType.ACCOUNT, *m.span("site"))
 
 
 def _accounts(text: str, lower: str, found: _Found) -> None:
@@ -916,11 +1034,12 @@ def _accounts(text: str, lower: str, found: _Found) -> None:
         mark = _CUE_MARK.match(text, m.end())
         if mark:
             span = _cued_value(text, mark.end(), digits=3)
-        else:  # no "no." / "#": only a long run of digits after a colon counts
-            gap = re.compile(r"[ \t]*[:=][ \t]*").match(text, m.end())
+        else:  # no "no." / "#": a long run of digits after a colon, or of digits alone
+            gap = _ACCOUNT_GAP.match(text, m.end())
             span = None
             if gap:
-                v = re.compile(r"\d[\d -]{5,20}\d").match(text, gap.end())
+                run = _ACCOUNT_RUN if ":" in gap.group() or "=" in gap.group() else _ACCOUNT_DIGITS
+                v = run.match(text, gap.end())
                 span = v.span() if v else None
         if span:
             found.add(PiiType.ACCOUNT, *span)
@@ -935,7 +1054,18 @@ def _address_fields(text: str, lower: str, found: _Found) -> None:
             value = m.group("value").rstrip(" ,.;")
             if any(c.isdigit() for c in value) or "," in value:
                 if "@" not in value and "://" not in value:
-                    found.add(PiiType.ADDRESS, m.start("value"), m.start("value") + len(value))
+                    end = m.start("value") + len(value)
+                    found.add(PiiType.ADDRESS, m.start("value"), end)
+                    more = _ADDRESS_MORE.match(text, end)
+                    while more:
+                        found.add(PiiType.ADDRESS, *more.span("value"))
+                        more = _ADDRESS_MORE.match(text, more.end())
+    for m in _EU_ADDRESS.finditer(text):
+        found.add(PiiType.ADDRESS, m.start(), m.start() + len(m.group().rstrip(" ,")))
+    for _, s, e, kind in list(found.items):
+        unit = _UNIT_BEFORE.search(text, max(0, s - 20), s) if kind is PiiType.ADDRESS else None
+        if unit:
+            found.add(PiiType.ADDRESS, unit.start(), e)
     if "box" in lower:
         for m in _PO_BOX.finditer(text):
             found.add(PiiType.ADDRESS, m.start(), m.start() + len(m.group().rstrip()))
@@ -957,9 +1087,11 @@ def _coordinates(text: str, lower: str, found: _Found) -> None:
         lat, lon = float(m.group(1)), float(m.group(3))
         if abs(lat) > 90 or abs(lon) > 180:
             continue
-        # a run of three or more numbers is an array of values, not a position
-        if _NUMBER_NEAR.search(text, max(0, m.start() - 4), m.start()) or _NUMBER_AFTER.match(
-            text, m.end()
+        # a run of three or more numbers is an array of values, not a position, except KML's
+        # "lon,lat,0" (an integer altitude closing the run)
+        after = _NUMBER_AFTER.match(text, m.end())
+        if _NUMBER_NEAR.search(text, max(0, m.start() - 4), m.start()) or (
+            after and not _ALTITUDE.match(text, m.end())
         ):
             continue
         found.add(PiiType.COORDINATES, *m.span())
@@ -1066,6 +1198,7 @@ class Scrubber:
         _handles(text, lower, found)
         # after _numbers, whose SSN and address checks skip what is already claimed
         if self._thorough:
+            _spoken_secrets(text, lower, found)
             _identifiers(text, lower, found)
             _accounts(text, lower, found)
             _address_fields(text, lower, found)

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import re
 from functools import cache
+from importlib import resources
 from typing import Any
 
 from econ_index.scrub import PiiType, Scrubber, _census_names, _Found, _occurrences
@@ -48,6 +49,23 @@ def _zipf(word: str) -> float:
     from wordfreq import zipf_frequency
 
     return float(zipf_frequency(word, "en"))
+
+
+@cache
+def _places() -> frozenset[str]:
+    """Lower-cased names of cities (15,000+ people), countries, US states and continents
+    (GeoNames, CC-BY 4.0; ``data/places.txt``, see its header)."""
+    lines = resources.files("econ_index").joinpath("data/places.txt").read_text("utf-8")
+    return frozenset(n for n in lines.splitlines() if n and not n.startswith("#"))
+
+
+# "Dr. Martinez": a title before a name makes it a person's, whatever places share it
+_TITLE_BEFORE = re.compile(r"\b(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof)\.?[ \t]+\Z")
+# "to Austin", "in Hong Kong": a place name read as a place
+_PLACE_BEFORE = re.compile(
+    r"(?i:\b(?:in|to|from|near|at|around|across|visit|visiting|visited|via|outside|downtown))"
+    r"[ \t]+(?:(?i:the)[ \t]+)?\Z"
+)
 
 
 @cache
@@ -123,15 +141,18 @@ _KEEP_CUES = re.compile(
     # the assistant and the personas the user gives it
     r"(?:\b(?i:you\s+are|you're|your\s+name\s+is|act\s+as|acting\s+as|pretend\s+to\s+be|"
     r"pretend\s+you\s+are|play\s+the\s+role\s+of|roleplay\s+as|you\s+will\s+be|i\s+will\s+call\s+you"
-    r"|i'll\s+call\s+you)\s+(?:(?i:an?|the)\s+)?(?:(?i:ai|assistant|chatbot|bot)\s+)?"
-    r"(?:(?i:named|called)\s+)?"
+    r"|i'll\s+call\s+you)\s+(?:(?i:an?|the)\s+(?:[a-z-]+\s+){0,2}(?i:named|called)\s+|"
+    r"(?:(?i:an?|the)\s+)?(?:(?i:ai|assistant|chatbot|bot)\s+)?(?:(?i:named|called)\s+)?)"
+    # a hypothetical person of a prompt: "an example of a male named Michael"
+    r"|\b(?i:an?|some)\s+(?:[a-z-]+\s+)?(?i:man|woman|male|female|person|guy|lady|gentleman"
+    r"|someone|somebody|customer|user)\s+(?i:named|called)\s+"
     # characters of a story
     r"|\b(?i:character|protagonist|hero|heroine|villain|knight|wizard|witch|dragon|princess|"
     r"prince|king|queen|elf|dwarf|detective|robot|girl|boy|cat|dog|story|novel|tale|poem)"
     r"s?\s+(?i:named|called)\s+"
     # cited authors and works
     r"|\b(?i:written|authored|edited|directed|composed|painted|sung|quoted|invented|founded)\s+"
-    r"(?i:by)\s+"
+    r"(?:(?i:in)\s+\d{4}\s+)?(?i:by)\s+(?:(?:Dr|Prof|Mr|Mrs|Ms)\.?\s+)?"
     r"|(?:[\"\u201d'\u2019]|\b(?i:book|novel|paper|article|song|poem|film|movie|album|essay|"
     r"speech|series|play|paradox))\s+(?i:by)\s+"
     r"|\b(?i:author|authors|in\s+the\s+style\s+of|according\s+to)\s*:?\s*"
@@ -165,7 +186,8 @@ _CUE_NAME = re.compile(
 # Values of "name:" in code and schemas that are types, not people.
 _TYPE_WORDS = frozenset(
     "string str number int integer text varchar char null none true false undefined object "
-    "boolean bool date list array any".split()
+    "boolean bool date list array any username email title phone address age gender role "
+    "department status".split()
 )
 # A signature: a closing line, then a line holding only a name ("Thanks,\n\nZac").
 _SIGNATURE = re.compile(
@@ -212,6 +234,22 @@ _NAME_LINE = re.compile(
 _CONTACT_BELOW = re.compile(r"@[\w-]+\.|\+?\d[\d ()-]{8,}\d")
 # First and last name as neighbouring quoted strings of code or CSV: "Yakir","Cohen".
 _QUOTED_PAIR = re.compile(r"([\"'])(?P<a>[A-Z][a-z]+)\1[ \t]*,[ \t]*\1(?P<b>[A-Z][a-z]+)\1")
+# The parties of a cited case: "Diamond v Campbell-Jones [1961]", "Collins v Urban (2014)".
+_CASE_PARTY = r"[A-Z][a-z'-]+(?:[ -][A-Z][a-z'-]+)?"
+_CASE = re.compile(
+    rf"\b(?P<a>{_CASE_PARTY})[ \t]+v\.?[ \t]+(?P<b>{_CASE_PARTY})(?=[ \t]*[\[(]\d{{4}}[\])])"
+)
+# Words of a party that is not a person: "Newman Industries Ltd", "R v Smith", "State v Lee".
+_NOT_A_PARTY = frozenset(
+    "ltd inc pty plc llc co corp corporation company industries council commission bank state "
+    "queen king crown minister secretary department board authority university city county "
+    "union group holdings trust government republic commonwealth people".split()
+)
+# An honorific before initials or a surname in capitals: "Mr. S. G. SRIDHAR".
+_HONORIFIC_CAPS = re.compile(
+    r"\b(?:Mr|Mrs|Ms|Miss|Dr)\.?[ \t]+(?P<name>(?:[A-Z]\.[ \t]?)+[A-Z][A-Za-z'-]+"
+    r"|[A-Z][A-Z'-]+(?:[ \t][A-Z][A-Z'-]+)?)\b"
+)
 _NOT_PERSON_LABELS = frozenset("GPE LOC FAC ORG NORP PRODUCT WORK_OF_ART EVENT".split())
 _PARTICLES = frozenset("van von der de da di du del della dos das la le bin al ibn ben".split())
 _GREETING = re.compile(
@@ -240,6 +278,8 @@ _TITLE = re.compile(
     r"^(?:(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Sir|Dame|Justice|President|Senator|Minister|Gen|General"
     r"|Judge|Governor)\.?\s+)+"
 )
+_LEADING_STOP = re.compile(r"^(?:In|On|At|The|And|From|By|For|With|Of|To|As)\s+")
+_INITIAL = re.compile(r"[A-Z]\.")
 _NAME_CHARS = re.compile(r"[^\W\d_](?:[^\W\d_]|[ .'\u2019-](?=[^\W\d_]))*")
 
 
@@ -275,6 +315,10 @@ def _pieces(text: str) -> list[tuple[int, str]]:
 def _clean_entity(text: str, start: int, end: int) -> tuple[int, int] | None:
     """The name inside a PERSON entity (no title, possessive or punctuation), if it is one."""
     span = text[start:end]
+    lead = _LEADING_STOP.match(span)
+    if lead:  # "In March", "The Smiths": a sentence's first word joined to the entity
+        start += lead.end()
+        span = span[lead.end() :]
     title = _TITLE.match(span)
     if title:
         start += title.end()
@@ -304,18 +348,26 @@ class StrongScrubber(Scrubber):
         from spacy.lang.en.stop_words import STOP_WORDS
 
         self._stop = frozenset(STOP_WORDS) | _NOT_NAME_WORDS
+        self._place_names = _places()
 
     def spans(self, text: str) -> list[tuple[int, int, PiiType]]:
         found = _Found(keep_private_ips=True)
         self._find(text, found)
-        # the fast scrubber's names (census first + last name, honorific, greeting)
-        listed = [(s, e) for _, s, e, k in found.items if k is PiiType.NAME]
+        model = self._model_names(text)
+        # the fast scrubber's names (census first + last name, honorific, greeting), without
+        # their titles; a name after a title is a person's ("Dr. Martinez"), never a place's
+        listed: list[tuple[int, int, bool]] = []
+        for _, s, e, k in found.items:
+            untitled = _untitled(text, s, e)
+            span = self._unled(text, *untitled) if k is PiiType.NAME else None
+            if span:
+                # the model's rule for lines of code holds where the model found the same span
+                listed.append((*span, (s, e) in model))
         found.items = [
             item
             for item in found.items
             if item[3] is not PiiType.NAME and not _example_email(text, item)
         ]
-        model = self._model_names(text)
         fiction = _FICTION.search(text) is not None
         # in a story "call me Lizzie" and "Dear Alyssa" are the characters' own words; a
         # relative ("my son Jake") or a signature is the user's
@@ -323,12 +375,14 @@ class StrongScrubber(Scrubber):
         keep = self._kept(text)
         cued = {" ".join(text[s:e].split()) for s, e in strong}
         names = list(strong)
-        for s, e in listed + model:
+        for s, e, code_rule in listed + [(s, e, True) for s, e in model]:
             # in a story the names are characters; the model's on a line of code, identifiers
             if " ".join(text[s:e].split()) in cued:
                 names.append((s, e))
+            elif self._place(text, s, e) and not _TITLE_BEFORE.search(text, max(0, s - 8), s):
+                continue
             elif not fiction and not (
-                (s, e) in model and _on_code_line(text, s) and not _in_string(text, s)
+                code_rule and _on_code_line(text, s) and not _in_string(text, s)
             ):
                 names.append((s, e))
         # a full name kept as a public figure's keeps its first name elsewhere ("Michelle")
@@ -389,6 +443,36 @@ class StrongScrubber(Scrubber):
                         out.append(span)
         return out
 
+    def _unled(self, text: str, start: int, end: int) -> tuple[int, int] | None:
+        """A name of the census lists without a sentence's first word taken for a first name
+        ("In Prendergast v ..." -> "Prendergast"; "In March" -> nothing)."""
+        words = text[start:end].split()
+        if words[0].lower() not in self._stop:
+            return start, end
+        rest = " ".join(words[1:]).lower()
+        if (
+            not rest
+            or rest in self._stop
+            or any(
+                w in _NOT_NAME_WORDS or (self._common(w) and w not in self._last)
+                for w in re.split(r"[ -]", rest)
+            )
+        ):
+            return None
+        return text.index(words[1], start), end
+
+    def _place(self, text: str, start: int, end: int) -> bool:
+        """A city, country or state the model or the name lists took for a person: a name of
+        two words or more that is a place's ("Santa Barbara", "Hong Kong"), or one word that is
+        a place's and no first name or surname ("Winnipeg"), or is one after "in" / "to" ("to
+        Austin")."""
+        name = " ".join(text[start:end].lower().split())
+        if name not in self._place_names:
+            return False
+        if " " in name or (name not in self._first and name not in self._last):
+            return True
+        return _PLACE_BEFORE.search(text, max(0, start - 20), start) is not None
+
     def _plausible(self, name: str) -> bool:
         """The model tags words of code and of other languages as PERSON: keep an entity only
         when a word of it is a census first name or surname, and a lone word only when it is
@@ -441,15 +525,19 @@ class StrongScrubber(Scrubber):
         # a census first name and surname in lower case or capitals ("john smith", "JOHN SMITH")
         for m in _WORD_PAIR.finditer(text):
             a, b = m.group(1), m.group(2)
-            if a.istitle() and b.istitle():
-                continue  # the model and the fast scrubber read title case
+            if (a.istitle() and b.istitle()) or a.islower() != b.islower():
+                continue  # title case is the model's; "MAC layer" mixes cases, names do not
             la, lb = a.lower(), b.lower()
             if la in self._first and lb in self._last and la not in self._stop:
                 if lb not in self._stop:
                     out.append(m.span())
         for m in _NAME_LINE.finditer(_upper_lines_titled(text)):
             words = m.group("name").split()
-            if any(self._common(w) or w.lower() in self._stop for w in words):
+            # initials ("M.") are letters, not everyday words
+            if any(
+                (self._common(w) and not _INITIAL.fullmatch(w)) or w.lower() in self._stop
+                for w in words
+            ):
                 continue
             # a census first name, or any two or three words atop an e-mail or a phone (a CV's
             # or a signature's head: "PRATIK KUMAR MISHRA\n...\nEmail ID: ...")
@@ -461,8 +549,17 @@ class StrongScrubber(Scrubber):
             a, b = m.group("a").lower(), m.group("b").lower()
             if (a in self._first or b in self._last) and not (self._common(a) or self._common(b)):
                 out += [m.span("a"), m.span("b")]
-        for pattern in (_GREETING, _INTRO):
+        for pattern in (_GREETING, _INTRO, _HONORIFIC_CAPS):
             out += self._matched(text, pattern)
+        for m in _CASE.finditer(text):
+            for group in ("a", "b"):
+                words = m.group(group).replace("-", " ").split()
+                start = m.start(group)
+                if words[0].lower() in self._stop:  # "In Collins v Urban"
+                    start = text.index(words[1], start) if len(words) > 1 else m.end(group)
+                    words = words[1:]
+                if words and not any(w.lower() in _NOT_A_PARTY for w in words):
+                    out.append((start, m.end(group)))
         for m in _ZH_CUE.finditer(text):
             out.append(m.span("name"))
         for m in _ZH_TITLE.finditer(text):
@@ -486,6 +583,12 @@ class StrongScrubber(Scrubber):
                 keep.add(name.lower())
                 keep.update(w.lower() for w in name.split() if len(w) > 2)
         return frozenset(keep)
+
+
+def _untitled(text: str, start: int, end: int) -> tuple[int, int]:
+    """The span without its titles: the name is what is personal, "Mr. Justice" is not."""
+    title = _TITLE.match(text[start:end])
+    return (start + title.end(), end) if title and title.end() < end - start else (start, end)
 
 
 def _substrings(text: str, word: str) -> list[int]:

@@ -632,6 +632,27 @@ def test_the_fast_scrubber_leaves_the_thorough_detectors_off(scrubber: Scrubber)
         "if next_token:\n    last_id = decode(next_token)",
         "?_keywords=LAN-B04746",
         "import logo from './Icon_color@2x.png'",
+        # secrets named in prose, more cues, example values (issue #17, second round)
+        "password is required",
+        "Your password must be 8 characters long",
+        "password = getpass()",
+        "PASSWORD: <your password>",
+        "api_key: YOUR_API_KEY",
+        "the token is expired",
+        "pin: 13 on the Arduino",
+        "pass: true",
+        "Key is 2 hours",
+        "case 3 of the switch, order #1002345",
+        "reference 2019 edition",
+        "version 10.0.19045 and Python 3.11.4",
+        "listen on 0.0.0.0:8080",
+        "user id: 12",
+        "the ratio 1.2345, 2.5678, 3.9012, 4.0001",
+        "Via Email 2 times",
+        "ISBN 978-3-16-148410-0",
+        "api_key: 0123456789abcdefaaa==",
+        "www.lumolink.com (Company)\nwww.lumolink.com/blog (Blog)",
+        'password: "your-password-here"',
     ],
 )
 def test_cue_lookalikes_survive(text: str) -> None:
@@ -670,3 +691,44 @@ A, P, D = PiiType.ACCOUNT, PiiType.PHONE, PiiType.ADDRESS
 )
 def test_real_text_detectors(text: str, value: str, kind: PiiType, thorough: int) -> None:
     assert_redacted(Scrubber(thorough=bool(thorough)), text, value, kind)
+
+
+# -- secrets named in prose, European identifiers and street lines, more cues (issue #17) ----
+
+S, N, B, C = PiiType.SECRET, PiiType.NATIONAL_ID, PiiType.DOB, PiiType.COORDINATES
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "kind"),
+    [
+        ("My password is hunter22! can you check it", "hunter22!", S),
+        ("Login: admin Password - Xk9#mm2q", "Xk9#mm2q", S),
+        ("the wifi pass is qwerty123.", "qwerty123", S),
+        ("PIN: 4821", "4821", S),
+        ("my bank pin is 048213", "048213", S),
+        ("my api key is 7f3a9c2e8b1d4f6a0c5e9b2d7a1f3c8e", "7f3a9c2e8b1d4f6a0c5e9b2d7a1f3c8e", S),
+        ("Authorization: Token 9944b09199c62bcf9418ad84", "9944b09199c62bcf9418ad84", S),
+        ("DNI 12345678Z", "12345678Z", N),
+        ("NIE: X1234567L", "X1234567L", N),
+        ("mon numéro de sécu 2 95 10 99 126 111 93", "2 95 10 99 126 111 93", N),
+        ("codice fiscale RSSMRA85T10A562S", "RSSMRA85T10A562S", N),
+        ("Geburtsdatum: 12.03.1988", "12.03.1988", B),
+        ("fecha de nacimiento: 03/04/1988", "03/04/1988", B),
+        ("<coordinates>-76.908625,17.951425,0</coordinates>", "-76.908625,17.951425", C),
+        ("Invoice for client 10023488 is late", "10023488", A),
+        ("patient MRN 00234871", "00234871", A),
+        ("my user id is 88213004", "88213004", A),
+        ("support ticket #884213 about my refund", "884213", A),
+        ("Hamburger Straße 131 22083 Hamburg", "Hamburger Straße 131 22083 Hamburg", D),
+        ("Kurfürstendamm 21, 10719 Berlin", "Kurfürstendamm 21, 10719 Berlin", D),
+        ("Calle Mayor 5, 28013 Madrid", "Calle Mayor 5, 28013 Madrid", D),
+        ("Ship to 12 rue de Rivoli, 75001 Paris", "12 rue de Rivoli, 75001 Paris", D),
+        ("Flat 4, 27 Kingsway Road, Manchester M19 2LL", "Flat 4, 27 Kingsway Road", D),
+        ("my address is 4 Elm Grove, Leeds LS6 2AB", "4 Elm Grove, Leeds LS6 2AB", D),
+        ("I live at 221 Baker Street, London.", "221 Baker Street, London", D),
+        ("Address: 1720 Crystal Lake Drive, City: Charleston, State: SC", "Charleston", D),
+        ("www.lumolink.com (Company)\ndaniliants.com (Personal)\nTop Skills", "daniliants.com", A),
+    ],
+)
+def test_more_real_text_detectors(text: str, value: str, kind: PiiType) -> None:
+    assert_redacted(Scrubber(thorough=True), text, value, kind)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from econ_index.scrub import PiiType
-from econ_index.scrub_strong import StrongScrubber
+from econ_index.scrub_strong import StrongScrubber, _places
 
 
 @pytest.fixture(scope="module")
@@ -29,6 +29,14 @@ def _names(strong: StrongScrubber, text: str) -> list[str]:
         ('new Student("Yakir","Cohen","204325423")', "Cohen"),
         ("can you help me reply this: Hi Jones,\n\nIt was great", "Jones"),
         ("您好，我叫pacy，请问你叫什么名字。", "pacy"),
+        # a sentence's first word before a surname, a place name that is a first name
+        ("In Prendergast v Western Murray Irrigation Ltd, the panel held", "Prendergast"),
+        ("I talked to my friend Austin about the move.", "Austin"),
+        ("Applicant: JOHN SMITH, please sign", "JOHN SMITH"),
+        # the parties of a cited case; an honorific before initials and capitals
+        ("(Diamond v Campbell-Jones [1961] Ch 22)", "Campbell-Jones"),
+        ("In Collins v Urban [2014] NSWCATAP 17, the panel", "Collins"),
+        ("Established in 2008 by Mr. S. G. SRIDHAR, with experience", "S. G. SRIDHAR"),
     ],
 )
 def test_private_names_found(strong: StrongScrubber, text: str, name: str) -> None:
@@ -58,6 +66,20 @@ def test_a_name_found_once_is_found_everywhere(strong: StrongScrubber) -> None:
         "from keras.optimizers import Adam, RMSprop",
         # everyday words the model calls people
         "Be sure to note Primary Keys and Foreign Keys as you require them.",
+        # places (GeoNames) the model or the name lists call people
+        "My wife and I are going to Austin for 3 days.",
+        "Then we will go to Santa Barbara for a few days.",
+        'location: "Hong Kong",',
+        # a month after a sentence's first word; a protocol layer in mixed case
+        "The rule was published in 2020. In March 2021, the Department began.",
+        "The MAC layer receives data from a higher layer.",
+        # personas and hypothetical people of a prompt; a founder cited with a year
+        "I want you to act as a recruiter called Tony at a software company.",
+        "please provide an example of a male named Michael, raised by his aunt",
+        "The program, founded in 2005 by Dr. Monroe Weber-Shirk, builds plants.",
+        "| Employee ID | First Name | Last Name | Username | Email |",
+        "The office of Mr. Justice Sanjay Karol, Judge Supreme Court of India",
+        "Sumy Pty Ltd v Newman Industries Ltd [1949] 2 KB 528",
     ],
 )
 def test_lookalike_names_kept(strong: StrongScrubber, text: str) -> None:
@@ -73,3 +95,10 @@ def test_lookalike_names_kept(strong: StrongScrubber, text: str) -> None:
 )
 def test_example_values_kept(strong: StrongScrubber, text: str) -> None:
     assert strong.scrub(text).text == text
+
+
+def test_the_place_names_ship_with_the_package() -> None:
+    places = _places()
+    assert len(places) > 20_000
+    assert {"winnipeg", "hong kong", "santa barbara", "germany", "texas"} <= places
+    assert not any(p.startswith("#") or p != p.lower() for p in places)
