@@ -272,8 +272,11 @@ class Blocks:
         self._keys: list[bytes] = []
         self.sizes: list[int] = []  # hidden cells per block
         self._read: dict[bytes, tuple[np.ndarray, sparse.csr_matrix]] = {}
+        self.factorised = 0  # blocks factorised here rather than lent by `previous`
         for number, cells in enumerate(np.split(hidden[order], bounds) if len(hidden) else []):
             key = cells.tobytes()  # cells come sorted: one key per set of hidden cells
+            if key not in reused:
+                self.factorised += 1
             self._blocks[key] = reused.get(key) or self._factorise(cells)
             self._keys.append(key)
             self.block_of[cells] = number
