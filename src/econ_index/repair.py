@@ -54,6 +54,9 @@ class Plan:
     added: list[Key]  # cells to hide, beyond those already hidden
     determined_before: int  # hidden cells determined before the repair
     rounds: int
+    blocks: int  # independent blocks of the hidden cells before the repair
+    largest_block: int  # hidden cells in the largest
+    factorised: int  # block factorisations over every round
 
 
 def close_under_single_equations(system: EquationSystem) -> EquationSystem:
@@ -118,12 +121,14 @@ def plan(system: EquationSystem, max_rounds: int = MAX_ROUNDS) -> Plan:
     round refactorises only the blocks (econ_index.audit.Blocks) whose hidden cells changed."""
     start = system.hidden
     blocks = Blocks(system)
+    shape = len(blocks.sizes), max(blocks.sizes, default=0)
+    factorised = blocks.factorised
     determined = blocks.determined()
     before = len(determined)
     for round_no in range(max_rounds + 1):
         if not determined.size:
             added = np.flatnonzero(system.hidden & ~start)
-            return Plan([system.keys[i] for i in added], before, round_no)
+            return Plan([system.keys[i] for i in added], before, round_no, *shape, factorised)
         if round_no == max_rounds:
             break
         chosen = _choose(blocks, determined)
@@ -131,6 +136,7 @@ def plan(system: EquationSystem, max_rounds: int = MAX_ROUNDS) -> Plan:
             raise RepairError(f"no published cell frees {system.keys[int(determined[0])]}")
         system = close_under_single_equations(system.hiding(chosen))
         blocks = Blocks(system, previous=blocks)
+        factorised += blocks.factorised
         determined = blocks.determined()
     raise RepairError(f"hidden counts still determined after {max_rounds} repair rounds")
 

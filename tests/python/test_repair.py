@@ -144,3 +144,7 @@ def test_independent_blocks_agree_with_one_factorisation_and_are_reused() -> Non
     # hiding t1 joins it to the cycle's block, which alone is factorised again, now free
     freed = Blocks(system.hiding([system.keys.index(("t1",))]), previous=blocks)
     assert freed.factorised == 1 and freed.determined().size == 0
+    # the repair hides t1 (cheapest, smallest) and refactorises the cycle's block alone
+    repair = plan(system)
+    assert repair.added == [("t1",)]
+    assert (repair.blocks, repair.largest_block, repair.factorised) == (2, 4, 3)
