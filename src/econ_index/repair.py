@@ -8,7 +8,8 @@ cells to hide, reason ``complementary:audit``), so that the published table stay
 and dbt's own rounds run again around the new hidden cells.
 
 Choosing cells, per round:
-1. factorise the hidden part of the system and list the determined cells (econ_index.audit);
+1. factorise the hidden part of the system, block by block, and list the determined cells
+   (econ_index.audit.Blocks; after the first round only the blocks that changed);
 2. for each determined cell d, take its certificate: the published cells its value is computed
    from. Hiding one of them, v, frees d for good when v's column lies in the column space of the
    hidden cells (then v is free too, and hiding more never makes a free cell determined again).
