@@ -224,18 +224,6 @@ class Factorised:
             for _ in range(SAMPLES)
         ]
 
-    def in_column_space(self, visible: np.ndarray, seed: int = 0) -> np.ndarray:
-        """Per `visible` cell: whether its column lies in the column space of A_H, i.e. hiding
-        it alone leaves it free. A column touching an equation without hidden members never does."""
-        columns = self.matrix[:, visible].tocsc()
-        outside = np.ones(self.matrix.shape[0], dtype=bool)
-        outside[self.rows] = False
-        ok: np.ndarray = columns[np.flatnonzero(outside)].getnnz(axis=0) == 0
-        on_rows = columns[self.rows].T.tocsr()
-        for sample in self.left_null_samples(seed):
-            ok &= np.abs(on_rows @ sample) < ROUNDING
-        return ok
-
 
 @dataclass(frozen=True)
 class _Block:
@@ -317,8 +305,10 @@ class Blocks:
         return cells, transposed @ block.factorised.certificate(cell)
 
     def in_column_space(self, visible: np.ndarray) -> np.ndarray:
-        """Factorised.in_column_space over every block: the left null space of A_H is the
-        direct sum of the blocks' (zero on equations without hidden members)."""
+        """Per `visible` cell: whether its column lies in the column space of A_H, i.e. hiding
+        it alone leaves it free: it is orthogonal to random vectors of the left null space of
+        A_H, the direct sum of the blocks' (left_null_samples). That space holds every vector
+        on the equations without hidden members, so a column touching one never is."""
         columns = self.matrix[:, visible].tocsc()
         samples = [np.zeros(self.matrix.shape[0]) for _ in range(SAMPLES)]
         covered = np.zeros(self.matrix.shape[0], dtype=bool)
