@@ -243,7 +243,9 @@ class Blocks:
 
     def __init__(self, system: EquationSystem, previous: Blocks | None = None) -> None:
         self.system = system
-        self.matrix = independent_equations(system) if previous is None else previous.matrix
+        self.matrix: sparse.csr_matrix = (
+            independent_equations(system) if previous is None else previous.matrix
+        )
         hidden = np.flatnonzero(system.hidden)
         on_hidden = self.matrix[:, hidden].tocsr()
         rows = np.flatnonzero(on_hidden.getnnz(axis=1))
