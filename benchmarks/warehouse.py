@@ -614,7 +614,9 @@ def suppression_repair(taxonomy: Taxonomy) -> list[dict[str, object]]:
                 "hidden": f"{hidden:,}",
                 "determined": f"{plan.determined_before:,}",
                 "hidden by repair": f"{len(plan.added):,}",
+                "blocks (largest)": f"{plan.blocks:,} ({plan.largest_block:,})",
                 "rounds": plan.rounds,
+                "blocks factorised": f"{plan.factorised:,}",
                 "audit + plan (s)": plan_s,
                 "peak RSS (MiB)": peak_rss_mib(),
             }

@@ -24,6 +24,12 @@ vector -delta^2 y is a random vector of the left null space of A_H, which tells 
 in its column space. The equations are the dbt model int_disclosure_equations (the ones not
 implied by the others), the same the secondary suppression protects, over the published table;
 the result agrees with a dense SVD of independently written equations on the test fixtures.
+
+The system splits into independent blocks: the connected components of the graph that joins each
+hidden cell to the equations it is in. Equations of different blocks share no hidden cell, so the
+null space of A_H is the direct sum of the blocks' null spaces and each block is factorised on
+its own (Blocks), one at a time: memory follows the largest block, and a repair round that hides
+cells refactorises only the blocks those cells touch.
 """
 
 from __future__ import annotations
@@ -34,6 +40,7 @@ from dataclasses import dataclass, replace
 import duckdb
 import numpy as np
 from scipy import sparse
+from scipy.sparse.csgraph import connected_components
 from scipy.sparse.linalg import splu
 
 KEY_COLUMNS = ("period_grain", "period_start", "level", "node_id", "facet", "variable")
@@ -146,15 +153,27 @@ def equation_system(
     )
 
 
-class Factorised:
-    """The hidden part of a system, factorised once (see the module doc); every question the
-    audit and the repair ask is then one cheap solve."""
+def independent_equations(system: EquationSystem) -> sparse.csr_matrix:
+    """The equations the audit factorises: the implied ones add nothing to what is determined,
+    only fill to the factors."""
+    return system.matrix[np.flatnonzero(~system.implied)].tocsr()
 
-    def __init__(self, system: EquationSystem) -> None:
+
+class Factorised:
+    """The hidden part of a system, or of one block of it (`cells`: its hidden cells, a whole
+    connected component), factorised once (see the module doc); every question the audit and the
+    repair ask is then one cheap solve."""
+
+    def __init__(
+        self,
+        system: EquationSystem,
+        cells: np.ndarray | None = None,
+        matrix: sparse.csr_matrix | None = None,
+    ) -> None:
         self.system = system
-        # the implied equations add nothing to what is determined, only fill to the factors
-        self.matrix: sparse.csr_matrix = system.matrix[np.flatnonzero(~system.implied)]
-        self.hidden = np.flatnonzero(system.hidden)  # column j of B^T is cell hidden[j]
+        self.matrix = independent_equations(system) if matrix is None else matrix
+        # column j of B^T is cell hidden[j]
+        self.hidden = np.flatnonzero(system.hidden) if cells is None else np.sort(cells)
         on_hidden = self.matrix[:, self.hidden]
         # equations without a hidden member constrain the published cells only
         self.rows = np.flatnonzero(on_hidden.getnnz(axis=1))
@@ -195,19 +214,114 @@ class Factorised:
         target[np.searchsorted(self.hidden, cell)] = 1.0
         return self._solve(target, np.zeros(self.n))[1]
 
-    def in_column_space(self, visible: np.ndarray, seed: int = 0) -> np.ndarray:
+    def left_null_samples(self, seed: int = 0) -> list[np.ndarray]:
+        """Random vectors of the left null space of A_H, over the equations `rows`."""
+        if not self.n:
+            return []
+        rng = np.random.default_rng(seed)
+        return [
+            -(DELTA**2) * self._solve(np.zeros(self.m), rng.standard_normal(self.n))[1]
+            for _ in range(SAMPLES)
+        ]
+
+
+@dataclass(frozen=True)
+class _Block:
+    """What a block's factorisation answered; the factors are kept only while a repair may
+    still ask for certificates (the block has determined cells)."""
+
+    rows: np.ndarray  # its equations (rows of independent_equations)
+    determined: np.ndarray  # cell indices
+    left_null: list[np.ndarray]  # over `rows`
+    factorised: Factorised | None
+
+
+class Blocks:
+    """The hidden part of a system as independent blocks (module doc), factorised one at a time.
+    `previous` (the Blocks of the same equations with fewer hidden cells) lends every block whose
+    hidden cells did not change, so a repair round refactorises only what its cells touch."""
+
+    def __init__(self, system: EquationSystem, previous: Blocks | None = None) -> None:
+        self.system = system
+        self.matrix: sparse.csr_matrix = (
+            independent_equations(system) if previous is None else previous.matrix
+        )
+        hidden = np.flatnonzero(system.hidden)
+        on_hidden = self.matrix[:, hidden].tocsr()
+        rows = np.flatnonzero(on_hidden.getnnz(axis=1))
+        # the bipartite graph hidden cells - equations, as one symmetric adjacency
+        incidence = on_hidden[rows]
+        graph = sparse.bmat([[None, incidence.T], [incidence, None]], format="csr")
+        _, labels = connected_components(graph, directed=False)
+        cell_labels = labels[: len(hidden)]
+        order = np.argsort(cell_labels, kind="stable")
+        bounds = np.flatnonzero(np.diff(cell_labels[order])) + 1
+        reused = previous._blocks if previous is not None else {}
+        self._blocks: dict[bytes, _Block] = {}
+        self.block_of = np.full(len(system.keys), -1, dtype=np.int64)
+        self._keys: list[bytes] = []
+        self.sizes: list[int] = []  # hidden cells per block
+        self._read: dict[bytes, tuple[np.ndarray, sparse.csr_matrix]] = {}
+        self.factorised = 0  # blocks factorised here rather than lent by `previous`
+        for number, cells in enumerate(np.split(hidden[order], bounds) if len(hidden) else []):
+            key = cells.tobytes()  # cells come sorted: one key per set of hidden cells
+            if key not in reused:
+                self.factorised += 1
+            self._blocks[key] = reused.get(key) or self._factorise(cells)
+            self._keys.append(key)
+            self.block_of[cells] = number
+            self.sizes.append(len(cells))
+
+    def _factorise(self, cells: np.ndarray) -> _Block:
+        factorised = Factorised(self.system, cells, self.matrix)
+        determined = factorised.determined()
+        return _Block(
+            factorised.rows,
+            determined,
+            factorised.left_null_samples(),
+            factorised if determined.size else None,
+        )
+
+    @property
+    def equations(self) -> int:
+        """Equations with a hidden member."""
+        return sum(len(block.rows) for block in self._blocks.values())
+
+    def determined(self) -> np.ndarray:
+        """Cell indices of the hidden cells that every solution of the system agrees on."""
+        found = [block.determined for block in self._blocks.values()]
+        return np.sort(np.concatenate(found)) if found else np.zeros(0, dtype=np.int64)
+
+    def certificate_weights(self, cell: int) -> tuple[np.ndarray, np.ndarray]:
+        """For a determined hidden `cell`: the cells its block's equations hold, and a_v . y for
+        each (y its certificate, Factorised.certificate); the published ones with a non-zero
+        weight are what its value is computed from."""
+        key = self._keys[self.block_of[cell]]
+        block = self._blocks[key]
+        assert block.factorised is not None  # kept for every block with determined cells
+        if key not in self._read:  # the block's equations over the cells they hold
+            on_rows = self.matrix[block.rows].tocsc()
+            cells = np.flatnonzero(on_rows.getnnz(axis=0))
+            self._read[key] = (cells, on_rows[:, cells].T.tocsr())
+        cells, transposed = self._read[key]
+        return cells, transposed @ block.factorised.certificate(cell)
+
+    def in_column_space(self, visible: np.ndarray) -> np.ndarray:
         """Per `visible` cell: whether its column lies in the column space of A_H, i.e. hiding
-        it alone leaves it free. A column touching an equation without hidden members never does."""
+        it alone leaves it free: it is orthogonal to random vectors of the left null space of
+        A_H, the direct sum of the blocks' (left_null_samples). That space holds every vector
+        on the equations without hidden members, so a column touching one never is."""
         columns = self.matrix[:, visible].tocsc()
-        outside = np.ones(self.matrix.shape[0], dtype=bool)
-        outside[self.rows] = False
-        ok: np.ndarray = columns[np.flatnonzero(outside)].getnnz(axis=0) == 0
-        if self.n:
-            rng = np.random.default_rng(seed)
-            on_rows = columns[self.rows].T.tocsr()
-            for _ in range(SAMPLES):
-                _, y = self._solve(np.zeros(self.m), rng.standard_normal(self.n))
-                ok &= np.abs(on_rows @ (-(DELTA**2) * y)) < ROUNDING
+        samples = [np.zeros(self.matrix.shape[0]) for _ in range(SAMPLES)]
+        covered = np.zeros(self.matrix.shape[0], dtype=bool)
+        for block in self._blocks.values():
+            covered[block.rows] = True
+            for sample, part in zip(samples, block.left_null, strict=False):
+                sample[block.rows] = part
+        ok: np.ndarray = columns[np.flatnonzero(~covered)].getnnz(axis=0) == 0
+        transposed = columns.T.tocsr()
+        for sample in samples:
+            ok &= np.abs(transposed @ sample) < ROUNDING
         return ok
 
 
@@ -215,8 +329,7 @@ def audit(con: duckdb.DuckDBPyConnection, *relations: str) -> AuditResult:
     """Which hidden cells of the published cells a reader can compute exactly (see the module
     doc); `relations`: as equation_system takes them."""
     system = equation_system(con, *relations)
-    factorised = Factorised(system)
-    found = factorised.determined()
+    blocks = Blocks(system)
     return AuditResult(
-        int(system.hidden.sum()), len(factorised.rows), [system.keys[i] for i in found]
+        int(system.hidden.sum()), blocks.equations, [system.keys[i] for i in blocks.determined()]
     )

@@ -8,7 +8,8 @@ cells to hide, reason ``complementary:audit``), so that the published table stay
 and dbt's own rounds run again around the new hidden cells.
 
 Choosing cells, per round:
-1. factorise the hidden part of the system and list the determined cells (econ_index.audit);
+1. factorise the hidden part of the system, block by block, and list the determined cells
+   (econ_index.audit.Blocks; after the first round only the blocks that changed);
 2. for each determined cell d, take its certificate: the published cells its value is computed
    from. Hiding one of them, v, frees d for good when v's column lies in the column space of the
    hidden cells (then v is free too, and hiding more never makes a free cell determined again).
@@ -31,7 +32,7 @@ from pathlib import Path
 import duckdb
 import numpy as np
 
-from econ_index.audit import ROUNDING, EquationSystem, Factorised, Key, equation_system
+from econ_index.audit import ROUNDING, Blocks, EquationSystem, Key, equation_system
 from econ_index.dbt_runner import check_seeds, describe, run_dbt
 from econ_index.warehouse import DDL, WarehouseError, explain_error
 
@@ -54,6 +55,9 @@ class Plan:
     added: list[Key]  # cells to hide, beyond those already hidden
     determined_before: int  # hidden cells determined before the repair
     rounds: int
+    blocks: int  # independent blocks of the hidden cells before the repair
+    largest_block: int  # hidden cells in the largest
+    factorised: int  # block factorisations over every round
 
 
 def close_under_single_equations(system: EquationSystem) -> EquationSystem:
@@ -88,17 +92,19 @@ def close_under_single_equations(system: EquationSystem) -> EquationSystem:
         system = system.hiding(chosen)
 
 
-def _choose(factorised: Factorised, determined: np.ndarray) -> set[int]:
+def _choose(blocks: Blocks, determined: np.ndarray) -> set[int]:
     """One round of step 2 of the module doc: cells whose hiding frees the determined ones."""
-    system = factorised.system
+    system = blocks.system
     visible = np.flatnonzero(~system.hidden)
-    frees_alone = factorised.in_column_space(visible)
-    # a_v per published cell v, as rows, over the equations the certificates combine
-    published_columns = factorised.matrix[factorised.rows][:, visible].T.tocsr()
+    frees_alone = np.zeros(len(system.keys), dtype=bool)
+    frees_alone[visible] = blocks.in_column_space(visible)
     chosen: set[int] = set()
     for cell in determined:
-        weights = published_columns @ factorised.certificate(int(cell))
-        candidates = visible[(np.abs(weights) > ROUNDING) & frees_alone]
+        # a_v . y per cell v of the block's equations; the published ones are what it reads
+        cells, weights = blocks.certificate_weights(int(cell))
+        published = ~system.hidden[cells]
+        cells, weights = cells[published], weights[published]
+        candidates = cells[(np.abs(weights) > ROUNDING) & frees_alone[cells]]
         if candidates.size:
             if chosen.isdisjoint(candidates.tolist()):
                 sizes = system.n_conversations[candidates]
@@ -107,28 +113,32 @@ def _choose(factorised: Factorised, determined: np.ndarray) -> set[int]:
             continue
         strong = np.flatnonzero(np.abs(weights) > FALLBACK_WEIGHT)
         if strong.size:
-            chosen.add(int(visible[strong[np.argmax(np.abs(weights[strong]))]]))
+            chosen.add(int(cells[strong[np.argmax(np.abs(weights[strong]))]]))
     return chosen
 
 
 def plan(system: EquationSystem, max_rounds: int = MAX_ROUNDS) -> Plan:
-    """The cells to hide so that no hidden cell of `system` is determined (module doc)."""
+    """The cells to hide so that no hidden cell of `system` is determined (module doc). Each
+    round refactorises only the blocks (econ_index.audit.Blocks) whose hidden cells changed."""
     start = system.hidden
-    factorised = Factorised(system)
-    determined = factorised.determined()
+    blocks = Blocks(system)
+    shape = len(blocks.sizes), max(blocks.sizes, default=0)
+    factorised = blocks.factorised
+    determined = blocks.determined()
     before = len(determined)
     for round_no in range(max_rounds + 1):
         if not determined.size:
             added = np.flatnonzero(system.hidden & ~start)
-            return Plan([system.keys[i] for i in added], before, round_no)
+            return Plan([system.keys[i] for i in added], before, round_no, *shape, factorised)
         if round_no == max_rounds:
             break
-        chosen = _choose(factorised, determined)
+        chosen = _choose(blocks, determined)
         if not chosen:  # cannot happen with consistent data: a determined cell reads something
             raise RepairError(f"no published cell frees {system.keys[int(determined[0])]}")
         system = close_under_single_equations(system.hiding(chosen))
-        factorised = Factorised(system)
-        determined = factorised.determined()
+        blocks = Blocks(system, previous=blocks)
+        factorised += blocks.factorised
+        determined = blocks.determined()
     raise RepairError(f"hidden counts still determined after {max_rounds} repair rounds")
 
 

@@ -8,7 +8,7 @@ from dataclasses import replace
 import numpy as np
 from scipy import sparse
 
-from econ_index.audit import EquationSystem, Factorised
+from econ_index.audit import Blocks, EquationSystem, Factorised
 from econ_index.repair import close_under_single_equations, plan
 
 
@@ -114,3 +114,37 @@ def test_implied_equations_are_protected_but_not_factorised() -> None:
     flagged = replace(system, implied=np.array([True]))
     assert Factorised(flagged).determined().size == 0
     assert _hidden(close_under_single_equations(flagged)) == {"t", "x"}
+
+
+def test_independent_blocks_agree_with_one_factorisation_and_are_reused() -> None:
+    """Two tables that share no hidden cell: the three-equation cycle (all determined) and a
+    2 x 2 table (free). The blocks find what one factorisation of everything finds, and after
+    a margin of the 2 x 2 table is hidden only its block is factorised again."""
+    sizes = {"x": 20.0, "y": 30.0, "z": 40.0, "t1": 50.0, "t2": 70.0, "t3": 60.0}
+    sizes |= {"a": 20.0, "b": 20.0, "c": 20.0, "d": 20.0, "r1": 40, "r2": 40, "k1": 40, "k2": 40}
+    equations = [
+        {"t1": -1.0, "x": 1.0, "y": 1.0},
+        {"t2": -1.0, "y": 1.0, "z": 1.0},
+        {"t3": -1.0, "x": 1.0, "z": 1.0},
+        {"r1": -1.0, "a": 1.0, "b": 1.0},
+        {"r2": -1.0, "c": 1.0, "d": 1.0},
+        {"k1": -1.0, "a": 1.0, "c": 1.0},
+        {"k2": -1.0, "b": 1.0, "d": 1.0},
+    ]
+    system = _system(equations, sizes, {"x", "y", "z", "a", "b", "c", "d"})
+    blocks = Blocks(system)
+    assert sorted(blocks.sizes) == [3, 4] and blocks.factorised == 2
+    determined = blocks.determined().tolist()
+    assert determined == Factorised(system).determined().tolist()
+    assert {system.keys[i][0] for i in determined} == {"x", "y", "z"}
+    # r1 = k1 + k2 - r2 once hidden: determined, found by the only block factorised again
+    again = Blocks(system.hiding([system.keys.index(("r1",))]), previous=blocks)
+    assert again.factorised == 1
+    assert {system.keys[i][0] for i in again.determined()} == {"x", "y", "z", "r1"}
+    # hiding t1 joins it to the cycle's block, which alone is factorised again, now free
+    freed = Blocks(system.hiding([system.keys.index(("t1",))]), previous=blocks)
+    assert freed.factorised == 1 and freed.determined().size == 0
+    # the repair hides t1 (cheapest, smallest) and refactorises the cycle's block alone
+    repair = plan(system)
+    assert repair.added == [("t1",)]
+    assert (repair.blocks, repair.largest_block, repair.factorised) == (2, 4, 3)
