@@ -4,13 +4,13 @@
 {%- endmacro %}
 
 {% macro index_cell_attributes() -%}
-    {{ return(['node_title', 'parent_level', 'parent_id', 'value_base']) }}
+    {{ return(['node_title', 'parent_level', 'parent_id', 'pct_base']) }}
 {%- endmacro %}
 
 {#- Every measure is hidden together: a share, its interval or a user count would each bound
     (or, with a published base, give back) the conversation count that was suppressed. -#}
 {% macro index_cell_measures() -%}
-    {{ return(['n_conversations', 'n_users', 'value', 'ci_low', 'ci_high']) }}
+    {{ return(['n_conversations', 'n_users', 'pct', 'ci_low', 'ci_high']) }}
 {%- endmacro %}
 
 {#- One string naming a cell: its six key columns, '|'-separated (no key holds a '|'). -#}

@@ -164,8 +164,8 @@ select
     'all' as variable,
     usage_cells.n_conversations,
     usage_cells.n_users,
-    100.0 * usage_cells.n_conversations / usage_total.n_conversations as value,
-    'pct_of_classified' as value_base,
+    100.0 * usage_cells.n_conversations / usage_total.n_conversations as pct,
+    'pct_of_classified' as pct_base,
     {% if aei %}
         cast(null as {{ type_double() }}) as ci_low,
         cast(null as {{ type_double() }}) as ci_high
@@ -193,8 +193,8 @@ select
     collaboration_pattern as variable,
     n_conversations,
     n_users,
-    100.0 * n_conversations / node_n_conversations as value,
-    'pct_of_node' as value_base,
+    100.0 * n_conversations / node_n_conversations as pct,
+    'pct_of_node' as pct_base,
     {% if aei %}
         cast(null as {{ type_double() }}) as ci_low,
         cast(null as {{ type_double() }}) as ci_high

@@ -13,7 +13,7 @@ with pattern_cells as (
         {{ node_columns | join(', ') }},
         variable,
         n_conversations,
-        value,
+        pct,
         case when is_suppressed then 1 else 0 end as is_hidden
     from {{ ref('pub_index_cells') }}
     where facet = 'collaboration'
@@ -23,7 +23,7 @@ nodes as (
     select
         {{ node_columns | join(', ') }},
         {% for pattern in patterns %}
-            max(case when variable = '{{ pattern }}' then value end)
+            max(case when variable = '{{ pattern }}' then pct end)
                 as {{ pattern }}_visible_pct,
             max(case when variable = '{{ pattern }}' then n_conversations end)
                 as {{ pattern }}_visible_n,

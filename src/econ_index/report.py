@@ -131,10 +131,10 @@ def _optional(value: object) -> float | None:
 
 def _cells(con: duckdb.DuckDBPyConnection, level: str, facet: str) -> list[Cell]:
     rows = con.execute(
-        "select case when facet = 'usage' then node_id else variable end, node_title, value, "
+        "select case when facet = 'usage' then node_id else variable end, node_title, pct, "
         "ci_low, ci_high, n_conversations, suppression_reason from pub_index_cells "
         "where period_grain = ? and level = ? and facet = ? "
-        "order by value desc nulls last, n_conversations desc, node_id, variable",
+        "order by pct desc nulls last, n_conversations desc, node_id, variable",
         [ALL_TIME, level, facet],
     ).fetchall()
     return [

@@ -31,7 +31,7 @@ ALLOWED_TEXT_COLUMNS = {
     "parent_id",
     "facet",
     "variable",
-    "value_base",
+    "pct_base",
     "suppression_reason",
     "soc_code",
     "soc_title",
@@ -205,7 +205,7 @@ def test_published_file_holds_only_k_anonymous_cells(demo: dict[str, object]) ->
         assert published > 0 and suppressed > 0
         leaked = con.execute(
             "select count(*) from pub_index_cells where is_suppressed and "
-            "(n_users is not null or n_conversations is not null or value is not null)"
+            "(n_users is not null or n_conversations is not null or pct is not null)"
         ).fetchone()
         assert leaked == (0,)
 
@@ -236,7 +236,7 @@ def test_published_file_holds_the_wide_marts_built_from_suppressed_cells(
                 f"select count(*) from {mart} as m inner join pub_index_cells as c "
                 "using (period_grain, period_start, level, node_id) "
                 "where c.facet = 'usage' and (m.is_suppressed <> c.is_suppressed "
-                "or m.pct_of_classified is distinct from c.value "
+                "or m.pct_of_classified is distinct from c.pct "
                 "or m.n_users is distinct from c.n_users)"
             ).fetchone()
             assert mismatched == (0,), mart

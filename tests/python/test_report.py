@@ -24,7 +24,7 @@ from econ_index.report import (
 COLUMNS = (
     "period_grain varchar, period_start date, level varchar, node_id varchar, facet varchar, "
     "variable varchar, node_title varchar, n_conversations double, n_users bigint, "
-    "value double, ci_low double, ci_high double, is_suppressed boolean, "
+    "pct double, ci_low double, ci_high double, is_suppressed boolean, "
     "suppression_reason varchar"
 )
 HIDDEN = "primary:users<5"

@@ -35,10 +35,10 @@ K_CONVERSATIONS = 15
 PATTERNS = ("directive", "feedback_loop", "task_iteration", "validation", "learning", "none")
 SOC_LEVELS = ("major", "minor", "broad", "detailed", "occupation")
 ALL_START = date(1900, 1, 1)  # the sentinel period_start of grain 'all'
-MEASURES = ("n_conversations", "n_users", "value", "ci_low", "ci_high")
+MEASURES = ("n_conversations", "n_users", "pct", "ci_low", "ci_high")
 COLUMNS = (
     "period_grain, period_start, level, node_id, node_title, parent_level, parent_id, facet, "
-    "variable, n_conversations, n_users, value, value_base, ci_low, ci_high"
+    "variable, n_conversations, n_users, pct, pct_base, ci_low, ci_high"
 )
 
 Key = tuple[str, date, str, str, str, str]  # grain, start, level, node, facet, variable
@@ -213,7 +213,7 @@ def _load(
         "create table int_index_cells (period_grain varchar, period_start date, level varchar,"
         " node_id varchar, node_title varchar, parent_level varchar, parent_id varchar,"
         " facet varchar, variable varchar, n_conversations double, n_users bigint,"
-        " value double, value_base varchar, ci_low double, ci_high double)"
+        " pct double, pct_base varchar, ci_low double, ci_high double)"
     )
     rows = [
         (
@@ -886,11 +886,11 @@ def test_the_sql_attack_catches_every_kind_of_leak(compiled: CompiledSql) -> Non
             " where (node_id, variable, period_start) in (select (node_id, variable, period_start)"
             " from pub_index_cells where suppression_reason like 'primary:%'"
             " order by all limit 1)",
-            "measure_on_hidden_cell": "update pub_index_cells set value = 1.0"
+            "measure_on_hidden_cell": "update pub_index_cells set pct = 1.0"
             " where (node_id, variable, period_start) in (select (node_id, variable, period_start)"
             " from pub_index_cells where is_suppressed order by all limit 1)",
             "share_of_hidden_base": "update pub_index_cells set is_suppressed = true,"
-            " n_conversations = null, n_users = null, value = null, ci_low = null, ci_high = null"
+            " n_conversations = null, n_users = null, pct = null, ci_low = null, ci_high = null"
             " where period_grain = 'all' and level = 'total' and facet = 'usage'",
         }
         for expected, tamper in tampering.items():

@@ -25,7 +25,7 @@ cells as (
         level,
         node_id,
         variable,
-        value,
+        pct,
         n_conversations,
         is_suppressed
     from {{ ref('pub_index_cells') }}
@@ -51,7 +51,7 @@ where
     wide_as_long.node_id is null
     or (cells.is_suppressed and wide_as_long.pct_of_node is not null)
     or (cells.is_suppressed and wide_as_long.n_conversations is not null)
-    or (not cells.is_suppressed and abs(cells.value - wide_as_long.pct_of_node) > 0.000001)
+    or (not cells.is_suppressed and abs(cells.pct - wide_as_long.pct_of_node) > 0.000001)
     or (
         not cells.is_suppressed
         and abs(cells.n_conversations - wide_as_long.n_conversations) > 0.000001

@@ -25,7 +25,7 @@ with cells as (
         variable,
         n_conversations,
         n_users,
-        value,
+        pct,
         ci_low,
         ci_high,
         is_suppressed,
@@ -314,7 +314,7 @@ where
     and (
         n_conversations is not null
         or n_users is not null
-        or value is not null
+        or pct is not null
         or ci_low is not null
         or ci_high is not null
     )
