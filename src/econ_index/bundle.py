@@ -89,7 +89,8 @@ with cells as (
         n_conversations,
         pct
     from published.pub_index_cells
-    where not is_suppressed
+    -- the release's schema has no automation / augmentation rows: readers sum its patterns
+    where not is_suppressed and facet != 'collaboration_mode'
 ), grouped as (
     select grain_rank, date_start, date_end, aei_facet, aei_level, prefix, cluster_name,
         sum(n_conversations) as n, sum(pct) as pct
