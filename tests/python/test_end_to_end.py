@@ -247,10 +247,9 @@ def test_published_file_holds_the_wide_marts_built_from_suppressed_cells(
         wide = con.execute(
             "select count(*), count(*) filter (where is_complete), "
             "count(*) filter (where n_patterns_suppressed > 0), "
+            # the split comes from the two mode cells only, never from visible patterns
             "count(*) filter (where automation_pct_of_five_pattern_base is not null "
-            "and (directive_n_conversations is null or feedback_loop_n_conversations is null "
-            "or task_iteration_n_conversations is null or validation_n_conversations is null "
-            "or learning_n_conversations is null)) "
+            "and (automation_n_conversations is null or augmentation_n_conversations is null)) "
             "from pub_collaboration_by_node"
         ).fetchone()
         assert wide is not None
