@@ -22,7 +22,8 @@
     ({{ pattern }} in ('{{ augmentation_patterns() | join("', '") }}'))
 {%- endmacro %}
 
-{#- "<p1><suffix> + <p2><suffix> + ...": the sum of one column per pattern of `patterns`. -#}
-{% macro sum_of_pattern_columns(patterns, suffix) -%}
-    {{ patterns | join(suffix ~ ' + ') ~ suffix }}
+{#- "<prefix><p1><suffix> + <prefix><p2><suffix> + ...": the sum of one column per pattern of
+    `patterns`. -#}
+{% macro sum_of_pattern_columns(patterns, suffix, prefix='') -%}
+    {{ prefix ~ patterns | join(suffix ~ ' + ' ~ prefix) ~ suffix }}
 {%- endmacro %}

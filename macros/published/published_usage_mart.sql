@@ -10,7 +10,7 @@ select
     parent_id,
     n_conversations,
     n_users,
-    value as pct_of_classified,
+    pct as pct_of_classified,
     ci_low,
     ci_high,
     is_suppressed,

@@ -4,13 +4,13 @@
 {%- endmacro %}
 
 {% macro index_cell_attributes() -%}
-    {{ return(['node_title', 'parent_level', 'parent_id', 'value_base']) }}
+    {{ return(['node_title', 'parent_level', 'parent_id', 'pct_base']) }}
 {%- endmacro %}
 
 {#- Every measure is hidden together: a share, its interval or a user count would each bound
     (or, with a published base, give back) the conversation count that was suppressed. -#}
 {% macro index_cell_measures() -%}
-    {{ return(['n_conversations', 'n_users', 'value', 'ci_low', 'ci_high']) }}
+    {{ return(['n_conversations', 'n_users', 'pct', 'ci_low', 'ci_high']) }}
 {%- endmacro %}
 
 {#- One string naming a cell: its six key columns, '|'-separated (no key holds a '|'). -#}
@@ -36,8 +36,10 @@
 
 {#- What hiding a cell costs the reader, for the secondary suppression's pick order: one step
     coarser in time (day, week, month, all) or up the hierarchy (task ... total) costs one more,
-    so the finest, least-read cells go before totals, SOC major groups and their patterns. -#}
-{% macro disclosure_hide_cost(grain, level) -%}
+    so the finest, least-read cells go before totals, SOC major groups and their patterns; and a
+    pattern costs one less than the node's usage and its automation / augmentation, so a hidden
+    pattern takes another pattern with it before the headline split. -#}
+{% macro disclosure_hide_cost(grain, level, facet) -%}
     case {{ grain }} when 'day' then 0 when 'week' then 1 when 'month' then 2 else 3 end
     + case {{ level }}
         when 'task' then 0
@@ -48,4 +50,5 @@
         when 'major' then 5
         else 6
     end
+    + case {{ facet }} when 'collaboration' then 0 else 1 end
 {%- endmacro %}

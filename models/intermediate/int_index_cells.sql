@@ -135,7 +135,7 @@ collaboration_nodes as (
     where collaboration_pattern != 'all'
 ),
 
-collaboration_cells as (
+pattern_cells as (
     select
         period_grain,
         period_start,
@@ -150,6 +150,62 @@ collaboration_cells as (
         sum(n_conversations) over (partition by period_grain, period_start, level, node_id)
             as node_n_conversations
     from collaboration_nodes
+),
+
+pattern_nodes as (
+    select distinct
+        period_grain,
+        period_start,
+        level,
+        node_id,
+        node_title,
+        parent_level,
+        parent_id,
+        node_n_conversations
+    from pattern_cells
+),
+
+{#- a node's patterns and its two modes (automation, augmentation: cells of their own, from
+    int_mode_usage), each a share of the node's conversations #}
+
+collaboration_cells as (
+    select
+        period_grain,
+        period_start,
+        level,
+        node_id,
+        node_title,
+        parent_level,
+        parent_id,
+        'collaboration' as facet,
+        collaboration_pattern as variable,
+        n_conversations,
+        n_users,
+        node_n_conversations
+    from pattern_cells
+
+    union all
+
+    select
+        modes.period_grain,
+        modes.period_start,
+        modes.level,
+        modes.node_id,
+        nodes.node_title,
+        nodes.parent_level,
+        nodes.parent_id,
+        'collaboration_mode' as facet,
+        modes.collaboration_mode as variable,
+        modes.n_conversations,
+        modes.n_users,
+        nodes.node_n_conversations
+    from {{ ref('int_mode_usage') }} as modes
+    inner join pattern_nodes as nodes
+        on
+            modes.period_grain = nodes.period_grain
+            and modes.period_start = nodes.period_start
+            and modes.level = nodes.level
+            and modes.node_id = nodes.node_id
 )
 
 select
@@ -164,8 +220,8 @@ select
     'all' as variable,
     usage_cells.n_conversations,
     usage_cells.n_users,
-    100.0 * usage_cells.n_conversations / usage_total.n_conversations as value,
-    'pct_of_classified' as value_base,
+    100.0 * usage_cells.n_conversations / usage_total.n_conversations as pct,
+    'pct_of_classified' as pct_base,
     {% if aei %}
         cast(null as {{ type_double() }}) as ci_low,
         cast(null as {{ type_double() }}) as ci_high
@@ -189,12 +245,12 @@ select
     node_title,
     parent_level,
     parent_id,
-    'collaboration' as facet,
-    collaboration_pattern as variable,
+    facet,
+    variable,
     n_conversations,
     n_users,
-    100.0 * n_conversations / node_n_conversations as value,
-    'pct_of_node' as value_base,
+    100.0 * n_conversations / node_n_conversations as pct,
+    'pct_of_node' as pct_base,
     {% if aei %}
         cast(null as {{ type_double() }}) as ci_low,
         cast(null as {{ type_double() }}) as ci_high

@@ -1,65 +1,65 @@
 {#- The collaboration cells of pub_index_cells, one row per period x level x node (total
-    included), the six patterns as columns. A suppressed pattern is null; an absent pattern cell
-    means no conversation (0, as in the long table). Automation (directive + feedback_loop) and
-    augmentation (task_iteration + validation + learning) shares on the five-pattern base are
-    computed only when all five counts are visible, never renormalised over the visible ones. -#}
+    included): the six patterns and the two modes (automation, augmentation: cells of their
+    own) as columns. A suppressed cell is null; an absent cell means no conversation (0, as in
+    the long table). The automation and augmentation shares of the five-pattern base
+    (automation + augmentation), with Wilson 95% intervals, come from the two mode cells' counts
+    when both are visible, never from the patterns or renormalised over visible ones. -#}
 {%- set patterns = collaboration_patterns() %}
-{%- set five = automation_patterns() + augmentation_patterns() %}
+{%- set modes = ['automation', 'augmentation'] %}
 {%- set node_columns = ['period_grain', 'period_start', 'level', 'node_id', 'node_title',
                         'parent_level', 'parent_id'] %}
 
-with pattern_cells as (
+with collaboration_cells as (
     select
         {{ node_columns | join(', ') }},
         variable,
         n_conversations,
-        value,
+        pct,
         case when is_suppressed then 1 else 0 end as is_hidden
     from {{ ref('pub_index_cells') }}
-    where facet = 'collaboration'
+    where facet in ('collaboration', 'collaboration_mode')
 ),
 
 nodes as (
     select
         {{ node_columns | join(', ') }},
         {% for pattern in patterns %}
-            max(case when variable = '{{ pattern }}' then value end)
-                as {{ pattern }}_visible_pct,
-            max(case when variable = '{{ pattern }}' then n_conversations end)
-                as {{ pattern }}_visible_n,
-            max(case when variable = '{{ pattern }}' then is_hidden else 0 end)
-                as {{ pattern }}_is_hidden
+            max(case when variable = '{{ pattern }}' then pct end) as {{ pattern }}_visible_pct,
+        {% endfor %}
+        {% for variable in patterns + modes %}
+            max(case when variable = '{{ variable }}' then n_conversations end)
+                as {{ variable }}_visible_n,
+            max(case when variable = '{{ variable }}' then is_hidden else 0 end)
+                as {{ variable }}_is_hidden
             {%- if not loop.last %},{% endif %}
         {% endfor %}
-    from pattern_cells
+    from collaboration_cells
     group by {{ node_columns | join(', ') }}
 ),
 
-patterns_wide as (
+wide as (
     select
         {{ node_columns | join(', ') }},
         {% for pattern in patterns %}
             case
                 when {{ pattern }}_is_hidden = 0 then coalesce({{ pattern }}_visible_pct, 0)
             end as {{ pattern }}_pct_of_node,
-            case
-                when {{ pattern }}_is_hidden = 0 then coalesce({{ pattern }}_visible_n, 0)
-            end as {{ pattern }}_n_conversations,
         {% endfor %}
-        {{ sum_of_pattern_columns(patterns, '_is_hidden') }} as n_patterns_suppressed,
-        {{ sum_of_pattern_columns(five, '_is_hidden') }} as n_five_pattern_base_suppressed
+        {% for variable in patterns + modes %}
+            case
+                when {{ variable }}_is_hidden = 0 then coalesce({{ variable }}_visible_n, 0)
+            end as {{ variable }}_n_conversations,
+        {% endfor %}
+        {{ sum_of_pattern_columns(patterns, '_is_hidden') }} as n_patterns_suppressed
     from nodes
 ),
 
-modes as (
+five_pattern_base as (
     select
         *,
-        {{ sum_of_pattern_columns(automation_patterns(), '_n_conversations') }}
-            as automation_n_conversations,
-        {{ sum_of_pattern_columns(augmentation_patterns(), '_n_conversations') }}
-            as augmentation_n_conversations,
-        {{ sum_of_pattern_columns(five, '_n_conversations') }} as five_pattern_n_conversations
-    from patterns_wide
+        nullif({{ sum_of_pattern_columns(modes, '_n_conversations') }}, 0)
+            as five_pattern_n_conversations
+    from wide
 )
 
 select
@@ -68,14 +68,14 @@ select
         {{ pattern }}_pct_of_node,
         {{ pattern }}_n_conversations,
     {% endfor %}
-    {% for mode in ['automation', 'augmentation'] %}
-        case
-            when n_five_pattern_base_suppressed = 0
-                then
-                    100.0 * {{ mode }}_n_conversations
-                    / nullif(five_pattern_n_conversations, 0)
-        end as {{ mode }}_pct_of_five_pattern_base,
+    {% for mode in modes %}
+        {%- set x = mode ~ '_n_conversations' %}
+        {%- set n = 'five_pattern_n_conversations' %}
+        {{ x }},
+        100.0 * {{ x }} / {{ n }} as {{ mode }}_pct_of_five_pattern_base,
+        {{ wilson_low(x, n) }} as {{ mode }}_ci_low,
+        {{ wilson_high(x, n) }} as {{ mode }}_ci_high,
     {% endfor %}
     cast(n_patterns_suppressed as {{ dbt.type_bigint() }}) as n_patterns_suppressed,
     n_patterns_suppressed = 0 as is_complete
-from modes
+from five_pattern_base

@@ -90,12 +90,13 @@ with cells as (
             else {title} || '::' || replace(variable, '_', ' ')
         end as cluster_name,
         n_conversations,
-        value
+        pct
     from published.pub_index_cells
-    where not is_suppressed
+    -- the release's schema has no automation / augmentation rows: readers sum its patterns
+    where not is_suppressed and facet != 'collaboration_mode'
 ), grouped as (
     select grain_rank, date_start, date_end, aei_facet, aei_level, prefix, cluster_name,
-        sum(n_conversations) as n, sum(value) as pct
+        sum(n_conversations) as n, sum(pct) as pct
     from cells
     group by grain_rank, date_start, date_end, aei_facet, aei_level, prefix, cluster_name
     qualify row_number() over (

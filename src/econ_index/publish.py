@@ -44,7 +44,7 @@ CELLS_TABLE = "pub_index_cells"
 # Attachment name of the output file in the publishing session (the warehouse keeps its own name).
 OUTPUT_ALIAS = "econ_index_publish_out"
 # Columns that are null on a suppressed row of any published relation that has is_suppressed.
-MEASURE_COLUMNS = ("n_users", "n_conversations", "value", "pct_of_classified")
+MEASURE_COLUMNS = ("n_users", "n_conversations", "pct", "pct_of_classified")
 
 
 class PublishError(RuntimeError):

@@ -26,8 +26,9 @@ from econ_index.onet import SOC_MAJOR_TITLES
 from econ_index.publish import DIR_MODE
 
 ALL_TIME = "all"
-FIVE_PATTERNS = ("directive", "feedback_loop", "task_iteration", "validation", "learning")
-AUTOMATION = ("directive", "feedback_loop")
+# The total's automation and augmentation cells (their sum is the five-pattern base).
+MODE_FACET = "collaboration_mode"
+MODES = ("automation", "augmentation")
 # Usage levels from coarse to fine: each adds up to 100% of the period's classified conversations.
 USAGE_LEVELS = ("major", "minor", "broad", "detailed", "occupation", "task")
 # Period grains shown as a time series (days are too thin to carry the automation share).
@@ -65,7 +66,7 @@ class Cell:
 
 @dataclass(frozen=True)
 class PeriodShare:
-    """Automation on the five-pattern base for one period, from its published pattern counts."""
+    """Automation on the five-pattern base for one period, from its published mode counts."""
 
     grain: str
     start: str  # ISO date
@@ -131,10 +132,10 @@ def _optional(value: object) -> float | None:
 
 def _cells(con: duckdb.DuckDBPyConnection, level: str, facet: str) -> list[Cell]:
     rows = con.execute(
-        "select case when facet = 'usage' then node_id else variable end, node_title, value, "
+        "select case when facet = 'usage' then node_id else variable end, node_title, pct, "
         "ci_low, ci_high, n_conversations, suppression_reason from pub_index_cells "
         "where period_grain = ? and level = ? and facet = ? "
-        "order by value desc nulls last, n_conversations desc, node_id, variable",
+        "order by pct desc nulls last, n_conversations desc, node_id, variable",
         [ALL_TIME, level, facet],
     ).fetchall()
     return [
@@ -152,30 +153,30 @@ def _cells(con: duckdb.DuckDBPyConnection, level: str, facet: str) -> list[Cell]
 
 
 def _automation(con: duckdb.DuckDBPyConnection) -> list[PeriodShare]:
-    """Per period: automation = (directive + feedback_loop) / the five patterns, from the
-    published counts of the total's pattern cells, only when all five are published (an absent
-    pattern cell is a true zero: no conversation had it)."""
+    """Per period: automation / (automation + augmentation), the five-pattern base, from the
+    published counts of the total's two mode cells (cells of their own: a hidden pattern does
+    not hide them), only when both are published (an absent mode cell is a true zero)."""
     rows = con.execute(
         "select period_grain, cast(period_start as varchar), variable, n_conversations, "
         "suppression_reason from pub_index_cells "
-        "where level = 'total' and facet = 'collaboration' and period_grain in ? "
+        "where level = 'total' and facet = ? and period_grain in ? "
         "order by period_grain, period_start",
-        [[ALL_TIME, *SERIES_GRAINS]],
+        [MODE_FACET, [ALL_TIME, *SERIES_GRAINS]],
     ).fetchall()
     periods: dict[tuple[str, str], dict[str, tuple[float | None, str | None]]] = defaultdict(dict)
-    for grain, start, pattern, n, reason in rows:
-        periods[(str(grain), str(start))][str(pattern)] = (_optional(n), reason)
+    for grain, start, mode, n, reason in rows:
+        periods[(str(grain), str(start))][str(mode)] = (_optional(n), reason)
     shares = []
-    for (grain, start), patterns in periods.items():
-        five = [patterns.get(p, (0.0, None)) for p in FIVE_PATTERNS]
-        reasons = sorted({str(reason) for n, reason in five if n is None})
-        base = sum(n or 0.0 for n, _ in five)
+    for (grain, start), modes in periods.items():
+        both = [modes.get(m, (0.0, None)) for m in MODES]
+        reasons = sorted({str(reason) for n, reason in both if n is None})
+        base = sum(n or 0.0 for n, _ in both)
         if reasons or base <= 0:
             shares.append(
                 PeriodShare(grain, start, None, None, None, None, ", ".join(reasons) or "no base")
             )
             continue
-        x = sum(patterns.get(p, (0.0, None))[0] or 0.0 for p in AUTOMATION)
+        x = both[0][0] or 0.0
         low, high = wilson(x, base)
         shares.append(PeriodShare(grain, start, 100 * x / base, low, high, base))
     order = {ALL_TIME: 0, **{g: i + 1 for i, g in enumerate(SERIES_GRAINS)}}

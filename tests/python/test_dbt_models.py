@@ -258,7 +258,7 @@ def test_index_cells_cover_every_level_with_a_total(built: tuple[Path, Path]) ->
     assert set(levels) == {"task", "occupation", "detailed", "broad", "minor", "major", "total"}
     pattern_total = _query(
         warehouse,
-        "select value, value_base, ci_low < value and value < ci_high"
+        "select pct, pct_base, ci_low < pct and pct < ci_high"
         " from intermediate.int_index_cells where period_grain = 'all' and level = 'total'"
         " and facet = 'collaboration' and variable = 'directive'",
     )

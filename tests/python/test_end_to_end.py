@@ -31,7 +31,7 @@ ALLOWED_TEXT_COLUMNS = {
     "parent_id",
     "facet",
     "variable",
-    "value_base",
+    "pct_base",
     "suppression_reason",
     "soc_code",
     "soc_title",
@@ -207,7 +207,7 @@ def test_published_file_holds_only_k_anonymous_cells(demo: dict[str, object]) ->
         assert published > 0 and suppressed > 0
         leaked = con.execute(
             "select count(*) from pub_index_cells where is_suppressed and "
-            "(n_users is not null or n_conversations is not null or value is not null)"
+            "(n_users is not null or n_conversations is not null or pct is not null)"
         ).fetchone()
         assert leaked == (0,)
 
@@ -238,7 +238,7 @@ def test_published_file_holds_the_wide_marts_built_from_suppressed_cells(
                 f"select count(*) from {mart} as m inner join pub_index_cells as c "
                 "using (period_grain, period_start, level, node_id) "
                 "where c.facet = 'usage' and (m.is_suppressed <> c.is_suppressed "
-                "or m.pct_of_classified is distinct from c.value "
+                "or m.pct_of_classified is distinct from c.pct "
                 "or m.n_users is distinct from c.n_users)"
             ).fetchone()
             assert mismatched == (0,), mart
@@ -249,10 +249,9 @@ def test_published_file_holds_the_wide_marts_built_from_suppressed_cells(
         wide = con.execute(
             "select count(*), count(*) filter (where is_complete), "
             "count(*) filter (where n_patterns_suppressed > 0), "
+            # the split comes from the two mode cells only, never from visible patterns
             "count(*) filter (where automation_pct_of_five_pattern_base is not null "
-            "and (directive_n_conversations is null or feedback_loop_n_conversations is null "
-            "or task_iteration_n_conversations is null or validation_n_conversations is null "
-            "or learning_n_conversations is null)) "
+            "and (automation_n_conversations is null or augmentation_n_conversations is null)) "
             "from pub_collaboration_by_node"
         ).fetchone()
         assert wide is not None

@@ -257,7 +257,7 @@ def _published(out: Path) -> dict[str, object]:
     """Everything a reader sees: the DuckDB file's rows and the Parquet folder's files."""
     with duckdb.connect(str(out), read_only=True) as con:
         rows = con.execute(
-            "select node_id, n_users, value, is_suppressed from pub_index_cells order by all"
+            "select node_id, n_users, pct, is_suppressed from pub_index_cells order by all"
         ).fetchall()
     parquet = out.with_name(out.stem + "_parquet")
     return {
@@ -276,7 +276,7 @@ def test_publish_killed_half_way_leaves_a_whole_file(tmp_path: Path, kill_at: in
     first = _warehouse(tmp_path / "first" / "warehouse.duckdb")
     second = _warehouse(tmp_path / "second" / "warehouse.duckdb")
     with duckdb.connect(str(second)) as con:  # another publication: the published figure moved
-        con.execute("update published.pub_index_cells set value = 75.0 where not is_suppressed")
+        con.execute("update published.pub_index_cells set pct = 75.0 where not is_suppressed")
     out = tmp_path / "published" / "econ_index.duckdb"
     publish(first, out)
     before = _published(out)
@@ -293,8 +293,8 @@ def test_publish_killed_half_way_leaves_a_whole_file(tmp_path: Path, kill_at: in
         before["rows"]
         if kill_at == 1
         else [
-            (node, users, 75.0 if value is not None else None, hidden)
-            for node, users, value, hidden in before["rows"]
+            (node, users, 75.0 if pct is not None else None, hidden)
+            for node, users, pct, hidden in before["rows"]
         ]
     )
     publish(second, out)  # the next publish clears what the killed one left

@@ -21,7 +21,7 @@ select * from (values
     ('all', date '1900-01-01', 'major', '43-0000', 'usage', 'all', null, null, null, true)
     {total}
 ) as t(period_grain, period_start, level, node_id, facet, variable,
-       n_conversations, n_users, value, is_suppressed)
+       n_conversations, n_users, pct, is_suppressed)
 """
 # With a published total, the hidden major group is the total minus the published one.
 TOTAL = ", ('all', date '1900-01-01', 'total', 'total', 'usage', 'all', 60.0, 12, 100.0, false)"
@@ -64,7 +64,7 @@ def _warehouse(path: Path, *, mart_n_users: str = "n_users", total: str = "") ->
         _audit_inputs(con)
         con.execute(
             f"create view published.pub_usage_by_soc as select period_grain, node_id, "
-            f"n_conversations, {mart_n_users} as n_users, value as pct_of_classified, "
+            f"n_conversations, {mart_n_users} as n_users, pct as pct_of_classified, "
             f"is_suppressed from \"{catalog}\".published.pub_index_cells where facet = 'usage'"
         )
     return path
@@ -133,7 +133,7 @@ def test_published_files_are_readable_by_others(tmp_path: Path) -> None:
 # A warehouse with runs and labels, all-time and month cells of every kind the export maps;
 # two tasks hidden together (neither can be computed from the published cells).
 BUNDLE_CELLS = [
-    # level, node_id, node_title, facet, variable, n_conversations, n_users, value
+    # level, node_id, node_title, facet, variable, n_conversations, n_users, pct
     ("total", "total", "All", "usage", "all", 70, 14, 100.0),
     ("major", "15-0000", "Computer and Mathematical Occupations", "usage", "all", 40, 8, 57.14),
     ("major", "43-0000", "Office and Administrative Support", "usage", "all", 30, 6, 42.86),
@@ -165,16 +165,16 @@ def _bundle_warehouse(path: Path, *, n_filtered: int = 16) -> Path:
             "create table published.pub_index_cells (period_grain varchar, period_start date,"
             " level varchar, node_id varchar, node_title varchar, facet varchar,"
             " variable varchar, parent_level varchar, parent_id varchar,"
-            " n_conversations double, n_users bigint, value double, is_suppressed boolean)"
+            " n_conversations double, n_users bigint, pct double, is_suppressed boolean)"
         )
         for grain, start in (("all", "1900-01-01"), ("month", "2025-03-01")):
-            for level, node, title, facet, variable, n, users, value in BUNDLE_CELLS:
+            for level, node, title, facet, variable, n, users, pct in BUNDLE_CELLS:
                 parent = None if level == "total" else "total"
                 con.execute(
                     "insert into published.pub_index_cells values "
                     "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     [grain, start, level, node, title, facet, variable, parent, parent]
-                    + [n, users, value, n is None],
+                    + [n, users, pct, n is None],
                 )
         _audit_inputs(con)
         for i, (backend, name, scrubber, read, classified, filtered, quarantined) in enumerate(

@@ -24,7 +24,7 @@ from econ_index.report import (
 COLUMNS = (
     "period_grain varchar, period_start date, level varchar, node_id varchar, facet varchar, "
     "variable varchar, node_title varchar, n_conversations double, n_users bigint, "
-    "value double, ci_low double, ci_high double, is_suppressed boolean, "
+    "pct double, ci_low double, ci_high double, is_suppressed boolean, "
     "suppression_reason varchar"
 )
 HIDDEN = "primary:users<5"
@@ -38,12 +38,24 @@ def _usage(grain: str, start: str, level: str, node: str, title: str, n: float |
     return (grain, start, level, node, "usage", "all", title, n, 6, 100 * n / base, low, high)
 
 
-def _patterns(grain: str, start: str, counts: dict[str, float | None]) -> list[tuple]:
+def _patterns(
+    grain: str,
+    start: str,
+    counts: dict[str, float | None],
+    modes: dict[str, float | None] | None = None,
+) -> list[tuple]:
+    """The total's pattern cells and its two mode cells (by default the sums of the patterns)."""
     base = sum(n or 0 for n in counts.values())
+    modes = modes or {
+        "automation": sum(counts[p] or 0 for p in ("directive", "feedback_loop")),
+        "augmentation": sum(counts[p] or 0 for p in ("task_iteration", "validation", "learning")),
+    }
+    cells = [("collaboration", p, n) for p, n in counts.items()]
+    cells += [("collaboration_mode", m, n) for m, n in modes.items()]
     return [
-        (grain, start, "total", "total", "collaboration", p, "All", n, None if n is None else 6)
+        (grain, start, "total", "total", facet, v, "All", n, None if n is None else 6)
         + ((None, None, None) if n is None else (100 * n / base, *wilson(n, base)))
-        for p, n in counts.items()
+        for facet, v, n in cells
     ]
 
 
@@ -90,6 +102,14 @@ def _published(path: Path) -> Path:
         "2025-01-13",
         {"directive": 25, "feedback_loop": None, "task_iteration": 30}
         | {"validation": 15, "learning": 15},
+        {"automation": None, "augmentation": 60},
+    )
+    rows += _patterns(
+        "week",
+        "2025-01-20",
+        {"directive": 25, "feedback_loop": 15, "task_iteration": 30}
+        | {"validation": 15, "learning": None},
+        {"automation": 40, "augmentation": 60},
     )
     with duckdb.connect(str(path)) as con:
         con.execute(f"create table pub_index_cells ({COLUMNS})")
@@ -128,7 +148,7 @@ def test_shares_are_the_published_ones_never_renormalised(published: Path) -> No
     assert patterns["task_iteration"] == pytest.approx(30.0)  # of all six, as published
 
 
-def test_automation_per_period_only_when_all_five_patterns_are_published(
+def test_automation_per_period_from_the_mode_cells_when_both_are_published(
     published: Path,
 ) -> None:
     shares = {(p.grain, p.start): p for p in summarize(published).automation}
@@ -138,7 +158,9 @@ def test_automation_per_period_only_when_all_five_patterns_are_published(
     assert shares[("month", "2025-01-01")].pct == pytest.approx(40.0)
     hidden = shares[("week", "2025-01-13")]
     assert hidden.pct is None and hidden.reason == HIDDEN
-    assert [p.grain for p in shares.values()] == ["all", "month", "month", "week", "week"]
+    # a hidden pattern does not hide the split: automation and augmentation are cells
+    assert shares[("week", "2025-01-20")].pct == pytest.approx(40.0)
+    assert [p.grain for p in shares.values()] == ["all", "month", "month", "week", "week", "week"]
 
 
 def test_employment_shares_by_major_group(employment: Path, tmp_path: Path) -> None:

@@ -1,18 +1,24 @@
 -- The wide collaboration mart says what pub_index_cells says and nothing more: each pattern
--- cell's share and count reappear in its column (null exactly when the cell is suppressed),
--- a complete row's six shares add up to 100, and automation + augmentation = 100.
+-- cell's share and count, and each mode cell's count, reappear in its column (null exactly
+-- when the cell is suppressed), a complete row's six shares add up to 100, and automation +
+-- augmentation = 100.
 {%- set patterns = collaboration_patterns() %}
+{%- set modes = ['automation', 'augmentation'] %}
 
 with wide_as_long as (
-    {% for pattern in patterns %}
+    {% for variable in patterns + modes %}
         select
             period_grain,
             period_start,
             level,
             node_id,
-            '{{ pattern }}' as variable,
-            {{ pattern }}_pct_of_node as pct_of_node,
-            {{ pattern }}_n_conversations as n_conversations
+            '{{ variable }}' as variable,
+            {% if variable in patterns -%}
+                {{ variable }}_pct_of_node
+            {%- else -%}
+                cast(null as {{ type_double() }})
+            {%- endif %} as pct_of_node,
+            {{ variable }}_n_conversations as n_conversations
         from {{ ref('pub_collaboration_by_node') }}
         {% if not loop.last %}union all{% endif %}
     {% endfor %}
@@ -25,11 +31,11 @@ cells as (
         level,
         node_id,
         variable,
-        value,
+        case when facet = 'collaboration' then pct end as pct,
         n_conversations,
         is_suppressed
     from {{ ref('pub_index_cells') }}
-    where facet = 'collaboration'
+    where facet in ('collaboration', 'collaboration_mode')
 )
 
 select
@@ -51,7 +57,7 @@ where
     wide_as_long.node_id is null
     or (cells.is_suppressed and wide_as_long.pct_of_node is not null)
     or (cells.is_suppressed and wide_as_long.n_conversations is not null)
-    or (not cells.is_suppressed and abs(cells.value - wide_as_long.pct_of_node) > 0.000001)
+    or (not cells.is_suppressed and abs(cells.pct - wide_as_long.pct_of_node) > 0.000001)
     or (
         not cells.is_suppressed
         and abs(cells.n_conversations - wide_as_long.n_conversations) > 0.000001

@@ -1,7 +1,9 @@
 {#- A differencing attack on pub_index_cells, written independently of the suppression macros.
 
     For every additive equation a reader can write from published cells (a parent and its
-    children of one level, a node and its six patterns, a period and the finer periods in it,
+    children of one level, a node and its six patterns, a mode (automation, augmentation) and
+    its patterns, a node and its two modes + the pattern none, a period and the finer periods
+    in it,
     an occupation and its tasks weighted by the public equal split, and the share equations
     whose total is the constant 100), a hidden cell is recovered by subtraction when it is the
     only hidden member. A published share whose base is hidden gives the base back (count /
@@ -25,7 +27,7 @@ with cells as (
         variable,
         n_conversations,
         n_users,
-        value,
+        pct,
         ci_low,
         ci_high,
         is_suppressed,
@@ -76,6 +78,49 @@ pattern_parts as (
     from cells
     where facet = 'collaboration'
     group by period_grain, period_start, level, node_id
+),
+
+-- a mode's patterns (automation: directive, feedback_loop; augmentation: task_iteration,
+-- validation, learning), and a node's split: its two modes and the pattern none
+mode_members as (
+    select
+        period_grain,
+        period_start,
+        level,
+        node_id,
+        hidden,
+        case
+            when variable in ('directive', 'feedback_loop') then 'automation'
+            when variable in ('task_iteration', 'validation', 'learning') then 'augmentation'
+        end as part_of
+    from cells
+    where facet = 'collaboration'
+
+    union all
+
+    select
+        period_grain,
+        period_start,
+        level,
+        node_id,
+        hidden,
+        'split' as part_of
+    from cells
+    where facet = 'collaboration_mode' or (facet = 'collaboration' and variable = 'none')
+),
+
+mode_parts as (
+    select
+        period_grain,
+        period_start,
+        level,
+        node_id,
+        part_of,
+        count(*) as n_parts,
+        sum(hidden) as hidden_parts
+    from mode_members
+    where part_of is not null
+    group by period_grain, period_start, level, node_id, part_of
 ),
 
 period_parts as (
@@ -143,7 +188,7 @@ allocation_parts as (
 ),
 
 -- a visible share and its count give a hidden base back (count / share * 100): the
--- period total for usage cells, the node's usage for its patterns
+-- period total for usage cells, the node's usage for its patterns and modes
 hidden_bases as (
     select
         shown.period_grain,
@@ -179,7 +224,7 @@ hidden_bases as (
             and shown.level = node_cell.level
             and shown.node_id = node_cell.node_id
     where
-        shown.facet = 'collaboration'
+        shown.facet != 'usage'
         and shown.hidden = 0
         and node_cell.facet = 'usage'
         and node_cell.hidden = 1
@@ -243,6 +288,45 @@ equations as (
         n_parts as n_members,
         hidden_parts as n_hidden
     from pattern_parts
+
+    union all
+
+    select
+        'mode' as equation,
+        {{ dbt.concat(['parts.period_grain', "'|'", 'cast(parts.period_start as '
+                       ~ dbt.type_string() ~ ')', "'|'", 'parts.level', "'|'",
+                       'parts.node_id', "'|'", 'parts.part_of']) }} as equation_key,
+        parts.n_parts + case when total_cell.level is null then 0 else 1 end as n_members,
+        parts.hidden_parts + coalesce(total_cell.hidden, 0) as n_hidden
+    from mode_parts as parts
+    left join cells as total_cell
+        on
+            parts.period_grain = total_cell.period_grain
+            and parts.period_start = total_cell.period_start
+            and parts.level = total_cell.level
+            and parts.node_id = total_cell.node_id
+            and (
+                (
+                    parts.part_of = 'split'
+                    and total_cell.facet = 'usage'
+                    and total_cell.variable = 'all'
+                )
+                or (
+                    total_cell.facet = 'collaboration_mode'
+                    and parts.part_of = total_cell.variable
+                )
+            )
+
+    union all
+
+    select
+        'mode_share' as equation,
+        {{ dbt.concat(['period_grain', "'|'", 'cast(period_start as ' ~ dbt.type_string() ~ ')',
+                       "'|'", 'level', "'|'", 'node_id']) }} as equation_key,
+        n_parts as n_members,
+        hidden_parts as n_hidden
+    from mode_parts
+    where part_of = 'split'
 
     union all
 
@@ -314,7 +398,7 @@ where
     and (
         n_conversations is not null
         or n_users is not null
-        or value is not null
+        or pct is not null
         or ci_low is not null
         or ci_high is not null
     )

@@ -9,11 +9,11 @@ with cells as (
             {{ column }},
         {%- endfor %}
         case
-            when facet = 'collaboration' then level
+            when facet != 'usage' then level
             when level != 'total' then 'total'
         end as base_level,
         case
-            when facet = 'collaboration' then node_id
+            when facet != 'usage' then node_id
             when level != 'total' then 'total'
         end as base_node_id
     from {{ ref('int_index_cells') }}
@@ -25,9 +25,9 @@ select
         cells.{{ column }},
     {%- endfor %}
     {#- a published share and count give its base back (count / share): a usage cell's base is
-        the period's total, a pattern cell's the usage of its node -#}
+        the period's total, a pattern or mode cell's the usage of its node -#}
     bases.cell_id as base_cell_id,
-    {{ disclosure_hide_cost('cells.period_grain', 'cells.level') }} as hide_cost
+    {{ disclosure_hide_cost('cells.period_grain', 'cells.level', 'cells.facet') }} as hide_cost
 from cells
 left join cells as bases
     on

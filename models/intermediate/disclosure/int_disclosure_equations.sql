@@ -37,7 +37,13 @@ with cells as (
         case
             when level = 'task' or parent_level = 'total' then 'total'
             else {{ dbt.concat(['parent_level', "':'", 'parent_id']) }}
-        end as parent_key
+        end as parent_key,
+        {#- the mode a pattern or mode cell adds up to (none for the `none` pattern) #}
+        case
+            when facet = 'collaboration_mode' then variable
+            when facet = 'collaboration' and {{ is_automation('variable') }} then 'automation'
+            when facet = 'collaboration' and {{ is_augmentation('variable') }} then 'augmentation'
+        end as collaboration_mode
     from {{ ref('int_disclosure_cells') }}
 ),
 
@@ -156,6 +162,41 @@ members as (
         false as is_implied
     from cells
     where (facet = 'usage' and variable = 'all') or facet = 'collaboration'
+
+    union all
+
+    {#- mode: a node's automation = directive + feedback_loop, its augmentation = task_iteration
+        + validation + learning (cells of their own, facet collaboration_mode) #}
+    select
+        'pattern' as equation_kind,
+        {{ dbt.concat(["'pattern|'", 'period_grain', "'|'",
+                       'cast(period_start as ' ~ dbt.type_string() ~ ')', "'|'", 'self_key',
+                       "'|'", 'collaboration_mode']) }} as equation_id,
+        cell_id,
+        case when facet = 'collaboration_mode' then {{ total }} else {{ part }} end as coefficient,
+        case when facet = 'collaboration_mode' then 1 else 0 end as member_role,
+        false as is_implied
+    from cells
+    where collaboration_mode is not null
+
+    union all
+
+    {#- and, implied by the six patterns and the two modes: usage = automation + augmentation +
+        none, which the rounds protect as a group of its own #}
+    select
+        'pattern' as equation_kind,
+        {{ dbt.concat(["'pattern|'", 'period_grain', "'|'",
+                       'cast(period_start as ' ~ dbt.type_string() ~ ')', "'|'", 'self_key',
+                       "'|'", "'modes'"]) }} as equation_id,
+        cell_id,
+        case when facet = 'usage' then {{ total }} else {{ part }} end as coefficient,
+        case when facet = 'usage' then 1 else 0 end as member_role,
+        true as is_implied
+    from cells
+    where
+        (facet = 'usage' and variable = 'all')
+        or facet = 'collaboration_mode'
+        or (facet = 'collaboration' and variable = 'none')
 
     union all
 

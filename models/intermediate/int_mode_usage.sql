@@ -1,0 +1,76 @@
+{#- Automation and augmentation, the AEI's two collaboration modes (macros/cross_db/
+    collaboration.sql), per period and node (the total and every SOC level): the conversations
+    in one of the mode's patterns and the distinct users with one (null in AEI mode). Counted
+    from the same per-user rows as the patterns (int_soc_users; int_period_user_tasks for the
+    total), so that each mode is a cell of its own in int_index_cells, not a sum of pattern
+    cells that one hidden pattern would hide. Grain: (period_grain, period_start, level,
+    node_id, collaboration_mode). -#}
+{%- set aei = usage_source() == 'aei_release' %}
+{%- set modes = ['automation', 'augmentation'] %}
+
+with user_modes as (
+    select
+        period_grain,
+        period_start,
+        soc_level as level,
+        soc_code as node_id,
+        {{ sum_of_pattern_columns(automation_patterns(), '', 'n_') }} as n_automation,
+        {{ sum_of_pattern_columns(augmentation_patterns(), '', 'n_') }} as n_augmentation
+    from {{ ref('int_soc_users') }}
+
+    union all
+
+    {#- the total: one row per (period, user); in AEI mode the release's pattern shares #}
+    select
+        period_grain,
+        period_start,
+        'total' as level,
+        'total' as node_id,
+        sum(
+            case when {{ is_automation('collaboration_pattern') }} then n_conversations else 0 end
+        ) as n_automation,
+        sum(
+            case
+                when {{ is_augmentation('collaboration_pattern') }} then n_conversations else 0
+            end
+        ) as n_augmentation
+    {%- if aei %}
+        from {{ ref('int_period_totals') }}
+        where collaboration_pattern != 'all'
+        group by period_grain, period_start
+    {%- else %}
+        from {{ ref('int_period_user_tasks') }}
+        group by period_grain, period_start, user_key
+    {%- endif %}
+),
+
+modes as (
+    {% for mode in modes %}
+        select
+            period_grain,
+            period_start,
+            level,
+            node_id,
+            '{{ mode }}' as collaboration_mode,
+            sum(n_{{ mode }}) as n_conversations,
+            sum(case when n_{{ mode }} > 0 then 1 else 0 end) as n_users
+        from user_modes
+        group by period_grain, period_start, level, node_id
+        {% if not loop.last %}union all{% endif %}
+    {% endfor %}
+)
+
+select
+    period_grain,
+    period_start,
+    level,
+    node_id,
+    collaboration_mode,
+    cast(n_conversations as {{ type_double() }}) as n_conversations,
+    {% if aei -%}
+        cast(null as {{ dbt.type_bigint() }})
+    {%- else -%}
+        cast(n_users as {{ dbt.type_bigint() }})
+    {%- endif %} as n_users
+from modes
+where n_conversations > 0
