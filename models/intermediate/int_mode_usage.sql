@@ -3,20 +3,27 @@
     in one of the mode's patterns and the distinct users with one (null in AEI mode). Counted
     from the same per-user rows as the patterns (int_soc_users; int_period_user_tasks for the
     total), so that each mode is a cell of its own in int_index_cells, not a sum of pattern
-    cells that one hidden pattern would hide. Grain: (period_grain, period_start, level,
-    node_id, collaboration_mode). -#}
+    cells that one hidden pattern would hide. Incremental by period, like int_soc_usage: a run
+    reads only the per-user rows of the periods its labels touch, so closed periods are neither
+    read nor rewritten. Grain: (period_grain, period_start, level, node_id, collaboration_mode). -#}
 {%- set aei = usage_source() == 'aei_release' %}
 {%- set modes = ['automation', 'augmentation'] %}
+{%- set unit = ['period_grain', 'period_start'] %}
+{{ config(**incremental_units_config(unit)) }}
+-- depends_on: {{ ref('stg_econ_index__conversation_labels') }}
 
-with user_modes as (
+with {{ changed_units_cte(by_user=false) }}
+
+user_modes as (
     select
         period_grain,
         period_start,
         soc_level as level,
         soc_code as node_id,
         {{ sum_of_pattern_columns(automation_patterns(), '', 'n_') }} as n_automation,
-        {{ sum_of_pattern_columns(augmentation_patterns(), '', 'n_') }} as n_augmentation
-    from {{ ref('int_soc_users') }}
+        {{ sum_of_pattern_columns(augmentation_patterns(), '', 'n_') }} as n_augmentation,
+        last_loaded_at
+    from {{ rows_in_changed_units(ref('int_soc_users'), unit) }}
 
     union all
 
@@ -33,13 +40,14 @@ with user_modes as (
             case
                 when {{ is_augmentation('collaboration_pattern') }} then n_conversations else 0
             end
-        ) as n_augmentation
+        ) as n_augmentation,
+        max(last_loaded_at) as last_loaded_at
     {%- if aei %}
         from {{ ref('int_period_totals') }}
         where collaboration_pattern != 'all'
         group by period_grain, period_start
     {%- else %}
-        from {{ ref('int_period_user_tasks') }}
+        from {{ rows_in_changed_units(ref('int_period_user_tasks'), unit) }}
         group by period_grain, period_start, user_key
     {%- endif %}
 ),
@@ -53,7 +61,8 @@ modes as (
             node_id,
             '{{ mode }}' as collaboration_mode,
             sum(n_{{ mode }}) as n_conversations,
-            sum(case when n_{{ mode }} > 0 then 1 else 0 end) as n_users
+            sum(case when n_{{ mode }} > 0 then 1 else 0 end) as n_users,
+            max(last_loaded_at) as last_loaded_at
         from user_modes
         group by period_grain, period_start, level, node_id
         {% if not loop.last %}union all{% endif %}
@@ -71,6 +80,18 @@ select
         cast(null as {{ dbt.type_bigint() }})
     {%- else -%}
         cast(n_users as {{ dbt.type_bigint() }})
-    {%- endif %} as n_users
+    {%- endif %} as n_users,
+    last_loaded_at
 from modes
 where n_conversations > 0
+
+{% if is_incremental() %}
+    union all
+    {{ unit_tombstones(unit, [
+        ('level', dbt.type_string()),
+        ('node_id', dbt.type_string()),
+        ('collaboration_mode', dbt.type_string()),
+        ('n_conversations', type_double()),
+        ('n_users', dbt.type_bigint()),
+    ]) }}
+{% endif %}
