@@ -52,6 +52,25 @@ def _zipf(word: str) -> float:
 
 
 @cache
+def _surname_share() -> dict[str, float]:
+    """Surname -> percent of the US population bearing it (1990 Census list, ``names`` package;
+    the list rounds to 0.001 %)."""
+    text = resources.files("names").joinpath("dist.all.last").read_text(encoding="ascii")
+    return {p[0].lower(): float(p[1]) for p in (line.split() for line in text.splitlines()) if p}
+
+
+# A surname written about far more than it is borne belongs to someone public: "Obama", "Musk",
+# "Vader" are frequent in wordfreq's web, news and subtitle text (Zipf >= 3.0, once per million
+# words) yet borne by almost no one in the Census (<= 0.001 %); "Schiewer" is neither and
+# "Miller" is frequent because it is common. Zipf >= 5.0 is an everyday word ("Said").
+_NOTABLE_ZIPF = (3.0, 5.0)
+_NOTABLE_SHARE = 0.001
+# ... and the given name must be in use (Zipf >= 2.5: "Elon" 3.3, "Aishwarya" 2.5), so a rare
+# surname of a private person that happens to be a word ("Branon Skies") does not pass.
+_GIVEN_ZIPF = 2.5
+
+
+@cache
 def _places() -> frozenset[str]:
     """Lower-cased names of cities (15,000+ people), countries, US states and continents
     (GeoNames, CC-BY 4.0; ``data/places.txt``, see its header)."""
@@ -372,7 +391,7 @@ class StrongScrubber(Scrubber):
         # in a story "call me Lizzie" and "Dear Alyssa" are the characters' own words; a
         # relative ("my son Jake") or a signature is the user's
         strong = self._personal_names(text) + ([] if fiction else self._cued_names(text))
-        keep = self._kept(text)
+        keep = self._kept(text) | self._notables(text, model)
         cued = {" ".join(text[s:e].split()) for s, e in strong}
         names = list(strong)
         for s, e, code_rule in listed + [(s, e, True) for s, e in model]:
@@ -473,6 +492,21 @@ class StrongScrubber(Scrubber):
             return True
         return _PLACE_BEFORE.search(text, max(0, start - 20), start) is not None
 
+    def _notable(self, name: str) -> bool:
+        """A full name whose surname is far more written about than borne (``_NOTABLE_ZIPF``):
+        a public figure's or a well-known character's."""
+        words = [w.strip(".,'\u2019").lower() for w in name.split()]
+        words = [w for w in words if len(w) > 1]  # initials say nothing
+        if len(words) < 2:
+            return False
+        given, surname = words[0], words[-1]
+        low, high = _NOTABLE_ZIPF
+        return (
+            low <= _zipf(surname) < high
+            and _surname_share().get(surname, 0.0) <= _NOTABLE_SHARE
+            and _zipf(given) >= _GIVEN_ZIPF
+        )
+
     def _plausible(self, name: str) -> bool:
         """The model tags words of code and of other languages as PERSON: keep an entity only
         when a word of it is a census first name or surname, and a lone word only when it is
@@ -568,6 +602,16 @@ class StrongScrubber(Scrubber):
             if text[s] in _ZH_SURNAMES:
                 out.append((s, m.end("name")))
         return out
+
+    def _notables(self, text: str, model: list[tuple[int, int]]) -> frozenset[str]:
+        """The model's public figures (:meth:`_notable`) and their family names."""
+        keep: set[str] = set()
+        for s, e in model:
+            name = " ".join(text[s:e].split())
+            if self._notable(name):
+                surname = name.lower().split()[-1].strip(".,'\u2019")
+                keep.update((name.lower(), f"family:{surname}", surname))
+        return frozenset(keep)
 
     def _kept(self, text: str) -> frozenset[str]:
         keep: set[str] = set()

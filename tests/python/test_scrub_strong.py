@@ -97,6 +97,30 @@ def test_example_values_kept(strong: StrongScrubber, text: str) -> None:
     assert strong.scrub(text).text == text
 
 
+@pytest.mark.parametrize(
+    ("name", "notable"),
+    [
+        # surnames written about far more than borne: public figures and characters
+        ("Kim Kardashian", True),
+        ("Nancy Pelosi", True),
+        ("Darth Vader", True),
+        # common surnames, rare ones, a rare given name, an everyday word, a lone name
+        ("Sarah Miller", False),
+        ("Tana M. Schiewer", False),
+        ("Branon Skies", False),
+        ("Said Said", False),
+        ("Pelosi", False),
+    ],
+)
+def test_notable_names(strong: StrongScrubber, name: str, notable: bool) -> None:
+    assert strong._notable(name) is notable
+
+
+def test_a_notable_name_and_its_family_name_are_kept(strong: StrongScrubber) -> None:
+    text = "I read an interview with Nancy Pelosi. Pelosi said my colleague Sarah Miller is right."
+    assert _names(strong, text) == ["Sarah Miller"]
+
+
 def test_the_place_names_ship_with_the_package() -> None:
     places = _places()
     assert len(places) > 20_000
