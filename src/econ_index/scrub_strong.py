@@ -387,7 +387,11 @@ class StrongScrubber(Scrubber):
             for item in found.items
             if item[3] is not PiiType.NAME and not _example_email(text, item)
         ]
-        fiction = _FICTION.search(text) is not None
+        # characters have no e-mail address or phone number: a CV or a letter with them that
+        # says "character" or "story" is still about real people
+        fiction = _FICTION.search(text) is not None and not any(
+            item[3] in (PiiType.EMAIL, PiiType.PHONE) for item in found.items
+        )
         # in a story "call me Lizzie" and "Dear Alyssa" are the characters' own words; a
         # relative ("my son Jake") or a signature is the user's
         strong = self._personal_names(text) + ([] if fiction else self._cued_names(text))
@@ -404,9 +408,13 @@ class StrongScrubber(Scrubber):
                 code_rule and _on_code_line(text, s) and not _in_string(text, s)
             ):
                 names.append((s, e))
-        # a full name kept as a public figure's keeps its first name elsewhere ("Michelle")
+        # a full name kept as a public figure's keeps its first name elsewhere ("Michelle"), as
+        # does a first name the model tagged alone before a kept family name ("Michelle Obama")
         keep = keep | {
-            w for s, e in names if _kept_name(text[s:e], keep) for w in text[s:e].lower().split()
+            w
+            for s, e in names
+            if _kept_name(text[s:e], keep) or _before_family(text, e, keep)
+            for w in text[s:e].lower().split()
         }
         names = [(s, e) for s, e in names if not _kept_name(text[s:e], keep)]
         names += self._repeated(text, names, keep)
@@ -649,6 +657,17 @@ def _in_string(text: str, start: int) -> bool:
     """Inside a string literal of its line: an odd number of quotes of one kind before it."""
     before = text[text.rfind("\n", 0, start) + 1 : start]
     return any(before.count(q) % 2 == 1 for q in "\"'`")
+
+
+# the next word, or the last of "and Barack Obama"
+_NEXT_WORD = re.compile(r"(?:[ \t\n]+(?:and|&)[ \t\n]+[A-Z][\w'-]+)?[ \t\n]+([A-Z][\w'-]+)")
+
+
+def _before_family(text: str, end: int, keep: frozenset[str]) -> bool:
+    """A first name the model tagged alone, followed by a public figure's family name
+    ("Michelle" of "Michelle Obama" or "Michelle and Barack Obama")."""
+    m = _NEXT_WORD.match(text, end)
+    return m is not None and f"family:{m.group(1).lower()}" in keep
 
 
 def _kept_name(name: str, keep: frozenset[str]) -> bool:

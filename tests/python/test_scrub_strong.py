@@ -37,6 +37,11 @@ def _names(strong: StrongScrubber, text: str) -> list[str]:
         ("(Diamond v Campbell-Jones [1961] Ch 22)", "Campbell-Jones"),
         ("In Collins v Urban [2014] NSWCATAP 17, the panel", "Collins"),
         ("Established in 2008 by Mr. S. G. SRIDHAR, with experience", "S. G. SRIDHAR"),
+        # a CV that says "character" is no story: it has a phone number
+        (
+            "TANA M. SCHIEWER\nP: (419) 346-4231\nStoryteller of character-driven campaigns.",
+            "TANA M. SCHIEWER",
+        ),
     ],
 )
 def test_private_names_found(strong: StrongScrubber, text: str, name: str) -> None:
@@ -57,6 +62,7 @@ def test_a_name_found_once_is_found_everywhere(strong: StrongScrubber) -> None:
         # public office, a well-known family name, a role after the name
         "President Dwight D. Eisenhower signed it.",
         "In 2009, Barack Obama became president. Michelle Obama was First Lady.",
+        "The examples of Michelle and Barack Obama are known. Michelle spoke first.",
         "Michael Conroy, who is the founder of Men at Work, spoke.",
         # cited authors
         "Chen, E. Y. H., Chan, R. C. H., & Yip, P. S. F. (2020). A study.",
