@@ -395,7 +395,7 @@ class StrongScrubber(Scrubber):
         # in a story "call me Lizzie" and "Dear Alyssa" are the characters' own words; a
         # relative ("my son Jake") or a signature is the user's
         strong = self._personal_names(text) + ([] if fiction else self._cued_names(text))
-        keep = self._kept(text) | self._notables(text, model)
+        keep = self._kept(text) | self._notables(text, model) | _organisations(text, model, listed)
         cued = {" ".join(text[s:e].split()) for s, e in strong}
         names = list(strong)
         for s, e, code_rule in listed + [(s, e, True) for s, e in model]:
@@ -660,6 +660,29 @@ def _in_string(text: str, start: int) -> bool:
 
 
 # the next word, or the last of "and Barack Obama"
+# A name that begins an organisation's, a programme's or a building's: "Edward Jones
+# Investments", "the Chan Zuckerberg Initiative", "the Agua Clara program", "Grant Thornton LLP".
+_ORG_AFTER = re.compile(
+    r"(?:'s)?[ \t]+(?:Inc|LLC|LLP|Ltd|Corp|Corporation|Company|Co|Group|Foundation|Initiative"
+    r"|Institute|Fund|Trust|Program|program|Programme|programme|project|University|College"
+    r"|School|Hospital|Clinic|Center|Centre|Bank|Capital|Partners|Associates|Holdings|Labs"
+    r"|Studios|Investments|Award|Awards|Prize|Museum|Library|Stadium|Airport|Island|Hall"
+    r"|Building|Park|statement|account|app|brand|company|foundation)\b"
+)
+
+
+def _organisations(
+    text: str, model: list[tuple[int, int]], listed: list[tuple[int, int, bool]]
+) -> frozenset[str]:
+    """Names that stand once before an organisation's word (``_ORG_AFTER``): kept everywhere."""
+    names = {text[s:e] for s, e in model} | {text[s:e] for s, e, _ in listed}
+    return frozenset(
+        " ".join(name.lower().split())
+        for name in names
+        if any(_ORG_AFTER.match(text, i + len(name)) for i in _occurrences(text, name))
+    )
+
+
 _NEXT_WORD = re.compile(r"(?:[ \t\n]+(?:and|&)[ \t\n]+[A-Z][\w'-]+)?[ \t\n]+([A-Z][\w'-]+)")
 
 

@@ -86,6 +86,9 @@ def test_a_name_found_once_is_found_everywhere(strong: StrongScrubber) -> None:
         "| Employee ID | First Name | Last Name | Username | Email |",
         "The office of Mr. Justice Sanjay Karol, Judge Supreme Court of India",
         "Sumy Pty Ltd v Newman Industries Ltd [1949] 2 KB 528",
+        # a name that begins an organisation's or a programme's, kept where it recurs
+        "I need an Edward Jones statement from the start of the year.",
+        "Grant Thornton LLP audited the books, and Grant Thornton signed them.",
     ],
 )
 def test_lookalike_names_kept(strong: StrongScrubber, text: str) -> None:
