@@ -208,6 +208,16 @@ _TYPE_WORDS = frozenset(
     "boolean bool date list array any username email title phone address age gender role "
     "department status".split()
 )
+# A first name as the other party of a meeting or a request: "Status call with Rui", "ask
+# Priya", "1:1 with Dana" (the rubric's first name alone); everyday words, places and the
+# assistant's names are no one.
+_WITH_PERSON = re.compile(
+    r"\b(?i:(?:call|meeting|meet|chat|sync|catch-up|catchup|lunch|dinner|coffee|1:1|interview"
+    r"|session|check-in)[ \t]+with|ask|tell|remind|ping|email|e-mail|text|cc)[ \t]+"
+    r"(?P<name>[A-Z][a-z'-]+)\b(?![ \t]*[A-Z])"
+)
+# Zipf < 3.0: fewer than once per million words ("Rui" 2.9, "Python" 3.8)
+_RARE_ZIPF = 3.0
 # A signature: a closing line, then a line holding only a name ("Thanks,\n\nZac").
 _SIGNATURE = re.compile(
     r"(?im)^[ \t]*(?:thanks|thank\s+you|many\s+thanks|regards|best\s+regards|kind\s+regards|"
@@ -372,7 +382,7 @@ class StrongScrubber(Scrubber):
     def spans(self, text: str) -> list[tuple[int, int, PiiType]]:
         found = _Found(keep_private_ips=True)
         self._find(text, found)
-        model = self._model_names(text)
+        model, not_people = self._model_names(text)
         # the fast scrubber's names (census first + last name, honorific, greeting), without
         # their titles; a name after a title is a person's ("Dr. Martinez"), never a place's
         listed: list[tuple[int, int, bool]] = []
@@ -394,7 +404,9 @@ class StrongScrubber(Scrubber):
         )
         # in a story "call me Lizzie" and "Dear Alyssa" are the characters' own words; a
         # relative ("my son Jake") or a signature is the user's
-        strong = self._personal_names(text) + ([] if fiction else self._cued_names(text))
+        strong = self._personal_names(text) + (
+            [] if fiction else self._cued_names(text, not_people)
+        )
         keep = self._kept(text) | self._notables(text, model) | _organisations(text, model, listed)
         cued = {" ".join(text[s:e].split()) for s, e in strong}
         names = list(strong)
@@ -452,13 +464,15 @@ class StrongScrubber(Scrubber):
             out += [(i, i + len(w)) for i in starts]
         return out
 
-    def _model_names(self, text: str) -> list[tuple[int, int]]:
-        out = []
+    def _model_names(self, text: str) -> tuple[list[tuple[int, int]], set[str]]:
+        """The model's person names, and what it labels a place, an organisation or a work."""
+        out, others = [], set()
         source = _upper_lines_titled(text)
         for offset, piece in _pieces(source):
             ents = self._nlp(piece).ents
             # "Austin", "Hong Kong": what the model also calls a place or an organisation
             other = {e.text for e in ents if e.label_ in _NOT_PERSON_LABELS}
+            others |= other
             for ent in ents:
                 if ent.label_ != "PERSON" or ent.text in other:
                     continue
@@ -468,7 +482,7 @@ class StrongScrubber(Scrubber):
                     span = _clean_entity(text, start + line.start(), start + line.end())
                     if span and self._plausible(text[span[0] : span[1]]):
                         out.append(span)
-        return out
+        return out, others
 
     def _unled(self, text: str, start: int, end: int) -> tuple[int, int] | None:
         """A name of the census lists without a sentence's first word taken for a first name
@@ -555,7 +569,7 @@ class StrongScrubber(Scrubber):
         w = word.strip(".,'\u2019").lower()
         return w not in self._first and _zipf(w) >= _COMMON_ZIPF
 
-    def _cued_names(self, text: str) -> list[tuple[int, int]]:
+    def _cued_names(self, text: str, not_people: set[str]) -> list[tuple[int, int]]:
         out = []
         for m in _NAME_CUE.finditer(text):
             n = _CUE_NAME.match(text, m.end())
@@ -593,6 +607,18 @@ class StrongScrubber(Scrubber):
                 out += [m.span("a"), m.span("b")]
         for pattern in (_GREETING, _INTRO, _HONORIFIC_CAPS):
             out += self._matched(text, pattern)
+        for m in _WITH_PERSON.finditer(text):
+            name = m.group("name")
+            w = name.lower()
+            # a census first name, or a word too rare to be a product's ("ask Python")
+            if (
+                w not in self._stop
+                and not self._common(name)
+                and (w in self._first or _zipf(w) < _RARE_ZIPF)
+                and w not in self._place_names
+                and name not in not_people  # "a call with Deloitte"
+            ):
+                out.append(m.span("name"))
         for m in _CASE.finditer(text):
             for group in ("a", "b"):
                 words = m.group(group).replace("-", " ").split()

@@ -37,6 +37,9 @@ def _names(strong: StrongScrubber, text: str) -> list[str]:
         ("(Diamond v Campbell-Jones [1961] Ch 22)", "Campbell-Jones"),
         ("In Collins v Urban [2014] NSWCATAP 17, the panel", "Collins"),
         ("Established in 2008 by Mr. S. G. SRIDHAR, with experience", "S. G. SRIDHAR"),
+        # the other party of a meeting or a request, by first name alone
+        ("- Status call with Rui: 12 pm - 12.15 pm", "Rui"),
+        ("Please ask Priya to review the draft.", "Priya"),
         # a CV that says "character" is no story: it has a phone number
         (
             "TANA M. SCHIEWER\nP: (419) 346-4231\nStoryteller of character-driven campaigns.",
@@ -86,6 +89,9 @@ def test_a_name_found_once_is_found_everywhere(strong: StrongScrubber) -> None:
         "| Employee ID | First Name | Last Name | Username | Email |",
         "The office of Mr. Justice Sanjay Karol, Judge Supreme Court of India",
         "Sumy Pty Ltd v Newman Industries Ltd [1949] 2 KB 528",
+        # a meeting with a company, a request to a product or the assistant
+        "We had a call with Deloitte about the audit.",
+        "Then ask Python to print it, or ask Siri.",
         # a name that begins an organisation's or a programme's, kept where it recurs
         "I need an Edward Jones statement from the start of the year.",
         "Grant Thornton LLP audited the books, and Grant Thornton signed them.",
