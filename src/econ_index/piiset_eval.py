@@ -17,7 +17,7 @@ import json
 import time
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
@@ -103,39 +103,35 @@ class RealScore:
 
     units: int = 0
     chars: int = 0
-    seconds: float = 0.0
-    gold: Counter[str] | None = None  # to-remove spans per gold type
-    found: Counter[str] | None = None
-    placed: Counter[str] | None = None  # placeholders per gold type they stand for
-    placed_right: Counter[str] | None = None  # ... that overlap a to-remove span
-    keep: Counter[str] | None = None  # look-alike spans per type
-    kept: Counter[str] | None = None
-
-    def __post_init__(self) -> None:
-        for name in ("gold", "found", "placed", "placed_right", "keep", "kept"):
-            if getattr(self, name) is None:
-                setattr(self, name, Counter())
+    seconds: float = 0.0  # wall time in ``spans``
+    cpu_seconds: float = 0.0  # this process's CPU time in ``spans``: what load does not inflate
+    gold: Counter[str] = field(default_factory=Counter)  # to-remove spans per gold type
+    found: Counter[str] = field(default_factory=Counter)
+    placed: Counter[str] = field(default_factory=Counter)  # placeholders per gold type
+    placed_right: Counter[str] = field(default_factory=Counter)  # ... on a to-remove span
+    keep: Counter[str] = field(default_factory=Counter)  # look-alike spans per type
+    kept: Counter[str] = field(default_factory=Counter)
 
     def recall(self, kind: str) -> float:
-        n = self.gold[kind]  # type: ignore[index]
-        return self.found[kind] / n if n else 1.0  # type: ignore[index]
+        n = self.gold[kind]
+        return self.found[kind] / n if n else 1.0
 
     def precision(self, kind: str) -> float:
-        n = self.placed[kind]  # type: ignore[index]
-        return self.placed_right[kind] / n if n else 1.0  # type: ignore[index]
+        n = self.placed[kind]
+        return self.placed_right[kind] / n if n else 1.0
 
     def structured_recall(self) -> float:
-        n = sum(self.gold[t] for t in STRUCTURED_GOLD)  # type: ignore[index]
-        return sum(self.found[t] for t in STRUCTURED_GOLD) / n if n else 1.0  # type: ignore[index]
+        n = sum(self.gold[t] for t in STRUCTURED_GOLD)
+        return sum(self.found[t] for t in STRUCTURED_GOLD) / n if n else 1.0
 
     def overall_precision(self) -> float:
-        n = sum(self.placed.values())  # type: ignore[union-attr]
-        return sum(self.placed_right.values()) / n if n else 1.0  # type: ignore[union-attr]
+        n = sum(self.placed.values())
+        return sum(self.placed_right.values()) / n if n else 1.0
 
     def kept_share(self, kind: str | None = None) -> float:
         kinds = (kind,) if kind else KEEP
-        n = sum(self.keep[k] for k in kinds)  # type: ignore[index]
-        return sum(self.kept[k] for k in kinds) / n if n else 1.0  # type: ignore[index]
+        n = sum(self.keep[k] for k in kinds)
+        return sum(self.kept[k] for k in kinds) / n if n else 1.0
 
 
 def _covered(text: str, span: Span, redacted: Sequence[tuple[int, int]]) -> bool:
@@ -149,27 +145,26 @@ def _covered(text: str, span: Span, redacted: Sequence[tuple[int, int]]) -> bool
 def score(scrubber: SupportsSpans, units: Iterable[Unit]) -> RealScore:
     out = RealScore()
     for u in units:
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         found = scrubber.spans(u.text)
         out.seconds += time.perf_counter() - t0
+        out.cpu_seconds += time.process_time() - c0
         out.units += 1
         out.chars += len(u.text)
         redacted = [(s, e) for s, e, _ in found]
         remove = [sp for sp in u.spans if sp.type in REMOVE]
         for sp in u.spans:
             if sp.type in REMOVE:
-                out.gold[sp.type] += 1  # type: ignore[index]
-                out.found[sp.type] += _covered(u.text, sp, redacted)  # type: ignore[index]
+                out.gold[sp.type] += 1
+                out.found[sp.type] += _covered(u.text, sp, redacted)
             elif sp.type in KEEP:
-                out.keep[sp.type] += 1  # type: ignore[index]
+                out.keep[sp.type] += 1
                 touched = any(s < sp.end and sp.start < e for s, e in redacted)
-                out.kept[sp.type] += not touched  # type: ignore[index]
+                out.kept[sp.type] += not touched
         for s, e, kind in found:
             gold_type = GOLD_TYPE[kind]
-            out.placed[gold_type] += 1  # type: ignore[index]
-            out.placed_right[gold_type] += any(  # type: ignore[index]
-                sp.start < e and s < sp.end for sp in remove
-            )
+            out.placed[gold_type] += 1
+            out.placed_right[gold_type] += any(sp.start < e and s < sp.end for sp in remove)
     return out
 
 
@@ -181,10 +176,10 @@ def rows(label: str, result: RealScore) -> list[dict[str, object]]:
             {
                 "scrubber": label,
                 "type": kind,
-                "n": result.gold[kind],  # type: ignore[index]
-                "found": result.found[kind],  # type: ignore[index]
+                "n": result.gold[kind],
+                "found": result.found[kind],
                 "recall": round(result.recall(kind), 3),
-                "placeholders": result.placed[kind],  # type: ignore[index]
+                "placeholders": result.placed[kind],
                 "precision": round(result.precision(kind), 3),
             }
         )
@@ -193,8 +188,8 @@ def rows(label: str, result: RealScore) -> list[dict[str, object]]:
             {
                 "scrubber": label,
                 "type": f"keep:{kind}",
-                "n": result.keep[kind],  # type: ignore[index]
-                "found": result.kept[kind],  # type: ignore[index]
+                "n": result.keep[kind],
+                "found": result.kept[kind],
                 "recall": round(result.kept_share(kind), 3),
                 "placeholders": None,
                 "precision": None,
@@ -204,10 +199,10 @@ def rows(label: str, result: RealScore) -> list[dict[str, object]]:
         {
             "scrubber": label,
             "type": "ALL structured / kept / precision",
-            "n": sum(result.gold[t] for t in STRUCTURED_GOLD),  # type: ignore[index]
-            "found": sum(result.found[t] for t in STRUCTURED_GOLD),  # type: ignore[index]
+            "n": sum(result.gold[t] for t in STRUCTURED_GOLD),
+            "found": sum(result.found[t] for t in STRUCTURED_GOLD),
             "recall": round(result.structured_recall(), 3),
-            "placeholders": sum(result.placed.values()),  # type: ignore[union-attr]
+            "placeholders": sum(result.placed.values()),
             "precision": round(result.overall_precision(), 3),
         }
     )

@@ -418,6 +418,15 @@ _ADDRESS_MORE = re.compile(
     r"(?P<value>[^\n,\"'|;]{2,60}?)(?=[\"'|,;]|[ \t]*$)",
     re.M,
 )
+# An Indian address block: a flat, house, plot or door number line, up to three more lines,
+# closing on the city and its six-digit PIN code ("Flat F1, Deccan Fields,\nOpp. Brookfield
+# Mall, Kundalahalli,\nITPL main road, Bengaluru-560037").
+_IN_ADDRESS = re.compile(
+    r"(?im)^[ \t]*(?P<block>(?:flat|house|h\.?[ \t]?no|plot|door[ \t]no|d\.?[ \t]?no)\b\.?"
+    r"[ \t]*(?:no\.?)?"
+    r"[ \t:#-]*[A-Z]{0,2}[-/]?\d[\w/-]*,[^\n]{0,80}(?:\n[^\n]{0,80}){0,3}?"
+    r"\b[A-Z][a-z]{2,}[ \t]*[-,]?[ \t]*[1-8]\d{2}[ \t]?\d{3}(?![\w-]))"
+)
 _PO_BOX = re.compile(
     r"(?i)\bP\.?[ \t]?O\.?[ \t]+Box[ \t]+\d+[^\n]*(?:\n[^\n]*\b[A-Z]\d[A-Z][ \t]?\d[A-Z]\d\b"
     r"|\n[^\n]*\b[A-Z]{2}[ \t]+\d{5}(?:-\d{4})?\b)?"
@@ -1066,6 +1075,8 @@ def _address_fields(text: str, lower: str, found: _Found) -> None:
         unit = _UNIT_BEFORE.search(text, max(0, s - 20), s) if kind is PiiType.ADDRESS else None
         if unit:
             found.add(PiiType.ADDRESS, unit.start(), e)
+    for m in _IN_ADDRESS.finditer(text):
+        found.add(PiiType.ADDRESS, m.start("block"), m.end())
     if "box" in lower:
         for m in _PO_BOX.finditer(text):
             found.add(PiiType.ADDRESS, m.start(), m.start() + len(m.group().rstrip()))

@@ -9,11 +9,15 @@ through this scrubber (issue #17). On top of everything :class:`econ_index.scrub
   everyday words (wordfreq) or labelled a place elsewhere are dropped. Cues add names the model
   misses: "my name is X", greetings, signatures, introductions, relatives ("my friend X"), lines
   holding only a name, quoted first/last pairs in code, a census first name and surname in lower
-  case, Chinese cues (我叫, 先生 ...). A name found once is removed wherever it recurs.
+  case, Chinese cues (我叫, 先生 ...), the other party of a call or a request ("ask Priya"). A
+  name found once is removed wherever it recurs.
 - **names kept**: the assistant's own name and personas, story characters (in a text that reads
-  as fiction only relatives and signatures count), cited authors, holders of public office, a
-  short list of very well-known people (``_WELL_KNOWN``) and their family names, the model's
-  names on lines of code outside string literals: public figures are not personal data.
+  as fiction, and has no e-mail address or phone number, only relatives and signatures count),
+  cited authors, holders of public office, a short list of very well-known people
+  (``_WELL_KNOWN``), names whose surname is far more written about (wordfreq) than borne (US
+  Census), and their family names, names that begin an organisation's ("Grant Thornton LLP"),
+  the model's names on lines of code outside string literals: public figures are not personal
+  data.
 - **example values kept**: private, loopback, link-local and documentation IP ranges, networks
   and well-known resolvers; documentation e-mail addresses (``example.com``, ``test.com``,
   ``user1@`` ...).
@@ -49,6 +53,25 @@ def _zipf(word: str) -> float:
     from wordfreq import zipf_frequency
 
     return float(zipf_frequency(word, "en"))
+
+
+@cache
+def _surname_share() -> dict[str, float]:
+    """Surname -> percent of the US population bearing it (1990 Census list, ``names`` package;
+    the list rounds to 0.001 %)."""
+    text = resources.files("names").joinpath("dist.all.last").read_text(encoding="ascii")
+    return {p[0].lower(): float(p[1]) for p in (line.split() for line in text.splitlines()) if p}
+
+
+# A surname written about far more than it is borne belongs to someone public: "Obama", "Musk",
+# "Vader" are frequent in wordfreq's web, news and subtitle text (Zipf >= 3.0, once per million
+# words) yet borne by almost no one in the Census (<= 0.001 %); "Schiewer" is neither and
+# "Miller" is frequent because it is common. Zipf >= 5.0 is an everyday word ("Said").
+_NOTABLE_ZIPF = (3.0, 5.0)
+_NOTABLE_SHARE = 0.001
+# ... and the given name must be in use (Zipf >= 2.5: "Elon" 3.3, "Aishwarya" 2.5), so a rare
+# surname of a private person that happens to be a word ("Branon Skies") does not pass.
+_GIVEN_ZIPF = 2.5
 
 
 @cache
@@ -189,6 +212,16 @@ _TYPE_WORDS = frozenset(
     "boolean bool date list array any username email title phone address age gender role "
     "department status".split()
 )
+# A first name as the other party of a meeting or a request: "Status call with Rui", "ask
+# Priya", "1:1 with Dana" (the rubric's first name alone); everyday words, places and the
+# assistant's names are no one.
+_WITH_PERSON = re.compile(
+    r"\b(?i:(?:call|meeting|meet|chat|sync|catch-up|catchup|lunch|dinner|coffee|1:1|interview"
+    r"|session|check-in)[ \t]+with|ask|tell|remind|ping|email|e-mail|text|cc)[ \t]+"
+    r"(?P<name>[A-Z][a-z'-]+)\b(?![ \t]*[A-Z])"
+)
+# Zipf < 3.0: fewer than once per million words ("Rui" 2.9, "Python" 3.8)
+_RARE_ZIPF = 3.0
 # A signature: a closing line, then a line holding only a name ("Thanks,\n\nZac").
 _SIGNATURE = re.compile(
     r"(?im)^[ \t]*(?:thanks|thank\s+you|many\s+thanks|regards|best\s+regards|kind\s+regards|"
@@ -353,7 +386,7 @@ class StrongScrubber(Scrubber):
     def spans(self, text: str) -> list[tuple[int, int, PiiType]]:
         found = _Found(keep_private_ips=True)
         self._find(text, found)
-        model = self._model_names(text)
+        model, not_people = self._model_names(text)
         # the fast scrubber's names (census first + last name, honorific, greeting), without
         # their titles; a name after a title is a person's ("Dr. Martinez"), never a place's
         listed: list[tuple[int, int, bool]] = []
@@ -368,11 +401,17 @@ class StrongScrubber(Scrubber):
             for item in found.items
             if item[3] is not PiiType.NAME and not _example_email(text, item)
         ]
-        fiction = _FICTION.search(text) is not None
+        # characters have no e-mail address or phone number: a CV or a letter with them that
+        # says "character" or "story" is still about real people
+        fiction = _FICTION.search(text) is not None and not any(
+            item[3] in (PiiType.EMAIL, PiiType.PHONE) for item in found.items
+        )
         # in a story "call me Lizzie" and "Dear Alyssa" are the characters' own words; a
         # relative ("my son Jake") or a signature is the user's
-        strong = self._personal_names(text) + ([] if fiction else self._cued_names(text))
-        keep = self._kept(text)
+        strong = self._personal_names(text) + (
+            [] if fiction else self._cued_names(text, not_people)
+        )
+        keep = self._kept(text) | self._notables(text, model) | _organisations(text, model, listed)
         cued = {" ".join(text[s:e].split()) for s, e in strong}
         names = list(strong)
         for s, e, code_rule in listed + [(s, e, True) for s, e in model]:
@@ -385,9 +424,13 @@ class StrongScrubber(Scrubber):
                 code_rule and _on_code_line(text, s) and not _in_string(text, s)
             ):
                 names.append((s, e))
-        # a full name kept as a public figure's keeps its first name elsewhere ("Michelle")
+        # a full name kept as a public figure's keeps its first name elsewhere ("Michelle"), as
+        # does a first name the model tagged alone before a kept family name ("Michelle Obama")
         keep = keep | {
-            w for s, e in names if _kept_name(text[s:e], keep) for w in text[s:e].lower().split()
+            w
+            for s, e in names
+            if _kept_name(text[s:e], keep) or _before_family(text, e, keep)
+            for w in text[s:e].lower().split()
         }
         names = [(s, e) for s, e in names if not _kept_name(text[s:e], keep)]
         names += self._repeated(text, names, keep)
@@ -425,13 +468,15 @@ class StrongScrubber(Scrubber):
             out += [(i, i + len(w)) for i in starts]
         return out
 
-    def _model_names(self, text: str) -> list[tuple[int, int]]:
-        out = []
+    def _model_names(self, text: str) -> tuple[list[tuple[int, int]], set[str]]:
+        """The model's person names, and what it labels a place, an organisation or a work."""
+        out, others = [], set()
         source = _upper_lines_titled(text)
         for offset, piece in _pieces(source):
             ents = self._nlp(piece).ents
             # "Austin", "Hong Kong": what the model also calls a place or an organisation
             other = {e.text for e in ents if e.label_ in _NOT_PERSON_LABELS}
+            others |= other
             for ent in ents:
                 if ent.label_ != "PERSON" or ent.text in other:
                     continue
@@ -441,7 +486,7 @@ class StrongScrubber(Scrubber):
                     span = _clean_entity(text, start + line.start(), start + line.end())
                     if span and self._plausible(text[span[0] : span[1]]):
                         out.append(span)
-        return out
+        return out, others
 
     def _unled(self, text: str, start: int, end: int) -> tuple[int, int] | None:
         """A name of the census lists without a sentence's first word taken for a first name
@@ -472,6 +517,21 @@ class StrongScrubber(Scrubber):
         if " " in name or (name not in self._first and name not in self._last):
             return True
         return _PLACE_BEFORE.search(text, max(0, start - 20), start) is not None
+
+    def _notable(self, name: str) -> bool:
+        """A full name whose surname is far more written about than borne (``_NOTABLE_ZIPF``):
+        a public figure's or a well-known character's."""
+        words = [w.strip(".,'\u2019").lower() for w in name.split()]
+        words = [w for w in words if len(w) > 1]  # initials say nothing
+        if len(words) < 2:
+            return False
+        given, surname = words[0], words[-1]
+        low, high = _NOTABLE_ZIPF
+        return (
+            low <= _zipf(surname) < high
+            and _surname_share().get(surname, 0.0) <= _NOTABLE_SHARE
+            and _zipf(given) >= _GIVEN_ZIPF
+        )
 
     def _plausible(self, name: str) -> bool:
         """The model tags words of code and of other languages as PERSON: keep an entity only
@@ -513,7 +573,7 @@ class StrongScrubber(Scrubber):
         w = word.strip(".,'\u2019").lower()
         return w not in self._first and _zipf(w) >= _COMMON_ZIPF
 
-    def _cued_names(self, text: str) -> list[tuple[int, int]]:
+    def _cued_names(self, text: str, not_people: set[str]) -> list[tuple[int, int]]:
         out = []
         for m in _NAME_CUE.finditer(text):
             n = _CUE_NAME.match(text, m.end())
@@ -551,6 +611,18 @@ class StrongScrubber(Scrubber):
                 out += [m.span("a"), m.span("b")]
         for pattern in (_GREETING, _INTRO, _HONORIFIC_CAPS):
             out += self._matched(text, pattern)
+        for m in _WITH_PERSON.finditer(text):
+            name = m.group("name")
+            w = name.lower()
+            # a census first name, or a word too rare to be a product's ("ask Python")
+            if (
+                w not in self._stop
+                and not self._common(name)
+                and (w in self._first or _zipf(w) < _RARE_ZIPF)
+                and w not in self._place_names
+                and name not in not_people  # "a call with Deloitte"
+            ):
+                out.append(m.span("name"))
         for m in _CASE.finditer(text):
             for group in ("a", "b"):
                 words = m.group(group).replace("-", " ").split()
@@ -568,6 +640,16 @@ class StrongScrubber(Scrubber):
             if text[s] in _ZH_SURNAMES:
                 out.append((s, m.end("name")))
         return out
+
+    def _notables(self, text: str, model: list[tuple[int, int]]) -> frozenset[str]:
+        """The model's public figures (:meth:`_notable`) and their family names."""
+        keep: set[str] = set()
+        for s, e in model:
+            name = " ".join(text[s:e].split())
+            if self._notable(name):
+                surname = name.lower().split()[-1].strip(".,'\u2019")
+                keep.update((name.lower(), f"family:{surname}", surname))
+        return frozenset(keep)
 
     def _kept(self, text: str) -> frozenset[str]:
         keep: set[str] = set()
@@ -605,6 +687,40 @@ def _in_string(text: str, start: int) -> bool:
     """Inside a string literal of its line: an odd number of quotes of one kind before it."""
     before = text[text.rfind("\n", 0, start) + 1 : start]
     return any(before.count(q) % 2 == 1 for q in "\"'`")
+
+
+# the next word, or the last of "and Barack Obama"
+# A name that begins an organisation's, a programme's or a building's: "Edward Jones
+# Investments", "the Chan Zuckerberg Initiative", "the Agua Clara program", "Grant Thornton LLP".
+_ORG_AFTER = re.compile(
+    r"(?:'s)?[ \t]+(?:Inc|LLC|LLP|Ltd|Corp|Corporation|Company|Co|Group|Foundation|Initiative"
+    r"|Institute|Fund|Trust|Program|program|Programme|programme|project|University|College"
+    r"|School|Hospital|Clinic|Center|Centre|Bank|Capital|Partners|Associates|Holdings|Labs"
+    r"|Studios|Investments|Award|Awards|Prize|Museum|Library|Stadium|Airport|Island|Hall"
+    r"|Building|Park|statement|account|app|brand|company|foundation)\b"
+)
+
+
+def _organisations(
+    text: str, model: list[tuple[int, int]], listed: list[tuple[int, int, bool]]
+) -> frozenset[str]:
+    """Names that stand once before an organisation's word (``_ORG_AFTER``): kept everywhere."""
+    names = {text[s:e] for s, e in model} | {text[s:e] for s, e, _ in listed}
+    return frozenset(
+        " ".join(name.lower().split())
+        for name in names
+        if any(_ORG_AFTER.match(text, i + len(name)) for i in _occurrences(text, name))
+    )
+
+
+_NEXT_WORD = re.compile(r"(?:[ \t\n]+(?:and|&)[ \t\n]+[A-Z][\w'-]+)?[ \t\n]+([A-Z][\w'-]+)")
+
+
+def _before_family(text: str, end: int, keep: frozenset[str]) -> bool:
+    """A first name the model tagged alone, followed by a public figure's family name
+    ("Michelle" of "Michelle Obama" or "Michelle and Barack Obama")."""
+    m = _NEXT_WORD.match(text, end)
+    return m is not None and f"family:{m.group(1).lower()}" in keep
 
 
 def _kept_name(name: str, keep: frozenset[str]) -> bool:

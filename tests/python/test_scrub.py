@@ -653,6 +653,10 @@ def test_the_fast_scrubber_leaves_the_thorough_detectors_off(scrubber: Scrubber)
         "api_key: 0123456789abcdefaaa==",
         "www.lumolink.com (Company)\nwww.lumolink.com/blog (Blog)",
         'password: "your-password-here"',
+        # flats, plots and houses with prices and order numbers, not addresses
+        "Plot 7 was sold for 250000 rupees, 560037 units",
+        "Flat 3 has 2 rooms.\nThe budget is Rs-100000 total",
+        "Flat design, 4 colours, order-560037",
     ],
 )
 def test_cue_lookalikes_survive(text: str) -> None:
@@ -728,6 +732,14 @@ S, N, B, C = PiiType.SECRET, PiiType.NATIONAL_ID, PiiType.DOB, PiiType.COORDINAT
         ("I live at 221 Baker Street, London.", "221 Baker Street, London", D),
         ("Address: 1720 Crystal Lake Drive, City: Charleston, State: SC", "Charleston", D),
         ("www.lumolink.com (Company)\ndaniliants.com (Personal)\nTop Skills", "daniliants.com", A),
+        # an Indian address block closing on its city and PIN code
+        (
+            "Flat F1, Deccan Fields,\nOpp. Brookfield Mall, Kundalahalli,\nBengaluru-560037",
+            "Flat F1, Deccan Fields,\nOpp. Brookfield Mall, Kundalahalli,\nBengaluru-560037",
+            D,
+        ),
+        ("H.No 4-56/2, Road 3, Banjara Hills, Hyderabad 500034.", "Hyderabad 500034", D),
+        ("House No. 12, Sector 4,\nGurgaon, Haryana - 122001", "Sector 4", D),
     ],
 )
 def test_more_real_text_detectors(text: str, value: str, kind: PiiType) -> None:

@@ -37,6 +37,14 @@ def _names(strong: StrongScrubber, text: str) -> list[str]:
         ("(Diamond v Campbell-Jones [1961] Ch 22)", "Campbell-Jones"),
         ("In Collins v Urban [2014] NSWCATAP 17, the panel", "Collins"),
         ("Established in 2008 by Mr. S. G. SRIDHAR, with experience", "S. G. SRIDHAR"),
+        # the other party of a meeting or a request, by first name alone
+        ("- Status call with Rui: 12 pm - 12.15 pm", "Rui"),
+        ("Please ask Priya to review the draft.", "Priya"),
+        # a CV that says "character" is no story: it has a phone number
+        (
+            "TANA M. SCHIEWER\nP: (419) 346-4231\nStoryteller of character-driven campaigns.",
+            "TANA M. SCHIEWER",
+        ),
     ],
 )
 def test_private_names_found(strong: StrongScrubber, text: str, name: str) -> None:
@@ -57,6 +65,7 @@ def test_a_name_found_once_is_found_everywhere(strong: StrongScrubber) -> None:
         # public office, a well-known family name, a role after the name
         "President Dwight D. Eisenhower signed it.",
         "In 2009, Barack Obama became president. Michelle Obama was First Lady.",
+        "The examples of Michelle and Barack Obama are known. Michelle spoke first.",
         "Michael Conroy, who is the founder of Men at Work, spoke.",
         # cited authors
         "Chen, E. Y. H., Chan, R. C. H., & Yip, P. S. F. (2020). A study.",
@@ -80,6 +89,12 @@ def test_a_name_found_once_is_found_everywhere(strong: StrongScrubber) -> None:
         "| Employee ID | First Name | Last Name | Username | Email |",
         "The office of Mr. Justice Sanjay Karol, Judge Supreme Court of India",
         "Sumy Pty Ltd v Newman Industries Ltd [1949] 2 KB 528",
+        # a meeting with a company, a request to a product or the assistant
+        "We had a call with Deloitte about the audit.",
+        "Then ask Python to print it, or ask Siri.",
+        # a name that begins an organisation's or a programme's, kept where it recurs
+        "I need an Edward Jones statement from the start of the year.",
+        "Grant Thornton LLP audited the books, and Grant Thornton signed them.",
     ],
 )
 def test_lookalike_names_kept(strong: StrongScrubber, text: str) -> None:
@@ -95,6 +110,30 @@ def test_lookalike_names_kept(strong: StrongScrubber, text: str) -> None:
 )
 def test_example_values_kept(strong: StrongScrubber, text: str) -> None:
     assert strong.scrub(text).text == text
+
+
+@pytest.mark.parametrize(
+    ("name", "notable"),
+    [
+        # surnames written about far more than borne: public figures and characters
+        ("Kim Kardashian", True),
+        ("Nancy Pelosi", True),
+        ("Darth Vader", True),
+        # common surnames, rare ones, a rare given name, an everyday word, a lone name
+        ("Sarah Miller", False),
+        ("Tana M. Schiewer", False),
+        ("Branon Skies", False),
+        ("Said Said", False),
+        ("Pelosi", False),
+    ],
+)
+def test_notable_names(strong: StrongScrubber, name: str, notable: bool) -> None:
+    assert strong._notable(name) is notable
+
+
+def test_a_notable_name_and_its_family_name_are_kept(strong: StrongScrubber) -> None:
+    text = "I read an interview with Nancy Pelosi. Pelosi said my colleague Sarah Miller is right."
+    assert _names(strong, text) == ["Sarah Miller"]
 
 
 def test_the_place_names_ship_with_the_package() -> None:
