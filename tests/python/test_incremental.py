@@ -186,3 +186,23 @@ def test_appending_a_day_equals_a_full_refresh(tmp_path: Path, onet_source: Path
                 assert (only_full, only_incremental) == (0, 0), f"{schema}.{name}: {counts}"
                 if name.startswith("int_"):
                     assert n > 0, f"{schema}.{name} is empty"
+
+
+def test_selector_daily_skips_the_per_user_state_tests_alone(tmp_path: Path) -> None:
+    """The daily recipe's selector builds every model and runs every test but the data tests
+    of the per-user state, which read all users' rows whatever a day changed."""
+    warehouse = tmp_path / "w.duckdb"
+
+    def names(*selection: str) -> set[str]:
+        result = run_dbt(["ls", *selection, "--output", "name"], warehouse=warehouse, quiet=True)
+        return set(result.result)
+
+    everything = names()
+    sources = names("--resource-type", "source")  # read, never built: the selector lists none
+    state_tests = names("--select", "tag:per_user_state", "--resource-type", "test")
+    assert (
+        "unique_combination_of_columns_int_soc_users_period_grain__period_start__soc_level"
+        "__soc_code__user_key" in state_tests
+    )
+    assert not any("int_soc_usage" in name for name in state_tests)
+    assert names("--selector", "daily") == everything - state_tests - sources
