@@ -6,10 +6,11 @@ from __future__ import annotations
 from dataclasses import replace
 
 import numpy as np
+import pytest
 from scipy import sparse
 
 from econ_index.audit import Blocks, EquationSystem, Factorised
-from econ_index.repair import close_under_single_equations, plan
+from econ_index.repair import RepairError, close_under_single_equations, plan
 
 
 def _system(
@@ -148,3 +149,33 @@ def test_independent_blocks_agree_with_one_factorisation_and_are_reused() -> Non
     repair = plan(system)
     assert repair.added == [("t1",)]
     assert (repair.blocks, repair.largest_block, repair.factorised) == (2, 4, 3)
+
+
+def _fixed(system: EquationSystem, names: set[str]) -> np.ndarray:
+    return np.array([str(key[0]) in names for key in system.keys])
+
+
+def test_frozen_published_cells_are_never_hidden() -> None:
+    """The single-equation rule skips a fixed (frozen published) part for the next cheapest;
+    the repair of x + y = t1, y + z = t2, x + z = t3 skips the fixed t1 and hides another
+    total; with every total fixed nothing may free x, y, z and the repair fails."""
+    sizes = {"total": 100.0, "a": 10.0, "b": 50.0, "c": 40.0}
+    parts = _system([{"total": -1.0, "a": 1.0, "b": 1.0, "c": 1.0}], sizes, {"a"})
+    assert _hidden(close_under_single_equations(parts, _fixed(parts, {"c"}))) == {"a", "b"}
+    assert _hidden(close_under_single_equations(parts, _fixed(parts, {"b", "c"}))) == {
+        "a",
+        "total",
+    }
+    sizes = {"x": 20.0, "y": 30.0, "z": 40.0, "t1": 50.0, "t2": 70.0, "t3": 60.0}
+    equations = [
+        {"t1": -1.0, "x": 1.0, "y": 1.0},
+        {"t2": -1.0, "y": 1.0, "z": 1.0},
+        {"t3": -1.0, "x": 1.0, "z": 1.0},
+    ]
+    system = _system(equations, sizes, {"x", "y", "z"})
+    repair = plan(system, fixed=_fixed(system, {"t1"}))
+    assert repair.added and ("t1",) not in repair.added
+    hidden = system.hiding(system.keys.index(key) for key in repair.added)
+    assert Factorised(hidden).determined().size == 0
+    with pytest.raises(RepairError, match="outside the frozen closed periods"):
+        plan(system, fixed=_fixed(system, {"t1", "t2", "t3"}))
