@@ -38,6 +38,17 @@ def _system(
     )
 
 
+def _triangle() -> EquationSystem:
+    """x + y = t1, y + z = t2, x + z = t3 with x, y, z hidden and the totals published."""
+    sizes = {"x": 20.0, "y": 30.0, "z": 40.0, "t1": 50.0, "t2": 70.0, "t3": 60.0}
+    equations = [
+        {"t1": -1.0, "x": 1.0, "y": 1.0},
+        {"t2": -1.0, "y": 1.0, "z": 1.0},
+        {"t3": -1.0, "x": 1.0, "z": 1.0},
+    ]
+    return _system(equations, sizes, {"x", "y", "z"})
+
+
 def _hidden(system: EquationSystem) -> set[str]:
     return {str(key[0]) for key, h in zip(system.keys, system.hidden, strict=True) if h}
 
@@ -62,13 +73,7 @@ def test_three_equations_that_pin_down_three_hidden_cells_are_repaired() -> None
     """x + y = T1, y + z = T2, x + z = T3 with the totals published: every equation holds two
     hidden cells, so the single-equation rule is satisfied, yet x, y and z follow. Hiding the
     smallest total frees all three, and that total too."""
-    sizes = {"x": 20.0, "y": 30.0, "z": 40.0, "t1": 50.0, "t2": 70.0, "t3": 60.0}
-    equations = [
-        {"t1": -1.0, "x": 1.0, "y": 1.0},
-        {"t2": -1.0, "y": 1.0, "z": 1.0},
-        {"t3": -1.0, "x": 1.0, "z": 1.0},
-    ]
-    system = _system(equations, sizes, {"x", "y", "z"})
+    system = _triangle()
     assert len(Factorised(system).determined()) == 3
     repair = plan(system)
     assert repair.determined_before == 3
@@ -166,13 +171,7 @@ def test_frozen_published_cells_are_never_hidden() -> None:
         "a",
         "total",
     }
-    sizes = {"x": 20.0, "y": 30.0, "z": 40.0, "t1": 50.0, "t2": 70.0, "t3": 60.0}
-    equations = [
-        {"t1": -1.0, "x": 1.0, "y": 1.0},
-        {"t2": -1.0, "y": 1.0, "z": 1.0},
-        {"t3": -1.0, "x": 1.0, "z": 1.0},
-    ]
-    system = _system(equations, sizes, {"x", "y", "z"})
+    system = _triangle()
     repair = plan(system, fixed=_fixed(system, {"t1"}))
     assert repair.added and ("t1",) not in repair.added
     hidden = system.hiding(system.keys.index(key) for key in repair.added)
