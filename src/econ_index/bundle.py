@@ -254,7 +254,8 @@ def _frozen(con: duckdb.DuckDBPyConnection) -> dict[str, object]:
     ).fetchall()
     for row in rows:
         digest.update(("|".join(map(str, row)) + "\n").encode())
-    return {"cells": len(rows), "periods": periods, "record_sha256": digest.hexdigest()}
+    sha256 = digest.hexdigest() if rows else None
+    return {"cells": len(rows), "periods": periods, "record_sha256": sha256}
 
 
 def _sha256(path: Path) -> str:
