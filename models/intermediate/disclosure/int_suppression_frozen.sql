@@ -94,8 +94,8 @@ where
         when frozen_check.n_stale = 0 then true
         else cast({{ raise_query_error(
             "'raw.published_decisions no longer matches a closed period (stale frozen "
-            ~ "decisions): late or re-labelled data arrived for it, or the grains or k changed, "
-            ~ "so its published cells cannot stay as they were; "
-            ~ "run econ-index build --reopen-changed to reopen it'"
+            ~ "decisions): late or re-labelled data arrived for it, a grain was dropped or k "
+            ~ "was raised, so its published cells cannot stay as they were; when its data "
+            ~ "changed, econ-index build --reopen-changed decides it again'"
         ) }} as boolean)
     end
