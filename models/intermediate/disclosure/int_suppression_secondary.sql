@@ -19,8 +19,9 @@
     still have a row.
 
     A published cell of a frozen closed period (int_suppression_primary.is_frozen; doc block
-    `incremental_time_suppression`) is never picked: protection comes from open periods and the
-    all-time cells, and a group that has nothing else to give stays unresolved.
+    `incremental_time_suppression`) is never picked, nor an open one that a group adds up from
+    such cells alone (pinned): protection comes from open periods and the all-time cells, and
+    a group that has nothing else to give stays unresolved.
 
     If hidden cells still sit alone in a group (or a cascade is unfinished) after the last
     round, the fixpoint was not reached and every cell is hidden
@@ -109,6 +110,30 @@ member_cells as {{ cte_materialized() }} (
     inner join cell_numbers on memberships.cell_id = cell_numbers.cell_id
 ),
 
+{#- An open cell that one group adds up from frozen published cells alone (a week whose days
+    are all frozen, a base whose shares are) is published in effect: hiding it would protect
+    nothing, so it is never picked either. #}
+
+pinned as (
+    select distinct cell_no
+    from (
+        select
+            cell_no,
+            group_kind,
+            member_role,
+            is_hidden,
+            is_fixed,
+            count(*) over (partition by group_id) as n_members,
+            sum(is_fixed) over (partition by group_id) as n_fixed
+        from member_cells
+    ) as counted
+    where
+        is_hidden = 0
+        and is_fixed = 0
+        and n_fixed = n_members - 1
+        and (group_kind != 'share_base' or member_role = 1)
+),
+
 {#- Only groups that can still act: two or more primary-hidden members settle a group before
     the first round, and a share_base group with nothing visible has nothing to cascade to.
     Most groups of fine periods are of that kind. #}
@@ -148,10 +173,13 @@ numbered as {{ cte_materialized() }} (
             when member_cells.group_kind = 'share_base' then member_cells.member_role else 0
         end as is_cascade_total,
         count(*) over (partition by group_numbers.group_no) as n_members,
-        member_cells.is_fixed,
+        case
+            when member_cells.is_fixed = 1 or pinned.cell_no is not null then 1 else 0
+        end as is_fixed,
         member_cells.is_hidden
     from member_cells
     inner join group_numbers on member_cells.group_id = group_numbers.group_id
+    left join pinned on member_cells.cell_no = pinned.cell_no
     -- a hidden share can be left out of its base's group: the cascade only hides
     where not (
         member_cells.group_kind = 'share_base'
