@@ -281,13 +281,16 @@ def build(
     warehouse: Path,
     *,
     full_refresh: bool = False,
+    freeze: bool = False,
     reopen_changed: bool = False,
     verbose: bool = True,
     report: Callable[[str], None] = lambda _: None,
 ) -> list[Plan]:
     """``dbt build``, then audit and repair passes (each re-running ``int_suppression_primary``
-    and everything downstream of it, tests included) until no hidden count is determined, then
-    freezes the periods that have closed. Returns one plan per pass; the last one adds nothing.
+    and everything downstream of it, tests included) until no hidden count is determined; with
+    ``freeze``, then records the periods that have closed (opt-in: on small corpora a later build
+    can fail to converge, README "Stable over time"). Periods frozen earlier stay frozen either
+    way. Returns one plan per pass; the last one adds nothing.
     ``reopen_changed`` first unfreezes the closed periods whose cells changed since they were
     frozen (else the build fails on them). ``report`` gets a line per dbt command."""
     check_seeds()
@@ -305,7 +308,8 @@ def build(
     for dbt_pass in range(1, MAX_DBT_PASSES + 1):
         plans.append(plan_for_warehouse(warehouse))
         if not plans[-1].added:
-            report(f"froze {_freeze(warehouse):,} cells of newly closed periods")
+            if freeze:
+                report(f"froze {_freeze(warehouse):,} cells of newly closed periods")
             return plans
         _record(warehouse, plans[-1].added, dbt_pass)
         result = run_dbt(

@@ -70,7 +70,7 @@ def test_closed_periods_stay_as_published_when_a_day_is_appended(
             n_days=36,
         )
         hold_back_last_day(con)  # 2025-02-03, a Monday
-    build(warehouse, verbose=False)
+    build(warehouse, freeze=True, verbose=False)
     before = _query(warehouse, _FROZEN_CELLS)
     periods = "select period_grain, count(distinct period_start) from raw.published_decisions"
     # the days up to Feb 1 (the newest, Feb 2, may grow), four whole weeks, January
@@ -79,7 +79,7 @@ def test_closed_periods_stay_as_published_when_a_day_is_appended(
 
     with duckdb.connect(str(warehouse)) as con:
         append_held_back_day(con, "2025-07-02")
-    build(warehouse, verbose=False)
+    build(warehouse, freeze=True, verbose=False)
     after = _query(warehouse, _FROZEN_CELLS)
     assert set(before) <= set(after)  # same value, same published / hidden status
     # Feb 2 and the week of Jan 27 closed with the new day, and are frozen now
@@ -99,7 +99,7 @@ def test_closed_periods_stay_as_published_when_a_day_is_appended(
     with pytest.raises(DbtError, match="stale frozen decisions"):
         run_dbt(["run", "-s", "+int_suppression_frozen"], warehouse=warehouse, quiet=True)
     lines: list[str] = []
-    build(warehouse, reopen_changed=True, verbose=False, report=lines.append)
+    build(warehouse, freeze=True, reopen_changed=True, verbose=False, report=lines.append)
     # the day, its week and its month (the all-time cells are never frozen)
     assert next(line for line in lines if line.startswith("reopened")) == (
         "reopened 3 changed closed periods: day 2025-01-07, month 2025-01-01, week 2025-01-06"
