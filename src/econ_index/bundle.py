@@ -230,6 +230,34 @@ def _not_classified(
     return float(row[0])
 
 
+def _frozen(con: duckdb.DuckDBPyConnection) -> dict[str, object]:
+    """What raw.published_decisions freezes (doc block ``incremental_time_suppression``): its
+    cells, its periods per grain and a SHA-256 of its published part (keys, decisions, reasons
+    and the counts of published cells: a hidden count never enters the manifest, not even
+    hashed), in key order."""
+    if not _has_table(con, "raw", "published_decisions"):
+        return {"cells": 0, "periods": {}, "record_sha256": None}
+    periods = {
+        str(r[0]): {"periods": int(r[1]), "first_start": _iso(r[2]), "last_start": _iso(r[3])}
+        for r in con.execute(
+            "select period_grain, count(distinct period_start), min(period_start),"
+            " max(period_start) from raw.published_decisions group by 1 order by 1"
+        ).fetchall()
+    }
+    digest = hashlib.sha256()
+    rows = con.execute(
+        "select period_grain, period_start, level, node_id, facet, variable, is_suppressed,"
+        " suppression_reason,"
+        " case when not is_suppressed then n_users end,"
+        " case when not is_suppressed then round(n_conversations, 6) end"
+        " from raw.published_decisions order by all"
+    ).fetchall()
+    for row in rows:
+        digest.update(("|".join(map(str, row)) + "\n").encode())
+    sha256 = digest.hexdigest() if rows else None
+    return {"cells": len(rows), "periods": periods, "record_sha256": sha256}
+
+
 def _sha256(path: Path) -> str:
     digest = hashlib.sha256()
     with open(path, "rb") as handle:
@@ -383,6 +411,7 @@ def write_bundle(
         ),
         "quarantine_reasons": _reasons(con, "quarantine", "reason", "true", k_conversations),
         "hidden_share_by_level": hidden,
+        "frozen_closed_periods": _frozen(con),
         "classifier_quality_on_real_data": {
             **REAL_QUALITY,
             "local_algorithm_version": ALGORITHM_VERSION,

@@ -683,10 +683,28 @@ def _dbt_progress(verbose: bool) -> Iterator[ProgressListener]:
 def build(
     warehouse: WarehouseOpt = DEFAULT_WAREHOUSE,
     full_refresh: Annotated[bool, typer.Option(help="Rebuild incremental models.")] = False,
+    freeze: Annotated[
+        bool,
+        typer.Option(
+            "--freeze-closed-periods",
+            envvar="ECON_INDEX_FREEZE_CLOSED_PERIODS",
+            help="Record the cells of periods that have closed: later builds publish them as "
+            "they are now (opt-in; README 'Stable over time').",
+        ),
+    ] = False,
+    reopen_changed: Annotated[
+        bool,
+        typer.Option(
+            help="Unfreeze the closed periods whose data changed since they were published "
+            "(late or re-labelled conversations) and decide them again.",
+        ),
+    ] = False,
     verbose: Annotated[bool, typer.Option(help="Show dbt's own log, node by node.")] = False,
 ) -> None:
     """Run ``dbt build`` (seeds, models, tests) on the warehouse, then hide cells until no
-    hidden count follows from the published ones (econ_index.repair).
+    hidden count follows from the published ones (econ_index.repair); with
+    --freeze-closed-periods, record the cells of periods that have closed so that later builds
+    publish them as they are now.
 
     Example:
       econ-index build --warehouse .warehouse/econ_index.duckdb
@@ -701,6 +719,8 @@ def build(
             plans = safe_build(
                 warehouse,
                 full_refresh=full_refresh,
+                freeze=freeze,
+                reopen_changed=reopen_changed,
                 verbose=verbose,
                 report=lambda line: out.print(line, highlight=False),
             )

@@ -20,6 +20,11 @@ Choosing cells, per round:
 3. close the new hidden set under the single-equation rule (an equation with one hidden member
    hides its cheapest published part, else its total), as int_suppression_secondary does.
 Rounds repeat until nothing is determined. Every round hides at least one cell, so it ends.
+
+Published cells of frozen closed periods (``fixed``: int_suppression_primary.is_frozen) are never
+chosen, in step 2 or 3: a determined cell that only they could free fails the repair
+(:class:`RepairError`) rather than change a figure already published. After a clean pass,
+:func:`build` freezes the periods that have closed (doc block ``incremental_time_suppression``).
 """
 
 from __future__ import annotations
@@ -32,7 +37,16 @@ from pathlib import Path
 import duckdb
 import numpy as np
 
-from econ_index.audit import ROUNDING, Blocks, EquationSystem, Key, equation_system
+from econ_index.audit import (
+    CELLS,
+    DISCLOSURE_CELLS,
+    KEY_COLUMNS,
+    ROUNDING,
+    Blocks,
+    EquationSystem,
+    Key,
+    equation_system,
+)
 from econ_index.dbt_runner import check_seeds, describe, run_dbt
 from econ_index.warehouse import DDL, WarehouseError, explain_error
 
@@ -44,6 +58,16 @@ FIRST_READER = "int_suppression_primary"
 FALLBACK_WEIGHT = 1e-3
 MAX_ROUNDS = 50
 MAX_DBT_PASSES = 5
+DECISIONS_TABLE = "raw.published_decisions"
+FROZEN = "intermediate.int_suppression_frozen"
+_KEYS = ", ".join(f"cells.{key}" for key in KEY_COLUMNS)
+# the keys of the published cells of frozen periods, which the repair must not hide
+_FROZEN_PUBLISHED = f"""
+select {_KEYS}
+from intermediate.int_suppression_primary as decided
+inner join {DISCLOSURE_CELLS} as cells using (cell_id)
+where decided.is_frozen and not decided.is_primary_suppressed
+"""
 
 
 class RepairError(RuntimeError):
@@ -60,11 +84,15 @@ class Plan:
     factorised: int  # block factorisations over every round
 
 
-def close_under_single_equations(system: EquationSystem) -> EquationSystem:
+def close_under_single_equations(
+    system: EquationSystem, fixed: np.ndarray | None = None
+) -> EquationSystem:
     """Hide, in every equation with exactly one hidden member, its cheapest published part
     (lowest hide cost, fewest conversations, then key order), or its total when no part is
     published; to a fixpoint, over every equation (implied ones too), as
-    int_suppression_secondary does. Totals carry the negative coefficient of each equation."""
+    int_suppression_secondary does. Totals carry the negative coefficient of each equation.
+    Cells `fixed` (bool per cell) are never hidden."""
+    fixed = np.zeros(len(system.keys), dtype=bool) if fixed is None else fixed
     matrix = system.matrix.tocsr()
     membership = (matrix != 0).astype(np.int64)
     while True:
@@ -74,7 +102,7 @@ def close_under_single_equations(system: EquationSystem) -> EquationSystem:
         for equation in alone:
             start, end = matrix.indptr[equation], matrix.indptr[equation + 1]
             members, coefficients = matrix.indices[start:end], matrix.data[start:end]
-            published = ~hidden[members]
+            published = ~hidden[members] & ~fixed[members]
             if not published.any():
                 continue
             # order: parts before the total, then cost, fewest conversations, key order
@@ -92,8 +120,9 @@ def close_under_single_equations(system: EquationSystem) -> EquationSystem:
         system = system.hiding(chosen)
 
 
-def _choose(blocks: Blocks, determined: np.ndarray) -> set[int]:
-    """One round of step 2 of the module doc: cells whose hiding frees the determined ones."""
+def _choose(blocks: Blocks, determined: np.ndarray, fixed: np.ndarray) -> set[int]:
+    """One round of step 2 of the module doc: cells whose hiding frees the determined ones,
+    never a `fixed` one."""
     system = blocks.system
     visible = np.flatnonzero(~system.hidden)
     frees_alone = np.zeros(len(system.keys), dtype=bool)
@@ -102,7 +131,7 @@ def _choose(blocks: Blocks, determined: np.ndarray) -> set[int]:
     for cell in determined:
         # a_v . y per cell v of the block's equations; the published ones are what it reads
         cells, weights = blocks.certificate_weights(int(cell))
-        published = ~system.hidden[cells]
+        published = ~system.hidden[cells] & ~fixed[cells]
         cells, weights = cells[published], weights[published]
         candidates = cells[(np.abs(weights) > ROUNDING) & frees_alone[cells]]
         if candidates.size:
@@ -117,9 +146,13 @@ def _choose(blocks: Blocks, determined: np.ndarray) -> set[int]:
     return chosen
 
 
-def plan(system: EquationSystem, max_rounds: int = MAX_ROUNDS) -> Plan:
-    """The cells to hide so that no hidden cell of `system` is determined (module doc). Each
-    round refactorises only the blocks (econ_index.audit.Blocks) whose hidden cells changed."""
+def plan(
+    system: EquationSystem, max_rounds: int = MAX_ROUNDS, fixed: np.ndarray | None = None
+) -> Plan:
+    """The cells to hide so that no hidden cell of `system` is determined (module doc), never
+    one of `fixed` (bool per cell: published cells of frozen periods). Each round refactorises
+    only the blocks (econ_index.audit.Blocks) whose hidden cells changed."""
+    fixed = np.zeros(len(system.keys), dtype=bool) if fixed is None else fixed
     start = system.hidden
     blocks = Blocks(system)
     shape = len(blocks.sizes), max(blocks.sizes, default=0)
@@ -132,10 +165,14 @@ def plan(system: EquationSystem, max_rounds: int = MAX_ROUNDS) -> Plan:
             return Plan([system.keys[i] for i in added], before, round_no, *shape, factorised)
         if round_no == max_rounds:
             break
-        chosen = _choose(blocks, determined)
-        if not chosen:  # cannot happen with consistent data: a determined cell reads something
-            raise RepairError(f"no published cell frees {system.keys[int(determined[0])]}")
-        system = close_under_single_equations(system.hiding(chosen))
+        chosen = _choose(blocks, determined, fixed)
+        if not chosen:  # with nothing frozen, cannot happen: a determined cell reads something
+            raise RepairError(
+                f"no published cell outside the frozen closed periods frees "
+                f"{system.keys[int(determined[0])]}: protecting it would change a figure "
+                "already published; nothing was published"
+            )
+        system = close_under_single_equations(system.hiding(chosen), fixed)
         blocks = Blocks(system, previous=blocks)
         factorised += blocks.factorised
         determined = blocks.determined()
@@ -143,11 +180,15 @@ def plan(system: EquationSystem, max_rounds: int = MAX_ROUNDS) -> Plan:
 
 
 def plan_for_warehouse(warehouse: Path) -> Plan:
-    """The repair plan for the publication currently built in `warehouse`."""
+    """The repair plan for the publication currently built in `warehouse`, which keeps the
+    published cells of frozen periods published."""
     # a plain connection: dbt-duckdb keeps the file open in this process, and DuckDB only shares
     # an open database with a connection of the same configuration
     with duckdb.connect(str(warehouse)) as con:
-        return plan(equation_system(con))
+        system = equation_system(con)
+        frozen = set(con.execute(_FROZEN_PUBLISHED).fetchall())
+    fixed = np.fromiter((key in frozen for key in system.keys), dtype=bool, count=len(system.keys))
+    return plan(system, fixed=fixed)
 
 
 def _record(warehouse: Path, added: list[Key], dbt_pass: int) -> None:
@@ -171,16 +212,87 @@ def _record(warehouse: Path, added: list[Key], dbt_pass: int) -> None:
         raise WarehouseError(explain_error(warehouse, exc)) from None
 
 
+# The cells of frozen periods against their record, by key: a period with a cell added, gone or
+# recounted since it was frozen (late or re-labelled conversations) is reopened.
+_CHANGED_PERIODS = f"""
+select distinct
+    coalesce(cells.period_grain, record.period_grain),
+    coalesce(cells.period_start, record.period_start)
+from (
+    select cells.*
+    from {DISCLOSURE_CELLS} as cells
+    semi join {DECISIONS_TABLE} as frozen using (period_grain, period_start)
+) as cells
+full outer join {DECISIONS_TABLE} as record using ({", ".join(KEY_COLUMNS)})
+where
+    cells.cell_id is null
+    or record.period_grain is null
+    or coalesce(cells.n_users, 0) != record.n_users
+    or abs(coalesce(cells.n_conversations, 0) - record.n_conversations) >= 1e-6
+"""
+# Every cell of a period closed since the last freeze, as this build published it.
+_FREEZE = f"""
+insert into {DECISIONS_TABLE}
+select
+    {_KEYS},
+    published.is_suppressed,
+    published.suppression_reason,
+    coalesce(cells.n_users, 0),
+    coalesce(cells.n_conversations, 0),
+    fingerprint.cells_fingerprint,
+    ?
+from {FROZEN} as frozen
+inner join {DISCLOSURE_CELLS} as cells using (cell_id)
+inner join {CELLS} as published using ({", ".join(KEY_COLUMNS)})
+cross join {FINGERPRINT} as fingerprint
+where frozen.is_closed and not frozen.is_frozen
+"""
+
+
+def _reopen_changed(warehouse: Path, verbose: bool, report: Callable[[str], None]) -> None:
+    """Remove the record of the frozen periods whose cells changed since they were frozen, so
+    that this build decides them again (after building the cells they are compared with)."""
+    run_dbt(["run", "--select", "+int_disclosure_cells"], warehouse=warehouse, verbose=verbose)
+    try:
+        with duckdb.connect(str(warehouse)) as con:
+            changed = con.execute(_CHANGED_PERIODS).fetchall()
+            con.executemany(
+                f"delete from {DECISIONS_TABLE} where period_grain = ? and period_start = ?",
+                changed,
+            )
+    except duckdb.Error as exc:
+        raise WarehouseError(explain_error(warehouse, exc)) from None
+    named = ", ".join(f"{grain} {start}" for grain, start in sorted(changed)) or "none"
+    report(f"reopened {len(changed)} changed closed periods: {named}")
+
+
+def _freeze(warehouse: Path) -> int:
+    """Record the decisions of the periods closed since the last build (doc block
+    ``incremental_time_suppression``); the number of cells frozen."""
+    try:
+        with duckdb.connect(str(warehouse)) as con:
+            row = con.execute(_FREEZE, [datetime.now(UTC).replace(tzinfo=None)]).fetchone()
+    except duckdb.Error as exc:
+        raise WarehouseError(explain_error(warehouse, exc)) from None
+    return int(row[0]) if row else 0
+
+
 def build(
     warehouse: Path,
     *,
     full_refresh: bool = False,
+    freeze: bool = False,
+    reopen_changed: bool = False,
     verbose: bool = True,
     report: Callable[[str], None] = lambda _: None,
 ) -> list[Plan]:
     """``dbt build``, then audit and repair passes (each re-running ``int_suppression_primary``
-    and everything downstream of it, tests included) until no hidden count is determined. Returns
-    one plan per pass; the last one adds nothing. ``report`` gets a line per dbt command."""
+    and everything downstream of it, tests included) until no hidden count is determined; with
+    ``freeze``, then records the periods that have closed (opt-in: on small corpora a later build
+    can fail to converge, README "Stable over time"). Periods frozen earlier stay frozen either
+    way. Returns one plan per pass; the last one adds nothing.
+    ``reopen_changed`` first unfreezes the closed periods whose cells changed since they were
+    frozen (else the build fails on them). ``report`` gets a line per dbt command."""
     check_seeds()
     if not warehouse.parent.is_dir():
         raise WarehouseError(
@@ -188,12 +300,16 @@ def build(
             "run `econ-index classify --warehouse PATH` first, or give --warehouse its path"
         )
     _record(warehouse, [], 0)
+    if reopen_changed:
+        _reopen_changed(warehouse, verbose, report)
     command = ["build", *(["--full-refresh"] if full_refresh else [])]
     report(f"dbt build: {describe(run_dbt(command, warehouse=warehouse, verbose=verbose))}")
     plans: list[Plan] = []
     for dbt_pass in range(1, MAX_DBT_PASSES + 1):
         plans.append(plan_for_warehouse(warehouse))
         if not plans[-1].added:
+            if freeze:
+                report(f"froze {_freeze(warehouse):,} cells of newly closed periods")
             return plans
         _record(warehouse, plans[-1].added, dbt_pass)
         result = run_dbt(

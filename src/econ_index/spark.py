@@ -13,7 +13,13 @@ import duckdb
 
 from econ_index.warehouse import RAW_SCHEMA
 
-RAW_TABLES = ("conversation_labels", "classification_runs", "quarantine", "suppression_repairs")
+RAW_TABLES = (
+    "conversation_labels",
+    "classification_runs",
+    "quarantine",
+    "suppression_repairs",
+    "published_decisions",
+)
 
 # DuckDB column types of warehouse.DDL -> Spark SQL types
 _SPARK_TYPES = {

@@ -90,6 +90,27 @@ create table if not exists {RAW_SCHEMA}.suppression_repairs (
     cells_fingerprint varchar
 );
 alter table {RAW_SCHEMA}.suppression_repairs add column if not exists cells_fingerprint varchar;
+
+-- what was published for the cells of closed periods (incremental time suppression): written
+-- by econ-index build once a period closes, read by int_suppression_frozen, which keeps these
+-- decisions on every later build (one row per cell)
+create table if not exists {RAW_SCHEMA}.published_decisions (
+    period_grain      varchar   not null,
+    period_start      date      not null,
+    level             varchar   not null,
+    node_id           varchar   not null,
+    facet             varchar   not null,
+    variable          varchar   not null,
+    is_suppressed     boolean   not null,
+    suppression_reason varchar,
+    -- the cell's unsuppressed counts when it was frozen: a build whose counts differ (late or
+    -- re-labelled data in a closed period) fails instead of publishing another value
+    n_users           bigint    not null,
+    n_conversations   double    not null,
+    -- int_disclosure_fingerprint of the publication that decided the cell
+    cells_fingerprint varchar   not null,
+    frozen_at         timestamp not null
+);
 """
 
 

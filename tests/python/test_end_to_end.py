@@ -415,6 +415,7 @@ def test_canary_runs_reconcile_and_quarantine_what_they_should(demo: dict[str, o
         "scrubber",  # fast | strong
         "partition_name",  # by default the inputs' paths
         "cells_fingerprint",  # a hash of the cells a repair was planned on
+        "suppression_reason",  # why a frozen cell of a closed period was hidden
     }, columns
 
 

@@ -257,6 +257,46 @@ def test_manifest_describes_files_runs_and_suppression(tmp_path: Path) -> None:
     assert quality["n"] == 1840 and "evaluation/realset" in quality["source"]
 
 
+def test_manifest_records_the_frozen_closed_periods(tmp_path: Path) -> None:
+    """frozen_closed_periods counts the frozen cells and periods per grain, and hashes the
+    record's published part: a hidden cell's count never changes the hash, a published one's
+    does."""
+    import json
+
+    warehouse = _bundle_warehouse(tmp_path / "warehouse.duckdb")
+    out = tmp_path / "published" / "econ_index.duckdb"
+    empty = json.loads(publish(warehouse, out).manifest.read_text())  # type: ignore[union-attr]
+    assert empty["frozen_closed_periods"] == {"cells": 0, "periods": {}, "record_sha256": None}
+    with duckdb.connect(str(warehouse)) as con:
+        con.executemany(
+            "insert into raw.published_decisions values"
+            " (?, ?, 'total', 'total', 'usage', 'all', ?, ?, ?, ?, 'k5-15-n2-h1', now())",
+            [
+                ("day", "2025-03-03", False, None, 6, 20.0),
+                ("day", "2025-03-04", True, "primary:users<5", 2, 4.0),
+                ("month", "2025-02-01", False, None, 30, 80.0),
+            ],
+        )
+
+    def frozen() -> dict[str, object]:
+        manifest = publish(warehouse, out).manifest
+        assert manifest is not None
+        return dict(json.loads(manifest.read_text())["frozen_closed_periods"])
+
+    first = frozen()
+    assert first["cells"] == 3
+    assert first["periods"] == {
+        "day": {"periods": 2, "first_start": "2025-03-03", "last_start": "2025-03-04"},
+        "month": {"periods": 1, "first_start": "2025-02-01", "last_start": "2025-02-01"},
+    }
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute("update raw.published_decisions set n_users = 3 where is_suppressed")
+    assert frozen()["record_sha256"] == first["record_sha256"]
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute("update raw.published_decisions set n_users = 7 where not is_suppressed")
+    assert frozen()["record_sha256"] != first["record_sha256"]
+
+
 def test_manifest_without_git_has_no_commit(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -6,10 +6,11 @@ from __future__ import annotations
 from dataclasses import replace
 
 import numpy as np
+import pytest
 from scipy import sparse
 
 from econ_index.audit import Blocks, EquationSystem, Factorised
-from econ_index.repair import close_under_single_equations, plan
+from econ_index.repair import RepairError, close_under_single_equations, plan
 
 
 def _system(
@@ -37,6 +38,17 @@ def _system(
     )
 
 
+def _triangle() -> EquationSystem:
+    """x + y = t1, y + z = t2, x + z = t3 with x, y, z hidden and the totals published."""
+    sizes = {"x": 20.0, "y": 30.0, "z": 40.0, "t1": 50.0, "t2": 70.0, "t3": 60.0}
+    equations = [
+        {"t1": -1.0, "x": 1.0, "y": 1.0},
+        {"t2": -1.0, "y": 1.0, "z": 1.0},
+        {"t3": -1.0, "x": 1.0, "z": 1.0},
+    ]
+    return _system(equations, sizes, {"x", "y", "z"})
+
+
 def _hidden(system: EquationSystem) -> set[str]:
     return {str(key[0]) for key, h in zip(system.keys, system.hidden, strict=True) if h}
 
@@ -61,13 +73,7 @@ def test_three_equations_that_pin_down_three_hidden_cells_are_repaired() -> None
     """x + y = T1, y + z = T2, x + z = T3 with the totals published: every equation holds two
     hidden cells, so the single-equation rule is satisfied, yet x, y and z follow. Hiding the
     smallest total frees all three, and that total too."""
-    sizes = {"x": 20.0, "y": 30.0, "z": 40.0, "t1": 50.0, "t2": 70.0, "t3": 60.0}
-    equations = [
-        {"t1": -1.0, "x": 1.0, "y": 1.0},
-        {"t2": -1.0, "y": 1.0, "z": 1.0},
-        {"t3": -1.0, "x": 1.0, "z": 1.0},
-    ]
-    system = _system(equations, sizes, {"x", "y", "z"})
+    system = _triangle()
     assert len(Factorised(system).determined()) == 3
     repair = plan(system)
     assert repair.determined_before == 3
@@ -148,3 +154,27 @@ def test_independent_blocks_agree_with_one_factorisation_and_are_reused() -> Non
     repair = plan(system)
     assert repair.added == [("t1",)]
     assert (repair.blocks, repair.largest_block, repair.factorised) == (2, 4, 3)
+
+
+def _fixed(system: EquationSystem, names: set[str]) -> np.ndarray:
+    return np.array([str(key[0]) in names for key in system.keys])
+
+
+def test_frozen_published_cells_are_never_hidden() -> None:
+    """The single-equation rule skips a fixed (frozen published) part for the next cheapest;
+    the repair of x + y = t1, y + z = t2, x + z = t3 skips the fixed t1 and hides another
+    total; with every total fixed nothing may free x, y, z and the repair fails."""
+    sizes = {"total": 100.0, "a": 10.0, "b": 50.0, "c": 40.0}
+    parts = _system([{"total": -1.0, "a": 1.0, "b": 1.0, "c": 1.0}], sizes, {"a"})
+    assert _hidden(close_under_single_equations(parts, _fixed(parts, {"c"}))) == {"a", "b"}
+    assert _hidden(close_under_single_equations(parts, _fixed(parts, {"b", "c"}))) == {
+        "a",
+        "total",
+    }
+    system = _triangle()
+    repair = plan(system, fixed=_fixed(system, {"t1"}))
+    assert repair.added and ("t1",) not in repair.added
+    hidden = system.hiding(system.keys.index(key) for key in repair.added)
+    assert Factorised(hidden).determined().size == 0
+    with pytest.raises(RepairError, match="outside the frozen closed periods"):
+        plan(system, fixed=_fixed(system, {"t1", "t2", "t3"}))

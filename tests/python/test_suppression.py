@@ -85,6 +85,9 @@ CHAIN = (
     "int_disclosure_equations",
     "int_disclosure_fingerprint",
     "stg_econ_index__suppression_repairs",
+    "fct_conversation_tasks",
+    "stg_econ_index__published_decisions",
+    "int_suppression_frozen",
     "int_suppression_primary",
     "int_suppression_secondary",
     "pub_index_cells",
@@ -133,6 +136,18 @@ def compiled(tmp_path_factory: pytest.TempPathFactory) -> CompiledSql:
         f"{', '.join(KEY_COLUMNS)}, 1 as dbt_pass, fingerprint.cells_fingerprint,"
         " 1 as n_fingerprints from main.suppression_repairs_fixture"
         " cross join {{ ref('int_disclosure_fingerprint') }} as fingerprint\n"
+    )
+    # the fixture's days, and no frozen period (stable periods are in test_stability)
+    (project / "models/fct_conversation_tasks.sql").write_text(
+        "select cast(period_start as timestamp) as created_at"
+        " from {{ ref('int_index_cells') }} where period_grain = 'day'\n"
+    )
+    (project / "models/stg_econ_index__published_decisions.sql").write_text(
+        "select cast(null as varchar) as cell_id, cast(null as varchar) as period_grain,"
+        " cast(null as date) as period_start, cast(null as boolean) as is_suppressed,"
+        " cast(null as varchar) as suppression_reason, cast(null as bigint) as n_users,"
+        " cast(null as double) as n_conversations, cast(null as varchar) as cells_fingerprint"
+        " where false\n"
     )
     (project / "tests").mkdir()
     for test in (REPO / "tests/singular").glob("assert_published_*.sql"):

@@ -1,6 +1,8 @@
 {#- Primary suppression (doc block `suppression_algorithm`, step 1): the k rule on every cell,
     plus the cells the audit-driven repair hides from the start (reason complementary:audit).
-    A missing count counts as zero, so it is hidden. Grain: cell_id. -#}
+    A missing count counts as zero, so it is hidden. A cell of a frozen closed period
+    (int_suppression_frozen) keeps its published decision instead: hidden with its published
+    reason, or published (is_frozen: the secondary rounds never pick it). Grain: cell_id. -#}
 {%- set k_users = k_threshold('k_users') -%}
 {%- set k_conversations = k_threshold('k_conversations') -%}
 
@@ -9,8 +11,13 @@ with flagged as (
         cells.cell_id,
         coalesce(cells.n_users, 0) < {{ k_users }} as below_k_users,
         coalesce(cells.n_conversations, 0) < {{ k_conversations }} as below_k_conversations,
-        repairs.cell_id is not null as is_repaired
+        repairs.cell_id is not null as is_repaired,
+        frozen.is_frozen,
+        frozen.frozen_is_suppressed,
+        frozen.frozen_reason
     from {{ ref('int_disclosure_cells') }} as cells
+    inner join {{ ref('int_suppression_frozen') }} as frozen
+        on cells.cell_id = frozen.cell_id
     left join {{ ref('stg_econ_index__suppression_repairs') }} as repairs
         on cells.cell_id = repairs.cell_id
 ),
@@ -34,10 +41,13 @@ repair_check as (
 
 select
     flagged.cell_id,
-    flagged.below_k_users
-    or flagged.below_k_conversations
-    or flagged.is_repaired as is_primary_suppressed,
+    flagged.is_frozen,
     case
+        when flagged.is_frozen then flagged.frozen_is_suppressed
+        else flagged.below_k_users or flagged.below_k_conversations or flagged.is_repaired
+    end as is_primary_suppressed,
+    case
+        when flagged.is_frozen then flagged.frozen_reason
         when flagged.below_k_users then 'primary:users<{{ k_users }}'
         when flagged.below_k_conversations then 'primary:conversations<{{ k_conversations }}'
         when flagged.is_repaired then 'complementary:audit'

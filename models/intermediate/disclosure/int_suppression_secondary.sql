@@ -18,6 +18,11 @@
     visible members of a settled group can only be hidden through another group, where they
     still have a row.
 
+    A published cell of a frozen closed period (int_suppression_primary.is_frozen; doc block
+    `incremental_time_suppression`) is never picked, nor an open one that a group adds up from
+    such cells alone (pinned): protection comes from open periods and the all-time cells, and
+    a group that has nothing else to give stays unresolved.
+
     If hidden cells still sit alone in a group (or a cascade is unfinished) after the last
     round, the fixpoint was not reached and every cell is hidden
     ('complementary:not_converged'): the output stays safe, and
@@ -27,7 +32,9 @@
 {%- set kinds = ['allocation', 'hierarchy', 'pattern', 'period', 'share_base'] -%}
 {%- set cascade_kind_no = kinds.index('share_base') + 1 -%}
 {#- what every round carries unchanged (the hidden state and reason are recomputed) -#}
-{%- set carried = ['cell_no', 'kind_no', 'pick_rank', 'is_cascade_total', 'n_members'] %}
+{%- set carried = [
+    'cell_no', 'kind_no', 'pick_rank', 'is_cascade_total', 'n_members', 'is_fixed'
+] %}
 
 with cells as (
     select
@@ -36,7 +43,8 @@ with cells as (
         cells.hide_cost,
         cells.base_cell_id,
         primary_cells.is_primary_suppressed,
-        primary_cells.primary_reason
+        primary_cells.primary_reason,
+        primary_cells.is_frozen and not primary_cells.is_primary_suppressed as is_fixed
     from {{ ref('int_disclosure_cells') }} as cells
     inner join {{ ref('int_suppression_primary') }} as primary_cells
         on cells.cell_id = primary_cells.cell_id
@@ -53,7 +61,8 @@ cell_numbers as (
         row_number() over (order by cell_id) as cell_no,
         hide_cost,
         coalesce(n_conversations, 0) as sort_n,
-        case when is_primary_suppressed then 1 else 0 end as is_hidden
+        case when is_primary_suppressed then 1 else 0 end as is_hidden,
+        case when is_fixed then 1 else 0 end as is_fixed
     from cells
 ),
 
@@ -95,9 +104,34 @@ member_cells as {{ cte_materialized() }} (
         cell_numbers.cell_no,
         cell_numbers.hide_cost,
         cell_numbers.sort_n,
-        cell_numbers.is_hidden
+        cell_numbers.is_hidden,
+        cell_numbers.is_fixed
     from memberships
     inner join cell_numbers on memberships.cell_id = cell_numbers.cell_id
+),
+
+{#- An open cell that one group adds up from frozen published cells alone (a week whose days
+    are all frozen, a base whose shares are) is published in effect: hiding it would protect
+    nothing, so it is never picked either. #}
+
+pinned as (
+    select distinct cell_no
+    from (
+        select
+            cell_no,
+            group_kind,
+            member_role,
+            is_hidden,
+            is_fixed,
+            count(*) over (partition by group_id) as n_members,
+            sum(is_fixed) over (partition by group_id) as n_fixed
+        from member_cells
+    ) as counted
+    where
+        is_hidden = 0
+        and is_fixed = 0
+        and n_fixed = n_members - 1
+        and (group_kind != 'share_base' or member_role = 1)
 ),
 
 {#- Only groups that can still act: two or more primary-hidden members settle a group before
@@ -139,9 +173,13 @@ numbered as {{ cte_materialized() }} (
             when member_cells.group_kind = 'share_base' then member_cells.member_role else 0
         end as is_cascade_total,
         count(*) over (partition by group_numbers.group_no) as n_members,
+        case
+            when member_cells.is_fixed = 1 or pinned.cell_no is not null then 1 else 0
+        end as is_fixed,
         member_cells.is_hidden
     from member_cells
     inner join group_numbers on member_cells.group_id = group_numbers.group_id
+    left join pinned on member_cells.cell_no = pinned.cell_no
     -- a hidden share can be left out of its base's group: the cascade only hides
     where not (
         member_cells.group_kind = 'share_base'
@@ -168,8 +206,8 @@ round_0 as (
             reason_kind_no,
             sum(is_hidden) over (partition by group_no) as n_hidden,
             max(is_cascade_total * is_hidden) over (partition by group_no) as is_cascading,
-            min(case when is_hidden = 0 then pick_rank end) over (partition by group_no)
-                as first_visible_rank
+            min(case when is_hidden = 0 and is_fixed = 0 then pick_rank end)
+                over (partition by group_no) as first_visible_rank
         from round_{{ round - 1 }}
     ),
 
@@ -185,7 +223,7 @@ round_0 as (
                 else 0
             end as is_settled,
             case
-                when is_hidden = 1 then 0
+                when is_hidden = 1 or is_fixed = 1 then 0
                 when is_cascading = 1 then 1
                 when
                     kind_no != {{ cascade_kind_no }}
