@@ -585,10 +585,23 @@ REPAIR_CASES = (
 )
 
 
+def _built_publication(warehouse: Path, n_rows: int, grains: list[str]) -> tuple[int, int]:
+    """Generated fact rows and `dbt build` in `warehouse`: its published cells and hidden ones."""
+    from econ_index.dbt_runner import project_dir, run_dbt
+
+    with duckdb.connect(str(warehouse)) as con:
+        generate_labels(con, project_dir() / "seeds", n_rows)
+    run_dbt(["build"], warehouse=warehouse, variables={"period_grains": grains}, quiet=True)
+    with duckdb.connect(str(warehouse)) as con:
+        counts = con.execute(
+            "select count(*), count(*) filter (where is_suppressed) from published.pub_index_cells"
+        ).fetchone()
+    return counts if counts else (0, 0)
+
+
 def suppression_repair(taxonomy: Taxonomy) -> list[dict[str, object]]:
     """`econ-index build`'s audit-driven repair on generated fact rows: the dbt passes apart,
     the audit and repair planning time, and what they found and hid."""
-    from econ_index.dbt_runner import project_dir, run_dbt
     from econ_index.repair import plan_for_warehouse
 
     del taxonomy
@@ -596,19 +609,10 @@ def suppression_repair(taxonomy: Taxonomy) -> list[dict[str, object]]:
     for n_rows, grains in REPAIR_CASES:
         with tempfile.TemporaryDirectory() as tmp:
             warehouse = Path(tmp) / "bench.duckdb"
-            with duckdb.connect(str(warehouse)) as con:
-                generate_labels(con, project_dir() / "seeds", n_rows)
-            variables = {"period_grains": grains}
-            run_dbt(["build"], warehouse=warehouse, variables=variables, quiet=True)
+            cells, hidden = _built_publication(warehouse, n_rows, grains)
             started = time.perf_counter()
             plan = plan_for_warehouse(warehouse)
             plan_s = time.perf_counter() - started
-            with duckdb.connect(str(warehouse)) as con:
-                counts = con.execute(
-                    "select count(*), count(*) filter (where is_suppressed)"
-                    " from published.pub_index_cells"
-                ).fetchone()
-        cells, hidden = counts if counts else (0, 0)
         rows.append(
             {
                 "fact rows": f"{n_rows:,}",
@@ -649,24 +653,13 @@ def _audit_in_child(warehouse: str, method: str) -> tuple[list[int], float, floa
 def exact_audits(taxonomy: Taxonomy) -> list[dict[str, object]]:
     """The exact audit of the publication `dbt build` leaves (before the repair), from the
     hidden side (econ_index.audit) and from the published side (econ_index.span_audit)."""
-    from econ_index.dbt_runner import project_dir, run_dbt
-
     del taxonomy
     rows: list[dict[str, object]] = []
     spawn = multiprocessing.get_context("spawn")
     for n_rows, hidden_side in AUDIT_CASES:
         with tempfile.TemporaryDirectory() as tmp:
             warehouse = Path(tmp) / "bench.duckdb"
-            with duckdb.connect(str(warehouse)) as con:
-                generate_labels(con, project_dir() / "seeds", n_rows)
-            variables = {"period_grains": AUDIT_GRAINS}
-            run_dbt(["build"], warehouse=warehouse, variables=variables, quiet=True)
-            with duckdb.connect(str(warehouse)) as con:
-                counts = con.execute(
-                    "select count(*), count(*) filter (where is_suppressed)"
-                    " from published.pub_index_cells"
-                ).fetchone()
-            cells, hidden = counts if counts else (0, 0)
+            cells, hidden = _built_publication(warehouse, n_rows, AUDIT_GRAINS)
             found: dict[str, list[int]] = {}
             for method in ("span", "blocks") if hidden_side else ("span",):
                 started = time.perf_counter()

@@ -9,7 +9,7 @@ import pytest
 from econ_index.audit import EquationSystem, Factorised
 from econ_index.span_audit import PRIME, inner_cells
 from econ_index.span_audit import determined as span_determined
-from test_repair import _system
+from test_repair import TABLE, TABLE_SIZES, _system
 
 CYCLE_SIZES = {"x": 20.0, "y": 30.0, "z": 40.0, "t1": 50.0, "t2": 70.0, "t3": 60.0}
 CYCLE = [
@@ -36,16 +36,9 @@ def test_three_equations_pin_down_three_hidden_cells_until_a_total_is_hidden() -
 
 
 def test_a_table_with_its_margins_published_keeps_its_inner_cells_free() -> None:
-    sizes = {"a": 20.0, "b": 20.0, "c": 20.0, "d": 20.0, "r1": 40, "r2": 40, "k1": 40, "k2": 40}
-    equations = [
-        {"r1": -1.0, "a": 1.0, "b": 1.0},
-        {"r2": -1.0, "c": 1.0, "d": 1.0},
-        {"k1": -1.0, "a": 1.0, "c": 1.0},
-        {"k2": -1.0, "b": 1.0, "d": 1.0},
-    ]
-    assert _both(_system(equations, sizes, {"a", "b", "c", "d"})) == set()
+    assert _both(_system(TABLE, TABLE_SIZES, {"a", "b", "c", "d"})) == set()
     # a published inner cell gives the other three back
-    assert _both(_system(equations, sizes, {"b", "c", "d"})) == {"b", "c", "d"}
+    assert _both(_system(TABLE, TABLE_SIZES, {"b", "c", "d"})) == {"b", "c", "d"}
 
 
 def test_allocation_shares_are_exact_fractions() -> None:
