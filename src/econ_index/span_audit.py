@@ -44,14 +44,19 @@ def _modular(value: float) -> int:
     return fraction.numerator * pow(fraction.denominator, -1, PRIME) % PRIME
 
 
-def _add(target: Row, row: Row, factor: int) -> None:
-    """target += factor x row, dropping the zeros."""
+def _add(target: Row, row: Row, factor: int) -> list[int]:
+    """target += factor x row, dropping the zeros; returns the columns new to target."""
+    added = []
     for column, value in row.items():
-        summed = (target.get(column, 0) + factor * value) % PRIME
+        before = target.get(column)
+        summed = ((before or 0) + factor * value) % PRIME
         if summed:
             target[column] = summed
-        else:
-            target.pop(column, None)
+            if before is None:
+                added.append(column)
+        elif before is not None:
+            del target[column]
+    return added
 
 
 def inner_cells(system: EquationSystem) -> dict[int, Row]:
@@ -82,12 +87,11 @@ def inner_cells(system: EquationSystem) -> dict[int, Row]:
         for user in users.pop(pivot, set()):  # the pivot was inner: substitute it
             row = solved[user]
             weight = row.pop(pivot)
-            before = set(row)
-            _add(row, combination, weight)
-            for cell in set(row) - before:
+            for cell in _add(row, combination, weight):
                 users.setdefault(cell, set()).add(user)
-            for cell in before - set(row):
-                users[cell].discard(user)
+            for cell in combination:
+                if cell not in row:
+                    users[cell].discard(user)
         solved[pivot] = combination
         for cell in combination:
             users.setdefault(cell, set()).add(pivot)
@@ -104,6 +108,11 @@ def determined(system: EquationSystem, seed: int = 0) -> np.ndarray:
 
     published = [row_of(int(c)) for c in np.flatnonzero(~system.hidden)]
     published.sort(key=len)
+    # pivot on the column fewest published rows hold (Markowitz): the least fill
+    holders: dict[int, int] = {}
+    for row in published:
+        for column in row:
+            holders[column] = holders.get(column, 0) + 1
     echelon: list[tuple[int, Row]] = []  # (pivot column, row), in order of elimination
     rank_of: dict[int, int] = {}  # pivot column -> its position in `echelon`
     for original in published:
@@ -117,13 +126,12 @@ def determined(system: EquationSystem, seed: int = 0) -> np.ndarray:
             pivot, pivot_row = echelon[position]
             if pivot not in row:
                 continue
-            before = set(row)
-            _add(row, pivot_row, (-row[pivot] * pow(pivot_row[pivot], -1, PRIME)) % PRIME)
-            for column in set(row) - before:
+            factor = (-row[pivot] * pow(pivot_row[pivot], -1, PRIME)) % PRIME
+            for column in _add(row, pivot_row, factor):
                 if column in rank_of:
                     heapq.heappush(queue, rank_of[column])
         if row:
-            pivot = min(row)
+            pivot = min(row, key=lambda c: (holders[c], c))
             rank_of[pivot] = len(echelon)
             echelon.append((pivot, row))
     rng = random.Random(seed)
