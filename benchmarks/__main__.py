@@ -34,7 +34,12 @@ from benchmarks.pii import (
     pii_real_throughput,
     scrubber_throughput,
 )
-from benchmarks.warehouse import WAREHOUSE_ROWS, suppression_repair, warehouse_build
+from benchmarks.warehouse import (
+    WAREHOUSE_ROWS,
+    exact_audits,
+    suppression_repair,
+    warehouse_build,
+)
 from econ_index.classify.claude import DEFAULT_MODEL as CLAUDE_DEFAULT_MODEL
 from econ_index.taxonomy import Taxonomy, load_taxonomy
 
@@ -62,6 +67,9 @@ SECTIONS: dict[str, Callable[[Taxonomy], list[dict[str, object]]]] = {
     ),
     "warehouse: audit-driven suppression repair (first pass of `econ-index build`)": (
         suppression_repair
+    ),
+    "warehouse: the exact audit from the hidden and the published side, day + week + month": (
+        exact_audits
     ),
 }
 

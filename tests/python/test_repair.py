@@ -12,6 +12,15 @@ from scipy import sparse
 from econ_index.audit import Blocks, EquationSystem, Factorised
 from econ_index.repair import RepairError, close_under_single_equations, plan
 
+# a 2 x 2 table (a b / c d) with its row and column margins
+TABLE_SIZES = {"a": 20.0, "b": 20.0, "c": 20.0, "d": 20.0, "r1": 40, "r2": 40, "k1": 40, "k2": 40}
+TABLE = [
+    {"r1": -1.0, "a": 1.0, "b": 1.0},
+    {"r2": -1.0, "c": 1.0, "d": 1.0},
+    {"k1": -1.0, "a": 1.0, "c": 1.0},
+    {"k2": -1.0, "b": 1.0, "d": 1.0},
+]
+
 
 def _system(
     equations: list[dict[str, float]],
@@ -83,14 +92,7 @@ def test_three_equations_that_pin_down_three_hidden_cells_are_repaired() -> None
 
 def test_nothing_determined_needs_no_repair() -> None:
     """A 2 x 2 table with every inner cell hidden and its margins published: a cycle, free."""
-    sizes = {"a": 20.0, "b": 20.0, "c": 20.0, "d": 20.0, "r1": 40, "r2": 40, "k1": 40, "k2": 40}
-    equations = [
-        {"r1": -1.0, "a": 1.0, "b": 1.0},
-        {"r2": -1.0, "c": 1.0, "d": 1.0},
-        {"k1": -1.0, "a": 1.0, "c": 1.0},
-        {"k2": -1.0, "b": 1.0, "d": 1.0},
-    ]
-    repair = plan(_system(equations, sizes, {"a", "b", "c", "d"}))
+    repair = plan(_system(TABLE, TABLE_SIZES, {"a", "b", "c", "d"}))
     assert repair.determined_before == 0 and repair.added == [] and repair.rounds == 0
 
 

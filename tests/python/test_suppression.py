@@ -24,7 +24,8 @@ import numpy as np
 import pyarrow as pa
 import pytest
 
-from econ_index.audit import KEY_COLUMNS, audit, equation_system
+from econ_index import span_audit
+from econ_index.audit import KEY_COLUMNS, Blocks, equation_system
 from econ_index.repair import MAX_DBT_PASSES, plan
 
 REPO = Path(__file__).resolve().parents[2]
@@ -827,7 +828,8 @@ def test_adversarial_indexes_resist_differencing(compiled: CompiledSql, seed: in
 
 
 def _audited(compiled: CompiledSql, index: Index, unhide: Key | None = None) -> set[Key]:
-    """econ_index.audit's determined cells on the published fixture (with `unhide` published)."""
+    """econ_index.audit's determined cells on the published fixture (with `unhide` published),
+    which econ_index.span_audit finds too from the published side."""
     with duckdb.connect() as con:
         _load(con, compiled, index.cells.values(), index.allocation)
         if unhide is not None:
@@ -837,7 +839,10 @@ def _audited(compiled: CompiledSql, index: Index, unhide: Key | None = None) -> 
                 " and variable = ?",
                 list(unhide),
             )
-        return set(audit(con, *AUDITED).determined)
+        system = equation_system(con, *AUDITED)
+    found = Blocks(system).determined()
+    assert span_audit.determined(system).tolist() == found.tolist()
+    return {system.keys[i] for i in found}
 
 
 def test_the_sparse_audit_agrees_with_a_dense_svd(compiled: CompiledSql) -> None:
