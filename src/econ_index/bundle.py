@@ -289,17 +289,14 @@ def write_bundle(
         else "node_id"
     )
     select = _CELLS_SQL.format(soc_levels=soc_levels, title=title)
-    params: dict[str, object] = {
-        "date_first": date_first,
-        "date_last": date_last,
-        "platform": platform,
-    }
+    params: dict[str, object] = {"platform": platform}
     not_classified = _not_classified(con, k_users, k_conversations)
     if not_classified is not None:
         select += (
             " union all select 'GLOBAL', 'global', $date_first, $date_last, $platform,"
             " 'onet_task', 0, 'onet_task_count', 'not_classified', $not_classified"
         )
+        params |= {"date_first": date_first, "date_last": date_last}
         params["not_classified"] = not_classified
     con.execute(
         "create or replace temp table aei_long as "
