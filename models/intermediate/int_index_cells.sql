@@ -231,8 +231,10 @@ cells as (
             cast(null as {{ type_double() }}) as ci_low,
             cast(null as {{ type_double() }}) as ci_high
         {% else %}
-            {{ wilson_low('usage_cells.n_conversations', 'usage_total.n_conversations') }} as ci_low,
-            {{ wilson_high('usage_cells.n_conversations', 'usage_total.n_conversations') }} as ci_high
+            {{ wilson_low('usage_cells.n_conversations', 'usage_total.n_conversations') }}
+                as ci_low,
+            {{ wilson_high('usage_cells.n_conversations', 'usage_total.n_conversations') }}
+                as ci_high
         {% endif %}
     from usage_cells
     inner join usage_total
