@@ -1,6 +1,8 @@
 {#- Period grains. Every period aggregate is computed at each grain of var('period_grains') and
-    at the whole-history grain `all`, whose period_start is the fixed sentinel 1900-01-01 (a
-    sentinel rather than null keeps period keys non-null, so grain tests and joins stay simple). -#}
+    at the whole-history grain `all`. Inside the intermediate models grain `all` is keyed on the
+    internal sentinel all_periods_start() (the incremental per-user models need a key that does
+    not move when the data's first day does); int_index_cells dates it by the data's first and
+    last day (int_data_coverage), so the sentinel never reaches a published model. -#}
 
 {% macro period_grains() -%}
     {%- set grains = var('period_grains') -%}
@@ -27,6 +29,17 @@
 
 {% macro all_periods_start() -%}
     cast('1900-01-01' as date)
+{%- endmacro %}
+
+{#- The last day of the period of `grain` (day, week or month) that starts on date `start`: an
+    inclusive end, as a date. -#}
+{% macro period_end(grain, start) -%}
+    case {{ grain }}
+        when 'day' then {{ start }}
+        when 'week' then cast({{ dbt.dateadd('day', 6, start) }} as date)
+        when 'month'
+            then cast({{ dbt.dateadd('day', -1, dbt.dateadd('month', 1, start)) }} as date)
+    end
 {%- endmacro %}
 
 {#- The first day of the period of `grain` holding timestamp `ts`, as a date. -#}

@@ -4,6 +4,8 @@
 select
     period_grain,
     period_start,
+    period_end,
+    is_partial_period,
     level,
     node_id,
     node_title,

@@ -4,7 +4,8 @@
 {%- endmacro %}
 
 {% macro index_cell_attributes() -%}
-    {{ return(['node_title', 'parent_level', 'parent_id', 'pct_base']) }}
+    {{ return(['period_end', 'is_partial_period', 'node_title', 'parent_level', 'parent_id',
+               'pct_base']) }}
 {%- endmacro %}
 
 {#- Every measure is hidden together: a share, its interval or a user count would each bound
@@ -34,13 +35,29 @@
     {{ return({'week': ('day', 'day', 7), 'month': ('day', 'month', 1)}) }}
 {%- endmacro %}
 
-{#- What hiding a cell costs the reader, for the secondary suppression's pick order: one step
-    coarser in time (day, week, month, all) or up the hierarchy (task ... total) costs one more,
-    so the finest, least-read cells go before totals, SOC major groups and their patterns; and a
-    pattern costs one less than the node's usage and its automation / augmentation, so a hidden
-    pattern takes another pattern with it before the headline split. -#}
-{% macro disclosure_hide_cost(grain, level, facet) -%}
-    case {{ grain }} when 'day' then 0 when 'week' then 1 when 'month' then 2 else 3 end
+{#- What hiding a cell costs the reader, for the secondary suppression's pick order (and the
+    repair's), in three tiers that each outweigh everything below them:
+    1. a cell of a complete period costs 100 more than any cell of a partial one (a period the
+       data covers only in part, at its edges), so a partial edge period gives up its cells
+       before a complete period gives up any;
+    2. the headline cells of the total and the SOC major groups cost 20 per step: augmentation
+       1, automation 2, usage 3, so they are hidden last, usage and the automation share
+       (automation / usage) the very last;
+    3. within a tier, one step coarser in time (day, week, month, all) or up the hierarchy
+       (task ... total) costs one more, and a pattern costs 0, augmentation 1, automation and
+       usage 2: the finest, least-read cells go first, a hidden pattern takes another pattern
+       with it before a mode, and a hidden `none` (usage = automation + augmentation + none)
+       takes augmentation rather than automation. -#}
+{% macro disclosure_hide_cost(grain, level, facet, variable, is_partial) -%}
+    case when {{ is_partial }} then 0 else 100 end
+    + case
+        when {{ level }} not in ('total', 'major') then 0
+        when {{ facet }} = 'usage' then 60
+        when {{ facet }} = 'collaboration_mode' and {{ variable }} = 'automation' then 40
+        when {{ facet }} = 'collaboration_mode' then 20
+        else 0
+    end
+    + case {{ grain }} when 'day' then 0 when 'week' then 1 when 'month' then 2 else 3 end
     + case {{ level }}
         when 'task' then 0
         when 'occupation' then 1
@@ -50,5 +67,9 @@
         when 'major' then 5
         else 6
     end
-    + case {{ facet }} when 'collaboration' then 0 else 1 end
+    + case
+        when {{ facet }} = 'collaboration' then 0
+        when {{ facet }} = 'collaboration_mode' and {{ variable }} = 'augmentation' then 1
+        else 2
+    end
 {%- endmacro %}

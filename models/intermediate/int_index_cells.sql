@@ -1,5 +1,8 @@
 {#- Every publishable number as one UNSUPPRESSED cell (doc block `index_cells`), the input of
-    models/published. Grain: (period_grain, period_start, level, node_id, facet, variable). -#}
+    models/published, dated: grain `all` by the data's first and last day (the intermediate
+    models' internal sentinel stops here), every other period by its own bounds, and flagged
+    partial when the data does not cover it entirely (doc block `partial_periods`).
+    Grain: (period_grain, period_start, level, node_id, facet, variable). -#}
 {%- set aei = usage_source() == 'aei_release' %}
 
 with totals as (
@@ -207,55 +210,90 @@ collaboration_cells as (
             and modes.level = nodes.level
             and modes.node_id = nodes.node_id
 )
+,
+
+cells as (
+    select
+        usage_cells.period_grain,
+        usage_cells.period_start,
+        usage_cells.level,
+        usage_cells.node_id,
+        usage_cells.node_title,
+        usage_cells.parent_level,
+        usage_cells.parent_id,
+        'usage' as facet,
+        'all' as variable,
+        usage_cells.n_conversations,
+        usage_cells.n_users,
+        100.0 * usage_cells.n_conversations / usage_total.n_conversations as pct,
+        'pct_of_classified' as pct_base,
+        {% if aei %}
+            cast(null as {{ type_double() }}) as ci_low,
+            cast(null as {{ type_double() }}) as ci_high
+        {% else %}
+            {{ wilson_low('usage_cells.n_conversations', 'usage_total.n_conversations') }}
+                as ci_low,
+            {{ wilson_high('usage_cells.n_conversations', 'usage_total.n_conversations') }}
+                as ci_high
+        {% endif %}
+    from usage_cells
+    inner join usage_total
+        on
+            usage_cells.period_grain = usage_total.period_grain
+            and usage_cells.period_start = usage_total.period_start
+
+    union all
+
+    select
+        period_grain,
+        period_start,
+        level,
+        node_id,
+        node_title,
+        parent_level,
+        parent_id,
+        facet,
+        variable,
+        n_conversations,
+        n_users,
+        100.0 * n_conversations / node_n_conversations as pct,
+        'pct_of_node' as pct_base,
+        {% if aei %}
+            cast(null as {{ type_double() }}) as ci_low,
+            cast(null as {{ type_double() }}) as ci_high
+        {% else %}
+            {{ wilson_low('n_conversations', 'node_n_conversations') }} as ci_low,
+            {{ wilson_high('n_conversations', 'node_n_conversations') }} as ci_high
+        {% endif %}
+    from collaboration_cells
+)
 
 select
-    usage_cells.period_grain,
-    usage_cells.period_start,
-    usage_cells.level,
-    usage_cells.node_id,
-    usage_cells.node_title,
-    usage_cells.parent_level,
-    usage_cells.parent_id,
-    'usage' as facet,
-    'all' as variable,
-    usage_cells.n_conversations,
-    usage_cells.n_users,
-    100.0 * usage_cells.n_conversations / usage_total.n_conversations as pct,
-    'pct_of_classified' as pct_base,
-    {% if aei %}
-        cast(null as {{ type_double() }}) as ci_low,
-        cast(null as {{ type_double() }}) as ci_high
-    {% else %}
-        {{ wilson_low('usage_cells.n_conversations', 'usage_total.n_conversations') }} as ci_low,
-        {{ wilson_high('usage_cells.n_conversations', 'usage_total.n_conversations') }} as ci_high
-    {% endif %}
-from usage_cells
-inner join usage_total
-    on
-        usage_cells.period_grain = usage_total.period_grain
-        and usage_cells.period_start = usage_total.period_start
-
-union all
-
-select
-    period_grain,
-    period_start,
-    level,
-    node_id,
-    node_title,
-    parent_level,
-    parent_id,
-    facet,
-    variable,
-    n_conversations,
-    n_users,
-    100.0 * n_conversations / node_n_conversations as pct,
-    'pct_of_node' as pct_base,
-    {% if aei %}
-        cast(null as {{ type_double() }}) as ci_low,
-        cast(null as {{ type_double() }}) as ci_high
-    {% else %}
-        {{ wilson_low('n_conversations', 'node_n_conversations') }} as ci_low,
-        {{ wilson_high('n_conversations', 'node_n_conversations') }} as ci_high
-    {% endif %}
-from collaboration_cells
+    cells.period_grain,
+    case
+        when cells.period_grain = 'all' then coverage.first_date else cells.period_start
+    end as period_start,
+    cells.level,
+    cells.node_id,
+    cells.facet,
+    cells.variable,
+    case
+        when cells.period_grain = 'all' then coverage.last_date
+        else {{ period_end('cells.period_grain', 'cells.period_start') }}
+    end as period_end,
+    cells.period_grain != 'all'
+    and (
+        cells.period_start < coverage.first_date
+        or {{ period_end('cells.period_grain', 'cells.period_start') }} > coverage.last_date
+    ) as is_partial_period,
+    cells.node_title,
+    cells.parent_level,
+    cells.parent_id,
+    cells.pct_base,
+    cells.n_conversations,
+    cells.n_users,
+    cells.pct,
+    cells.ci_low,
+    cells.ci_high
+from cells
+cross join {{ ref('int_data_coverage') }} as coverage

@@ -3,11 +3,14 @@
     own) as columns. A suppressed cell is null; an absent cell means no conversation (0, as in
     the long table). The automation and augmentation shares of the five-pattern base
     (automation + augmentation), with Wilson 95% intervals, come from the two mode cells' counts
-    when both are visible, never from the patterns or renormalised over visible ones. -#}
+    when both are visible, never from the patterns or renormalised over visible ones. The
+    shares of the node's usage come from the mode cells themselves; when `none` is below k,
+    augmentation is hidden and augmentation_or_none_pct_of_node = 100 - automation's share
+    (usage - automation: no information beyond the two published cells) answers instead. -#}
 {%- set patterns = collaboration_patterns() %}
 {%- set modes = ['automation', 'augmentation'] %}
-{%- set node_columns = ['period_grain', 'period_start', 'level', 'node_id', 'node_title',
-                        'parent_level', 'parent_id'] %}
+{%- set node_columns = ['period_grain', 'period_start', 'period_end', 'is_partial_period',
+                        'level', 'node_id', 'node_title', 'parent_level', 'parent_id'] %}
 
 with collaboration_cells as (
     select
@@ -15,6 +18,8 @@ with collaboration_cells as (
         variable,
         n_conversations,
         pct,
+        ci_low,
+        ci_high,
         case when is_suppressed then 1 else 0 end as is_hidden
     from {{ ref('pub_index_cells') }}
     where facet in ('collaboration', 'collaboration_mode')
@@ -23,9 +28,11 @@ with collaboration_cells as (
 nodes as (
     select
         {{ node_columns | join(', ') }},
-        {% for pattern in patterns %}
+        {% for pattern in patterns + modes %}
             max(case when variable = '{{ pattern }}' then pct end) as {{ pattern }}_visible_pct,
         {% endfor %}
+        max(case when variable = 'automation' then ci_low end) as automation_visible_ci_low,
+        max(case when variable = 'automation' then ci_high end) as automation_visible_ci_high,
         {% for variable in patterns + modes %}
             max(case when variable = '{{ variable }}' then n_conversations end)
                 as {{ variable }}_visible_n,
@@ -40,11 +47,17 @@ nodes as (
 wide as (
     select
         {{ node_columns | join(', ') }},
-        {% for pattern in patterns %}
+        {% for pattern in patterns + modes %}
             case
                 when {{ pattern }}_is_hidden = 0 then coalesce({{ pattern }}_visible_pct, 0)
             end as {{ pattern }}_pct_of_node,
         {% endfor %}
+        {#- an absent automation cell (no automated conversation) is a share of 0 with no
+            interval, as an absent pattern is #}
+        case when automation_is_hidden = 0 then automation_visible_ci_low end
+            as automation_ci_low_of_node,
+        case when automation_is_hidden = 0 then automation_visible_ci_high end
+            as automation_ci_high_of_node,
         {% for variable in patterns + modes %}
             case
                 when {{ variable }}_is_hidden = 0 then coalesce({{ variable }}_visible_n, 0)
@@ -76,6 +89,11 @@ select
         {{ wilson_low(x, n) }} as {{ mode }}_ci_low,
         {{ wilson_high(x, n) }} as {{ mode }}_ci_high,
     {% endfor %}
+    automation_pct_of_node,
+    automation_ci_low_of_node,
+    automation_ci_high_of_node,
+    augmentation_pct_of_node,
+    100.0 - automation_pct_of_node as augmentation_or_none_pct_of_node,
     cast(n_patterns_suppressed as {{ dbt.type_bigint() }}) as n_patterns_suppressed,
     n_patterns_suppressed = 0 as is_complete
 from five_pattern_base

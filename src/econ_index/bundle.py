@@ -57,13 +57,8 @@ SOC_LEVELS = {"occupation": 0, "detailed": 1, "broad": 2, "minor": 3, "major": 4
 _CELLS_SQL = """
 with cells as (
     select
-        case period_grain when 'all' then $date_first else period_start end as date_start,
-        case period_grain
-            when 'all' then $date_last
-            when 'day' then period_start
-            when 'week' then period_start + 6
-            when 'month' then cast(period_start + interval 1 month - interval 1 day as date)
-        end as date_end,
+        period_start as date_start,
+        period_end as date_end,
         -- all-time rows win a tie with a period of the same dates (data of one day, week, month)
         case period_grain when 'all' then 0 when 'month' then 1 when 'week' then 2 else 3 end
             as grain_rank,
@@ -145,15 +140,10 @@ def _iso(value: object) -> str | None:
 
 
 def _cell_range(con: duckdb.DuckDBPyConnection) -> tuple[dt.date | None, dt.date | None]:
-    """First day of the first period and last day of the last one that the cells cover: what
-    the published table shows already, never the day of one conversation."""
+    """The days the data covers, as the published all-time cells are dated."""
     row = con.execute(
-        "select min(period_start), max(case period_grain when 'day' then period_start"
-        " when 'week' then period_start + interval 6 day"
-        " when 'month' then period_start + interval 1 month - interval 1 day"
-        " when 'quarter' then period_start + interval 3 month - interval 1 day"
-        " else period_start + interval 1 year - interval 1 day end)::date"
-        " from published.pub_index_cells where period_grain <> 'all'"
+        "select min(period_start), max(period_end) from published.pub_index_cells"
+        " where period_grain = 'all'"
     ).fetchone()
     return (row[0], row[1]) if row else (None, None)
 
@@ -313,7 +303,7 @@ def write_bundle(
     ``con`` has the warehouse as its current database (its published schema already checked)."""
     prefix = f".{out.name}."
     runs = _runs(con)
-    # All-time rows are dated by the periods the cells cover. Never a placeholder date.
+    # All-time rows are dated by the data's first and last day (pub_index_cells.period_end).
     date_first, date_last = _cell_range(con)
     backends = runs["backends"]
     platform = f"econ-index ({'+'.join(backends)})" if backends else "econ-index"  # type: ignore[arg-type]
@@ -327,17 +317,14 @@ def write_bundle(
         else "node_id"
     )
     select = _CELLS_SQL.format(soc_levels=soc_levels, title=title)
-    params: dict[str, object] = {
-        "date_first": date_first,
-        "date_last": date_last,
-        "platform": platform,
-    }
+    params: dict[str, object] = {"platform": platform}
     not_classified = _not_classified(con, k_users, k_conversations)
     if not_classified is not None:
         select += (
             " union all select 'GLOBAL', 'global', $date_first, $date_last, $platform,"
             " 'onet_task', 0, 'onet_task_count', 'not_classified', $not_classified"
         )
+        params |= {"date_first": date_first, "date_last": date_last}
         params["not_classified"] = not_classified
     con.execute(
         "create or replace temp table aei_long as "

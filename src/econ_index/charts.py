@@ -13,7 +13,14 @@ from typing import Any
 import altair as alt
 
 from econ_index.onet import SOC_MAJOR_TITLES
-from econ_index.report import SERIES_GRAINS, USAGE_LEVELS, Cell, PeriodShare, Summary
+from econ_index.report import (
+    FIVE_PATTERN_BASE,
+    SERIES_GRAINS,
+    USAGE_LEVELS,
+    Cell,
+    PeriodShare,
+    Summary,
+)
 
 USAGE_COLOUR = "#c96442"
 EMPLOYMENT_COLOUR = "#5b6b7a"
@@ -156,6 +163,7 @@ def _automation_panel(grain: str, shares: list[PeriodShare], overall: float | No
             "ci_low": p.ci_low,
             "ci_high": p.ci_high,
             "n": p.n_conversations,
+            "base": p.base,
         }
         for p in shares
         if p.pct is not None
@@ -171,7 +179,9 @@ def _automation_panel(grain: str, shares: list[PeriodShare], overall: float | No
         axis=alt.Axis(labelAngle=0 if len(order) <= 12 else -45, labelOverlap=True),
     )
     y = alt.Y(
-        "pct:Q", title="automation % (of the five patterns)", scale=alt.Scale(domain=[0, 100])
+        "pct:Q",
+        title="automation % (filled: of the five patterns)",
+        scale=alt.Scale(domain=[0, 100]),
     )
     layers = []
     if overall is not None:
@@ -184,10 +194,17 @@ def _automation_panel(grain: str, shares: list[PeriodShare], overall: float | No
         base = alt.Chart(_data(published))
         layers.append(base.mark_rule(color=USAGE_COLOUR).encode(x=x, y="ci_low:Q", y2="ci_high:Q"))
         layers.append(
-            base.mark_point(filled=True, size=50, color=USAGE_COLOUR).encode(
+            base.mark_point(size=50, color=USAGE_COLOUR).encode(
                 x=x,
                 y=y,
+                # filled: of the five patterns; hollow: of all conversations (augmentation hidden)
+                fill=alt.condition(
+                    alt.datum.base == FIVE_PATTERN_BASE,
+                    alt.value(USAGE_COLOUR),
+                    alt.value("white"),
+                ),
                 tooltip=[
+                    alt.Tooltip("base:N", title="share of"),
                     alt.Tooltip("start:O", title=f"{grain} starting"),
                     alt.Tooltip("pct:Q", format=".1f", title="automation %"),
                     alt.Tooltip("ci_low:Q", format=".1f", title="95% low"),

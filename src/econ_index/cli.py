@@ -888,7 +888,7 @@ def summary(
     else:
         out.print(
             f"automation {headline.pct:.1f}% (95% {headline.ci_low:.1f}-{headline.ci_high:.1f}) / "
-            f"augmentation {100 - headline.pct:.1f}% (five-pattern base)"
+            f"{headline.complement} {100 - headline.pct:.1f}% ({headline.base})"
         )
     out.print(f"suppressed cells: {s.n_suppressed:,} of {s.n_cells:,}")
 

@@ -16,7 +16,9 @@ Choosing cells, per round:
    Among those, hide the cheapest (hide cost, then fewest conversations: the secondary
    suppression's order), unless
    a cell already chosen this round frees d. When no single cell can free d, hide the cell its
-   certificate weighs most and let the next round continue from there;
+   certificate weighs most and let the next round continue from there (by weight, not cost:
+   restricted to the cheapest cost tier, it did not converge in 50 rounds on 3,000 generated
+   conversations);
 3. close the new hidden set under the single-equation rule (an equation with one hidden member
    hides its cheapest published part, else its total), as int_suppression_secondary does.
 Rounds repeat until nothing is determined. Every round hides at least one cell, so it ends.

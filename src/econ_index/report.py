@@ -29,6 +29,9 @@ ALL_TIME = "all"
 # The total's automation and augmentation cells (their sum is the five-pattern base).
 MODE_FACET = "collaboration_mode"
 MODES = ("automation", "augmentation")
+# What an automation share is of: the two modes, or all conversations when augmentation is hidden
+FIVE_PATTERN_BASE = "five-pattern base"
+USAGE_BASE = "all conversations"
 # Usage levels from coarse to fine: each adds up to 100% of the period's classified conversations.
 USAGE_LEVELS = ("major", "minor", "broad", "detailed", "occupation", "task")
 # Period grains shown as a time series (days are too thin to carry the automation share).
@@ -66,15 +69,23 @@ class Cell:
 
 @dataclass(frozen=True)
 class PeriodShare:
-    """Automation on the five-pattern base for one period, from its published mode counts."""
+    """Automation for one period, from its published cells: on the five-pattern base when both
+    mode cells are published, else of all the period's conversations (the automation cell's
+    own share) when augmentation is hidden, as it is when the `none` pattern is below k."""
 
     grain: str
     start: str  # ISO date
     pct: float | None
     ci_low: float | None
     ci_high: float | None
-    n_conversations: float | None  # the five-pattern base
-    reason: str | None = None  # why it cannot be computed (the hidden patterns' reasons)
+    n_conversations: float | None  # the base
+    reason: str | None = None  # why it cannot be computed (the hidden cells' reasons)
+    base: str = FIVE_PATTERN_BASE
+
+    @property
+    def complement(self) -> str:
+        """What 100 - pct is: augmentation, or augmentation and no pattern together."""
+        return "augmentation" if self.base == FIVE_PATTERN_BASE else "augmentation or no pattern"
 
 
 @dataclass(frozen=True)
@@ -155,30 +166,39 @@ def _cells(con: duckdb.DuckDBPyConnection, level: str, facet: str) -> list[Cell]
 def _automation(con: duckdb.DuckDBPyConnection) -> list[PeriodShare]:
     """Per period: automation / (automation + augmentation), the five-pattern base, from the
     published counts of the total's two mode cells (cells of their own: a hidden pattern does
-    not hide them), only when both are published (an absent mode cell is a true zero)."""
+    not hide them), when both are published (an absent mode cell is a true zero). When only
+    augmentation is hidden (its `none` pattern below k), the automation cell's own published
+    share of all the period's conversations, with its interval; 100 minus it is augmentation or
+    no pattern, which the two published cells (automation, usage) give anyway."""
     rows = con.execute(
-        "select period_grain, cast(period_start as varchar), variable, n_conversations, "
-        "suppression_reason from pub_index_cells "
+        "select period_grain, cast(period_start as varchar), variable, n_conversations, pct, "
+        "ci_low, ci_high, suppression_reason from pub_index_cells "
         "where level = 'total' and facet = ? and period_grain in ? "
         "order by period_grain, period_start",
         [MODE_FACET, [ALL_TIME, *SERIES_GRAINS]],
     ).fetchall()
-    periods: dict[tuple[str, str], dict[str, tuple[float | None, str | None]]] = defaultdict(dict)
-    for grain, start, mode, n, reason in rows:
-        periods[(str(grain), str(start))][str(mode)] = (_optional(n), reason)
+    absent = (0.0, None, None, None, None)  # no conversation in the mode: a true zero
+    periods: dict[tuple[str, str], dict[str, tuple[object, ...]]] = defaultdict(dict)
+    for grain, start, mode, *measures in rows:
+        periods[(str(grain), str(start))][str(mode)] = tuple(measures)
     shares = []
     for (grain, start), modes in periods.items():
-        both = [modes.get(m, (0.0, None)) for m in MODES]
-        reasons = sorted({str(reason) for n, reason in both if n is None})
-        base = sum(n or 0.0 for n, _ in both)
-        if reasons or base <= 0:
+        automation, augmentation = (modes.get(m, absent) for m in MODES)
+        pct, low, high = (_optional(v) for v in automation[1:4])
+        if automation[0] is not None and pct and augmentation[0] is None:
+            n = _optional(automation[0]) or 0.0
+            shares.append(PeriodShare(grain, start, pct, low, high, 100 * n / pct, base=USAGE_BASE))
+            continue
+        reasons = sorted({str(m[4]) for m in (automation, augmentation) if m[0] is None})
+        counts = [_optional(m[0]) or 0.0 for m in (automation, augmentation)]
+        total = sum(counts)
+        if reasons or total <= 0:
             shares.append(
                 PeriodShare(grain, start, None, None, None, None, ", ".join(reasons) or "no base")
             )
             continue
-        x = both[0][0] or 0.0
-        low, high = wilson(x, base)
-        shares.append(PeriodShare(grain, start, 100 * x / base, low, high, base))
+        low, high = wilson(counts[0], total)
+        shares.append(PeriodShare(grain, start, 100 * counts[0] / total, low, high, total))
     order = {ALL_TIME: 0, **{g: i + 1 for i, g in enumerate(SERIES_GRAINS)}}
     return sorted(shares, key=lambda s: (order[s.grain], s.start))
 

@@ -22,7 +22,7 @@ from econ_index.warehouse import DDL
 pytestmark = pytest.mark.slow
 
 REPO = Path(__file__).resolve().parents[2]
-ALL = date(1900, 1, 1)  # period_start of grain 'all'
+ALL = date(2025, 1, 6)  # period_start of grain 'all' in the index cells: the first day
 OUR_MODELS = ["--exclude", "path:models/published"]  # published/ is tested by its own suite
 LABEL_COLUMNS = 14
 _LATEST = datetime(2025, 12, 31)
@@ -265,6 +265,38 @@ def test_index_cells_cover_every_level_with_a_total(built: tuple[Path, Path]) ->
     assert pattern_total == [(40.0, "pct_of_node", True)]
 
 
+def test_index_cells_are_dated_and_partial_periods_flagged(built: tuple[Path, Path]) -> None:
+    """Data from Monday 6 January to Monday 3 February: all time is those two days (never the
+    intermediate sentinel); January, February and the week of 3 February are partial (the
+    data starts after or ends before their bounds), the week of 6 January is complete."""
+    warehouse, _ = built
+    periods = _query(
+        warehouse,
+        "select distinct period_grain, period_start, period_end, is_partial_period"
+        " from intermediate.int_index_cells where period_grain != 'day' order by 1, 2",
+    )
+    assert periods == [
+        ("all", ALL, date(2025, 2, 3), False),
+        ("month", date(2025, 1, 1), date(2025, 1, 31), True),
+        ("month", date(2025, 2, 1), date(2025, 2, 28), True),
+        ("week", date(2025, 1, 6), date(2025, 1, 12), False),
+        ("week", date(2025, 2, 3), date(2025, 2, 9), True),
+    ]
+    days = _query(
+        warehouse,
+        "select count(*), count(*) filter (where period_end != period_start or"
+        " is_partial_period) from intermediate.int_index_cells where period_grain = 'day'",
+    )
+    assert days[0][0] > 0 and days[0][1] == 0
+    costs = _query(
+        warehouse,
+        "select is_partial_period, min(hide_cost), max(hide_cost)"
+        " from intermediate.int_disclosure_cells group by 1 order by 1",
+    )
+    # every cell of a partial period is cheaper to hide than any of a complete one
+    assert costs[0][0] is False and costs[1][0] is True and costs[1][2] < costs[0][1]
+
+
 def test_metricflow_metrics_agree_with_the_marts(built: tuple[Path, Path]) -> None:
     """The semantic layer's metrics, compiled by MetricFlow and run on the warehouse, give the
     marts' monthly figures: conversations, distinct users and the automation share."""
@@ -503,7 +535,7 @@ def test_repairs_planned_on_other_cells_fail_the_build(
     run_dbt(chain, warehouse=warehouse, target_path=target, variables=k, quiet=True)
     reason = (
         "select primary_reason from intermediate.int_suppression_primary"
-        " where cell_id = 'all|1900-01-01|total|total|usage|all'"
+        " where cell_id = 'all|2025-01-06|total|total|usage|all'"
     )
     assert _query(warehouse, reason) == [("complementary:audit",)]
     with duckdb.connect(str(warehouse)) as con:

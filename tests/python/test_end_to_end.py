@@ -262,6 +262,33 @@ def test_published_file_holds_the_wide_marts_built_from_suppressed_cells(
     assert {f"{t}.parquet" for t in kinds} == {f.name for f in parquet.iterdir()}
 
 
+def test_no_placeholder_date_in_anything_published(demo: dict[str, object]) -> None:
+    """The intermediate models' all-time sentinel (1900-01-01) reaches no published table,
+    Parquet file or AEI export: all-time rows carry the data's first and last day, and every
+    row its period_end and is_partial_period."""
+    published = Path(str(demo["published"]))
+    with duckdb.connect(str(published), read_only=True) as con:
+        for table in ("pub_index_cells", "pub_collaboration_by_node", *WIDE_MARTS):
+            first, last, partial = con.execute(
+                "select min(period_start), max(period_end), count(*) filter "
+                f"(where is_partial_period) from {table} where period_grain = 'all'"
+            ).fetchone() or (None, None, None)
+            assert first is not None and first.year > 2000 and last >= first, table
+            assert partial == 0, table
+            (bad,) = con.execute(
+                f"select count(*) from {table} where period_end < period_start"
+                " or period_start < date '2000-01-01' or is_partial_period is null"
+            ).fetchone() or (1,)
+            assert bad == 0, table
+    written = [*published.with_name("econ_index_parquet").iterdir()]
+    written += [published.with_name(f"econ_index_aei.{kind}") for kind in ("csv", "parquet")]
+    for path in written:
+        (hits,) = duckdb.sql(
+            f"select count(*) from '{path}' as t where cast(t as varchar) like '%1900-01-01%'"
+        ).fetchone() or (1,)
+        assert hits == 0, path
+
+
 def test_build_repairs_until_no_hidden_count_is_determined(demo: dict[str, object]) -> None:
     """`econ-index build` ends with a repair pass that finds nothing determined; every cell the
     passes hid is in raw.suppression_repairs and hidden in the published file."""

@@ -17,14 +17,19 @@ from econ_index.publish import PublishError, publish
 CELLS = """
 create table published.pub_index_cells as
 select * from (values
-    ('all', date '1900-01-01', 'major', '15-0000', 'usage', 'all', 40.0, 9, 80.0, false),
-    ('all', date '1900-01-01', 'major', '43-0000', 'usage', 'all', null, null, null, true)
+    ('all', date '2025-03-03', date '2025-03-20', 'major', '15-0000', 'usage', 'all',
+     40.0, 9, 80.0, false),
+    ('all', date '2025-03-03', date '2025-03-20', 'major', '43-0000', 'usage', 'all',
+     null, null, null, true)
     {total}
-) as t(period_grain, period_start, level, node_id, facet, variable,
+) as t(period_grain, period_start, period_end, level, node_id, facet, variable,
        n_conversations, n_users, pct, is_suppressed)
 """
 # With a published total, the hidden major group is the total minus the published one.
-TOTAL = ", ('all', date '1900-01-01', 'total', 'total', 'usage', 'all', 60.0, 12, 100.0, false)"
+TOTAL = (
+    ", ('all', date '2025-03-03', date '2025-03-20', 'total', 'total', 'usage', 'all',"
+    " 60.0, 12, 100.0, false)"
+)
 
 
 def _audit_inputs(con: duckdb.DuckDBPyConnection) -> None:
@@ -163,17 +168,29 @@ def _bundle_warehouse(path: Path, *, n_filtered: int = 16) -> Path:
         con.execute("create schema published")
         con.execute(
             "create table published.pub_index_cells (period_grain varchar, period_start date,"
-            " level varchar, node_id varchar, node_title varchar, facet varchar,"
+            " period_end date, level varchar, node_id varchar, node_title varchar, facet varchar,"
             " variable varchar, parent_level varchar, parent_id varchar,"
             " n_conversations double, n_users bigint, pct double, is_suppressed boolean)"
         )
-        for grain, start in (("all", "1900-01-01"), ("month", "2025-03-01")):
+        # the data covers March: all time and the month have the same dates
+        for grain, start in (("all", "2025-03-01"), ("month", "2025-03-01")):
             for level, node, title, facet, variable, n, users, pct in BUNDLE_CELLS:
                 parent = None if level == "total" else "total"
                 con.execute(
                     "insert into published.pub_index_cells values "
-                    "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    [grain, start, level, node, title, facet, variable, parent, parent]
+                    "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    [
+                        grain,
+                        start,
+                        "2025-03-31",
+                        level,
+                        node,
+                        title,
+                        facet,
+                        variable,
+                        parent,
+                        parent,
+                    ]
                     + [n, users, pct, n is None],
                 )
         _audit_inputs(con)
@@ -233,7 +250,7 @@ def test_manifest_describes_files_runs_and_suppression(tmp_path: Path) -> None:
     assert files["econ_index_parquet/pub_index_cells.parquet"]["rows"] == 22
     assert manifest["k"] == {"k_users": 5, "k_conversations": 15}
     assert manifest["period_grains"] == ["all", "month"]
-    # the periods the cells cover, never the day of one conversation
+    # the all-time cells' dates
     assert manifest["date_range"] == {"first_day": "2025-03-01", "last_day": "2025-03-31"}
     assert manifest["onet_versions"] == ["aei_2025_02_10"]
     runs = manifest["runs"]
@@ -331,8 +348,8 @@ def test_aei_long_export_has_the_release_schema_and_adds_up(tmp_path: Path) -> N
     assert len(keys) == len(set(keys))
     assert {(r["geo_id"], r["geography"]) for r in rows} == {("GLOBAL", "global")}
     assert {r["platform_and_product"] for r in rows} == {"econ-index (claude+local)"}
-    # the periods: all time is the periods' range (never 1900); here the one month, whose
-    # all-time rows win the tie with the month's own
+    # the periods: all time is dated by the data's days (pub_index_cells.period_end, never
+    # 1900); here the one month, whose all-time rows win the tie with the month's own
     assert {(r["date_start"], r["date_end"]) for r in rows} == {("2025-03-01", "2025-03-31")}
     values = {
         (r["date_start"], r["facet"], r["level"], r["variable"], r["cluster_name"]): float(

@@ -14,6 +14,8 @@ from browser import open_report
 from econ_index.cli import app
 from econ_index.report import (
     EMPLOYMENT_FILE,
+    FIVE_PATTERN_BASE,
+    USAGE_BASE,
     ReportError,
     load_employment,
     render_html,
@@ -28,6 +30,7 @@ COLUMNS = (
     "suppression_reason varchar"
 )
 HIDDEN = "primary:users<5"
+FIRST_DAY = "2025-01-06"  # grain `all` starts on the data's first day
 
 
 def _usage(grain: str, start: str, level: str, node: str, title: str, n: float | None) -> tuple:
@@ -63,29 +66,27 @@ def _published(path: Path) -> Path:
     """A published file: all time, two months, two weeks; a hidden major group, occupation,
     task, and one week with a hidden pattern count."""
     rows = [
-        _usage("all", "1900-01-01", "total", "total", "All", 200),
-        _usage(
-            "all", "1900-01-01", "major", "15-0000", "Computer and Mathematical Occupations", 120
-        ),
+        _usage("all", FIRST_DAY, "total", "total", "All", 200),
+        _usage("all", FIRST_DAY, "major", "15-0000", "Computer and Mathematical Occupations", 120),
         _usage(
             "all",
-            "1900-01-01",
+            FIRST_DAY,
             "major",
             "43-0000",
             "Office and Administrative Support Occupations",
             60,
         ),
-        _usage("all", "1900-01-01", "major", "23-0000", "Legal Occupations", None),
-        _usage("all", "1900-01-01", "occupation", "15-1252.00", "Software Developers", 100),
-        _usage("all", "1900-01-01", "occupation", "43-6014.00", "Secretaries", 60),
-        _usage("all", "1900-01-01", "occupation", "15-2051.00", "Data Scientists", None),
-        _usage("all", "1900-01-01", "task", "t1", "Write new programs.", 90),
-        _usage("all", "1900-01-01", "task", "t2", "Compose correspondence.", 50),
-        _usage("all", "1900-01-01", "task", "t3", "Analyse data.", None),
+        _usage("all", FIRST_DAY, "major", "23-0000", "Legal Occupations", None),
+        _usage("all", FIRST_DAY, "occupation", "15-1252.00", "Software Developers", 100),
+        _usage("all", FIRST_DAY, "occupation", "43-6014.00", "Secretaries", 60),
+        _usage("all", FIRST_DAY, "occupation", "15-2051.00", "Data Scientists", None),
+        _usage("all", FIRST_DAY, "task", "t1", "Write new programs.", 90),
+        _usage("all", FIRST_DAY, "task", "t2", "Compose correspondence.", 50),
+        _usage("all", FIRST_DAY, "task", "t3", "Analyse data.", None),
     ]
     rows += _patterns(
         "all",
-        "1900-01-01",
+        FIRST_DAY,
         {"directive": 50, "feedback_loop": 30, "task_iteration": 60}
         | {"validation": 20, "learning": 20, "none": 20},
     )
@@ -110,6 +111,14 @@ def _published(path: Path) -> Path:
         {"directive": 25, "feedback_loop": 15, "task_iteration": 30}
         | {"validation": 15, "learning": None},
         {"automation": 40, "augmentation": 60},
+    )
+    # `none` below k: augmentation hidden so that automation (40 of 100) is published
+    rows += _patterns(
+        "week",
+        "2025-01-27",
+        {"directive": 25, "feedback_loop": 15, "task_iteration": 30}
+        | {"validation": 15, "learning": 5, "none": 10},
+        {"automation": 40, "augmentation": None},
     )
     with duckdb.connect(str(path)) as con:
         con.execute(f"create table pub_index_cells ({COLUMNS})")
@@ -152,7 +161,7 @@ def test_automation_per_period_from_the_mode_cells_when_both_are_published(
     published: Path,
 ) -> None:
     shares = {(p.grain, p.start): p for p in summarize(published).automation}
-    overall = shares[("all", "1900-01-01")]
+    overall = shares[("all", FIRST_DAY)]
     assert overall.pct == pytest.approx(100 * 80 / 180)  # `none` is not in the base
     assert (overall.ci_low, overall.ci_high) == pytest.approx(wilson(80, 180))
     assert shares[("month", "2025-01-01")].pct == pytest.approx(40.0)
@@ -160,7 +169,17 @@ def test_automation_per_period_from_the_mode_cells_when_both_are_published(
     assert hidden.pct is None and hidden.reason == HIDDEN
     # a hidden pattern does not hide the split: automation and augmentation are cells
     assert shares[("week", "2025-01-20")].pct == pytest.approx(40.0)
-    assert [p.grain for p in shares.values()] == ["all", "month", "month", "week", "week", "week"]
+    assert [p.grain for p in shares.values()] == ["all"] + ["month"] * 2 + ["week"] * 4
+    assert (overall.base, overall.complement) == (FIVE_PATTERN_BASE, "augmentation")
+
+
+def test_automation_of_all_conversations_when_augmentation_is_hidden(published: Path) -> None:
+    """The `none`-below-k rule: augmentation hidden, automation published as its own share of
+    the period's conversations; the rest is augmentation or no pattern, never augmentation."""
+    share = {(p.grain, p.start): p for p in summarize(published).automation}[("week", "2025-01-27")]
+    assert (share.pct, share.n_conversations) == pytest.approx((40.0, 100.0))
+    assert (share.ci_low, share.ci_high) == pytest.approx(wilson(40, 100))
+    assert (share.base, share.complement) == (USAGE_BASE, "augmentation or no pattern")
 
 
 def test_employment_shares_by_major_group(employment: Path, tmp_path: Path) -> None:
@@ -246,6 +265,9 @@ def test_report_and_summary_commands(published: Path, employment: Path, tmp_path
     assert done.exit_code == 0, done.output
     assert f"report: {out}" in done.output.splitlines() and out.is_file()
     summary = runner.invoke(app, ["summary", "--published", str(published)], terminal_width=200)
-    assert "automation 44.4% (95% 37.4-51.7)" in summary.output, summary.output
+    assert (
+        "automation 44.4% (95% 37.4-51.7) / augmentation 55.6% (five-pattern base)"
+        in summary.output
+    ), summary.output
     missing = runner.invoke(app, ["report", "--published", str(tmp_path / "none.duckdb")])
     assert missing.exit_code == 2 and "does not exist" in missing.output

@@ -40,11 +40,12 @@ MODES = {
     "augmentation": ("task_iteration", "validation", "learning"),
 }
 SOC_LEVELS = ("major", "minor", "broad", "detailed", "occupation")
-ALL_START = date(1900, 1, 1)  # the sentinel period_start of grain 'all'
+ALL_START = date(2025, 1, 6)  # hand-made all-time cells: the data's first day
 MEASURES = ("n_conversations", "n_users", "pct", "ci_low", "ci_high")
 COLUMNS = (
-    "period_grain, period_start, level, node_id, node_title, parent_level, parent_id, facet, "
-    "variable, n_conversations, n_users, pct, pct_base, ci_low, ci_high"
+    "period_grain, period_start, period_end, is_partial_period, level, node_id, node_title, "
+    "parent_level, parent_id, facet, variable, n_conversations, n_users, pct, pct_base, ci_low, "
+    "ci_high"
 )
 
 Key = tuple[str, date, str, str, str, str]  # grain, start, level, node, facet, variable
@@ -63,10 +64,24 @@ class Cell:
     variable: str
     n_conversations: float
     n_users: int
+    partial: bool = False  # the data covers only part of the period (int_index_cells)
+
+    @property
+    def end(self) -> date:
+        """The period's last day (hand-made all-time cells: their first)."""
+        return _period_end(self.grain, self.start)
 
     @property
     def key(self) -> Key:
         return (self.grain, self.start, self.level, self.node, self.facet, self.variable)
+
+
+def _period_end(grain: str, start: date) -> date:
+    if grain == "week":
+        return start + timedelta(days=6)
+    if grain == "month":
+        return (start.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+    return start
 
 
 @dataclass(frozen=True)
@@ -231,7 +246,8 @@ def _load(
     if hidden := list(hide):
         con.executemany("insert into suppression_repairs_fixture values (?, ?, ?, ?, ?, ?)", hidden)
     con.execute(
-        "create table int_index_cells (period_grain varchar, period_start date, level varchar,"
+        "create table int_index_cells (period_grain varchar, period_start date,"
+        " period_end date, is_partial_period boolean, level varchar,"
         " node_id varchar, node_title varchar, parent_level varchar, parent_id varchar,"
         " facet varchar, variable varchar, n_conversations double, n_users bigint,"
         " pct double, pct_base varchar, ci_low double, ci_high double)"
@@ -240,6 +256,8 @@ def _load(
         (
             c.grain,
             c.start,
+            c.end,
+            c.partial,
             c.level,
             c.node,
             f"title {c.node}",
@@ -446,12 +464,15 @@ def build_cells(
     counts: dict[tuple[object, ...], float] = defaultdict(float)
     users: dict[tuple[object, ...], set[str]] = defaultdict(set)
     meta: dict[tuple[str, str], tuple[str | None, str | None]] = {("total", "total"): (None, None)}
+    # all time starts on the first day; a period the days do not cover entirely is partial
+    first = min((c[0] for c in conversations), default=ALL_START)
+    last = max((c[0] for c in conversations), default=ALL_START)
     for day, user, task, pattern in conversations:
         periods = [
             ("day", day),
             ("week", day - timedelta(days=day.weekday())),
             ("month", day.replace(day=1)),
-            ("all", ALL_START),
+            ("all", first),
         ]
         shares: dict[tuple[str, str], float] = defaultdict(float)
         shares[("total", "total")] = 1.0
@@ -491,6 +512,7 @@ def build_cells(
             key[5],
             round(n, 9),
             len(users[key]),
+            key[0] != "all" and (key[1] < first or _period_end(key[0], key[1]) > last),
         )
         for key, n in counts.items()
     }
@@ -758,7 +780,7 @@ def test_occupations_protect_the_tasks_they_are_split_from(compiled: CompiledSql
     ]
     index = build_cells(conversations, occupations_of, ancestors)
     unprotected = publish(compiled, index.cells.values())
-    assert ("allocation", ("all", ALL_START, "task", "T3", "usage", "all")) in (
+    assert ("allocation", ("all", day, "task", "T3", "usage", "all")) in (
         differencing_leaks(index, unprotected.hidden())
     )
     with duckdb.connect() as con:  # the SQL attack knows the split even if the model did not
@@ -791,6 +813,48 @@ def test_no_fixpoint_hides_everything_and_fails_the_build(compiled: CompiledSql)
     assert result.not_converged == len(cells) - 2
     assert result.reason(cells[2].key) == "complementary:hierarchy"
     assert publish(compiled, cells).not_converged == 0
+
+
+def _partial_edge_conversations() -> list[tuple[date, str, str, str]]:
+    """January and February 2025 in full and a 2-day stub, 1-2 March. Every day, 4 users
+    direct and 4 iterate; `none`: 17 conversations in each of two January weeks, 3 in
+    February (below k) and 40 in the stub, more than January's 34."""
+    conversations = []
+    day = date(2025, 1, 1)
+    while day <= date(2025, 3, 2):
+        for i in range(4):
+            conversations.append((day, f"d{(day.toordinal() + i) % 12}", "T1", "directive"))
+            conversations.append((day, f"i{(day.toordinal() + i) % 12}", "T1", "task_iteration"))
+        day += timedelta(days=1)
+    for week in (date(2025, 1, 6), date(2025, 1, 13)):
+        conversations += [
+            (week + timedelta(days=i % 5), f"n{i % 6}", "T1", "none") for i in range(17)
+        ]
+    conversations += [(date(2025, 2, 11), f"n{i}", "T1", "none") for i in range(3)]
+    conversations += [(date(2025, 3, 1 + i % 2), f"s{i % 8}", "T1", "none") for i in range(40)]
+    return conversations
+
+
+def test_a_partial_edge_period_does_not_hide_a_complete_months_headline_cells(
+    compiled: CompiledSql,
+) -> None:
+    """All time's `none` = January's + February's (below k) + the stub's: one more must go.
+    By size alone that was January's (34 < 40), which then took a mode of January with it
+    (usage = automation + augmentation + none); the stub is partial, so its cell goes first."""
+    chain = {"major": "15-0000", "minor": "15-1000", "broad": "15-1250", "detailed": "15-1252"}
+    index = build_cells(
+        _partial_edge_conversations(), {"T1": ["15-1252.00"]}, {"15-1252.00": chain}
+    )
+    partial = {k[:2] for k, c in index.cells.items() if c.partial}
+    assert ("month", date(2025, 3, 1)) in partial and ("week", date(2024, 12, 30)) in partial
+    assert not {("month", date(2025, 1, 1)), ("month", date(2025, 2, 1))} & partial
+    result = publish(compiled, index.cells.values(), index.allocation)
+    hidden = result.hidden()
+    january = ("month", date(2025, 1, 1), "total", "total")
+    assert (*january, "collaboration", "none") not in hidden
+    assert {(*january, "collaboration_mode", m) for m in MODES}.isdisjoint(hidden)
+    assert ("month", date(2025, 3, 1), "total", "total", "collaboration", "none") in hidden
+    assert result.attack_failures == [] and result.not_converged == 0
 
 
 def test_thresholds_are_inclusive(compiled: CompiledSql) -> None:

@@ -27,7 +27,8 @@ select
     {#- a published share and count give its base back (count / share): a usage cell's base is
         the period's total, a pattern or mode cell's the usage of its node -#}
     bases.cell_id as base_cell_id,
-    {{ disclosure_hide_cost('cells.period_grain', 'cells.level', 'cells.facet') }} as hide_cost
+    {{ disclosure_hide_cost('cells.period_grain', 'cells.level', 'cells.facet', 'cells.variable',
+                            'cells.is_partial_period') }} as hide_cost
 from cells
 left join cells as bases
     on
