@@ -21,7 +21,7 @@ import re
 import string
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import cache
@@ -823,7 +823,7 @@ _ANY_ID = re.compile(
     r"|(?P<ahv>756\.\d{4}\.\d{4}\.\d{2}))(?![\w-])(?! \d)"
 )
 # kind -> its validator, on the value without spaces, dashes or dots
-_ID_CHECKS = {
+_ID_CHECKS: dict[str, Callable[[str], bool]] = {
     "pan": _pan.is_valid,
     "ric": _ric.is_valid,
     "cpf": _cpf.is_valid,
