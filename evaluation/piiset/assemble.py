@@ -6,9 +6,12 @@ Only offsets, types, hashes and span notes are written: the ShareGPT text (licen
 out of the repository, and so do the raters' raw files and unit notes. Each unit's gold spans are
 its primary rater's (``plan.json``); the units labelled a second time by the other rater go to
 second_labels.jsonl, and agreement is span-level F1 between the two, per type, on exact spans
-(same start, end and type) and on overlapping spans (same type, one-to-one).
+(same start, end and type) and on overlapping spans (same type, one-to-one). One wave at a time
+(``select.py``): the rows of the other waves' units are kept as they are, and the agreement is the
+wave's own.
 
     python evaluation/piiset/assemble.py --raters /tmp/pii_out
+    python evaluation/piiset/assemble.py --wave 2 --raters /tmp/pii_out_w2
 """
 
 from __future__ import annotations
@@ -26,19 +29,25 @@ Span = tuple[int, int, str]
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--wave", type=int, default=1)
     parser.add_argument("--raters", type=Path, default=Path("/tmp/pii_out"))
     parser.add_argument("--out", type=Path, default=HERE)
     args = parser.parse_args()
-    plan = json.loads((HERE / "plan.json").read_text())
     units = [json.loads(line) for line in (HERE / "units.jsonl").read_text().splitlines()]
+    wave = {u["unit"] for u in units if u["wave"] == args.wave}
+    # the wave's raters: those whose primaries are its units
+    plan = {r: p for r, p in json.loads((HERE / "plan.json").read_text()).items()
+            if set(p["primary"]) <= wave}
     primary_of = {u: r for r, p in plan.items() for u in p["primary"]}
     assigned = {r: set(p["primary"] + p["double"]) for r, p in plan.items()}
-    text = texts({u["unit"] for u in units})
+    text = texts(wave)
     split = {u["unit"]: u["split"] for u in units}
     labels: dict[str, dict[str, object]] = {}
     second: dict[str, dict[str, object]] = {}
     for path in sorted(args.raters.glob("r*.jsonl")):
         rater = path.stem[1:]
+        if rater not in plan:
+            continue  # another wave's rater
         for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
             if not line.strip():
                 continue
@@ -56,7 +65,10 @@ def main() -> None:
             target[unit] = {"unit": unit, "split": split[unit], "rater": rater, "spans": spans}
     args.out.mkdir(parents=True, exist_ok=True)
     for name, table in (("labels.jsonl", labels), ("second_labels.jsonl", second)):
-        with (args.out / name).open("w") as fh:
+        path = args.out / name
+        old = [json.loads(line) for line in path.read_text().splitlines()] if path.exists() else []
+        table = table | {r["unit"]: r for r in old if r["unit"] not in wave}
+        with path.open("w") as fh:
             for u in units:
                 if u["unit"] in table:
                     fh.write(json.dumps(table[u["unit"]], ensure_ascii=False) + "\n")

@@ -8,10 +8,16 @@ so rare kinds such as national ids get as many as common ones until they run out
 look-alike heuristic (famous people, authors, characters, companies, versions) and 15 % at random
 from all user turns, so precision and look-alikes are also measured on ordinary text. From
 ``oasst1_zh.jsonl`` ``--n-zh`` units the same way with the Chinese heuristics (75 % / 25 % random).
-Splits: dev / test 50 / 50 by a seeded hash of the unit id. The plan gives raters p1 and p2 seeded
-halves as primaries and each ``DOUBLE`` of the other's half to label a second time.
+Splits: dev / test 50 / 50 by a seeded hash of the unit id. The plan gives the wave's two raters
+seeded halves as primaries and each ``DOUBLE`` of the other's half to label a second time.
 
-    python evaluation/piiset/select.py            # writes units.jsonl and plan.json
+Later waves (``--wave 2``) add ShareGPT units from conversations no earlier wave drew, with their
+own seed, shares and bucket order (``WAVES``): the round-robin visits the buckets whose types are
+scarce in the labels first, so the small types grow most. Rows and plan entries of other waves are
+kept as they are, so each wave is reproducible on its own.
+
+    python evaluation/piiset/select.py            # wave 1: writes units.jsonl and plan.json
+    python evaluation/piiset/select.py --wave 2   # adds wave 2's units and raters p3, p4
 """
 
 from __future__ import annotations
@@ -72,6 +78,14 @@ PII = {
                            r"|\bmy (?:wife|husband|son|daughter|mom|dad|boss|girlfriend|boyfriend|landlord|doctor)\b"
                            r"|\bI (?:live|lived|grew up) (?:in|at|on)\b|\bmy (?:home|house|apartment) (?:is|address)", re.I),
 }
+# wave -> ShareGPT units, shares, raters, and the round-robin's bucket order (scarce types first;
+# buckets not listed follow in PII's order). Wave 1 also drew --n-zh oasst1 units.
+SCARCE = ("address", "national_id", "dob", "coordinates", "credential", "account", "ip", "personal",
+          "names_list", "salutation", "signature", "resume", "letter")
+WAVES: dict[int, dict] = {
+    1: {"n": 700, "shares": SHARES, "raters": ("p1", "p2"), "order": ()},
+    2: {"n": 260, "shares": {"pii": 0.80, "lookalike": 0.10}, "raters": ("p3", "p4"), "order": SCARCE},
+}
 LOOKALIKE = re.compile(
     r"\b(?:Elon Musk|Donald Trump|Trump|Obama|Biden|Putin|Shakespeare|Einstein|Steve Jobs|Bill Gates|Jeff Bezos"
     r"|Mark Zuckerberg|Taylor Swift|Beyonc[eé]|Harry Potter|Hermione|Sherlock|Gandalf|Frodo|Batman|Spider-?Man"
@@ -95,15 +109,17 @@ def split_of(unit: str) -> str:
 
 
 def draw(pool: list[tuple[str, str, str, str]], buckets: dict[str, re.Pattern[str]], n: int,
-         shares: dict[str, float], rng: random.Random) -> list[dict[str, object]]:
-    """``n`` units of one source: shares["pii"] round-robin over ``buckets``, then the look-alike
-    share (if any), then random; at most one unit per conversation."""
+         shares: dict[str, float], rng: random.Random, used: set[str] | None = None,
+         first: tuple[str, ...] = ()) -> list[dict[str, object]]:
+    """``n`` units of one source: shares["pii"] round-robin over ``buckets`` (those in ``first``
+    first), then the look-alike share (if any), then random; at most one unit per conversation,
+    none from the conversations in ``used``."""
     matches = {u: [b for b, p in buckets.items() if p.search(t)] for u, _, _, t in pool}
     base = {u: b for u, _, b, _ in pool}
     order = [u for u, _, _, _ in pool]
     rng.shuffle(order)
     taken: dict[str, str] = {}
-    used: set[str] = set()
+    used = set(used or ())
 
     def take(unit: str, bucket: str) -> bool:
         if unit in taken or base[unit] in used:
@@ -112,7 +128,8 @@ def draw(pool: list[tuple[str, str, str, str]], buckets: dict[str, re.Pattern[st
         used.add(base[unit])
         return True
 
-    queues = {b: iter([u for u in order if b in matches[u]]) for b in buckets}
+    rounds = (*first, *(b for b in buckets if b not in first))
+    queues = {b: iter([u for u in order if b in matches[u]]) for b in rounds}
     quota = round(n * shares["pii"])
     while len(taken) < quota and queues:
         for b in list(queues):
@@ -135,44 +152,63 @@ def draw(pool: list[tuple[str, str, str, str]], buckets: dict[str, re.Pattern[st
     return [{"unit": u, "bucket": b, "matches": matches[u]} for u, b in taken.items()]
 
 
-def plan(units: list[str]) -> dict[str, dict[str, list[str]]]:
-    rng = random.Random(SEED + 1)
+def seed(wave: int, offset: int = 0) -> int | str:
+    return SEED + offset if wave == 1 else f"{SEED + offset}:wave{wave}"
+
+
+def plan(units: list[str], wave: int = 1) -> dict[str, dict[str, list[str]]]:
+    rng = random.Random(seed(wave, 1))
     order = sorted(units)
     rng.shuffle(order)
     one, two = order[: len(order) // 2], order[len(order) // 2 :]
-    return {"p1": {"primary": one, "double": rng.sample(two, round(len(two) * DOUBLE))},
-            "p2": {"primary": two, "double": rng.sample(one, round(len(one) * DOUBLE))}}
+    a, b = WAVES[wave]["raters"]
+    return {a: {"primary": one, "double": rng.sample(two, round(len(two) * DOUBLE))},
+            b: {"primary": two, "double": rng.sample(one, round(len(one) * DOUBLE))}}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--reserved", type=Path, default=RESERVED)
-    parser.add_argument("--n", type=int, default=700)
-    parser.add_argument("--n-zh", type=int, default=60)
+    parser.add_argument("--wave", type=int, choices=sorted(WAVES), default=1)
+    parser.add_argument("--n", type=int, help="ShareGPT units (default: the wave's)")
+    parser.add_argument("--n-zh", type=int, default=60, help="oasst1 units (wave 1 only)")
     parser.add_argument("--out", type=Path, default=HERE)
     args = parser.parse_args()
     import py3langid  # only the one-off draw needs it
 
+    wave = WAVES[args.wave]
+    units_path, plan_path = args.out / "units.jsonl", args.out / "plan.json"
+    old = units_path.read_text().splitlines() if units_path.exists() else []
+    kept = [r for r in map(json.loads, old) if r["wave"] != args.wave]
     pool: dict[str, list[tuple[str, str, str, str]]] = defaultdict(list)
     for unit in iter_units(args.reserved):
         pool[unit[1]].append(unit)
-    rng = random.Random(SEED)
-    drawn = [dict(d, source="sharegpt") for d in draw(pool["sharegpt"], PII, args.n, SHARES, rng)]
-    drawn += [dict(d, source="oasst1") for d in draw(pool["oasst1"], ZH, args.n_zh, {"pii": 0.75}, rng)]
+    base = {u: b for p in pool.values() for u, _, b, _ in p}
+    used = {base[r["unit"]] for r in kept if r["wave"] < args.wave}
+    rng = random.Random(seed(args.wave))
+    drawn = [dict(d, source="sharegpt") for d in draw(pool["sharegpt"], PII, args.n or wave["n"],
+                                                         wave["shares"], rng, used, wave["order"])]
+    if args.wave == 1:
+        zh = draw(pool["oasst1"], ZH, args.n_zh, {"pii": 0.75}, rng)
+        drawn += [dict(d, source="oasst1") for d in zh]
     text = {u: t for p in pool.values() for u, _, _, t in p}
     rows = []
     for d in drawn:
         t = text[d["unit"]]
         rows.append({"unit": d["unit"], "split": split_of(d["unit"]), "source": d["source"],
                      "bucket": d["bucket"], "matches": d["matches"],
-                     "language": py3langid.classify(t[:1000])[0], "chars": len(t), "sha": sha(t)})
-    rows.sort(key=lambda r: r["unit"])
+                     "language": py3langid.classify(t[:1000])[0], "chars": len(t), "sha": sha(t),
+                     "wave": args.wave})
     args.out.mkdir(parents=True, exist_ok=True)
-    with (args.out / "units.jsonl").open("w") as fh:
-        for r in rows:
+    with units_path.open("w") as fh:
+        for r in sorted(kept + rows, key=lambda r: r["unit"]):
             fh.write(json.dumps(r) + "\n")
-    (args.out / "plan.json").write_text(json.dumps(plan([r["unit"] for r in rows])))
-    print(f"eligible user turns: {', '.join(f'{k} {len(v)}' for k, v in pool.items())}; drawn {len(rows)}")
+    plans = json.loads(plan_path.read_text()) if plan_path.exists() else {}
+    plans = {r: p for r, p in plans.items() if r not in wave["raters"]}
+    plans |= plan([r["unit"] for r in rows], args.wave)
+    plan_path.write_text(json.dumps(plans))
+    print(f"eligible user turns: {', '.join(f'{k} {len(v)}' for k, v in pool.items())}; "
+          f"excluded conversations of earlier waves {len(used)}; wave {args.wave} drew {len(rows)}")
     print("splits", dict(Counter(r["split"] for r in rows)))
     print("buckets", dict(Counter(r["bucket"] for r in rows)))
     print("languages", dict(Counter(r["language"] for r in rows).most_common()))

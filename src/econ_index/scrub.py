@@ -21,7 +21,7 @@ import re
 import string
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import cache
@@ -31,15 +31,24 @@ from urllib.parse import parse_qsl, urlsplit
 import phonenumbers
 from stdnum import iban as _iban
 from stdnum import luhn as _luhn
+from stdnum.ar import cuit as _cuit
+from stdnum.be import nn as _be_nn
 from stdnum.br import cpf as _cpf
 from stdnum.ca import sin as _sin
+from stdnum.ch import ssn as _ahv
+from stdnum.cl import rut as _rut
 from stdnum.cn import ric as _ric
 from stdnum.es import dni as _dni
 from stdnum.es import nie as _nie
+from stdnum.fi import hetu as _hetu
 from stdnum.fr import nir as _nir
 from stdnum.in_ import aadhaar as _aadhaar
 from stdnum.in_ import pan as _pan
 from stdnum.it import codicefiscale as _cf
+from stdnum.kr import rrn as _rrn
+from stdnum.mx import curp as _curp
+from stdnum.se import personnummer as _pnr
+from stdnum.us import itin as _itin
 from stdnum.us import ssn as _ssn
 
 
@@ -370,7 +379,8 @@ _DATE_LIKE = re.compile(r"\(?(?:\d{4}[-./]\d{1,2}[-./]\d{1,2}|\d{1,2}[-./]\d{1,2
 _UK_POSTCODE = r"[A-Z]{1,2}\d[A-Z\d]?[ \t]?\d[A-Z]{2}\b"
 _STREET_SUFFIX = (
     r"Street|Avenue|Road|Boulevard|Lane|Drive|Court|Way|Place|Terrace|Circle|Parkway|Highway"
-    r"|Square|Trail|Close|Crescent|Grove|Gardens|Mews|Row"
+    r"|Square|Trail|Close|Crescent|Grove|Gardens|Mews|Row|Bay|Heights|Crossing|Loop|Alley|Plaza"
+    r"|Ridge|Pike"
 )
 # Abbreviated suffixes may carry their full stop ("St."); a full word leaves the period alone.
 _STREET_ABBR = r"St|Ave|Rd|Blvd|Ln|Dr|Ct|Pl|Ter|Cir|Pkwy|Hwy|Sq|Trl"
@@ -379,10 +389,12 @@ _ADDRESS = re.compile(
     rf"(?:(?:{_STREET_SUFFIX})\b|(?:{_STREET_ABBR})\b\.?)"
     r"(?:\s+(?:NW|NE|SW|SE|N|S|E|W)\b)?"
     r"(?:,?\s+(?:Apt|Apartment|Suite|Ste|Unit|Fl|Floor|#)\.?\s*#?[A-Za-z0-9-]+)?"
-    r"(?:,\s*[A-Z][a-z]+(?:\s[A-Z][a-z]+){0,2},?\s+(?:[A-Z]{2},?\s+\d{5}(?:-\d{4})?|[A-Z]{2}\b"
-    rf"|{_UK_POSTCODE})|,?\s+{_UK_POSTCODE}"
-    # a town alone closing the line or the sentence: "221 Baker Street, London."
-    r"|,[ \t]*[A-Z][a-z]+(?:[ \t][A-Z][a-z]+)?(?=[ \t]*(?:\n|\Z|[.;)])))?"
+    r"(?:(?:,\s*|[ \t]+)[A-Z][a-z]+(?:\s[A-Z][a-z]+){0,2},?\s+(?:[A-Z]{2},?\s+\d{5}(?:-\d{4})?"
+    rf"|[A-Z]{{2}}\b|{_UK_POSTCODE})|,?\s+{_UK_POSTCODE}"
+    # a town alone closing the line or the sentence: "221 Baker Street, London."; without the
+    # comma also before a number (a table's next column, a postcode): "74 Powers Bay Winnipeg 202"
+    r"|,[ \t]*[A-Z][a-z]+(?:[ \t][A-Z][a-z]+)?(?=[ \t]*(?:\n|\Z|[.;)]))"
+    r"|[ \t]+[A-Z][a-z]+(?=[ \t]*(?:\n|\Z|[.;)]|[ \t]\d)))?"
 )
 # The value of an "Address:" / "address1": field, up to the line's end or the next "Label:";
 # e-mail, IP, MAC and web addresses are other things.
@@ -537,8 +549,25 @@ class _Phones:
 
 
 # Countries whose national numbers are tried when the default region finds none (the most
-# common in English-language chat after the US): a leading 0 is their trunk prefix.
-_OTHER_REGIONS = ("GB", "AU", "IN", "CA", "IE", "NZ", "ZA", "DE", "FR", "IL", "NG", "PK", "PH")
+# common in English-language chat after the US, and Korea's and Japan's "010-9949-3703",
+# "090-1234-5678"): a leading 0 is their trunk prefix.
+_OTHER_REGIONS = (
+    "GB",
+    "AU",
+    "IN",
+    "CA",
+    "IE",
+    "NZ",
+    "ZA",
+    "DE",
+    "FR",
+    "IL",
+    "NG",
+    "PK",
+    "PH",
+    "KR",
+    "JP",
+)
 _NANP_SHAPE = re.compile(r"\(?[2-9]\d\d\)?[ .-]?\d{3}[.-]\d{4}|[2-9]\d\d-\d{3}-\d{4}")
 _PHONE_CUE = re.compile(
     r"(?i)(?:phone|\btel\b|mobile|\bcell|\bfax\b|hotline|whatsapp|电话|手机)[^\n\d]{0,30}\Z"
@@ -580,7 +609,13 @@ _SUB_RUN_TOKENS = 12  # runs of more space-separated pieces are tables of number
 _SUB_RUN_WIDTH = 6  # the most pieces one value spans ("+33 1 42 68 53 00")
 
 
+# No-break and figure spaces inside numbers ("+91\xa081245\xa006450" of a WhatsApp export) are
+# spaces to the number detectors; one character for one keeps the offsets.
+_NUMBER_SPACES = str.maketrans({"\xa0": " ", "\u2007": " ", "\u202f": " "})
+
+
 def _numbers(text: str, phones: _Phones, found: _Found) -> None:
+    text = text.translate(_NUMBER_SPACES)
     for m in _NUMBER_RUN.finditer(text):
         start = m.start()
         end = start + len(m.group().rstrip(_RUN_TRAIL))
@@ -728,11 +763,18 @@ _DOB_GAP = re.compile(r"[ \t:=|\-\"'(*]*(?:(?:is|was|on|of|the|:)[ \t:]*)*")
 
 # Acronyms are case-sensitive ("sin" and "pan" are words, Math.sin is code).
 _ID_CUE = re.compile(
-    r"(?:\b(?:SSN|SIN|NINO|TIN|TFN|NIF|NIE|DNI|BSN|CPF|PAN|UID|NIN|NIC)\b"
+    r"(?:\b(?:SSN|SIN|NINO|TIN|TFN|NIF|NIE|DNI|BSN|CPF|PAN|UID|NIN|NIC|ITIN|CURP|NRIC|HKID|HETU)\b"
     r"|(?i:\bsocial[ \t]+(?:security|insurance)\b|\bnational[ \t]+insurance\b"
     r"|\bpassport\b|\bdriver'?s?[ \t]+licen[cs]e\b|\blicen[cs]e[ \t]+(?:number|no)\b"
     r"|\bid(?:entity|entification)?[ \t]+(?:card[ \t]+)?(?:number|no)\b|\bnational[ \t]+id\b"
     r"|\btax[ \t]+(?:id|number|file[ \t]+number)\b|\bpersonnummer\b|\bpesel\b|\baadhaa?r\b"
+    # other countries' names for them, with or without "number"
+    r"|\b(?:nhs|medicare)[ \t]+(?:card[ \t]+)?(?:number|no)\b|\bcpr[- \t]?(?:nummer|nr|number)\b"
+    r"|\bf[øo]dselsnummer\b|\bhenkil[öo]tunnus\b|\bkimlik[ \t]+(?:no|numarası)\b"
+    r"|\bsteuer[- \t]?(?:id|identifikationsnummer|nummer)\b|\b(?:personal)?ausweis(?:nummer)?\b"
+    r"|\bsozialversicherungsnummer\b|\bburgerservicenummer\b|\bcodice[ \t]+fiscale\b"
+    r"|\bnum[ée]ro[ \t]+de[ \t]+s[ée]curit[ée][ \t]+sociale\b|\bcarte[ \t]+d'identit[ée]\b"
+    r"|\bc[ée]dula\b|\bteudat[ \t]+zehut\b"
     r"|身份证))"
 )
 _ACCOUNT_CUE = re.compile(
@@ -746,13 +788,17 @@ _ACCOUNT_KEY = re.compile(
     r"[_-]?(?:id|no|number|num)[\"']?[ \t]*[:=][ \t]*[\"']?|\buser[_-])(?P<value>\d{5,20})\b"
 )
 # After a cue without "no." / "#": ":" or "=" before a run of digits and dashes, or "is" or a
-# space before 6+ plain digits ("client 10023488", "my user id is 88213004"; not "case 3").
+# space before 6+ digits, alone or after a capital prefix ("client 10023488", "my user id
+# is 88213004", "account ACC-00918237"; not "case 3").
 _ACCOUNT_GAP = re.compile(r"[ \t]*[:=][ \t]*|[ \t]+(?:is[ \t]+)?")
 _ACCOUNT_RUN = re.compile(r"\d[\d -]{5,20}\d")
-_ACCOUNT_DIGITS = re.compile(r"\d{6,20}(?!\w)(?![.,/:-]\d)")
+_ACCOUNT_DIGITS = re.compile(r"(?:\d{6,20}|[A-Z]{2,6}[-_]?\d{6,20})(?!\w)(?![.,/:-]\d)")
 _CUE_MARK = re.compile(r"(?i)[ \t]*(?:(?:no|nr|num|number|id|code)\b\.?|#)")
 _CUE_GAP = re.compile(r"[ \t]*(?:(?:is|was)\b|[:=#\-|])?[ \t:=#*\"'`]*")
-_ID_VALUE = re.compile(r"[A-Za-z0-9]+(?:[.\-/][A-Za-z0-9]+|[ ](?=\d)\d+(?![A-Za-z]))*")
+# (a check character in brackets closes a Hong Kong id: "A123456(3)")
+_ID_VALUE = re.compile(
+    r"[A-Za-z0-9]+(?:[.\-/][A-Za-z0-9]+|[ ](?=\d)\d+(?![A-Za-z]))*(?:\([0-9A]\))?"
+)
 _ANY_ID = re.compile(
     r"(?<![\w.-])(?<!\d )"
     r"(?:(?P<nino>[A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z] ?\d{2} ?\d{2} ?\d{2} ?[A-D])"
@@ -763,8 +809,38 @@ _ANY_ID = re.compile(
     r"|(?P<sin>\d{3}[ -]\d{3}[ -]\d{3})"
     r"|(?P<dni>\d{8}-?[A-Z]|[XYZ]-?\d{7}-?[A-Z])"
     r"|(?P<nir>[12] ?\d{2} ?\d{2} ?(?:\d{2}|2[AB]) ?\d{3} ?\d{3} ?\d{2})"
-    r"|(?P<cf>[A-Z]{6}\d{2}[A-EHLMPR-T]\d{2}[A-Z]\d{3}[A-Z]))(?![\w-])(?! \d)"
+    r"|(?P<cf>[A-Z]{6}\d{2}[A-EHLMPR-T]\d{2}[A-Z]\d{3}[A-Z])"
+    # shapes of other countries' personal numbers, each kept only when its check passes: US ITIN,
+    # Finnish henkilötunnus, Swedish personnummer, Korean RRN, Mexican CURP, Chilean RUT,
+    # Argentine CUIL (the prefixes of persons), Belgian national number, Swiss AHV
+    r"|(?P<itin>9\d\d-\d\d-\d{4})"
+    r"|(?P<nordic>\d{6}[-+A-FU-Y]\d{3}[0-9A-FHJ-NPR-Y])"
+    r"|(?P<rrn>\d{6}-\d{7})"
+    r"|(?P<curp>[A-Z]{4}\d{6}[HMX][A-Z]{5}[0-9A-Z]\d)"
+    r"|(?P<rut>\d{1,2}\.\d{3}\.\d{3}-[\dkK])"
+    r"|(?P<cuil>2[0347]-\d{8}-\d)"
+    r"|(?P<nn>\d{2}\.\d{2}\.\d{2}-\d{3}\.\d{2})"
+    r"|(?P<ahv>756\.\d{4}\.\d{4}\.\d{2}))(?![\w-])(?! \d)"
 )
+# kind -> its validator, on the value without spaces, dashes or dots
+_ID_CHECKS: dict[str, Callable[[str], bool]] = {
+    "pan": _pan.is_valid,
+    "ric": _ric.is_valid,
+    "cpf": _cpf.is_valid,
+    "aadhaar": _aadhaar.is_valid,
+    "dni": lambda v: _dni.is_valid(v) or _nie.is_valid(v),
+    "nir": _nir.is_valid,
+    "cf": _cf.is_valid,
+    "sin": _sin.is_valid,  # 3-3-3 with separators: a Canadian SIN (Luhn)
+    "itin": _itin.is_valid,
+    "nordic": lambda v: _hetu.is_valid(v) or _pnr.is_valid(v),
+    "rrn": _rrn.is_valid,
+    "curp": _curp.is_valid,
+    "rut": _rut.is_valid,
+    "cuil": _cuit.is_valid,
+    "nn": _be_nn.is_valid,
+    "ahv": _ahv.is_valid,
+}
 _NINO_BAD_PREFIX = frozenset("BG GB NK KN TN NT ZZ".split())
 
 _COORD_PAIR = re.compile(
@@ -783,24 +859,12 @@ _ALTITUDE = re.compile(r",-?\d{1,5}(?![\d.,])")
 
 
 def _validated_id(kind: str, value: str) -> bool:
+    if kind == "nordic":  # the separator carries the century
+        return bool(_ID_CHECKS[kind](value))
     compact = value.replace(" ", "").replace("-", "").replace(".", "")
     if kind == "nino":
         return compact[:2] not in _NINO_BAD_PREFIX
-    if kind == "pan":
-        return _pan.is_valid(compact)
-    if kind == "ric":
-        return _ric.is_valid(compact)
-    if kind == "cpf":
-        return _cpf.is_valid(compact)
-    if kind == "aadhaar":
-        return _aadhaar.is_valid(compact)
-    if kind == "dni":
-        return _dni.is_valid(compact) or _nie.is_valid(compact)
-    if kind == "nir":
-        return _nir.is_valid(compact)
-    if kind == "cf":
-        return _cf.is_valid(compact)
-    return _sin.is_valid(compact)  # 3-3-3 with separators: a Canadian SIN (Luhn)
+    return bool(_ID_CHECKS[kind](compact))
 
 
 def _cued_value(text: str, end: int, digits: int = 4) -> tuple[int, int] | None:
@@ -833,6 +897,11 @@ _ID_ACRONYMS = (
     "UID",
     "NIN",
     "NIC",
+    "ITIN",
+    "CURP",
+    "NRIC",
+    "HKID",
+    "HETU",
 )
 _ID_WORDS = (
     "social",
@@ -845,6 +914,20 @@ _ID_WORDS = (
     "personnummer",
     "pesel",
     "aadha",
+    "nhs",
+    "medicare",
+    "cpr",
+    "dselsnummer",
+    "henkil",
+    "kimlik",
+    "steuer",
+    "ausweis",
+    "sozialversicherung",
+    "burgerservice",
+    "fiscale",
+    "curit",
+    "dula",
+    "zehut",
     "身份证",
 )
 _ID_SHORT = re.compile(r"id[ \t]+(?:card[ \t]+)?n")  # "id no", "id number": a literal prefix

@@ -23,22 +23,23 @@ GOLD = Path(
     os.environ.get("ECON_INDEX_PIISET", Path(__file__).parents[2] / "build/piiset/gold.jsonl")
 )
 
-# Measured 2026-12-02 on the test split (386 units), after tuning on the dev split only:
-# value, allowed worsening (about 1.5 standard errors). Third round: strong names still 78 of
-# 124 found, precision 0.355 of 231 -> 0.365 of 222, look-alikes kept 1,314 -> 1,321 (dev: 99
-# -> 101 of 121 found, precision 0.69 -> 0.75); nothing went down.
+# Measured 2026-12-02 on the test split of the enlarged set (519 units: wave 1's 386 and wave
+# 2's 133), after tuning on the dev split only: value, allowed worsening (about 1.5 standard
+# errors). The wave 2 units moved every figure; the only one lower than on wave 1's 386 units is
+# the strong scrubber's name recall (78 of 124 = 0.629 there), with the same name rules. The
+# structured detectors of wave 2 find 95 of 114 (was 92) on wave 1's test units.
 BASELINE: dict[str, dict[str, tuple[float, float]]] = {
     "strong": {
-        "person_recall": (0.629, 0.06),  # 78 of 124
-        "person_precision": (0.365, 0.045),  # of 222 [NAME]
-        "structured_recall": (0.807, 0.06),  # 92 of 114
-        "kept": (0.930, 0.011),  # 1,321 of 1,420 look-alikes
+        "person_recall": (0.603, 0.06),  # 91 of 151
+        "person_precision": (0.384, 0.047),  # of 245 [NAME]
+        "structured_recall": (0.818, 0.053),  # 99 of 121
+        "kept": (0.939, 0.008),  # 1,762 of 1,876 look-alikes
     },
     "fast": {
-        "person_recall": (0.218, 0.06),  # 27 of 124
-        "person_precision": (0.372, 0.08),  # of 78 [NAME]
-        "structured_recall": (0.781, 0.06),  # 89 of 114
-        "kept": (0.942, 0.01),  # 1,338 of 1,420
+        "person_recall": (0.232, 0.052),  # 35 of 151
+        "person_precision": (0.398, 0.076),  # of 93 [NAME]
+        "structured_recall": (0.785, 0.056),  # 95 of 121
+        "kept": (0.948, 0.008),  # 1,779 of 1,876
     },
 }
 
@@ -57,7 +58,7 @@ def scores() -> dict[str, RealScore]:
     if not GOLD.is_file():
         pytest.fail(f"{GOLD} is missing: `make piiset` rebuilds it from the labels and the wheel")
     units = load_gold(GOLD, "test")
-    assert len(units) == 386
+    assert len(units) == 519
     return {"fast": score(Scrubber(), units), "strong": score(StrongScrubber(), units)}
 
 

@@ -657,6 +657,31 @@ def test_the_fast_scrubber_leaves_the_thorough_detectors_off(scrubber: Scrubber)
         "Plot 7 was sold for 250000 rupees, 560037 units",
         "Flat 3 has 2 rooms.\nThe budget is Rs-100000 total",
         "Flat design, 4 colours, order-560037",
+        # other countries' personal number shapes with a wrong check character (wave 2)
+        "ref 912-93-4437",
+        "code 240587-123Y",
+        "batch 900307+4764",
+        "id 880415-2345127",
+        "GOMA880415HDFNRL04",
+        "16.482.739-8",
+        "27-31457862-3",
+        "88.04.15-273.87",
+        "756.3047.5009.63",
+        # cue words without a number, or with a year
+        "I did a CPR 2023 course",
+        "bring your Ausweis to the desk",
+        "the cédula de identidad is required",
+        "NHS number format explained",
+        # dates, ranges and times in the same shapes
+        "from 2021-03-15 to 2021-04-01",
+        "valid 12.05.2023-14.05.2023",
+        "chapter 3 Jurassic Park 2",
+        # standards and advisories after an account cue
+        "the account API-12345 endpoint",
+        "client ISO-27001 rules",
+        "member CVE-2021-44228",
+        # no-break spaces in ordinary numbers
+        "price 1\xa0234\xa0567 €",
     ],
 )
 def test_cue_lookalikes_survive(text: str) -> None:
@@ -740,6 +765,36 @@ S, N, B, C = PiiType.SECRET, PiiType.NATIONAL_ID, PiiType.DOB, PiiType.COORDINAT
         ),
         ("H.No 4-56/2, Road 3, Banjara Hills, Hyderabad 500034.", "Hyderabad 500034", D),
         ("House No. 12, Sector 4,\nGurgaon, Haryana - 122001", "Sector 4", D),
+        # other countries' personal numbers by their check characters, more identity cues,
+        # street lines with their town, prefixed accounts, phones with no-break spaces and of
+        # Korea and Japan (wave 2)
+        ("my ITIN is 912-91-4437 for the return", "912-91-4437", N),
+        ("henkilötunnus: 240587-123X", "240587-123X", N),
+        ("Personnummer 900307-4763, Göteborg", "900307-4763", N),
+        ("주민등록번호 880415-2345126", "880415-2345126", N),
+        ("CURP: GOMA880415HDFNRL03", "GOMA880415HDFNRL03", N),
+        ("mi RUT es 16.482.739-9", "16.482.739-9", N),
+        ("CUIL 27-31457862-2", "27-31457862-2", N),
+        ("rijksregisternummer 88.04.15-273.86", "88.04.15-273.86", N),
+        ("AHV-Nr. 756.3047.5009.62", "756.3047.5009.62", N),
+        ("NHS number: 943 476 5919", "943 476 5919", N),
+        ("Medicare card number 2953 51342 1", "2953 51342 1", N),
+        ("CPR-nummer 010190-1234", "010190-1234", N),
+        ("TC Kimlik No: 10000000146", "10000000146", N),
+        ("Steuer-ID 12 345 678 901", "12 345 678 901", N),
+        ("Personalausweis T22000129", "T22000129", N),
+        ("burgerservicenummer 111222333", "111222333", N),
+        ("mi cédula es 1.023.456.789", "1.023.456.789", N),
+        ("teudat zehut 204325423", "204325423", N),
+        ("NRIC S1234567D", "S1234567D", N),
+        ("HKID A123456(3)", "A123456(3)", N),
+        ("Negative 3 723 Rory Green 555 Mewt Ave Lorette 101 Downtown", "Lorette", D),
+        ("Tiffany Cleas 74 Powers Bay Winnipeg 202 South", "74 Powers Bay Winnipeg", D),
+        ("ship to 123 Main St Springfield IL 62704 please", "Springfield IL 62704", D),
+        ("my account ACC-00918237 was charged twice", "ACC-00918237", A),
+        ("customer CUST_0091823 called", "CUST_0091823", A),
+        ("[13/10/22, 5:21 PM] \u202a+91\xa081245\xa006450\u202c: Ok", "81245\xa006450", P),
+        ("Kim Young-hee (02-3284-0396 / 010-9949-3703) yhkim@cafe24.com", "010-9949-3703", P),
     ],
 )
 def test_more_real_text_detectors(text: str, value: str, kind: PiiType) -> None:
