@@ -18,6 +18,7 @@ kept as they are, so each wave is reproducible on its own.
 
     python evaluation/piiset/select.py            # wave 1: writes units.jsonl and plan.json
     python evaluation/piiset/select.py --wave 2   # adds wave 2's units and raters p3, p4
+    python evaluation/piiset/select.py --wave 3   # adds wave 3's units and raters p5, p6
 """
 
 from __future__ import annotations
@@ -85,6 +86,7 @@ SCARCE = ("address", "national_id", "dob", "coordinates", "credential", "account
 WAVES: dict[int, dict] = {
     1: {"n": 700, "shares": SHARES, "raters": ("p1", "p2"), "order": ()},
     2: {"n": 260, "shares": {"pii": 0.80, "lookalike": 0.10}, "raters": ("p3", "p4"), "order": SCARCE},
+    3: {"n": 700, "shares": {"pii": 0.80, "lookalike": 0.10}, "raters": ("p5", "p6"), "order": SCARCE},
 }
 LOOKALIKE = re.compile(
     r"\b(?:Elon Musk|Donald Trump|Trump|Obama|Biden|Putin|Shakespeare|Einstein|Steve Jobs|Bill Gates|Jeff Bezos"
