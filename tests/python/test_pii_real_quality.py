@@ -23,23 +23,24 @@ GOLD = Path(
     os.environ.get("ECON_INDEX_PIISET", Path(__file__).parents[2] / "build/piiset/gold.jsonl")
 )
 
-# Measured 2026-12-02 on the test split of the enlarged set (519 units: wave 1's 386 and wave
-# 2's 133), after tuning on the dev split only: value, allowed worsening (about 1.5 standard
-# errors). The wave 2 units moved every figure; the only one lower than on wave 1's 386 units is
-# the strong scrubber's name recall (78 of 124 = 0.629 there), with the same name rules. The
-# structured detectors of wave 2 find 95 of 114 (was 92) on wave 1's test units.
+# Measured 2026-12-02 on the test split of the set after wave 3 (873 units: wave 1's 386, wave
+# 2's 133, wave 3's 354), after tuning on the dev split only: value, allowed worsening (about 1.5
+# standard errors). Wave 3 was drawn after every rule was written, so it is the fairest sample:
+# on its 354 test units alone the strong scrubber finds 15 of 45 names (0.33) at precision 0.14,
+# far below wave 1's 78 of 124; every name and structured figure here is lower than on the
+# 519-unit baselines (look-alikes kept rose a little).
 BASELINE: dict[str, dict[str, tuple[float, float]]] = {
     "strong": {
-        "person_recall": (0.603, 0.06),  # 91 of 151
-        "person_precision": (0.384, 0.047),  # of 245 [NAME]
-        "structured_recall": (0.818, 0.053),  # 99 of 121
-        "kept": (0.939, 0.008),  # 1,762 of 1,876 look-alikes
+        "person_recall": (0.541, 0.053),  # 106 of 196
+        "person_precision": (0.308, 0.037),  # of 357 [NAME]
+        "structured_recall": (0.682, 0.056),  # 105 of 154
+        "kept": (0.946, 0.006),  # 2,868 of 3,032 look-alikes
     },
     "fast": {
-        "person_recall": (0.232, 0.052),  # 35 of 151
-        "person_precision": (0.398, 0.076),  # of 93 [NAME]
-        "structured_recall": (0.785, 0.056),  # 95 of 121
-        "kept": (0.948, 0.008),  # 1,779 of 1,876
+        "person_recall": (0.214, 0.044),  # 42 of 196
+        "person_precision": (0.265, 0.051),  # of 170 [NAME]
+        "structured_recall": (0.656, 0.057),  # 101 of 154
+        "kept": (0.953, 0.006),  # 2,890 of 3,032
     },
 }
 
@@ -58,7 +59,7 @@ def scores() -> dict[str, RealScore]:
     if not GOLD.is_file():
         pytest.fail(f"{GOLD} is missing: `make piiset` rebuilds it from the labels and the wheel")
     units = load_gold(GOLD, "test")
-    assert len(units) == 519
+    assert len(units) == 873
     return {"fast": score(Scrubber(), units), "strong": score(StrongScrubber(), units)}
 
 
