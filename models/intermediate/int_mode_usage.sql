@@ -3,7 +3,8 @@
     in one of the mode's patterns and the distinct users with one (null in AEI mode). Counted
     from the same per-user rows as the patterns (int_soc_users; int_period_user_tasks for the
     total), so that each mode is a cell of its own in int_index_cells, not a sum of pattern
-    cells that one hidden pattern would hide. Incremental by period, like int_soc_usage: a run
+    cells that one hidden pattern would hide; a node with a single child has its child's
+    figures (int_soc_nodes). Incremental by period, like int_soc_usage: a run
     reads only the per-user rows of the periods its labels touch, so closed periods are neither
     read nor rewritten. Grain: (period_grain, period_start, level, node_id, collaboration_mode). -#}
 {%- set aei = usage_source() == 'aei_release' %}
@@ -52,7 +53,7 @@ user_modes as (
     {%- endif %}
 ),
 
-modes as (
+source_modes as (
     {% for mode in modes %}
         select
             period_grain,
@@ -67,6 +68,24 @@ modes as (
         group by period_grain, period_start, level, node_id
         {% if not loop.last %}union all{% endif %}
     {% endfor %}
+),
+
+-- every SOC node with the figures of its source (int_soc_nodes: a single child's are its own)
+modes as (
+    select
+        source_modes.period_grain,
+        source_modes.period_start,
+        coalesce(soc_nodes.soc_level, source_modes.level) as level,
+        coalesce(soc_nodes.soc_code, source_modes.node_id) as node_id,
+        source_modes.collaboration_mode,
+        source_modes.n_conversations,
+        source_modes.n_users,
+        source_modes.last_loaded_at
+    from source_modes
+    left join {{ ref('int_soc_nodes') }} as soc_nodes
+        on
+            source_modes.level = soc_nodes.source_level
+            and source_modes.node_id = soc_nodes.source_code
 )
 
 select

@@ -2,7 +2,7 @@
     major), for all conversations (collaboration_pattern = 'all') and per pattern. n_users counts
     the distinct users with a conversation allocated to the node (null in AEI mode): the rows of
     int_soc_users, one per (period, node, user), and of them those with a conversation in each
-    pattern. Incremental by period (macros/incremental): a run recomputes the periods its labels
+    pattern; a node with a single child has its child's figures (int_soc_nodes). Incremental by period (macros/incremental): a run recomputes the periods its labels
     touch, `all` from the all-time (node, user) pairs. -#}
 {%- set aei = usage_source() == 'aei_release' %}
 {%- set patterns = collaboration_patterns() %}
@@ -12,13 +12,12 @@
 
 with {{ changed_units_cte(by_user=false) }}
 
-nodes as (
+sources as (
     select
         period_grain,
         period_start,
         soc_level,
         soc_code,
-        parent_soc_code,
         sum(n_all) as n_all,
         count(*) as users_all,
         {% for pattern in patterns -%}
@@ -27,7 +26,21 @@ nodes as (
         {% endfor -%}
         max(last_loaded_at) as last_loaded_at
     from {{ rows_in_changed_units(ref('int_soc_users'), unit) }}
-    group by period_grain, period_start, soc_level, soc_code, parent_soc_code
+    group by period_grain, period_start, soc_level, soc_code
+),
+
+-- every node, with the figures of its source (itself or, through single children, a descendant)
+nodes as (
+    select
+        sources.*,
+        soc_nodes.soc_level as node_level,
+        soc_nodes.soc_code as node_code,
+        soc_nodes.parent_soc_code
+    from sources
+    inner join {{ ref('int_soc_nodes') }} as soc_nodes
+        on
+            sources.soc_level = soc_nodes.source_level
+            and sources.soc_code = soc_nodes.source_code
 ),
 
 patterns as (
@@ -41,8 +54,8 @@ node_patterns as (
     select
         nodes.period_grain,
         nodes.period_start,
-        nodes.soc_level,
-        nodes.soc_code,
+        nodes.node_level as soc_level,
+        nodes.node_code as soc_code,
         nodes.parent_soc_code,
         patterns.collaboration_pattern,
         case patterns.collaboration_pattern

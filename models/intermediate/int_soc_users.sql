@@ -1,6 +1,8 @@
-{#- One row per (period, SOC node, user) at every SOC level, with the user's allocated
-    conversations in all patterns and in each pattern as columns: the distinct (node, user)
-    pairs int_soc_usage counts users from (user_key null in AEI mode).
+{#- One row per (period, SOC node, user) at every SOC node that is its own source in
+    int_soc_nodes (every occupation, and every node above with two or more children), with the
+    user's allocated conversations in all patterns and in each pattern as columns: the distinct
+    (node, user) pairs int_soc_usage counts users from (user_key null in AEI mode). A node with a
+    single child has the same rows as that child, so they are not written twice.
 
     Bounded memory: users are counted as rows of plain GROUP BYs, which the engine can spill,
     never with count(distinct) (DuckDB cannot spill it inside grouping sets, and a 1M
@@ -52,6 +54,15 @@ user_occupations as {{ cte_materialized() }} (
         max(last_loaded_at) as last_loaded_at
     from occupation_usage
     group by period_grain, period_start, onet_soc_code, user_key
+),
+
+-- the nodes whose per-user rows are kept (the others are read through their single child)
+own_nodes as (
+    select
+        soc_level,
+        soc_code
+    from {{ ref('int_soc_nodes') }}
+    where source_level = soc_level
 )
 
 {% for soc in soc_levels() %}
@@ -61,11 +72,6 @@ user_occupations as {{ cte_materialized() }} (
         user_occupations.user_key,
         '{{ soc.level }}' as soc_level,
         occupations.{{ soc.code }} as soc_code,
-        {% if soc.parent -%}
-            occupations.{{ soc.parent }}
-        {%- else -%}
-            cast(null as {{ dbt.type_string() }})
-        {%- endif %} as parent_soc_code,
         {% for pattern in ['all'] + patterns -%}
             sum(user_occupations.n_{{ pattern }}) as n_{{ pattern }},
         {% endfor -%}
@@ -73,13 +79,17 @@ user_occupations as {{ cte_materialized() }} (
     from user_occupations
     inner join {{ ref('stg_onet__occupations') }} as occupations
         on user_occupations.onet_soc_code = occupations.onet_soc_code
+    {% if not loop.first -%}
+        where occupations.{{ soc.code }} in (
+            select own_nodes.soc_code
+            from own_nodes
+            where own_nodes.soc_level = '{{ soc.level }}'
+        )
+    {% endif -%}
     group by
         user_occupations.period_grain,
         user_occupations.period_start,
         user_occupations.user_key,
-        {% if soc.parent -%}
-            occupations.{{ soc.parent }},
-        {% endif -%}
         occupations.{{ soc.code }}
     {% if not loop.last %}union all{% endif %}
 {% endfor %}
@@ -88,7 +98,6 @@ user_occupations as {{ cte_materialized() }} (
     {%- set columns = [
         ('soc_level', dbt.type_string()),
         ('soc_code', dbt.type_string()),
-        ('parent_soc_code', dbt.type_string()),
     ] %}
     {%- for pattern in ['all'] + patterns %}
         {%- do columns.append(('n_' ~ pattern, type_allocated_count())) %}

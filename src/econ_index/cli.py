@@ -683,6 +683,13 @@ def _dbt_progress(verbose: bool) -> Iterator[ProgressListener]:
 def build(
     warehouse: WarehouseOpt = DEFAULT_WAREHOUSE,
     full_refresh: Annotated[bool, typer.Option(help="Rebuild incremental models.")] = False,
+    daily: Annotated[
+        bool,
+        typer.Option(
+            help="The daily run: dbt selector `daily`, which skips the per-user state's data "
+            "tests (they read every user's rows; a full build runs them). README 'Daily runs'.",
+        ),
+    ] = False,
     freeze: Annotated[
         bool,
         typer.Option(
@@ -706,8 +713,9 @@ def build(
     --freeze-closed-periods, record the cells of periods that have closed so that later builds
     publish them as they are now.
 
-    Example:
+    Examples:
       econ-index build --warehouse .warehouse/econ_index.duckdb
+      econ-index build --warehouse .warehouse/econ_index.duckdb --daily
     """
     from econ_index.dbt_runner import DbtError, reporting_progress
     from econ_index.repair import RepairError
@@ -719,6 +727,7 @@ def build(
             plans = safe_build(
                 warehouse,
                 full_refresh=full_refresh,
+                daily=daily,
                 freeze=freeze,
                 reopen_changed=reopen_changed,
                 verbose=verbose,

@@ -283,6 +283,7 @@ def build(
     warehouse: Path,
     *,
     full_refresh: bool = False,
+    daily: bool = False,
     freeze: bool = False,
     reopen_changed: bool = False,
     verbose: bool = True,
@@ -294,7 +295,9 @@ def build(
     can fail to converge, README "Stable over time"). Periods frozen earlier stay frozen either
     way. Returns one plan per pass; the last one adds nothing.
     ``reopen_changed`` first unfreezes the closed periods whose cells changed since they were
-    frozen (else the build fails on them). ``report`` gets a line per dbt command."""
+    frozen (else the build fails on them). ``daily`` builds dbt selector `daily` (every model,
+    not the per-user state's data tests: README "Daily runs"). ``report`` gets a line per dbt
+    command."""
     check_seeds()
     if not warehouse.parent.is_dir():
         raise WarehouseError(
@@ -304,7 +307,11 @@ def build(
     _record(warehouse, [], 0)
     if reopen_changed:
         _reopen_changed(warehouse, verbose, report)
-    command = ["build", *(["--full-refresh"] if full_refresh else [])]
+    command = [
+        "build",
+        *(["--full-refresh"] if full_refresh else []),
+        *(["--selector", "daily"] if daily else []),
+    ]
     report(f"dbt build: {describe(run_dbt(command, warehouse=warehouse, verbose=verbose))}")
     plans: list[Plan] = []
     for dbt_pass in range(1, MAX_DBT_PASSES + 1):

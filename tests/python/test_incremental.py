@@ -18,6 +18,7 @@ pytestmark = pytest.mark.slow
 REPO = Path(__file__).resolve().parents[2]
 SCHEMAS = ("intermediate", "marts", "published")
 DAY_N_LOADED_AT = "2025-07-02"  # after the generator's loaded_at of days 1..n-1
+DAILY_BUILD = ["build", "--selector", "daily"]
 
 
 def _tables(con: duckdb.DuckDBPyConnection, schema: str) -> list[str]:
@@ -25,7 +26,7 @@ def _tables(con: duckdb.DuckDBPyConnection, schema: str) -> list[str]:
         name
         for (name,) in con.execute(
             "select table_name from information_schema.tables"
-            " where table_schema = ? and table_type = 'BASE TABLE' order by 1",
+            " where table_schema = ? order by 1",  # views too: int_index_cells is one
             [schema],
         ).fetchall()
     ]
@@ -162,9 +163,13 @@ def test_appending_a_day_equals_a_full_refresh(tmp_path: Path, onet_source: Path
                 con.execute(
                     f"create table incremental_{schema}.{name} as select * from {schema}.{name}"
                 )
-    assert {"int_period_user_tasks", "int_soc_users", "int_soc_usage", "int_index_cells"} <= set(
-        tables["intermediate"]
-    )
+    assert {
+        "int_period_user_tasks",
+        "int_soc_users",
+        "int_soc_usage",
+        "int_period_cells",
+        "int_index_cells",
+    } <= set(tables["intermediate"])
     assert "pub_index_cells" in tables["published"]
 
     run_dbt(["build", "--full-refresh"], warehouse=warehouse, target_path=target, quiet=True)
@@ -206,3 +211,26 @@ def test_selector_daily_skips_the_per_user_state_tests_alone(tmp_path: Path) -> 
     )
     assert not any("int_soc_usage" in name for name in state_tests)
     assert names("--selector", "daily") == everything - state_tests - sources
+
+
+@pytest.mark.parametrize(("options", "command"), [([], ["build"]), (["--daily"], DAILY_BUILD)])
+def test_econ_index_build_daily_runs_the_daily_selector(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, options: list[str], command: list[str]
+) -> None:
+    """`econ-index build --daily` runs the daily recipe's `dbt build --selector daily`, then the
+    repair as any build does; without it, the whole `dbt build`."""
+    from typer.testing import CliRunner
+
+    from econ_index import repair
+    from econ_index.cli import app
+
+    commands: list[list[str]] = []
+    monkeypatch.setattr(repair, "check_seeds", lambda: None)
+    monkeypatch.setattr(repair, "_record", lambda *_: None)
+    monkeypatch.setattr(repair, "run_dbt", lambda command, **_: commands.append(command))
+    monkeypatch.setattr(repair, "describe", lambda _: "")
+    monkeypatch.setattr(repair, "plan_for_warehouse", lambda _: repair.Plan([], 0, 0, 0, 0, 0))
+    warehouse = tmp_path / "w.duckdb"
+    result = CliRunner().invoke(app, ["build", "--warehouse", str(warehouse), *options])
+    assert result.exit_code == 0, result.output
+    assert commands == [command]
