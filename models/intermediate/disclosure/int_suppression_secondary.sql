@@ -140,6 +140,7 @@ pinned as (
         is_hidden = 0
         and is_fixed = 0
         and n_fixed = n_members - 1
+        and n_fixed > 0
         and (group_kind != 'share_base' or member_role = 1)
 ),
 
