@@ -106,7 +106,8 @@ class EquationSystem:
         """`cells` (indices of hidden cells) without those whose count is known by design."""
         if not self.count_known.size:
             return cells
-        return cells[~self.count_known[cells]]
+        kept: np.ndarray = cells[~self.count_known[cells]]
+        return kept
 
     def hiding(self, cells: Iterable[int]) -> EquationSystem:
         """The same system with `cells` (indices) hidden too."""
