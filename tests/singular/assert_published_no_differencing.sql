@@ -35,7 +35,10 @@ with cells as (
         is_suppressed,
         case when is_suppressed then 1 else 0 end as hidden,
         case
-            when is_suppressed and suppression_reason != 'complementary:pinned_share' then 1
+            when
+                is_suppressed
+                and coalesce(suppression_reason, '') != 'complementary:pinned_share'
+                then 1
             else 0
         end as secret
     from {{ ref('pub_index_cells') }}
