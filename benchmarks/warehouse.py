@@ -743,27 +743,25 @@ def suppression_and_audit(taxonomy: Taxonomy) -> list[dict[str, object]]:
         audit_s = time.perf_counter() - started
     wall_s, rss_mib = chain.seconds + audit_s, max(chain.peak_rss_mib, audit_mib)
     slowest = sorted(chain.models.items(), key=lambda item: -item[1])[:4]
-    return [
-        {
-            "fact rows": f"{WAREHOUSE_ROWS:,}",
-            "grains": "+".join(AUDIT_GRAINS) + "+all",
-            "cells / hidden": f"{cells:,} / {hidden:,}",
-            "load (1 min)": f"{load:.1f}",
-            "dbt chain: wall s (CPU s, RSS)": _timed(chain),
-            "slowest models (s)": ", ".join(f"{name} {s:.0f}" for name, s in slowest),
-            "audit: wall s (CPU s, RSS)": f"{audit_s:.1f} ({audit_cpu_s:.0f} CPU s, "
-            f"{_gib(audit_mib)})",
-            "audit clean": met(found == 0),
-            "together: wall s, CPU s, peak RSS": (
-                f"{wall_s:.0f}, {chain.cpu_s + audit_cpu_s:.0f}, {_gib(rss_mib)}"
-            ),
-            "target": (
-                f"<= {SUPPRESSION_AUDIT_TARGET_S:.0f} s, <= {_gib(SUPPRESSION_AUDIT_TARGET_MIB)}"
-            ),
-            "met": met(
-                found == 0
-                and wall_s <= SUPPRESSION_AUDIT_TARGET_S
-                and rss_mib <= SUPPRESSION_AUDIT_TARGET_MIB
-            ),
-        }
-    ]
+    figures = {
+        "fact rows": f"{WAREHOUSE_ROWS:,}",
+        "grains": "+".join(AUDIT_GRAINS) + "+all",
+        "cells / hidden": f"{cells:,} / {hidden:,}",
+        "load (1 min)": f"{load:.1f}",
+        "dbt chain: wall s (CPU s, RSS)": _timed(chain),
+        "slowest models (s)": ", ".join(f"{name} {s:.0f}" for name, s in slowest),
+        "audit: wall s (CPU s, RSS)": f"{audit_s:.1f} ({audit_cpu_s:.0f} CPU s, {_gib(audit_mib)})",
+        "audit clean (determined hidden cells)": f"{met(found == 0)} ({found:,})",
+        "together: wall s, CPU s, peak RSS": (
+            f"{wall_s:.0f}, {chain.cpu_s + audit_cpu_s:.0f}, {_gib(rss_mib)}"
+        ),
+        "target": (
+            f"<= {SUPPRESSION_AUDIT_TARGET_S:.0f} s, <= {_gib(SUPPRESSION_AUDIT_TARGET_MIB)}"
+        ),
+        "met": met(
+            found == 0
+            and wall_s <= SUPPRESSION_AUDIT_TARGET_S
+            and rss_mib <= SUPPRESSION_AUDIT_TARGET_MIB
+        ),
+    }
+    return [{"measure": name, "value": value} for name, value in figures.items()]
