@@ -37,6 +37,7 @@ from benchmarks.pii import (
 from benchmarks.warehouse import (
     WAREHOUSE_ROWS,
     exact_audits,
+    suppression_and_audit,
     suppression_repair,
     warehouse_build,
 )
@@ -71,6 +72,8 @@ SECTIONS: dict[str, Callable[[Taxonomy], list[dict[str, object]]]] = {
     "warehouse: the exact audit from the hidden and the published side, day + week + month": (
         exact_audits
     ),
+    f"warehouse: suppression and its exact audit, {WAREHOUSE_ROWS:,} conversations, day + week "
+    "+ month": suppression_and_audit,
 }
 
 

@@ -4,21 +4,28 @@ econ_index.audit keeps the hidden cells as unknowns (87-97 % of the cells on gen
 factorises their system in floating point. This module asks the same question over the
 published cells, the GaussSuppression way (Statistics Norway's SSBtools):
 
-1. *Inner cells.* Gaussian elimination of the equations (those not implied), each solved for
-   its coarsest member not yet solved for (its total, as a rule), writes every cell as a
-   combination of the cells no equation was solved for: the inner cells u, with x = N u for
-   every x satisfying the equations (the rows of N span exactly their solutions).
+1. *Inner cells.* Gaussian elimination of the equations (those not implied) writes every cell
+   as a combination of the cells no equation was solved for: the inner cells u, with x = N u
+   for every x satisfying the equations (the rows of N span exactly their solutions).
 2. *Span test.* A hidden cell h is determined exactly when its row N_h lies in the span of the
-   published rows N_P: every solution agrees on it once the published values are fixed. The
-   published rows are brought to echelon form one at a time (sparse elimination, the sparsest
-   first), a random vector w with N_P w = 0 is read off by back-substitution, and z = N w is a
-   random solution that is zero on every published cell: h is determined iff z_h = 0 for every
-   sample.
+   published rows N_P: every solution agrees on it once the published values are fixed.
+
+Which cells end up inner is the pivot order's choice, and `determined` solves each equation
+for a hidden cell whenever it still holds one. The published cells then stay inner (or
+combinations of published inner cells: an equation left with published cells alone), so N_P
+spans exactly the published inner columns and the span test asks whether N_h holds no hidden
+inner cell. The published columns never touch that question, so they are left out from the
+start: the elimination runs on the equations restricted to the hidden cells (the sparsest
+first, pivoting on the column fewest equations hold, for the least fill), and a random
+solution z of those with z_P = 0 is read off the echelon form by back-substitution, its free
+hidden cells drawn at random: h is determined iff z_h = 0 for every sample. A dense published
+total never enters a row, and no cost falls on the published side at all. `inner_cells`
+keeps the coarsest-first order of step 1 (every cell in terms of the finest ones).
 
 All arithmetic is modulo the prime 2^61 - 1, exact (the allocation shares 1/n become modular
 inverses): a determined cell gives z_h = 0 always; a free one gives z_h = 0 with probability
-2^-61 per sample. The rank of N_P modulo the prime equals its rank over the rationals unless
-the prime divides one of its minors, which no cell count of this model comes near.
+2^-61 per sample. The rank modulo the prime equals the rank over the rationals unless the prime
+divides one of the minors, which no cell count of this model comes near.
 """
 
 from __future__ import annotations
@@ -98,24 +105,35 @@ def inner_cells(system: EquationSystem) -> dict[int, Row]:
     return solved
 
 
-def determined(system: EquationSystem, seed: int = 0) -> np.ndarray:
-    """Cell indices of the hidden cells that every solution agrees on (step 2 of the module
-    doc), the same set as econ_index.audit.Blocks(system).determined()."""
-    solved = inner_cells(system)
+def _hidden_rows(system: EquationSystem) -> list[Row]:
+    """The independent equations restricted to the hidden cells (what the published ones add is
+    a constant), modulo PRIME, keyed by cell index; equations of published cells alone drop."""
+    hidden = np.flatnonzero(system.hidden)
+    on_hidden = independent_equations(system)[:, hidden].tocsr()
+    on_hidden.sum_duplicates()
+    values, codes = np.unique(on_hidden.data, return_inverse=True)
+    modular = [_modular(value) for value in values]
+    columns, indptr = hidden[on_hidden.indices].tolist(), on_hidden.indptr.tolist()
+    coefficients = [modular[code] for code in codes.tolist()]
+    return [
+        dict(zip(columns[start:end], coefficients[start:end], strict=True))
+        for start, end in zip(indptr[:-1], indptr[1:], strict=True)
+        if end > start
+    ]
 
-    def row_of(cell: int) -> Row:
-        return solved.get(cell, {cell: 1})
 
-    published = [row_of(int(c)) for c in np.flatnonzero(~system.hidden)]
-    published.sort(key=len)
-    # pivot on the column fewest published rows hold (Markowitz): the least fill
+def _echelon(rows: list[Row]) -> list[tuple[int, Row]]:
+    """Sparse row echelon form of `rows` (modulo PRIME), the sparsest rows first: (pivot column,
+    row) in order of elimination, each row holding no pivot of an earlier one."""
+    rows = sorted(rows, key=len)
+    # pivot on the column fewest rows hold (Markowitz): the least fill
     holders: dict[int, int] = {}
-    for row in published:
+    for row in rows:
         for column in row:
             holders[column] = holders.get(column, 0) + 1
-    echelon: list[tuple[int, Row]] = []  # (pivot column, row), in order of elimination
+    echelon: list[tuple[int, Row]] = []
     rank_of: dict[int, int] = {}  # pivot column -> its position in `echelon`
-    for original in published:
+    for original in rows:
         row = dict(original)
         # a row of the echelon holds no pivot of an earlier one: eliminating in order of
         # position, each step only brings in later pivots
@@ -134,22 +152,34 @@ def determined(system: EquationSystem, seed: int = 0) -> np.ndarray:
             pivot = min(row, key=lambda c: (holders[c], c))
             rank_of[pivot] = len(echelon)
             echelon.append((pivot, row))
+    return echelon
+
+
+def _null_vector(echelon: list[tuple[int, Row]], rng: random.Random) -> dict[int, int]:
+    """A random w with row . w = 0 for every row of `echelon`, by back-substitution: columns no
+    pivot fixes are free (drawn when first read; absent from w if never read)."""
+    w: dict[int, int] = {}
+    # a row holds no earlier pivot, so the last row's other columns are all free
+    for pivot, row in reversed(echelon):
+        total = 0
+        for column, coefficient in row.items():
+            if column != pivot:
+                if column not in w:
+                    w[column] = rng.randrange(PRIME)
+                total += coefficient * w[column]
+        w[pivot] = (-total * pow(row[pivot], -1, PRIME)) % PRIME
+    return w
+
+
+def determined(system: EquationSystem, seed: int = 0) -> np.ndarray:
+    """Cell indices of the hidden cells that every solution agrees on (step 2 of the module
+    doc), the same set as econ_index.audit.Blocks(system).determined()."""
+    echelon = _echelon(_hidden_rows(system))
     rng = random.Random(seed)
     hidden = np.flatnonzero(system.hidden)
     zero = np.ones(len(hidden), dtype=bool)
     for _ in range(SAMPLES):
-        w: dict[int, int] = {}
-
-        def value(column: int, w: dict[int, int] = w) -> int:
-            if column not in w:  # a column no pivot fixes is free: random
-                w[column] = rng.randrange(PRIME)
-            return w[column]
-
-        # a row holds no earlier pivot, so the last row's other columns are all free
-        for pivot, row in reversed(echelon):
-            total = sum(coefficient * value(c) for c, coefficient in row.items() if c != pivot)
-            w[pivot] = (-total * pow(row[pivot], -1, PRIME)) % PRIME
-        for i, cell in enumerate(hidden):
-            if zero[i]:
-                zero[i] = sum(c * value(u) for u, c in row_of(int(cell)).items()) % PRIME == 0
+        w = _null_vector(echelon, rng)
+        # a hidden cell no row holds is free: not determined
+        zero &= np.array([w.get(int(cell), 1) == 0 for cell in hidden], dtype=bool)
     return hidden[zero]
