@@ -18,17 +18,17 @@ CELLS = """
 create table published.pub_index_cells as
 select * from (values
     ('all', date '2025-03-03', date '2025-03-20', 'major', '15-0000', 'usage', 'all',
-     40.0, 9, 80.0, false),
+     40.0, 9, 80.0, false, null),
     ('all', date '2025-03-03', date '2025-03-20', 'major', '43-0000', 'usage', 'all',
-     null, null, null, true)
+     null, null, null, true, 'primary:users<k')
     {total}
 ) as t(period_grain, period_start, period_end, level, node_id, facet, variable,
-       n_conversations, n_users, pct, is_suppressed)
+       n_conversations, n_users, pct, is_suppressed, suppression_reason)
 """
 # With a published total, the hidden major group is the total minus the published one.
 TOTAL = (
     ", ('all', date '2025-03-03', date '2025-03-20', 'total', 'total', 'usage', 'all',"
-    " 60.0, 12, 100.0, false)"
+    " 60.0, 12, 100.0, false, null)"
 )
 
 
@@ -170,7 +170,8 @@ def _bundle_warehouse(path: Path, *, n_filtered: int = 16) -> Path:
             "create table published.pub_index_cells (period_grain varchar, period_start date,"
             " period_end date, level varchar, node_id varchar, node_title varchar, facet varchar,"
             " variable varchar, parent_level varchar, parent_id varchar,"
-            " n_conversations double, n_users bigint, pct double, is_suppressed boolean)"
+            " n_conversations double, n_users bigint, pct double, is_suppressed boolean,"
+            " suppression_reason varchar)"
         )
         # the data covers March: all time and the month have the same dates
         for grain, start in (("all", "2025-03-01"), ("month", "2025-03-01")):
@@ -178,7 +179,7 @@ def _bundle_warehouse(path: Path, *, n_filtered: int = 16) -> Path:
                 parent = None if level == "total" else "total"
                 con.execute(
                     "insert into published.pub_index_cells values "
-                    "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     [
                         grain,
                         start,
@@ -191,7 +192,7 @@ def _bundle_warehouse(path: Path, *, n_filtered: int = 16) -> Path:
                         parent,
                         parent,
                     ]
-                    + [n, users, pct, n is None],
+                    + [n, users, pct, n is None, "primary:users<k" if n is None else None],
                 )
         _audit_inputs(con)
         for i, (backend, name, scrubber, read, classified, filtered, quarantined) in enumerate(
