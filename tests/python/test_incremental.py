@@ -227,7 +227,7 @@ def test_econ_index_build_daily_runs_the_daily_selector(
     commands: list[list[str]] = []
     monkeypatch.setattr(repair, "check_seeds", lambda: None)
     monkeypatch.setattr(repair, "_record", lambda *_: None)
-    monkeypatch.setattr(repair, "_freeze", lambda _: 0)  # freezing is the default: no warehouse
+    monkeypatch.setattr(repair, "_freeze", lambda _: 0)  # no warehouse to freeze
     monkeypatch.setattr(repair, "run_dbt", lambda command, **_: commands.append(command))
     monkeypatch.setattr(repair, "describe", lambda _: "")
     monkeypatch.setattr(repair, "plan_for_warehouse", lambda _: repair.Plan([], 0, 0, 0, 0, 0))
