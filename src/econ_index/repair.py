@@ -93,13 +93,16 @@ def close_under_single_equations(
     (lowest hide cost, fewest conversations, then key order), or its total when no part is
     published; to a fixpoint, over every equation (implied ones too), as
     int_suppression_secondary does. Totals carry the negative coefficient of each equation.
-    Cells `fixed` (bool per cell) are never hidden."""
+    Cells `fixed` (bool per cell) are never hidden; a hidden cell whose count is known by design
+    (EquationSystem.count_known) needs no protection."""
     fixed = np.zeros(len(system.keys), dtype=bool) if fixed is None else fixed
     matrix = system.matrix.tocsr()
     membership = (matrix != 0).astype(np.int64)
     while True:
         hidden = system.hidden
-        alone = np.flatnonzero(membership @ hidden.astype(np.int64) == 1)
+        secret = np.zeros(len(hidden), dtype=np.int64)
+        secret[system.secret(np.flatnonzero(hidden))] = 1
+        alone = np.flatnonzero(membership @ secret == 1)
         chosen = set()
         for equation in alone:
             start, end = matrix.indptr[equation], matrix.indptr[equation + 1]
@@ -284,16 +287,15 @@ def build(
     *,
     full_refresh: bool = False,
     daily: bool = False,
-    freeze: bool = False,
+    freeze: bool = True,
     reopen_changed: bool = False,
     verbose: bool = True,
     report: Callable[[str], None] = lambda _: None,
 ) -> list[Plan]:
     """``dbt build``, then audit and repair passes (each re-running ``int_suppression_primary``
     and everything downstream of it, tests included) until no hidden count is determined; with
-    ``freeze``, then records the periods that have closed (opt-in: on small corpora a later build
-    can fail to converge, README "Stable over time"). Periods frozen earlier stay frozen either
-    way. Returns one plan per pass; the last one adds nothing.
+    ``freeze`` (the default), then records the periods that have closed. Periods frozen earlier
+    stay frozen either way. Returns one plan per pass; the last one adds nothing.
     ``reopen_changed`` first unfreezes the closed periods whose cells changed since they were
     frozen (else the build fails on them). ``daily`` builds dbt selector `daily` (every model,
     not the per-user state's data tests: README "Daily runs"). ``report`` gets a line per dbt
