@@ -62,6 +62,8 @@ MAX_ROUNDS = 50
 MAX_DBT_PASSES = 5
 DECISIONS_TABLE = "raw.published_decisions"
 FROZEN = "intermediate.int_suppression_frozen"
+# the first model that reads the frozen decisions
+FROZEN_READER = "int_suppression_frozen"
 _KEYS = ", ".join(f"cells.{key}" for key in KEY_COLUMNS)
 # the keys of the published cells of frozen periods, which the repair must not hide
 _FROZEN_PUBLISHED = f"""
@@ -294,8 +296,9 @@ def build(
 ) -> list[Plan]:
     """``dbt build``, then audit and repair passes (each re-running ``int_suppression_primary``
     and everything downstream of it, tests included) until no hidden count is determined; with
-    ``freeze`` (the default), then records the periods that have closed. Periods frozen earlier
-    stay frozen either way. Returns one plan per pass; the last one adds nothing.
+    ``freeze`` (the default), then records the periods that have closed and, when any did,
+    rebuilds from ``int_suppression_frozen`` and audits again. Periods frozen earlier stay
+    frozen either way. Returns one plan per audit; the last one adds nothing.
     ``reopen_changed`` first unfreezes the closed periods whose cells changed since they were
     frozen (else the build fails on them). ``daily`` builds dbt selector `daily` (every model,
     not the per-user state's data tests: README "Daily runs"). ``report`` gets a line per dbt
@@ -318,13 +321,23 @@ def build(
     plans: list[Plan] = []
     for dbt_pass in range(1, MAX_DBT_PASSES + 1):
         plans.append(plan_for_warehouse(warehouse))
-        if not plans[-1].added:
-            if freeze:
-                report(f"froze {_freeze(warehouse):,} cells of newly closed periods")
+        if plans[-1].added:
+            _record(warehouse, plans[-1].added, dbt_pass)
+            result = run_dbt(
+                ["build", "--select", f"{FIRST_READER}+"], warehouse=warehouse, verbose=verbose
+            )
+            report(f"dbt build {FIRST_READER}+ (repair pass {dbt_pass}): {describe(result)}")
+            continue
+        frozen = _freeze(warehouse) if freeze else 0
+        if not frozen:
             return plans
-        _record(warehouse, plans[-1].added, dbt_pass)
+        report(f"froze {frozen:,} cells of newly closed periods")
+        # Frozen cells enter the rounds as fixed from the start, so the open cells may be
+        # picked in another order (another reason, even other cells): the publication is
+        # rebuilt from the decisions just recorded and audited again, so that it is what a
+        # plain `dbt build` (or Spark) gives from the same raw tables.
         result = run_dbt(
-            ["build", "--select", f"{FIRST_READER}+"], warehouse=warehouse, verbose=verbose
+            ["build", "--select", f"{FROZEN_READER}+"], warehouse=warehouse, verbose=verbose
         )
-        report(f"dbt build {FIRST_READER}+ (repair pass {dbt_pass}): {describe(result)}")
+        report(f"dbt build {FROZEN_READER}+ (after the freeze): {describe(result)}")
     raise RepairError(f"hidden counts still determined after {MAX_DBT_PASSES} dbt passes")
