@@ -32,6 +32,12 @@ semi join raw.published_decisions
     using (period_grain, period_start, level, node_id, facet, variable)
 order by all
 """
+_PUBLISHED = """
+select period_grain, period_start, level, node_id, facet, variable, is_suppressed,
+    suppression_reason
+from published.pub_index_cells
+order by all
+"""
 
 
 # plain connections: dbt-duckdb keeps the file open in this process, and DuckDB only shares an
@@ -75,6 +81,11 @@ def test_closed_periods_stay_as_published_when_a_day_is_appended(
     # the days up to Feb 1 (the newest, Feb 2, may grow), four whole weeks, January
     assert dict(_query(warehouse, periods + " group by 1")) == {"day": 34, "week": 4, "month": 1}
     assert {row[6] for row in before} == {True, False}  # hidden and published cells both frozen
+    # the publication is what its raw tables give, frozen decisions included: a plain dbt run
+    # (as on Spark) picks the same cells for the same reasons
+    published = _query(warehouse, _PUBLISHED)
+    run_dbt(["run", "-s", "int_suppression_frozen+"], warehouse=warehouse, quiet=True)
+    assert _query(warehouse, _PUBLISHED) == published
 
     with duckdb.connect(str(warehouse)) as con:
         append_held_back_day(con, "2025-07-02")
