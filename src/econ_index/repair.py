@@ -61,9 +61,9 @@ FALLBACK_WEIGHT = 1e-3
 MAX_ROUNDS = 50
 MAX_DBT_PASSES = 5
 DECISIONS_TABLE = "raw.published_decisions"
-FROZEN = "intermediate.int_suppression_frozen"
 # the first model that reads the frozen decisions
 FROZEN_READER = "int_suppression_frozen"
+FROZEN = f"intermediate.{FROZEN_READER}"
 _KEYS = ", ".join(f"cells.{key}" for key in KEY_COLUMNS)
 # the keys of the published cells of frozen periods, which the repair must not hide
 _FROZEN_PUBLISHED = f"""

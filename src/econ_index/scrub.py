@@ -1079,6 +1079,26 @@ def _identifiers(text: str, lower: str, found: _Found) -> None:
                 found.add(PiiType.NATIONAL_ID, *m.span())
 
 
+# Portfolio and creator sites whose first path segment is the person.
+_PORTFOLIO_SITES = (
+    "dribbble.com",
+    "behance.net",
+    "pinterest.com",
+    "soundcloud.com",
+    "twitch.tv",
+    "vimeo.com",
+    "kaggle.com",
+    "linktr.ee",
+    "about.me",
+    "patreon.com",
+    "codepen.io",
+    "threads.net",
+    "dev.to",
+    "leetcode.com/u",
+    "huggingface.co",
+    "buymeacoffee.com",
+    "ko-fi.com",
+)
 # Profile URLs of a person: LinkedIn profiles, social accounts and booking pages with one
 # path segment (a second one is a repository or a post, not the person).
 _PROFILE_URL = re.compile(
@@ -1087,10 +1107,7 @@ _PROFILE_URL = re.compile(
     r"|calendly\.com/(?:[\w.-]|\\_)+(?:/[\w.-]+)?"
     r"|youtube\.com/(?:@|c/|user/|channel/)[\w.-]+"
     r"|reddit\.com/u(?:ser)?/[\w-]+"
-    # portfolio and creator sites whose first path segment is the person
-    r"|(?:dribbble\.com|behance\.net|pinterest\.com|soundcloud\.com|twitch\.tv|vimeo\.com"
-    r"|kaggle\.com|linktr\.ee|about\.me|patreon\.com|codepen\.io|threads\.net|dev\.to"
-    r"|leetcode\.com/u|huggingface\.co|buymeacoffee\.com|ko-fi\.com)/@?"
+    rf"|(?:{'|'.join(map(re.escape, _PORTFOLIO_SITES))})/@?"
     r"(?!(?:about|explore|search|login|signup|pricing|shots|jobs|blog|docs|datasets|models"
     r"|spaces|competitions|learn|discuss|tags|videos|watch|directory|features|help|settings"
     r"|c|pin|ideas|terms|privacy)\b)[\w.-]+(?![\w.-]|/\w)"
@@ -1114,23 +1131,7 @@ _PROFILE_SITES = (
     "t.me/",
     "youtube.com",
     "reddit.com",
-    "dribbble.com",
-    "behance.net",
-    "pinterest.com",
-    "soundcloud.com",
-    "twitch.tv",
-    "vimeo.com",
-    "kaggle.com",
-    "linktr.ee",
-    "about.me",
-    "patreon.com",
-    "codepen.io",
-    "threads.net",
-    "dev.to/",
-    "leetcode.com",
-    "huggingface.co",
-    "buymeacoffee.com",
-    "ko-fi.com",
+    *_PORTFOLIO_SITES,
 )
 # A query parameter that names a user account: Google's "ouid=1132...", "?user_id=88213".
 _USER_PARAM = re.compile(
@@ -1238,13 +1239,14 @@ def _accounts(text: str, lower: str, found: _Found) -> None:
 
 # A table's header cell naming a column of persons' identifiers ("Customer ID", "Patient No.",
 # "Employee #", "Username"), or a bare "ID" where another column holds names or e-mails.
+_HANDLE_HEADER = r"user[ \t_-]?name|login|handle"
 _ID_COLUMN = re.compile(
     r"(?i)(?P<numbered>(?:customer|client|account|acct|member(?:ship)?|policy|patient|student"
     r"|employee|emp|staff|applicant|case|claim|subscriber|user|passenger|roll|reg(?:istration)?"
     r"|enrol(?:l?ment)?|admission|matriculation)[ \t_.-]*(?:id|no\.?|nr\.?|number|num|#|code))"
-    r"|user[ \t_-]?name|login|handle|account(?:[ \t_-]?number)?|(?P<bare>id)"
+    rf"|{_HANDLE_HEADER}|account(?:[ \t_-]?number)?|(?P<bare>id)"
 )
-_HANDLE_COLUMN = re.compile(r"(?i)user[ \t_-]?name|login|handle")
+_HANDLE_COLUMN = re.compile(rf"(?i){_HANDLE_HEADER}")
 _PERSON_COLUMN = re.compile(r"(?i)(?:first|last|full|given|family|sur)?[ \t_-]?name|e-?mail")
 _TABLE_DELIMS = ("|", "\t", ";", ",")
 _TABLE_RULE = re.compile(r"[\s|:+=-]*")  # "|---|:--|" between a markdown header and its rows
