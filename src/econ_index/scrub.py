@@ -822,15 +822,63 @@ _ID_CUE = re.compile(
     r"|\bc[ée]dula\b|\bteudat[ \t]+zehut\b"
     r"|身份证))"
 )
-_ACCOUNT_CUE = re.compile(
-    r"(?i)\b(?:bank[ \t]+account|account|acct|a/c|customer|client|member(?:ship)?|policy"
-    r"|patient|student|employee|staff|applicant|application|case|claim|subscriber|loyalty"
-    r"|passenger|booking|reservation|confirmation|registration|reg|reference|ref|roll"
-    r"|enrol(?:l?ment)?|admission|matriculation|user[ \t]?id"
-    r"|sort[ \t]+code|routing|mrn|medical[ \t]+record|ticket)\b"
+# The words that make a number a person's account, each a regex alternative that starts with
+# its own literal prefix: the prefix is the cheap substring gate (``_ACCOUNT_GATE``), so the
+# words are stated once.
+_ACCOUNT_CUE_WORDS = (
+    r"bank[ \t]+account",
+    r"account",
+    r"acct",
+    r"a/c",
+    r"customer",
+    r"client",
+    r"member(?:ship)?",
+    r"policy",
+    r"patient",
+    r"student",
+    r"employee",
+    r"staff",
+    r"applicant",
+    r"application",
+    r"case",
+    r"claim",
+    r"subscriber",
+    r"loyalty",
+    r"passenger",
+    r"booking",
+    r"reservation",
+    r"confirmation",
+    r"registration",
+    r"reg",
+    r"reference",
+    r"ref",
+    r"roll",
+    r"enrol(?:l?ment)?",
+    r"admission",
+    r"matriculation",
+    r"user[ \t]?id",
+    r"sort[ \t]+code",
+    r"routing",
+    r"mrn",
+    r"medical[ \t]+record",
+    r"ticket",
 )
+# The owners named by keys of code and JSON ("customer_id", "GroupOwnerId", "user-1367...").
+_ACCOUNT_KEY_WORDS = (
+    "account",
+    "owner",
+    "customer",
+    "client",
+    "member",
+    "user",
+    "employee",
+    "patient",
+    "student",
+    "subscriber",
+)
+_ACCOUNT_CUE = re.compile(rf"(?i)\b(?:{'|'.join(_ACCOUNT_CUE_WORDS)})\b")
 _ACCOUNT_KEY = re.compile(
-    r"(?i)(?:(?:account|owner|customer|client|member|user|employee|patient|student|subscriber)"
+    rf"(?i)(?:(?:{'|'.join(_ACCOUNT_KEY_WORDS)})"
     r"[_-]?(?:id|no|number|num)[\"']?[ \t]*[:=][ \t]*[\"']?|\buser[_-])(?P<value>\d{5,20})\b"
 )
 # After a cue without "no." / "#": ":" or "=" before a run of digits and dashes, or "is" or a
@@ -989,41 +1037,9 @@ _ID_WORDS = (
     "身份证",
 )
 _ID_SHORT = re.compile(r"id[ \t]+(?:card[ \t]+)?n")  # "id no", "id number": a literal prefix
-_ACCOUNT_WORDS = (
-    "account",
-    "acct",
-    "a/c",
-    "customer",
-    "client",
-    "member",
-    "policy",
-    "patient",
-    "student",
-    "employee",
-    "staff",
-    "applica",
-    "case",
-    "claim",
-    "subscriber",
-    "loyalty",
-    "passenger",
-    "booking",
-    "reservation",
-    "confirmation",
-    "registration",
-    "reg",
-    "enrol",
-    "admission",
-    "matric",
-    "ref",
-    "roll",
-    "user",
-    "owner",
-    "sort",
-    "routing",
-    "mrn",
-    "medical",
-    "ticket",
+# (the literal prefix of each cue and key word: "bank[ \t]+account" -> "bank")
+_ACCOUNT_GATE = tuple(
+    dict.fromkeys(re.split(r"[^a-z/]", w)[0] for w in _ACCOUNT_CUE_WORDS + _ACCOUNT_KEY_WORDS)
 )
 _DOB_WORDS = (
     "birth",
@@ -1217,7 +1233,7 @@ def _handles(text: str, lower: str, found: _Found) -> None:
 
 
 def _accounts(text: str, lower: str, found: _Found) -> None:
-    if not _has_any(lower, _ACCOUNT_WORDS):
+    if not _has_any(lower, _ACCOUNT_GATE):
         return
     for m in _ACCOUNT_CUE.finditer(text):
         mark = _CUE_MARK.match(text, m.end())
