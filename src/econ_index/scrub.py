@@ -654,13 +654,13 @@ _SUB_RUN_TOKENS = 12  # runs of more space-separated pieces are tables of number
 _SUB_RUN_WIDTH = 6  # the most pieces one value spans ("+33 1 42 68 53 00")
 
 
-# No-break and figure spaces inside numbers ("+91\xa081245\xa006450" of a WhatsApp export) are
-# spaces to the number detectors; one character for one keeps the offsets.
-_NUMBER_SPACES = str.maketrans({"\xa0": " ", "\u2007": " ", "\u202f": " "})
+# No-break and figure spaces ("+91\xa081245\xa006450" of a WhatsApp export, "'X-Key':\xa0'..."
+# of a pasted web page) are spaces to every detector; one character for one keeps the offsets.
+_ODD_SPACES = ("\xa0", "\u2007", "\u202f")
+_SPACES = str.maketrans(dict.fromkeys(_ODD_SPACES, " "))
 
 
 def _numbers(text: str, phones: _Phones, found: _Found) -> None:
-    text = text.translate(_NUMBER_SPACES)
     for m in _NUMBER_RUN.finditer(text):
         start = m.start()
         end = start + len(m.group().rstrip(_RUN_TRAIL))
@@ -1164,15 +1164,7 @@ _GENERIC_USERS = frozenset(
     "administrator root ubuntu ec2-user runner pi vagrant public default shared guest name "
     "myuser jenkins node app www-data centos debian docker user1 test all".split()
 )
-# "linkedin thirumalai_31", "github: thiru31", "a user named jr_developer_om": a handle has a
-# digit or an underscore (so "linkedin profile" or "user named Sam" are not handles).
-_HANDLE_CUE = re.compile(
-    r"(?i)\b(?P<cue>linkedin|github|gitlab|twitter|instagram|telegram|skype|discord|snapchat"
-    r"|tiktok|reddit|user[ \t]?name|handle|user[ \t]+named|login)\b[ \t]*(?:id\b)?[ \t]*"
-    r"(?:is\b|[:=-])?[ \t]*[\"'`]?@?"
-    r"(?P<handle>[A-Za-z0-9](?:[A-Za-z0-9_.-]|\\_){2,40})"
-)
-_HANDLE_WORDS = (
+_PLATFORMS = (
     "linkedin",
     "github",
     "gitlab",
@@ -1184,11 +1176,24 @@ _HANDLE_WORDS = (
     "snapchat",
     "tiktok",
     "reddit",
-    "user name",
-    "username",
-    "handle",
-    "login",
 )
+# "linkedin thirumalai_31", "github: thiru31", "a user named jr_developer_om": a handle has a
+# digit or an underscore (so "linkedin profile" or "user named Sam" are not handles).
+_HANDLE_CUE = re.compile(
+    rf"(?i)\b(?P<cue>{'|'.join(_PLATFORMS)}|user[ \t]?name|handle|user[ \t]+named|login)\b"
+    r"[ \t]*(?:id\b)?[ \t]*(?:is\b|[:=-])?[ \t]*[\"'`]?@?"
+    r"(?P<handle>[A-Za-z0-9](?:[A-Za-z0-9_.-]|\\_){2,40})"
+)
+_HANDLE_WORDS = (*_PLATFORMS, "user name", "username", "handle", "login")
+# A contact line that gives a platform its handle: "Discord: Indifference". Alone on its line
+# after the platform's label, the handle needs no digit.
+_HANDLE_LINE = re.compile(
+    rf"(?im)^[ \t*•-]*(?:{'|'.join(_PLATFORMS)})[ \t]*:[ \t]*@?"
+    r"(?P<handle>[A-Za-z0-9](?:[A-Za-z0-9_.-]|\\_){2,40})[ \t]*$"
+)
+_NO_HANDLE = frozenset("none null nil yes link profile here private soon".split())
+# The prompt of a GitHub Codespace names its user: "@jcbhmr ➜ /workspaces/llvm-box (main) $".
+_PROMPT_USER = re.compile(r"(?m)^[ \t]*@(?P<handle>[A-Za-z0-9][A-Za-z0-9-]{0,38})[ \t]+\u279c")
 
 
 # "@mmiller_92" in prose: a handle with a digit or an underscore ("@alice" may be anyone's
@@ -1230,6 +1235,65 @@ def _handles(text: str, lower: str, found: _Found) -> None:
     if "(personal)" in lower or "(portfolio)" in lower:
         for m in _PERSONAL_SITE.finditer(text):
             found.add(PiiType.ACCOUNT, *m.span("site"))
+    for m in _HANDLE_LINE.finditer(text) if _has_any(lower, _PLATFORMS) else ():
+        handle = m.group("handle").rstrip(".-")
+        if handle.lower() not in _NO_HANDLE and handle.lower() not in _PLATFORMS:
+            found.add(PiiType.ACCOUNT, m.start("handle"), m.start("handle") + len(handle))
+    for m in _PROMPT_USER.finditer(text) if "\u279c" in text else ():
+        found.add(PiiType.ACCOUNT, m.start(), m.end("handle"))
+
+
+# Identifiers found once by a cue, a column or a link are removed wherever they recur, as names
+# are: a statement gives its account number once with "Account No." and then in every row.
+_RECURRING = frozenset({PiiType.ACCOUNT, PiiType.NATIONAL_ID, PiiType.SSN})
+_LINK_PREFIXES = frozenset("in pub u user c channel".split())
+_SCHEME_PREFIX = re.compile(r"(?i)[a-z][a-z0-9+.-]*://")
+_TOKEN_STOP = frozenset(" \t\n\r<>\"'`()[]{}|,;")
+# a site's address, whose host may carry its owner's handle: "https://itkoopman.com/portfolio"
+_SITE = re.compile(r"(?:[a-z][a-z0-9+.-]*://)?(?P<host>[\w-]+(?:\.[\w-]+)+)(?:[:/]\S*)?")
+
+
+def _recurrence_key(value: str) -> str | None:
+    """What of a found identifier names its person anywhere in the text: a link's first path
+    segment after the site ("github.com/thiru31" -> "thiru31"), a handle without its "@". Only
+    distinctive keys (6+ digits, 4+ characters with a digit or "_", or 6+ letters), so a year
+    or a short word is never chased."""
+    key = value.lstrip("@")
+    if "/" in key:
+        site, *path = _SCHEME_PREFIX.sub("", key, count=1).split("/")
+        segments = [p for p in path if p and p.lower() not in _LINK_PREFIXES]
+        if "." not in site or not segments:
+            return None
+        key = segments[0].lstrip("@")
+    if key.isdigit():
+        return key if len(key) >= 6 else None
+    if any(c.isdigit() or c == "_" for c in key):
+        return key if len(key) >= 4 else None
+    return key if len(key) >= 6 else None
+
+
+def _recurring(text: str, found: _Found) -> None:
+    keys = {
+        (key, kind)
+        for _, s, e, kind in list(found.items)
+        if kind in _RECURRING and (key := _recurrence_key(text[s:e]))
+    }
+    for key, kind in keys:
+        for start in _occurrences(text, key):
+            end = start + len(key)
+            if found.covered(start, end):
+                continue
+            lo, hi = start, end
+            while lo > 0 and text[lo - 1] not in _TOKEN_STOP:
+                lo -= 1
+            while hi < len(text) and text[hi] not in _TOKEN_STOP:
+                hi += 1
+            token = text[lo:hi].rstrip(".")
+            site = _SITE.fullmatch(token)
+            # a site whose host carries the handle is the person's own: the whole link
+            if site and key.lower() in site.group("host").lower():
+                start, end = lo, lo + len(token)
+            found.add(kind, start, end)
 
 
 def _accounts(text: str, lower: str, found: _Found) -> None:
@@ -1502,6 +1566,9 @@ class Scrubber:
     def _find(self, text: str, found: _Found) -> list[str]:
         """Add every detector's candidates to ``found``; returns the text's words."""
         words = text.translate(_TOKEN_SPLIT).split()
+        original = text
+        if _has_any(text, _ODD_SPACES):
+            text = text.translate(_SPACES)  # one character for one: offsets stay
         lower = text.lower()
         _secrets(text, lower, words, found)
         if "://" in text:
@@ -1519,8 +1586,9 @@ class Scrubber:
             _address_fields(text, lower, found)
             _birth_dates(text, lower, found)
             _coordinates(text, lower, found)
+        _recurring(text, found)
         if self._names:
-            _names(text, set(words), found)
+            _names(original, set(words), found)
         return words
 
     def spans(self, text: str) -> list[tuple[int, int, PiiType]]:

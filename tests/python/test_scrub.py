@@ -849,3 +849,59 @@ S, N, B, C = PiiType.SECRET, PiiType.NATIONAL_ID, PiiType.DOB, PiiType.COORDINAT
 )
 def test_more_real_text_detectors(text: str, value: str, kind: PiiType) -> None:
     assert_redacted(Scrubber(thorough=True), text, value, kind)
+
+
+# -- identifiers that recur, handles by their line, no-break spaces (issue #17, sixth round) --
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "kind", "thorough"),
+    [
+        # a value found once by its cue is removed where it recurs without one
+        (
+            "Statement, account no. 6621047733\n01/02 ATM 6621047733 -40.00\n02/02 6621047733",
+            "6621047733",
+            A,
+            1,
+        ),
+        ("my github is github.com/thiru31. Ping thiru31 on Slack", "thiru31", A, 0),
+        ("Customer ID: CUST-0091823\n...\nre: CUST-0091823 refund", "CUST-0091823", A, 1),
+        # a site whose host carries a handle found elsewhere is the person's own
+        (
+            "work: https://dribbble.com/itkoopman\nmore: https://itkoopman.com/portfolio\n",
+            "itkoopman.com/portfolio",
+            A,
+            0,
+        ),
+        ("Discord: Indifference\nInstagram: victor\\_taimanov", "Indifference", A, 0),
+        ("@jcbhmr \u279c /workspaces/llvm-box (main) $ sudo apt-get install", "jcbhmr", A, 0),
+        # no-break spaces of a pasted page around a secret's colon
+        (
+            "headers:\xa0{\xa0'X-RapidAPI-Key':\xa0'755950f555msh2ec56c134a0bf5fp115923jsn4d17622cb'",
+            "755950f555msh2ec56c134a0bf5fp115923jsn4d17622cb",
+            PiiType.SECRET,
+            0,
+        ),
+    ],
+)
+def test_recurring_identifiers_and_handle_lines(
+    text: str, value: str, kind: PiiType, thorough: int
+) -> None:
+    assert_redacted(Scrubber(thorough=bool(thorough)), text, value, kind)
+
+
+@pytest.mark.parametrize(
+    ("text", "kept"),
+    [
+        # short values and years are not chased where they recur
+        ("case no. 2023 was heard in 2023 and appealed in 2024", "heard in 2023"),
+        ("user id: 88213 ... 88213 rows", "88213 rows"),
+        ("Discord: none\nGitHub: link", "Discord: none\nGitHub: link"),
+        ("the GitHub: page", "the GitHub: page"),
+        ("email @me \u279c later", "email @me \u279c later"),
+        # an identifier inside a longer word or number is another value
+        ("account no. 6621047733 and 66210477331 and x6621047733", "66210477331 and x6621047733"),
+    ],
+)
+def test_recurrence_lookalikes(text: str, kept: str) -> None:
+    assert kept in Scrubber(thorough=True).scrub(text).text
