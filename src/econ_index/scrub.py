@@ -1296,7 +1296,16 @@ def _recurring(text: str, found: _Found) -> None:
             found.add(kind, start, end)
 
 
+# A person's record in code or CSV: a first and a last name, then their number, quoted
+# ('new Student("Yakir","Cohen","204325423","1998")'): an id card or student number.
+_PERSON_RECORD = re.compile(
+    r"([\"'])[A-Z][a-z]+\1[ \t]*,[ \t]*\1[A-Z][a-z]+\1[ \t]*,[ \t]*\1(?P<value>\d{6,12})\1"
+)
+
+
 def _accounts(text: str, lower: str, found: _Found) -> None:
+    for m in _PERSON_RECORD.finditer(text) if _has_any(text, ('",', "',")) else ():
+        found.add(PiiType.ACCOUNT, *m.span("value"))
     if not _has_any(lower, _ACCOUNT_GATE):
         return
     for m in _ACCOUNT_CUE.finditer(text):

@@ -905,3 +905,26 @@ def test_recurring_identifiers_and_handle_lines(
 )
 def test_recurrence_lookalikes(text: str, kept: str) -> None:
     assert kept in Scrubber(thorough=True).scrub(text).text
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ('new Student("Yakir","Cohen","204325423","1998");', "204325423"),
+        ("row = ['Shiri', 'Helvits', '304532623']", "304532623"),
+    ],
+)
+def test_a_persons_record_in_code_holds_their_number(text: str, value: str) -> None:
+    assert_redacted(Scrubber(thorough=True), text, value, A)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        'new Student("Yakir","Cohen","1998");',  # a year
+        'add("Paris", "France", 75001)',  # unquoted: a value of code
+        'Item("red","BLUE","20230101")',  # not a name's case
+    ],
+)
+def test_records_without_a_persons_number_survive(text: str) -> None:
+    assert_untouched(Scrubber(thorough=True), text)
