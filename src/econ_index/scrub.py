@@ -186,6 +186,12 @@ _TOKEN_SPLIT = str.maketrans(
 )
 _HEX = re.compile(r"[0-9a-fA-F-]+")
 _IN_URL = re.compile(r"://[^\s\"'<>`]*\Z")
+# Google Docs, Sheets, Slides and Drive name a document by a random id after "/d/": a link
+# made to be shared, not a secret.
+_DOC_ID_BEFORE = re.compile(r"(?:docs|drive)\.google\.com/(?:[\w-]+/)*d/\Z")
+# Parameters a search engine adds to its result and redirect links ("google.com/url?...&psig=
+# ...&ved=0CA8Qj..."): random-looking, but they track a click, they open nothing.
+_TRACKING_PARAMS = frozenset("ved psig usg ei sei gs_lcp sxsrf uact oq".split())
 
 
 def _entropy(s: str) -> float:
@@ -269,7 +275,10 @@ def _secrets(text: str, lower: str, words: list[str], found: _Found) -> None:
                     # is not), so each segment is judged alone
                     pos = i
                     for seg in word.split("/"):
-                        if len(seg) >= 32 and _high_entropy(seg):
+                        # a document's id, a search engine's "psig=..." are no secrets
+                        doc = _DOC_ID_BEFORE.search(text, max(0, pos - 80), pos)
+                        tracking = seg.split("=", 1)[0].lower() in _TRACKING_PARAMS
+                        if len(seg) >= 32 and _high_entropy(seg) and not (doc or tracking):
                             found.add(PiiType.SECRET, pos, pos + len(seg))
                         pos += len(seg) + 1
                 else:
@@ -329,7 +338,13 @@ def _url_leaks(url: str) -> bool:
     except ValueError:
         return False
     for key, value in parse_qsl(parts.query):
-        if _SECRET_PARAM.search(key) or (len(value) >= 20 and _high_entropy(value)):
+        if "://" in value:  # a redirect's target is judged as a URL of its own
+            if _url_leaks(value):
+                return True
+            continue
+        if _SECRET_PARAM.search(key) or (
+            len(value) >= 20 and key.lower() not in _TRACKING_PARAMS and _high_entropy(value)
+        ):
             return True
     return False
 
@@ -804,6 +819,11 @@ _DOB_CUE = re.compile(
     r"|birthday|geburtsdatum|geboren(?:[ \t]+am)?|fecha[ \t]+de[ \t]+nacimiento"
     r"|date[ \t]+de[ \t]+naissance|n[ée]e?[ \t]+le|data[ \t]+di[ \t]+nascita|出生日期|出生|生日)"
 )
+# An encyclopaedia's lead, "Jane Roe (born October 24, 1983) is an American singer": a public
+# person's birth date ("RRB" is the closing bracket of tokenised text).
+_BIOGRAPHY_LEAD = re.compile(
+    r"[ \t]*,?[ \t]*(?:\d{4})?[ \t]*(?:\)|-?RRB-?)[ \t]*(?:is|was)[ \t]+(?:an?|the)[ \t]"
+)
 _DOB_GAP = re.compile(r"[ \t:=|\-\"'(*]*(?:(?:is|was|on|of|the|:)[ \t:]*)*")
 
 # Acronyms are case-sensitive ("sin" and "pan" are words, Math.sin is code).
@@ -1162,7 +1182,8 @@ _HOME_DIR = re.compile(
 _GENERIC_USERS = frozenset(
     "user username users your_username yourusername yourname your-name you me admin "
     "administrator root ubuntu ec2-user runner pi vagrant public default shared guest name "
-    "myuser jenkins node app www-data centos debian docker user1 test all".split()
+    "myuser jenkins node app www-data centos debian docker user1 test all macbookpro macbook "
+    "macbookair imac".split()
 )
 _PLATFORMS = (
     "linkedin",
@@ -1449,13 +1470,34 @@ def _birth_dates(text: str, lower: str, found: _Found) -> None:
     for m in _DOB_CUE.finditer(text):
         pos = _match_end(_DOB_GAP, text, m.end())
         d = _DATE.match(text, pos)
-        if d:
+        if d and not _BIOGRAPHY_LEAD.match(text, d.end()):
             found.add(PiiType.DOB, *d.span())
+
+
+# City centres that map libraries' documentation and tutorials use as their example position
+# (San Francisco, New York, London, Paris, Los Angeles, Chicago, Tokyo, Sydney, Berlin), as
+# typed there: no one's home. A position typed with more decimals is another place.
+_EXAMPLE_POSITIONS = frozenset(
+    (
+        ("37.7749", "-122.4194"),
+        ("40.7128", "-74.0060"),
+        ("40.7128", "-74.006"),
+        ("51.5074", "-0.1278"),
+        ("48.8566", "2.3522"),
+        ("34.0522", "-118.2437"),
+        ("41.8781", "-87.6298"),
+        ("35.6762", "139.6503"),
+        ("-33.8688", "151.2093"),
+        ("52.5200", "13.4050"),
+    )
+)
 
 
 def _coordinates(text: str, lower: str, found: _Found) -> None:
     decimals = _THREE_DECIMALS.search(text) is not None
     for m in _COORD_PAIR.finditer(text) if decimals else ():
+        if (m["lat"], m["lon"]) in _EXAMPLE_POSITIONS:
+            continue
         if _plausible_position(text, m):
             found.add(PiiType.COORDINATES, *m.span())
     for m in _DMS.finditer(text) if "°" in text else ():

@@ -928,3 +928,48 @@ def test_a_persons_record_in_code_holds_their_number(text: str, value: str) -> N
 )
 def test_records_without_a_persons_number_survive(text: str) -> None:
     assert_untouched(Scrubber(thorough=True), text)
+
+
+# -- look-alikes the thorough detectors took (issue #17, sixth round) -------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # shared documents' ids, search engines' tracking parameters and redirect targets
+        "see https://docs.google.com/document/d/17rL4EHZWE2fNiCS3X5FGFujqR8dxSXiRl6stpR8lmJU/edit",
+        "https://drive.google.com/file/d/1k6Jpzu3TpefbXlQ0EblIP5Qj7Kjxfa3k/view?usp=sharing",
+        "https://www.google.com/url?sa=i&url=https%3A%2F%2Fwww.youtube.com%2Fwatch%3Fv%3DQ5l0pvV2Gq4"
+        "&psig=AOvVaw2Du_k7X27rG6dErvrSfFQt&ust=1673786815052000",
+        # a map library's stock example position
+        "const map = L.map('map').setView([37.7749, -122.4194], 13);",
+        # an encyclopaedia's lead gives a public person's birth date
+        "Jane Roe (born October 24, 1983) is an American singer",
+        "Camila Cabello LRB born March 3 , 1997 RRB is a singer",
+        "cd /Users/macbookpro/Desktop/dev",
+    ],
+)
+def test_thorough_lookalikes_survive(text: str) -> None:
+    assert_untouched(Scrubber(thorough=True, names=False), text)
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "kind"),
+    [
+        # the same forms with personal data in them
+        (
+            "https://x.io/f?token=abc&next=https%3A%2F%2Fa.io%2F%3Fapi_key%3Dk9f8e7d6",
+            "x.io",
+            PiiType.URL,
+        ),
+        (
+            "https://example.org/d/17rL4EHZWE2fNiCS3X5FGFujqR8dxSXiRl6stpR8lmJU",
+            "17rL4EHZWE2fNiCS3X5FGFujqR8dxSXiRl6stpR8lmJU",
+            S,
+        ),
+        ("our house: 37.77493, -122.41942", "37.77493, -122.41942", C),
+        ("I was born October 24, 1983 in Leeds", "October 24, 1983", B),
+    ],
+)
+def test_their_personal_forms_are_still_removed(text: str, value: str, kind: PiiType) -> None:
+    assert_redacted(Scrubber(thorough=True), text, value, kind)
