@@ -35,6 +35,7 @@ import random
 from fractions import Fraction
 
 import numpy as np
+from scipy import sparse
 
 from econ_index.audit import EquationSystem, independent_equations
 
@@ -105,24 +106,30 @@ def inner_cells(system: EquationSystem) -> dict[int, Row]:
     return solved
 
 
-def _hidden_rows(system: EquationSystem) -> list[Row]:
-    """The independent equations restricted to the hidden cells (what the published ones add is
-    a constant), modulo PRIME, keyed by cell index; equations of published cells alone drop."""
-    hidden = np.flatnonzero(system.hidden)
-    on_hidden = independent_equations(system)[:, hidden].tocsr()
-    on_hidden.sum_duplicates()
-    values, codes = np.unique(on_hidden.data, return_inverse=True)
+def modular_rows(matrix: sparse.csr_matrix, columns: np.ndarray) -> list[Row]:
+    """The rows of `matrix` restricted to `columns` (cell indices), modulo PRIME and keyed by
+    cell index; rows with nothing left drop."""
+    on_columns = matrix[:, columns].tocsr()
+    on_columns.sum_duplicates()
+    on_columns.eliminate_zeros()
+    values, codes = np.unique(on_columns.data, return_inverse=True)
     modular = [_modular(value) for value in values]
-    columns, indptr = hidden[on_hidden.indices].tolist(), on_hidden.indptr.tolist()
+    cells, indptr = columns[on_columns.indices].tolist(), on_columns.indptr.tolist()
     coefficients = [modular[code] for code in codes.tolist()]
     return [
-        dict(zip(columns[start:end], coefficients[start:end], strict=True))
+        dict(zip(cells[start:end], coefficients[start:end], strict=True))
         for start, end in zip(indptr[:-1], indptr[1:], strict=True)
         if end > start
     ]
 
 
-def _echelon(rows: list[Row]) -> list[tuple[int, Row]]:
+def _hidden_rows(system: EquationSystem) -> list[Row]:
+    """The independent equations restricted to the hidden cells (what the published ones add is
+    a constant), modulo PRIME, keyed by cell index; equations of published cells alone drop."""
+    return modular_rows(independent_equations(system), np.flatnonzero(system.hidden))
+
+
+def echelon(rows: list[Row]) -> list[tuple[int, Row]]:
     """Sparse row echelon form of `rows` (modulo PRIME), the sparsest rows first: (pivot column,
     row) in order of elimination, each row holding no pivot of an earlier one."""
     rows = sorted(rows, key=len)
@@ -131,8 +138,8 @@ def _echelon(rows: list[Row]) -> list[tuple[int, Row]]:
     for row in rows:
         for column in row:
             holders[column] = holders.get(column, 0) + 1
-    echelon: list[tuple[int, Row]] = []
-    rank_of: dict[int, int] = {}  # pivot column -> its position in `echelon`
+    form: list[tuple[int, Row]] = []
+    rank_of: dict[int, int] = {}  # pivot column -> its position in `form`
     for original in rows:
         row = dict(original)
         # a row of the echelon holds no pivot of an earlier one: eliminating in order of
@@ -141,7 +148,7 @@ def _echelon(rows: list[Row]) -> list[tuple[int, Row]]:
         heapq.heapify(queue)
         while queue:
             position = heapq.heappop(queue)
-            pivot, pivot_row = echelon[position]
+            pivot, pivot_row = form[position]
             if pivot not in row:
                 continue
             factor = (-row[pivot] * pow(pivot_row[pivot], -1, PRIME)) % PRIME
@@ -150,17 +157,17 @@ def _echelon(rows: list[Row]) -> list[tuple[int, Row]]:
                     heapq.heappush(queue, rank_of[column])
         if row:
             pivot = min(row, key=lambda c: (holders[c], c))
-            rank_of[pivot] = len(echelon)
-            echelon.append((pivot, row))
-    return echelon
+            rank_of[pivot] = len(form)
+            form.append((pivot, row))
+    return form
 
 
-def _null_vector(echelon: list[tuple[int, Row]], rng: random.Random) -> dict[int, int]:
-    """A random w with row . w = 0 for every row of `echelon`, by back-substitution: columns no
-    pivot fixes are free (drawn when first read; absent from w if never read)."""
+def null_vector(form: list[tuple[int, Row]], rng: random.Random) -> dict[int, int]:
+    """A random w with row . w = 0 for every row of the echelon `form`, by back-substitution:
+    columns no pivot fixes are free (drawn when first read; absent from w if never read)."""
     w: dict[int, int] = {}
     # a row holds no earlier pivot, so the last row's other columns are all free
-    for pivot, row in reversed(echelon):
+    for pivot, row in reversed(form):
         total = 0
         for column, coefficient in row.items():
             if column != pivot:
@@ -171,15 +178,21 @@ def _null_vector(echelon: list[tuple[int, Row]], rng: random.Random) -> dict[int
     return w
 
 
+def always_zero(rows: list[Row], cells: np.ndarray, seed: int = 0) -> np.ndarray:
+    """Per cell of `cells`: whether every solution of `rows` (modulo PRIME) is zero on it, i.e.
+    it is determined once the columns absent from `rows` are fixed; a cell no row holds is
+    free."""
+    form = echelon(rows)
+    rng = random.Random(seed)
+    zero = np.ones(len(cells), dtype=bool)
+    for _ in range(SAMPLES):
+        w = null_vector(form, rng)
+        zero &= np.array([w.get(int(cell), 1) == 0 for cell in cells], dtype=bool)
+    return zero
+
+
 def determined(system: EquationSystem, seed: int = 0) -> np.ndarray:
     """Cell indices of the hidden cells that every solution agrees on (step 2 of the module
     doc), the same set as econ_index.audit.Blocks(system).determined()."""
-    echelon = _echelon(_hidden_rows(system))
-    rng = random.Random(seed)
     hidden = np.flatnonzero(system.hidden)
-    zero = np.ones(len(hidden), dtype=bool)
-    for _ in range(SAMPLES):
-        w = _null_vector(echelon, rng)
-        # a hidden cell no row holds is free: not determined
-        zero &= np.array([w.get(int(cell), 1) == 0 for cell in hidden], dtype=bool)
-    return hidden[zero]
+    return hidden[always_zero(_hidden_rows(system), hidden, seed)]
