@@ -195,4 +195,5 @@ def determined(system: EquationSystem, seed: int = 0) -> np.ndarray:
     """Cell indices of the hidden cells that every solution agrees on (step 2 of the module
     doc), the same set as econ_index.audit.Blocks(system).determined()."""
     hidden = np.flatnonzero(system.hidden)
-    return hidden[always_zero(_hidden_rows(system), hidden, seed)]
+    found: np.ndarray = hidden[always_zero(_hidden_rows(system), hidden, seed)]
+    return found

@@ -61,7 +61,8 @@ class _Regions:
         matrix = self.matrix
         spans = [matrix.indices[matrix.indptr[e] : matrix.indptr[e + 1]] for e in equations]
         members = np.unique(np.concatenate(spans)) if spans else np.zeros(0, dtype=np.int64)
-        return members[self.system.hidden[members]]
+        hidden: np.ndarray = members[self.system.hidden[members]]
+        return hidden
 
     def region(self, cell: int) -> tuple[np.ndarray, np.ndarray]:
         """The hidden cells of `cell`'s region (sorted) and every equation touching them."""
@@ -79,7 +80,8 @@ class _Regions:
     def inside(self, region: np.ndarray, equations: np.ndarray) -> np.ndarray:
         """The `equations` whose hidden members all lie in `region`."""
         in_region = self.matrix[equations][:, region]
-        return equations[np.diff(in_region.indptr) == self.n_hidden[equations]]
+        inside: np.ndarray = equations[np.diff(in_region.indptr) == self.n_hidden[equations]]
+        return inside
 
     def free(self, region: np.ndarray, equations: np.ndarray, cells: np.ndarray) -> np.ndarray:
         """Per cell of `cells` (in `region`): free in the whole system, shown by a solution zero
