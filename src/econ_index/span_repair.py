@@ -38,8 +38,8 @@ from econ_index.repair import MAX_ROUNDS, Plan, RepairError, close_under_single_
 # thousands of hidden tasks would take the whole day in)...
 REGION_EQUATION = 64
 # ... for at most this many steps, and stop before this many hidden cells.
-REGION_STEPS = 4
-MAX_REGION = 5_000
+REGION_STEPS = 3
+MAX_REGION = 500
 
 
 class _Regions:
