@@ -12,6 +12,7 @@ from econ_index.audit import EquationSystem, Factorised
 from econ_index.repair import RepairError, close_under_single_equations
 from econ_index.span_audit import determined as span_determined
 from test_repair import _system, _triangle
+from test_span_audit import nested_table
 
 
 def _after(system: EquationSystem, added: list[tuple[object, ...]]) -> EquationSystem:
@@ -66,15 +67,7 @@ def test_random_nested_tables_end_clean(seed: int) -> None:
     """A table, its margins, a grand total written two ways and a weighted sum, a random set of
     hidden cells closed under the single-equation rule: the plan leaves nothing determined."""
     rng = np.random.default_rng(seed)
-    rows, columns = int(rng.integers(2, 5)), int(rng.integers(2, 5))
-    inner = {f"x{i}{j}": float(rng.integers(5, 50)) for i in range(rows) for j in range(columns)}
-    sizes = inner | {f"r{i}": 60.0 for i in range(rows)} | {f"k{j}": 60.0 for j in range(columns)}
-    sizes |= {"g": 200.0, "w": 30.0}
-    equations = [{f"r{i}": -1.0} | {f"x{i}{j}": 1.0 for j in range(columns)} for i in range(rows)]
-    equations += [{f"k{j}": -1.0} | {f"x{i}{j}": 1.0 for i in range(rows)} for j in range(columns)]
-    equations.append({"g": -1.0} | {f"r{i}": 1.0 for i in range(rows)})
-    equations.append({"g": -1.0} | {f"k{j}": 1.0 for j in range(columns)})
-    equations.append({"w": -1.0} | {f"x0{j}": 1.0 / (j + 2) for j in range(columns)})
+    equations, sizes = nested_table(rng)
     hidden = {name for name in sorted(sizes) if rng.random() < 0.4}
     system = close_under_single_equations(_system(equations, sizes, hidden))
     repair = span_repair.plan(system)
