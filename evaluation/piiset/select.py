@@ -19,6 +19,7 @@ kept as they are, so each wave is reproducible on its own.
     python evaluation/piiset/select.py            # wave 1: writes units.jsonl and plan.json
     python evaluation/piiset/select.py --wave 2   # adds wave 2's units and raters p3, p4
     python evaluation/piiset/select.py --wave 3   # adds wave 3's units and raters p5, p6
+    python evaluation/piiset/select.py --wave 4   # adds wave 4's units and raters p7, p8
 """
 
 from __future__ import annotations
@@ -87,6 +88,9 @@ WAVES: dict[int, dict] = {
     1: {"n": 700, "shares": SHARES, "raters": ("p1", "p2"), "order": ()},
     2: {"n": 260, "shares": {"pii": 0.80, "lookalike": 0.10}, "raters": ("p3", "p4"), "order": SCARCE},
     3: {"n": 700, "shares": {"pii": 0.80, "lookalike": 0.10}, "raters": ("p5", "p6"), "order": SCARCE},
+    # after wave 3 only the names_list heuristic had conversations left (285): take them all, the
+    # rest at random, so the wave mostly adds unseen names and ordinary turns
+    4: {"n": 700, "shares": {"pii": 0.41, "lookalike": 0.05}, "raters": ("p7", "p8"), "order": SCARCE},
 }
 LOOKALIKE = re.compile(
     r"\b(?:Elon Musk|Donald Trump|Trump|Obama|Biden|Putin|Shakespeare|Einstein|Steve Jobs|Bill Gates|Jeff Bezos"

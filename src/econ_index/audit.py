@@ -35,7 +35,7 @@ cells refactorises only the blocks those cells touch.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 import duckdb
 import numpy as np
@@ -55,6 +55,9 @@ ROUNDING = 1e-6
 SAMPLES = 2
 # Regularisation of the least-squares problem; small next to every non-zero singular value.
 DELTA = 1e-7
+# A share hidden with its base whose count frozen published cells give (the secondary rounds'
+# cascade, int_suppression_secondary): hidden for its share, its count known by design.
+PINNED_SHARE = "complementary:pinned_share"
 
 # The published cells numbered in key order, named by the disclosure chain's cell_id, and the
 # equations of int_disclosure_equations over them (the only statement of the equations).
@@ -63,6 +66,7 @@ select
     row_number() over (order by {keys}) - 1 as cell_no,
     published.{key_list},
     published.is_suppressed,
+    coalesce(published.suppression_reason = '{pinned_share}', false) as is_pinned_share,
     coalesce(published.n_conversations, 0) as n_conversations,
     disclosure.cell_id,
     disclosure.hide_cost
@@ -95,6 +99,15 @@ class EquationSystem:
     hide_cost: np.ndarray  # per cell (int_disclosure_cells.hide_cost)
     matrix: sparse.csr_matrix  # equations x cells, every equation
     implied: np.ndarray  # bool per equation: follows from the others
+    # bool per cell: hidden for its share only (PINNED_SHARE), its count no secret
+    count_known: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
+
+    def secret(self, cells: np.ndarray) -> np.ndarray:
+        """`cells` (indices of hidden cells) without those whose count is known by design."""
+        if not self.count_known.size:
+            return cells
+        kept: np.ndarray = cells[~self.count_known[cells]]
+        return kept
 
     def hiding(self, cells: Iterable[int]) -> EquationSystem:
         """The same system with `cells` (indices) hidden too."""
@@ -125,12 +138,13 @@ def equation_system(
         key_list=", published.".join(KEY_COLUMNS),
         cells=cells,
         disclosure_cells=disclosure_cells,
+        pinned_share=PINNED_SHARE,
     )
     listed = con.execute(
-        f"select {keys}, is_suppressed, n_conversations, hide_cost, cell_id"
+        f"select {keys}, is_suppressed, n_conversations, hide_cost, is_pinned_share, cell_id"
         f" from ({published}) order by cell_no"
     ).fetchall()
-    if unmatched := sum(row[9] is None for row in listed):
+    if unmatched := sum(row[10] is None for row in listed):
         raise AuditError(
             f"{unmatched:,} cells of {cells} are not in {disclosure_cells}: the published "
             "table and the disclosure models come from different builds; run `econ-index "
@@ -150,6 +164,7 @@ def equation_system(
         hide_cost=np.array([float(row[8]) for row in listed]),
         matrix=matrix,
         implied=np.asarray(rows["is_implied"], dtype=bool)[first],
+        count_known=np.array([bool(row[9]) for row in listed], dtype=bool),
     )
 
 
@@ -288,9 +303,11 @@ class Blocks:
         return sum(len(block.rows) for block in self._blocks.values())
 
     def determined(self) -> np.ndarray:
-        """Cell indices of the hidden cells that every solution of the system agrees on."""
+        """Cell indices of the hidden cells that every solution of the system agrees on, but
+        those whose count is known by design (EquationSystem.count_known)."""
         found = [block.determined for block in self._blocks.values()]
-        return np.sort(np.concatenate(found)) if found else np.zeros(0, dtype=np.int64)
+        cells = np.sort(np.concatenate(found)) if found else np.zeros(0, dtype=np.int64)
+        return self.system.secret(cells)
 
     def certificate_weights(self, cell: int) -> tuple[np.ndarray, np.ndarray]:
         """For a determined hidden `cell`: the cells its block's equations hold, and a_v . y for

@@ -224,9 +224,11 @@ def _frozen(con: duckdb.DuckDBPyConnection) -> dict[str, object]:
     """What raw.published_decisions freezes (doc block ``incremental_time_suppression``): its
     cells, its periods per grain and a SHA-256 of its published part (keys, decisions, reasons
     and the counts of published cells: a hidden count never enters the manifest, not even
-    hashed), in key order."""
+    hashed), in key order; and how many published cells are pinned shares (hidden for their
+    share only, their count readable from frozen cells: ``complementary:pinned_share``)."""
     if not _has_table(con, "raw", "published_decisions"):
-        return {"cells": 0, "periods": {}, "record_sha256": None}
+        # a share is pinned by frozen cells only: none without a record
+        return {"cells": 0, "periods": {}, "record_sha256": None, "pinned_shares": 0}
     periods = {
         str(r[0]): {"periods": int(r[1]), "first_start": _iso(r[2]), "last_start": _iso(r[3])}
         for r in con.execute(
@@ -245,7 +247,16 @@ def _frozen(con: duckdb.DuckDBPyConnection) -> dict[str, object]:
     for row in rows:
         digest.update(("|".join(map(str, row)) + "\n").encode())
     sha256 = digest.hexdigest() if rows else None
-    return {"cells": len(rows), "periods": periods, "record_sha256": sha256}
+    pinned = con.execute(
+        "select count(*) from published.pub_index_cells"
+        " where suppression_reason = 'complementary:pinned_share'"
+    ).fetchone()
+    return {
+        "cells": len(rows),
+        "periods": periods,
+        "record_sha256": sha256,
+        "pinned_shares": int(pinned[0]) if pinned else 0,
+    }
 
 
 def _sha256(path: Path) -> str:

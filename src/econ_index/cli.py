@@ -693,12 +693,14 @@ def build(
     freeze: Annotated[
         bool,
         typer.Option(
-            "--freeze-closed-periods",
+            "--freeze-closed-periods/--no-freeze-closed-periods",
             envvar="ECON_INDEX_FREEZE_CLOSED_PERIODS",
             help="Record the cells of periods that have closed: later builds publish them as "
-            "they are now (opt-in; README 'Stable over time').",
+            "they are now (README 'Stable over time'). --no-freeze-closed-periods (or "
+            "ECON_INDEX_FREEZE_CLOSED_PERIODS=0) records nothing new; periods frozen earlier "
+            "stay frozen.",
         ),
-    ] = False,
+    ] = True,
     reopen_changed: Annotated[
         bool,
         typer.Option(
@@ -709,9 +711,9 @@ def build(
     verbose: Annotated[bool, typer.Option(help="Show dbt's own log, node by node.")] = False,
 ) -> None:
     """Run ``dbt build`` (seeds, models, tests) on the warehouse, then hide cells until no
-    hidden count follows from the published ones (econ_index.repair); with
-    --freeze-closed-periods, record the cells of periods that have closed so that later builds
-    publish them as they are now.
+    hidden count follows from the published ones (econ_index.repair); then record the cells of
+    periods that have closed so that later builds publish them as they are now (unless
+    --no-freeze-closed-periods).
 
     Examples:
       econ-index build --warehouse .warehouse/econ_index.duckdb

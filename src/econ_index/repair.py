@@ -65,7 +65,9 @@ MAX_DBT_PASSES = 5
 # a million conversations
 SPAN_REPAIR_FROM = 50_000
 DECISIONS_TABLE = "raw.published_decisions"
-FROZEN = "intermediate.int_suppression_frozen"
+# the first model that reads the frozen decisions
+FROZEN_READER = "int_suppression_frozen"
+FROZEN = f"intermediate.{FROZEN_READER}"
 _KEYS = ", ".join(f"cells.{key}" for key in KEY_COLUMNS)
 # the keys of the published cells of frozen periods, which the repair must not hide
 _FROZEN_PUBLISHED = f"""
@@ -97,13 +99,16 @@ def close_under_single_equations(
     (lowest hide cost, fewest conversations, then key order), or its total when no part is
     published; to a fixpoint, over every equation (implied ones too), as
     int_suppression_secondary does. Totals carry the negative coefficient of each equation.
-    Cells `fixed` (bool per cell) are never hidden."""
+    Cells `fixed` (bool per cell) are never hidden; a hidden cell whose count is known by design
+    (EquationSystem.count_known) needs no protection."""
     fixed = np.zeros(len(system.keys), dtype=bool) if fixed is None else fixed
     matrix = system.matrix.tocsr()
     membership = (matrix != 0).astype(np.int64)
     while True:
         hidden = system.hidden
-        alone = np.flatnonzero(membership @ hidden.astype(np.int64) == 1)
+        secret = np.zeros(len(hidden), dtype=np.int64)
+        secret[system.secret(np.flatnonzero(hidden))] = 1
+        alone = np.flatnonzero(membership @ secret == 1)
         chosen = set()
         for equation in alone:
             start, end = matrix.indptr[equation], matrix.indptr[equation + 1]
@@ -293,16 +298,16 @@ def build(
     *,
     full_refresh: bool = False,
     daily: bool = False,
-    freeze: bool = False,
+    freeze: bool = True,
     reopen_changed: bool = False,
     verbose: bool = True,
     report: Callable[[str], None] = lambda _: None,
 ) -> list[Plan]:
     """``dbt build``, then audit and repair passes (each re-running ``int_suppression_primary``
     and everything downstream of it, tests included) until no hidden count is determined; with
-    ``freeze``, then records the periods that have closed (opt-in: on small corpora a later build
-    can fail to converge, README "Stable over time"). Periods frozen earlier stay frozen either
-    way. Returns one plan per pass; the last one adds nothing.
+    ``freeze`` (the default), then records the periods that have closed and, when any did,
+    rebuilds from ``int_suppression_frozen`` and audits again. Periods frozen earlier stay
+    frozen either way. Returns one plan per audit; the last one adds nothing.
     ``reopen_changed`` first unfreezes the closed periods whose cells changed since they were
     frozen (else the build fails on them). ``daily`` builds dbt selector `daily` (every model,
     not the per-user state's data tests: README "Daily runs"). ``report`` gets a line per dbt
@@ -325,13 +330,23 @@ def build(
     plans: list[Plan] = []
     for dbt_pass in range(1, MAX_DBT_PASSES + 1):
         plans.append(plan_for_warehouse(warehouse))
-        if not plans[-1].added:
-            if freeze:
-                report(f"froze {_freeze(warehouse):,} cells of newly closed periods")
+        if plans[-1].added:
+            _record(warehouse, plans[-1].added, dbt_pass)
+            result = run_dbt(
+                ["build", "--select", f"{FIRST_READER}+"], warehouse=warehouse, verbose=verbose
+            )
+            report(f"dbt build {FIRST_READER}+ (repair pass {dbt_pass}): {describe(result)}")
+            continue
+        frozen = _freeze(warehouse) if freeze else 0
+        if not frozen:
             return plans
-        _record(warehouse, plans[-1].added, dbt_pass)
+        report(f"froze {frozen:,} cells of newly closed periods")
+        # Frozen cells enter the rounds as fixed from the start, so the open cells may be
+        # picked in another order (another reason, even other cells): the publication is
+        # rebuilt from the decisions just recorded and audited again, so that it is what a
+        # plain `dbt build` (or Spark) gives from the same raw tables.
         result = run_dbt(
-            ["build", "--select", f"{FIRST_READER}+"], warehouse=warehouse, verbose=verbose
+            ["build", "--select", f"{FROZEN_READER}+"], warehouse=warehouse, verbose=verbose
         )
-        report(f"dbt build {FIRST_READER}+ (repair pass {dbt_pass}): {describe(result)}")
+        report(f"dbt build {FROZEN_READER}+ (after the freeze): {describe(result)}")
     raise RepairError(f"hidden counts still determined after {MAX_DBT_PASSES} dbt passes")

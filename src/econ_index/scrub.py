@@ -153,6 +153,9 @@ _VENDOR_KEYS = tuple(
         r"hf_[A-Za-z0-9]{30,}",
         r"npm_[A-Za-z0-9]{36}",
         r"SG\.[A-Za-z0-9_-]{16,}\.[A-Za-z0-9_-]{16,}",
+        # webhook URLs whose path is the secret (Slack, Discord): the group "v" is the secret
+        r"hooks\.slack\.com/services/(?P<v>T[A-Z0-9]{6,}/B[A-Z0-9]{6,}/[A-Za-z0-9]{20,})",
+        r"/api/webhooks/(?P<v>\d{15,20}/[A-Za-z0-9_-]{50,})",
     )
 )
 _KEY_CHARS = frozenset(string.ascii_letters + string.digits + "_-")
@@ -164,7 +167,9 @@ _IDENT_TAIL = re.compile(r"[A-Za-z0-9_-]*")
 _SECRET_SUFFIX = re.compile(r"(?i)(?:s|ord|d)?(?:[_-]?(?:\d+|id|value|val|str))?")
 _PLACEHOLDER_VALUE = re.compile(r"\[[^\]]*\]|<[^>]*>|\*+|x+|\.+", re.I)
 # Example values of documentation: "0123456789abcdef==", "your-api-key-here", "abcdefgh1234".
-_EXAMPLE_SECRET = re.compile(r"(?i)123456789|abcdefgh|xxxxxx|your[_-]|[_-]here\b")
+_EXAMPLE_SECRET = re.compile(
+    r"(?i)123456789|abcdefgh|xxxxxx|your[_-]|[_-]here\b|fake|dummy|example|placeholder|changeme"
+)
 # The value after ``password:`` / ``API_KEY =``: quoted (taken whatever it looks like), wrapped
 # in backticks, angle brackets or parentheses, or bare up to a delimiter; the last two kinds are
 # skipped when they look like code (an identifier, a ``$VAR``).
@@ -180,6 +185,7 @@ _TOKEN_SPLIT = str.maketrans(
     {chr(c): " " for c in range(128) if chr(c) not in _KEY_CHARS | set("+/=")}
 )
 _HEX = re.compile(r"[0-9a-fA-F-]+")
+_IN_URL = re.compile(r"://[^\s\"'<>`]*\Z")
 
 
 def _entropy(s: str) -> float:
@@ -205,15 +211,23 @@ def _secret_name(text: str, lower: str, i: int, name: str, ident_end: int) -> bo
     return _SECRET_SUFFIX.fullmatch(text, i + len(name), ident_end) is not None
 
 
-def _secret_value(value: str, group: str, lower: str, i: int, ident_end: int) -> bool:
+def _secret_value(value: str, group: str, lower: str, i: int, ident_end: int, name: str) -> bool:
     if _PLACEHOLDER_VALUE.fullmatch(value) or value.lower() == lower[i:ident_end]:
         return False  # "[OMITTED]", "<token>", "***", "password": "password"
     if _EXAMPLE_SECRET.search(value):
-        return False  # "api_key: 0123456789abcdef==", "your-api-key-here"
+        return False  # "api_key: 0123456789abcdef==", "your-api-key-here", "myFakeKey"
+    has_digit = any(c.isdigit() for c in value)
     if lower[i:ident_end] == "key" and (i == 0 or lower[i - 1] not in _KEY_CHARS):
         # a bare "key" is a dictionary or React key far more often than an API key
-        return any(c.isdigit() for c in value) and len(value) >= 12
-    return group in _QUOTED_GROUPS or not (_CODE_NAME.fullmatch(value) or value[0] in "$%")
+        return has_digit and len(value) >= 12
+    if name in ("key", "secret", "token") and not has_digit:
+        return False  # random keys and tokens hold digits; "InChIKey": "SGEUNORSOZVTOL-..." not
+    # ShareGPT escapes "_" as "\_"; a bare value naming the secret again is a variable
+    # ("password=args.nvr\_password", "key=CONFIG.AWS\_SECRET\_ACCESS\_KEY")
+    code = value.replace("\\_", "_")
+    if group not in _QUOTED_GROUPS and name in code.lower():
+        return False
+    return group in _QUOTED_GROUPS or not (_CODE_NAME.fullmatch(code) or value[0] in "$%")
 
 
 def _secrets(text: str, lower: str, words: list[str], found: _Found) -> None:
@@ -222,7 +236,7 @@ def _secrets(text: str, lower: str, words: list[str], found: _Found) -> None:
             found.add(PiiType.SECRET, *m.span())
     for pattern in _VENDOR_KEYS:
         for m in pattern.finditer(text):
-            s, e = m.span()
+            s, e = m.span("v") if pattern.groupindex else m.span()
             if (s == 0 or text[s - 1] not in _KEY_CHARS) and (
                 e == len(text) or text[e] not in _KEY_CHARS
             ):
@@ -230,7 +244,12 @@ def _secrets(text: str, lower: str, words: list[str], found: _Found) -> None:
     for scheme in ("bearer", "basic"):
         for i in _occurrences(lower, scheme):
             auth = _AUTH_VALUE.match(text, i + len(scheme))
-            if auth and any(c.isdigit() for c in auth.group(1)):  # "basic internationalization"
+            # "basic internationalization", "Bearer 0123456789abcdef..." of an API's docs
+            if (
+                auth
+                and any(c.isdigit() for c in auth.group(1))
+                and not _EXAMPLE_SECRET.search(auth.group(1))
+            ):
                 found.add(PiiType.SECRET, *auth.span(1))
     for name in _SECRET_NAMES:
         i = lower.find(name)
@@ -239,13 +258,22 @@ def _secrets(text: str, lower: str, words: list[str], found: _Found) -> None:
             v = _ASSIGNED_VALUE.match(text, ident_end)
             if v and v.lastgroup is not None and _secret_name(text, lower, i, name, ident_end):
                 value = v.group(v.lastgroup)
-                if _secret_value(value, v.lastgroup, lower, i, ident_end):
+                if _secret_value(value, v.lastgroup, lower, i, ident_end, name):
                     found.add(PiiType.SECRET, *v.span(v.lastgroup))
             i = lower.find(name, ident_end)
     for word in words:
         if len(word) >= 32 and _high_entropy(word):
             for i in _occurrences(text, word):
-                found.add(PiiType.SECRET, i, i + len(word))
+                if _IN_URL.search(text, max(0, i - 200), i):
+                    # a URL's path: only a segment that is itself random ("C4-PlantUML/master"
+                    # is not), so each segment is judged alone
+                    pos = i
+                    for seg in word.split("/"):
+                        if len(seg) >= 32 and _high_entropy(seg):
+                            found.add(PiiType.SECRET, pos, pos + len(seg))
+                        pos += len(seg) + 1
+                else:
+                    found.add(PiiType.SECRET, i, i + len(word))
 
 
 # A secret named in prose: "my password is hunter22!", "Password - Xk9#mm2q", "PIN: 4821",
@@ -374,7 +402,17 @@ _IPV4_SHAPE = re.compile(r"\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}")
 _VERSION_BEFORE = re.compile(r"(?i)\b(?:version|ver\.?|release|build|v)\s*\Z")
 _HEX_COLON = frozenset("0123456789abcdefABCDEF:")
 
-_DATE_LIKE = re.compile(r"\(?(?:\d{4}[-./]\d{1,2}[-./]\d{1,2}|\d{1,2}[-./]\d{1,2}[-./]\d{4})\b")
+# (and compact timestamps, "20221205-09:30:46")
+_DATE_LIKE = re.compile(
+    r"\(?(?:\d{4}[-./]\d{1,2}[-./]\d{1,2}|\d{1,2}[-./]\d{1,2}[-./]\d{4}"
+    r"|(?:19|20)\d\d(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])[-T]\d\d)\b"
+)
+# A label that makes a bare run of digits an identifier or a quantity, never a phone number:
+# "project_id": "2203306141", "Income: 2267946983".
+_NOT_PHONE_LABEL = re.compile(
+    r"(?i)(?:\bid|_id|(?-i:[a-z]Id)|income|budget|revenue|salary|price|cost|amount|total|balance"
+    r"|population|count|size|timestamp|epoch|seed)[\"']?[ \t]*[:=][ \t]*[\"']?\Z"
+)
 
 _UK_POSTCODE = r"[A-Z]{1,2}\d[A-Z\d]?[ \t]?\d[A-Z]{2}\b"
 _STREET_SUFFIX = (
@@ -439,6 +477,9 @@ _IN_ADDRESS = re.compile(
     r"[ \t:#-]*[A-Z]{0,2}[-/]?\d[\w/-]*,[^\n]{0,80}(?:\n[^\n]{0,80}){0,3}?"
     r"\b[A-Z][a-z]{2,}[ \t]*[-,]?[ \t]*[1-8]\d{2}[ \t]?\d{3}(?![\w-]))"
 )
+# "the 3 Supreme Court justices", "all 12 Oak Street residents": a count, not a house number
+_COUNT_BEFORE = re.compile(r"(?i)\b(?:the|these|those|all|top|first|last|only)[ \t]+\Z")
+_OBJECT_KEY = re.compile(r"[\"'][ \t]*:[ \t]*[{\[]")  # '"2203306141": {' keys an object by id
 _PO_BOX = re.compile(
     r"(?i)\bP\.?[ \t]?O\.?[ \t]+Box[ \t]+\d+[^\n]*(?:\n[^\n]*\b[A-Z]\d[A-Z][ \t]?\d[A-Z]\d\b"
     r"|\n[^\n]*\b[A-Z]{2}[ \t]+\d{5}(?:-\d{4})?\b)?"
@@ -511,6 +552,10 @@ class _Phones:
             start, cand = start + 1, cand[1:]
         intl = cand.startswith(("+", "00"))
         if _DATE_LIKE.match(cand):
+            return
+        if cand.isdigit() and (
+            _NOT_PHONE_LABEL.search(text, max(0, start - 20), start) or _OBJECT_KEY.match(text, end)
+        ):
             return
         if (intl or digits in self.national_lengths) and self._valid(
             text, start, end, self.region, found
@@ -681,7 +726,7 @@ def _number_at(text: str, start: int, end: int, phones: _Phones, found: _Found) 
     cand = text[start:end]
     if cand.isdigit() and len(cand) <= 6:
         addr = _ADDRESS.match(text, start)
-        if addr:
+        if addr and not _COUNT_BEFORE.search(text, max(0, start - 8), start):
             found.add(PiiType.ADDRESS, start, addr.end())
         if len(cand) < 6:
             return
@@ -780,7 +825,8 @@ _ID_CUE = re.compile(
 _ACCOUNT_CUE = re.compile(
     r"(?i)\b(?:bank[ \t]+account|account|acct|a/c|customer|client|member(?:ship)?|policy"
     r"|patient|student|employee|staff|applicant|application|case|claim|subscriber|loyalty"
-    r"|passenger|booking|reservation|confirmation|registration|reference|ref|roll|user[ \t]?id"
+    r"|passenger|booking|reservation|confirmation|registration|reg|reference|ref|roll"
+    r"|enrol(?:l?ment)?|admission|matriculation|user[ \t]?id"
     r"|sort[ \t]+code|routing|mrn|medical[ \t]+record|ticket)\b"
 )
 _ACCOUNT_KEY = re.compile(
@@ -793,7 +839,8 @@ _ACCOUNT_KEY = re.compile(
 _ACCOUNT_GAP = re.compile(r"[ \t]*[:=][ \t]*|[ \t]+(?:is[ \t]+)?")
 _ACCOUNT_RUN = re.compile(r"\d[\d -]{5,20}\d")
 _ACCOUNT_DIGITS = re.compile(r"(?:\d{6,20}|[A-Z]{2,6}[-_]?\d{6,20})(?!\w)(?![.,/:-]\d)")
-_CUE_MARK = re.compile(r"(?i)[ \t]*(?:(?:no|nr|num|number|id|code)\b\.?|#)")
+# (an abbreviated cue keeps its full stop before "No.": "Reg. No. 56208657")
+_CUE_MARK = re.compile(r"(?i)\.[ \t]*(?:no|nr)\.|[ \t]*(?:(?:no|nr|num|number|id|code)\b\.?|#)")
 _CUE_GAP = re.compile(r"[ \t]*(?:(?:is|was)\b|[:=#\-|])?[ \t:=#*\"'`]*")
 # (a check character in brackets closes a Hong Kong id: "A123456(3)")
 _ID_VALUE = re.compile(
@@ -844,17 +891,28 @@ _ID_CHECKS: dict[str, Callable[[str], bool]] = {
 _NINO_BAD_PREFIX = frozenset("BG GB NK KN TN NT ZZ".split())
 
 _COORD_PAIR = re.compile(
-    r"(?<![\w.])(-?\d{1,2}\.\d{3,})[ \t]*°?[ \t]*([NS])?[ \t]*[,;/ ][ \t]*"
-    r"(-?\d{1,3}\.\d{3,})[ \t]*°?[ \t]*([EW])?(?![\w.])"
+    r"(?<![\w.])(?P<lat>-?\d{1,2}\.\d{3,})[ \t]*(?P<deg>°)?[ \t]*(?P<ns>[NS])?"
+    r"(?P<sep>[ \t]*[,;/ ][ \t]*)"
+    r"(?P<lon>-?\d{1,3}\.\d{3,})[ \t]*°?[ \t]*(?P<ew>[EW])?(?![\w.])"
 )
 _DMS = re.compile(
     r"\d{1,3}[ \t]*°[ \t]*\d{1,2}(?:\.\d+)?[ \t]*['′](?:[ \t]*\d{1,2}(?:\.\d+)?[ \t]*(?:\"|″|''))?"
     r"[ \t]*[NSEW]\b"
 )
 _COORD_CUE = re.compile(r"(?i)\b(?:lat(?:itude)?|lng|lon(?:g(?:itude)?)?)\b[\"']?[ \t]*[:=][ \t]*")
+# Words that say a pair of decimals is a position ("GPS: 51.5072 -0.1276", "location 40.71 ...").
+_PLACE_CUE = re.compile(
+    r"(?i)\b(?:lat(?:itude)?|lng|lon(?:g(?:itude)?)?|gps|coord(?:inate)?s?|location|position"
+    r"|geo(?:location)?|waypoint|pin(?:ned)?|map)\b"
+)
 _DECIMAL = re.compile(r"-?\d{1,3}\.\d{3,}(?![\d.])")
-_NUMBER_NEAR = re.compile(r"\d[ \t]*,[ \t]*\Z")
-_NUMBER_AFTER = re.compile(r"[ \t]*,[ \t]*-?\d")
+# A number just before or after the pair on its line (a decimal, or any number before a comma),
+# or a column of numbers ending the line above: the pair is a slice of an array or a table.
+_NUMBER_NEAR = re.compile(r"(?:\d\.\d*[ \t]*[,;]?|\d[ \t]*[,;])[ \t]*\Z")
+_LIST_MARK = re.compile(r"(?m)^[ \t]*\d{1,3}\.[ \t]+\Z")  # "1. 40.7128, -74.0060"
+_NUMBER_AFTER = re.compile(r"[ \t]*[,;]?[ \t]*-?\d")
+_NUMBER_ABOVE = re.compile(r"\d[ \t]*[,;]?[ \t]*\n[ \t]*\Z")
+_NUMBER_BELOW = re.compile(r"[ \t]*[,;]?[ \t]*\n[ \t]*-?\d+(?:\.\d|[ \t,;])")
 _ALTITUDE = re.compile(r",-?\d{1,5}(?![\d.,])")
 
 
@@ -953,6 +1011,10 @@ _ACCOUNT_WORDS = (
     "reservation",
     "confirmation",
     "registration",
+    "reg",
+    "enrol",
+    "admission",
+    "matric",
     "ref",
     "roll",
     "user",
@@ -1017,6 +1079,26 @@ def _identifiers(text: str, lower: str, found: _Found) -> None:
                 found.add(PiiType.NATIONAL_ID, *m.span())
 
 
+# Portfolio and creator sites whose first path segment is the person.
+_PORTFOLIO_SITES = (
+    "dribbble.com",
+    "behance.net",
+    "pinterest.com",
+    "soundcloud.com",
+    "twitch.tv",
+    "vimeo.com",
+    "kaggle.com",
+    "linktr.ee",
+    "about.me",
+    "patreon.com",
+    "codepen.io",
+    "threads.net",
+    "dev.to",
+    "leetcode.com/u",
+    "huggingface.co",
+    "buymeacoffee.com",
+    "ko-fi.com",
+)
 # Profile URLs of a person: LinkedIn profiles, social accounts and booking pages with one
 # path segment (a second one is a repository or a post, not the person).
 _PROFILE_URL = re.compile(
@@ -1025,6 +1107,10 @@ _PROFILE_URL = re.compile(
     r"|calendly\.com/(?:[\w.-]|\\_)+(?:/[\w.-]+)?"
     r"|youtube\.com/(?:@|c/|user/|channel/)[\w.-]+"
     r"|reddit\.com/u(?:ser)?/[\w-]+"
+    rf"|(?:{'|'.join(map(re.escape, _PORTFOLIO_SITES))})/@?"
+    r"(?!(?:about|explore|search|login|signup|pricing|shots|jobs|blog|docs|datasets|models"
+    r"|spaces|competitions|learn|discuss|tags|videos|watch|directory|features|help|settings"
+    r"|c|pin|ideas|terms|privacy)\b)[\w.-]+(?![\w.-]|/\w)"
     r"|(?:twitter|x|instagram|facebook|tiktok|github|gitlab|medium|t)\.(?:com|me)/@?"
     r"(?!(?:about|explore|features|help|home|i|intent|login|marketplace|orgs|p|pages|pricing|"
     r"search|settings|share|sharer|signup|topics|watch|groups|events|hashtag|policies|privacy|"
@@ -1045,6 +1131,12 @@ _PROFILE_SITES = (
     "t.me/",
     "youtube.com",
     "reddit.com",
+    *_PORTFOLIO_SITES,
+)
+# A query parameter that names a user account: Google's "ouid=1132...", "?user_id=88213".
+_USER_PARAM = re.compile(
+    r"(?i)[?&](?:o?uid|user_?id|userid|account_?id|customer_?id|member_?id|profile_?id|fbid)"
+    r"=(?P<value>[\w.-]*\d[\w.-]*)"
 )
 # A user's own folder: "C:\Users\dan.q\", "/home/oladhari/", "/Users/jane/".
 _HOME_DIR = re.compile(
@@ -1059,8 +1151,8 @@ _GENERIC_USERS = frozenset(
 # "linkedin thirumalai_31", "github: thiru31", "a user named jr_developer_om": a handle has a
 # digit or an underscore (so "linkedin profile" or "user named Sam" are not handles).
 _HANDLE_CUE = re.compile(
-    r"(?i)\b(?:linkedin|github|gitlab|twitter|instagram|telegram|skype|discord|snapchat|tiktok"
-    r"|reddit|user[ \t]?name|handle|user[ \t]+named|login)\b[ \t]*(?:id\b)?[ \t]*"
+    r"(?i)\b(?P<cue>linkedin|github|gitlab|twitter|instagram|telegram|skype|discord|snapchat"
+    r"|tiktok|reddit|user[ \t]?name|handle|user[ \t]+named|login)\b[ \t]*(?:id\b)?[ \t]*"
     r"(?:is\b|[:=-])?[ \t]*[\"'`]?@?"
     r"(?P<handle>[A-Za-z0-9](?:[A-Za-z0-9_.-]|\\_){2,40})"
 )
@@ -1105,6 +1197,9 @@ def _handles(text: str, lower: str, found: _Found) -> None:
     if _has_any(lower, _PROFILE_SITES):
         for m in _PROFILE_URL.finditer(text):
             found.add(PiiType.ACCOUNT, m.start(), m.end() - m.group().endswith("."))
+    if "id=" in lower:
+        for m in _USER_PARAM.finditer(text):
+            found.add(PiiType.ACCOUNT, *m.span("value"))
     if "/home/" in lower or "users\\" in lower or "users/" in lower:
         for m in _HOME_DIR.finditer(text):
             if m.group("user").lower() not in _GENERIC_USERS:
@@ -1112,7 +1207,9 @@ def _handles(text: str, lower: str, found: _Found) -> None:
     if _has_any(lower, _HANDLE_WORDS):
         for m in _HANDLE_CUE.finditer(text):
             handle = m.group("handle").rstrip(".-")
-            if any(c.isdigit() or c == "_" for c in handle):
+            # "username=nvr\_username": a variable named after its field, not a handle
+            named = m.group("cue").lower().replace(" ", "") in handle.lower().replace("\\_", "_")
+            if any(c.isdigit() or c == "_" for c in handle) and not named:
                 found.add(PiiType.ACCOUNT, m.start("handle"), m.start("handle") + len(handle))
     if "(personal)" in lower or "(portfolio)" in lower:
         for m in _PERSONAL_SITE.finditer(text):
@@ -1138,6 +1235,98 @@ def _accounts(text: str, lower: str, found: _Found) -> None:
     # keys of code and JSON: "GroupOwnerId": "203364475136", customer_id = 88123, user-13678898
     for m in _ACCOUNT_KEY.finditer(text):
         found.add(PiiType.ACCOUNT, *m.span("value"))
+
+
+# A table's header cell naming a column of persons' identifiers ("Customer ID", "Patient No.",
+# "Employee #", "Username"), or a bare "ID" where another column holds names or e-mails.
+_HANDLE_HEADER = r"user[ \t_-]?name|login|handle"
+_ID_COLUMN = re.compile(
+    r"(?i)(?P<numbered>(?:customer|client|account|acct|member(?:ship)?|policy|patient|student"
+    r"|employee|emp|staff|applicant|case|claim|subscriber|user|passenger|roll|reg(?:istration)?"
+    r"|enrol(?:l?ment)?|admission|matriculation)[ \t_.-]*(?:id|no\.?|nr\.?|number|num|#|code))"
+    rf"|{_HANDLE_HEADER}|account(?:[ \t_-]?number)?|(?P<bare>id)"
+)
+_HANDLE_COLUMN = re.compile(rf"(?i){_HANDLE_HEADER}")
+_PERSON_COLUMN = re.compile(r"(?i)(?:first|last|full|given|family|sur)?[ \t_-]?name|e-?mail")
+_TABLE_DELIMS = ("|", "\t", ";", ",")
+_TABLE_RULE = re.compile(r"[\s|:+=-]*")  # "|---|:--|" between a markdown header and its rows
+_CELL_ID = re.compile(r"[A-Za-z0-9][\w./-]*(?:[ ][\w./-]+){0,3}")
+_CELL_HANDLE = re.compile(r"@?[A-Za-z0-9][\w.-]{2,40}")
+_ROW_ID = re.compile(r"[ \t]*(\d{3,12})(?=[ \t])")
+_TABLE_WORDS = ("id", "no", "nr", "num", "#", "code", "name", "login", "handle", "account")
+
+
+def _cells(line: str, delim: str) -> list[tuple[int, int]]:
+    """Each cell's stripped span within ``line`` (quotes and spaces off)."""
+    out, pos = [], 0
+    for part in line.split(delim):
+        lo, hi = pos, pos + len(part)
+        while lo < hi and line[lo] in " \t\"'`*":
+            lo += 1
+        while hi > lo and line[hi - 1] in " \t\"'`*\r":
+            hi -= 1
+        out.append((lo, hi))
+        pos += len(part) + 1
+    return out
+
+
+def _id_columns(header: str) -> tuple[str, dict[int, re.Pattern[str]]] | None:
+    """The delimiter of a header line and its identifier columns, each with the pattern its
+    values must fit; delimiter "" is a space-aligned table whose first column is one (the only
+    column whose cells can be told apart there)."""
+    for delim in _TABLE_DELIMS:
+        if delim not in header:
+            continue
+        names = [header[s:e] for s, e in _cells(header, delim)]
+        people = any(_PERSON_COLUMN.fullmatch(n) for n in names)
+        ids: dict[int, re.Pattern[str]] = {}
+        for k, name in enumerate(names):
+            m = _ID_COLUMN.fullmatch(name)
+            if m and (people or not m["bare"]):
+                ids[k] = _CELL_HANDLE if _HANDLE_COLUMN.fullmatch(name) else _CELL_ID
+        return (delim, ids) if ids else None
+    first = _ID_COLUMN.match(header.strip())
+    return ("", {0: _ROW_ID}) if first and first["numbered"] else None
+
+
+def _table_accounts(text: str, lower: str, found: _Found) -> None:
+    """Identifiers in a pasted table or export, by the column their header names."""
+    if not _has_any(lower, _TABLE_WORDS):
+        return
+    lines = text.split("\n")
+    starts = [0]
+    for line in lines:
+        starts.append(starts[-1] + len(line) + 1)
+    i = 0
+    while i < len(lines):
+        cols = _id_columns(lines[i]) if len(lines[i]) < 400 else None
+        i += 1
+        if cols is None:
+            continue
+        delim, ids = cols
+        width = len(lines[i - 1].split(delim)) if delim else 0
+        while i < len(lines):
+            line, base = lines[i], starts[i]
+            if not delim:  # the row's leading number; a row's cell may run on over lines
+                if not line.strip():
+                    break
+                m = _ROW_ID.match(line)
+                if m:
+                    found.add(PiiType.ACCOUNT, base + m.start(1), base + m.end(1))
+            elif delim in line and len(line.split(delim)) == width:
+                cells = _cells(line, delim)
+                for k, pattern in ids.items():
+                    s, e = cells[k]
+                    value = line[s:e]
+                    if (
+                        pattern.fullmatch(value)
+                        and not _DATE_LIKE.match(value)
+                        and (pattern is _CELL_HANDLE or sum(c.isdigit() for c in value) >= 3)
+                    ):
+                        found.add(PiiType.ACCOUNT, base + s, base + e)
+            elif not _TABLE_RULE.fullmatch(line) or not line.strip():
+                break
+            i += 1
 
 
 def _address_fields(text: str, lower: str, found: _Found) -> None:
@@ -1178,23 +1367,38 @@ def _birth_dates(text: str, lower: str, found: _Found) -> None:
 def _coordinates(text: str, lower: str, found: _Found) -> None:
     decimals = _THREE_DECIMALS.search(text) is not None
     for m in _COORD_PAIR.finditer(text) if decimals else ():
-        lat, lon = float(m.group(1)), float(m.group(3))
-        if abs(lat) > 90 or abs(lon) > 180:
-            continue
-        # a run of three or more numbers is an array of values, not a position, except KML's
-        # "lon,lat,0" (an integer altitude closing the run)
-        after = _NUMBER_AFTER.match(text, m.end())
-        if _NUMBER_NEAR.search(text, max(0, m.start() - 4), m.start()) or (
-            after and not _ALTITUDE.match(text, m.end())
-        ):
-            continue
-        found.add(PiiType.COORDINATES, *m.span())
+        if _plausible_position(text, m):
+            found.add(PiiType.COORDINATES, *m.span())
     for m in _DMS.finditer(text) if "°" in text else ():
         found.add(PiiType.COORDINATES, *m.span())
     for m in _COORD_CUE.finditer(text) if decimals and _has_any(lower, _COORD_WORDS) else ():
         d = _DECIMAL.match(text, m.end())
         if d:
             found.add(PiiType.COORDINATES, *d.span())
+
+
+def _plausible_position(text: str, m: re.Match[str]) -> bool:
+    """A pair of decimals that reads as one latitude/longitude, not two values of a series."""
+    lat, lon = float(m.group("lat")), float(m.group("lon"))
+    if abs(lat) > 90 or abs(lon) > 180:
+        return False
+    if abs(lat) < 1 and abs(lon) < 1:
+        return False  # open sea off Africa ("Null Island"): scores and probabilities, not places
+    if m.group("deg") or m.group("ns") or m.group("ew"):
+        return True  # "51.5072° N, 0.1276° W"
+    start, end = m.span()
+    before = text[max(0, start - 12) : start]
+    # a run of three or more numbers is an array of values, not a position, except KML's
+    # "lon,lat,0" (an integer altitude closing the run)
+    if (_NUMBER_NEAR.search(before) and not _LIST_MARK.search(before)) or (
+        _NUMBER_AFTER.match(text, end) and not _ALTITUDE.match(text, end)
+    ):
+        return False
+    cue = _PLACE_CUE.search(text, max(0, start - 60), start) is not None
+    if not cue and (_NUMBER_ABOVE.search(before) or _NUMBER_BELOW.match(text, end)):
+        return False  # a table's columns of decimals
+    # two numbers with only a space between are a position only where a cue says so
+    return cue or m.group("sep").strip() != ""
 
 
 # --- person names -------------------------------------------------------------------------
@@ -1295,6 +1499,7 @@ class Scrubber:
             _spoken_secrets(text, lower, found)
             _identifiers(text, lower, found)
             _accounts(text, lower, found)
+            _table_accounts(text, lower, found)
             _address_fields(text, lower, found)
             _birth_dates(text, lower, found)
             _coordinates(text, lower, found)

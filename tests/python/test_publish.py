@@ -276,15 +276,20 @@ def test_manifest_describes_files_runs_and_suppression(tmp_path: Path) -> None:
 
 
 def test_manifest_records_the_frozen_closed_periods(tmp_path: Path) -> None:
-    """frozen_closed_periods counts the frozen cells and periods per grain, and hashes the
-    record's published part: a hidden cell's count never changes the hash, a published one's
-    does."""
+    """frozen_closed_periods counts the frozen cells and periods per grain, hashes the
+    record's published part (a hidden cell's count never changes the hash, a published one's
+    does) and counts the published cells hidden as pinned shares."""
     import json
 
     warehouse = _bundle_warehouse(tmp_path / "warehouse.duckdb")
     out = tmp_path / "published" / "econ_index.duckdb"
     empty = json.loads(publish(warehouse, out).manifest.read_text())  # type: ignore[union-attr]
-    assert empty["frozen_closed_periods"] == {"cells": 0, "periods": {}, "record_sha256": None}
+    assert empty["frozen_closed_periods"] == {
+        "cells": 0,
+        "periods": {},
+        "record_sha256": None,
+        "pinned_shares": 0,
+    }
     with duckdb.connect(str(warehouse)) as con:
         con.executemany(
             "insert into raw.published_decisions values"
@@ -313,6 +318,16 @@ def test_manifest_records_the_frozen_closed_periods(tmp_path: Path) -> None:
     with duckdb.connect(str(warehouse)) as con:
         con.execute("update raw.published_decisions set n_users = 7 where not is_suppressed")
     assert frozen()["record_sha256"] != first["record_sha256"]
+    assert first["pinned_shares"] == 0
+    # an all-time share of a node whose usage is hidden, pinned by the frozen cells
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute(
+            "update published.pub_index_cells set is_suppressed = true,"
+            " suppression_reason = 'complementary:pinned_share', n_conversations = null,"
+            " n_users = null, pct = null"
+            " where period_grain = 'all' and node_id = '15-0000' and facet = 'collaboration'"
+        )
+    assert frozen()["pinned_shares"] == 1
 
 
 def test_manifest_without_git_has_no_commit(

@@ -180,3 +180,22 @@ def test_frozen_published_cells_are_never_hidden() -> None:
     assert Factorised(hidden).determined().size == 0
     with pytest.raises(RepairError, match="outside the frozen closed periods"):
         plan(system, fixed=_fixed(system, {"t1", "t2", "t3"}))
+
+
+def test_a_pinned_share_is_hidden_but_needs_no_protection() -> None:
+    """s = sj with sj frozen published: s hidden for its share (count_known) is determined, yet
+    neither the audit nor the repair counts it, and the single-equation rule protects the one
+    secret cell of a = s + b (b alone beside the known s), not s."""
+    sizes = {"s": 20.0, "sj": 20.0, "a": 50.0, "b": 30.0, "c": 5.0}
+    equations = [{"s": -1.0, "sj": 1.0}, {"a": -1.0, "s": 1.0, "b": 1.0, "c": 1.0}]
+    system = _system(equations, sizes, {"s"})
+    known = replace(system, count_known=_fixed(system, {"s"}))
+    assert Blocks(system).determined().size == 1
+    assert Blocks(known).determined().size == 0
+    assert plan(known, fixed=_fixed(known, {"sj"})).added == []
+    # b alone among the secrets of a = s + b + c: the cheapest published part (c) goes
+    hiding_b = known.hiding([known.keys.index(("b",))])
+    assert _hidden(close_under_single_equations(hiding_b, _fixed(known, {"sj"}))) == {"s", "b", "c"}
+    # without the rule, two hidden members (s, b) would have looked protected
+    unknown = system.hiding([system.keys.index(("b",))])
+    assert _hidden(close_under_single_equations(unknown, _fixed(system, {"sj"}))) == {"s", "b"}

@@ -682,6 +682,30 @@ def test_the_fast_scrubber_leaves_the_thorough_detectors_off(scrubber: Scrubber)
         "member CVE-2021-44228",
         # no-break spaces in ordinary numbers
         "price 1\xa0234\xa0567 €",
+        # fourth round: series of decimals (arrays, probability pairs, two-column tables, no
+        # cue); counts, ids, quantities and timestamps shaped like addresses and phones; code
+        # naming a secret, example and fake values, a chemical identifier; tables whose
+        # columns are not persons' identifiers
+        "quantiles: [-2. -1.481233 -1.10394421 -0.98812034 -0.84211957]",
+        "scores 0.1234, 0.5678",
+        "0.123 45.678\n12.345 67.890\n",
+        "12.3456, 45.6789\n12.3457, 45.6790\n",
+        "x y 12.3456 45.6789",
+        "the 9 Appeals Court judges",
+        '"section_id": "4402918375",',
+        '"4402918375": {\n  "color": "green"',
+        "Revenue: 3104478265",
+        "52=20230117-14:05:09.120|49=BROKER",
+        '"InChIKey": "BSYNRYMUTXBXSQ-UHFFFAOYSA-N"',
+        'api_key="fakeKey12345678"',
+        "password = args.db\\_password",
+        "ssh.connect(host, username=db\\_username)",
+        "Authorization: Bearer 0123456789abcdef0123456789abcdef",
+        "see https://raw.githubusercontent.com/AcmeLabs2/Py3-Tools/main/src9/Run.py",
+        "Order ID,Total\n100231,12.00\n100232,5.00",
+        "ID\tScore\n100231\t3\n100232\t4",
+        "https://dribbble.com/shots/1234567-Logo",
+        "my account. No 123 way",
     ],
 )
 def test_cue_lookalikes_survive(text: str) -> None:
@@ -716,6 +740,32 @@ A, P, D = PiiType.ACCOUNT, PiiType.PHONE, PiiType.ADDRESS
         ('address2: "Kowloon, Hong Kong",', "Kowloon, Hong Kong", D, 1),
         ("PO Box 74084 Beechwood PO\nOttawa, Ontario K1M 2H9\n", "K1M 2H9", D, 1),
         ("8675 Kentucky Street, San Francisco, CA, 94110", "94110", D, 1),
+        # fourth round: a position by its form or cue, identifiers by their table's column,
+        # accounts in query strings and on portfolio sites, abbreviated cues, webhook secrets
+        ("meet me at 48.85837, 2.29448 tomorrow", "48.85837, 2.29448", PiiType.COORDINATES, 1),
+        ("GPS 51.50722 -0.12750 (home)", "51.50722 -0.12750", PiiType.COORDINATES, 1),
+        ("51.5072° N, 0.1276° W", "51.5072° N, 0.1276° W", PiiType.COORDINATES, 1),
+        (
+            "1. 48.85837, 2.29448\n2. 40.68925, -74.04450",
+            "40.68925, -74.04450",
+            PiiType.COORDINATES,
+            1,
+        ),
+        ("| Name | Customer ID |\n|---|---|\n| A. Roy | C-88213 |", "C-88213", A, 1),
+        ("id,name,email\n100231,Ann,a@x.org\n100232,Bo,b@x.org", "100232", A, 1),
+        ("Username\tScore\nk_wong\t12\nmlopez\t9", "mlopez", A, 1),
+        ("Patient ID Visit Result\n48213 2021-05-02 clear\n51207 2021-06-11 clear", "51207", A, 1),
+        ("https://forum.acme.net/view?t=9&uid=77120345", "77120345", A, 0),
+        ("my work: https://dribbble.com/jkowalska_design", "dribbble.com/jkowalska_design", A, 0),
+        ("see behance.net/mkowalski now", "behance.net/mkowalski", A, 0),
+        ("Reg. No. 56102938, semester 3", "56102938", A, 1),
+        ("Enrollment No: EN20231178", "EN20231178", A, 1),
+        (
+            "post to https://hooks.slack.com/services/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",
+            "T01ABCD2E/B02FGHI3J/aB3dE5fG7hJ9kL1mN3pQ5rS7",
+            PiiType.SECRET,
+            0,
+        ),
     ],
 )
 def test_real_text_detectors(text: str, value: str, kind: PiiType, thorough: int) -> None:

@@ -7,7 +7,9 @@
     an occupation and its tasks weighted by the public equal split, and the share equations
     whose total is the constant 100), a hidden cell is recovered by subtraction when it is the
     only hidden member. A published share whose base is hidden gives the base back (count /
-    share). Returns one row per such equation or share, per published cell below k, and per
+    share). A share hidden with its base whose count frozen published cells give
+    (complementary:pinned_share) counts as hidden in the share equations only: its count is
+    known. Returns one row per such equation or share, per published cell below k, and per
     hidden cell still carrying a measure. -#}
 
 {%- set k_users = k_threshold('k_users') -%}
@@ -31,7 +33,14 @@ with cells as (
         ci_low,
         ci_high,
         is_suppressed,
-        case when is_suppressed then 1 else 0 end as hidden
+        case when is_suppressed then 1 else 0 end as hidden,
+        case
+            when
+                is_suppressed
+                and coalesce(suppression_reason, '') != 'complementary:pinned_share'
+                then 1
+            else 0
+        end as secret
     from {{ ref('pub_index_cells') }}
 ),
 
@@ -42,6 +51,7 @@ hierarchy_members as (
         facet,
         variable,
         hidden,
+        secret,
         level as part_level,
         case when level = 'task' then 'total' else parent_level end as total_level,
         case
@@ -61,7 +71,8 @@ hierarchy_parts as (
         total_level,
         total_node,
         count(*) as n_parts,
-        sum(hidden) as hidden_parts
+        sum(hidden) as hidden_parts,
+        sum(secret) as secret_parts
     from hierarchy_members
     group by
         period_grain, period_start, facet, variable, part_level, total_level, total_node
@@ -74,7 +85,8 @@ pattern_parts as (
         level,
         node_id,
         count(*) as n_parts,
-        sum(hidden) as hidden_parts
+        sum(hidden) as hidden_parts,
+        sum(secret) as secret_parts
     from cells
     where facet = 'collaboration'
     group by period_grain, period_start, level, node_id
@@ -89,6 +101,7 @@ mode_members as (
         level,
         node_id,
         hidden,
+        secret,
         case
             when variable in ('directive', 'feedback_loop') then 'automation'
             when variable in ('task_iteration', 'validation', 'learning') then 'augmentation'
@@ -104,6 +117,7 @@ mode_members as (
         level,
         node_id,
         hidden,
+        secret,
         'split' as part_of
     from cells
     where facet = 'collaboration_mode' or (facet = 'collaboration' and variable = 'none')
@@ -117,7 +131,8 @@ mode_parts as (
         node_id,
         part_of,
         count(*) as n_parts,
-        sum(hidden) as hidden_parts
+        sum(hidden) as hidden_parts,
+        sum(secret) as secret_parts
     from mode_members
     where part_of is not null
     group by period_grain, period_start, level, node_id, part_of
@@ -142,9 +157,9 @@ period_parts as (
             parent_cell.facet,
             parent_cell.variable,
             '{{ child_grain }}' as part_grain,
-            max(parent_cell.hidden) as total_hidden,
+            max(parent_cell.secret) as total_secret,
             count(*) as n_parts,
-            sum(child_cell.hidden) as hidden_parts
+            sum(child_cell.secret) as secret_parts
         from cells as parent_cell
         inner join cells as child_cell
             on
@@ -179,7 +194,7 @@ allocation_parts as (
         task_cell.period_start,
         allocation.onet_soc_code as occupation_id,
         count(*) as n_parts,
-        sum(task_cell.hidden) as hidden_parts
+        sum(task_cell.secret) as secret_parts
     from cells as task_cell
     inner join {{ ref('int_task_allocation') }} as allocation
         on task_cell.node_id = allocation.onet_task_id
@@ -238,7 +253,7 @@ equations as (
                        'parts.variable', "'|'", 'parts.total_node', "'|'",
                        'parts.part_level']) }} as equation_key,
         parts.n_parts + case when total_cell.level is null then 0 else 1 end as n_members,
-        parts.hidden_parts + coalesce(total_cell.hidden, 0) as n_hidden
+        parts.secret_parts + coalesce(total_cell.secret, 0) as n_hidden
     from hierarchy_parts as parts
     left join cells as total_cell
         on
@@ -268,7 +283,7 @@ equations as (
                        ~ dbt.type_string() ~ ')', "'|'", 'parts.level', "'|'",
                        'parts.node_id']) }} as equation_key,
         parts.n_parts + case when total_cell.level is null then 0 else 1 end as n_members,
-        parts.hidden_parts + coalesce(total_cell.hidden, 0) as n_hidden
+        parts.secret_parts + coalesce(total_cell.secret, 0) as n_hidden
     from pattern_parts as parts
     left join cells as total_cell
         on
@@ -297,7 +312,7 @@ equations as (
                        ~ dbt.type_string() ~ ')', "'|'", 'parts.level', "'|'",
                        'parts.node_id', "'|'", 'parts.part_of']) }} as equation_key,
         parts.n_parts + case when total_cell.level is null then 0 else 1 end as n_members,
-        parts.hidden_parts + coalesce(total_cell.hidden, 0) as n_hidden
+        parts.secret_parts + coalesce(total_cell.secret, 0) as n_hidden
     from mode_parts as parts
     left join cells as total_cell
         on
@@ -336,7 +351,7 @@ equations as (
                        ~ dbt.type_string() ~ ')', "'|'", 'parts.occupation_id']) }}
             as equation_key,
         parts.n_parts + case when occupation_cell.level is null then 0 else 1 end as n_members,
-        parts.hidden_parts + coalesce(occupation_cell.hidden, 0) as n_hidden
+        parts.secret_parts + coalesce(occupation_cell.secret, 0) as n_hidden
     from allocation_parts as parts
     left join cells as occupation_cell
         on
@@ -354,7 +369,7 @@ equations as (
                        "'|'", 'level', "'|'", 'node_id', "'|'", 'facet', "'|'", 'variable',
                        "'|'", 'part_grain']) }} as equation_key,
         n_parts + 1 as n_members,
-        hidden_parts + total_hidden as n_hidden
+        secret_parts + total_secret as n_hidden
     from period_parts
 )
 

@@ -21,7 +21,11 @@
     A published cell of a frozen closed period (int_suppression_primary.is_frozen; doc block
     `incremental_time_suppression`) is never picked, nor an open one that a group adds up from
     such cells alone (pinned): protection comes from open periods and the all-time cells, and
-    a group that has nothing else to give stays unresolved.
+    a group that has nothing else to give stays unresolved. The one exception is the share
+    cascade: a pinned share of a hidden base is hidden (its share would give the base back),
+    with reason 'complementary:pinned_share'; its count stays known from the frozen cells, so
+    it is not a secret a group must protect (it does not count as hidden there), and the audit
+    reads it as published.
 
     If hidden cells still sit alone in a group (or a cascade is unfinished) after the last
     round, the fixpoint was not reached and every cell is hidden
@@ -33,7 +37,7 @@
 {%- set cascade_kind_no = kinds.index('share_base') + 1 -%}
 {#- what every round carries unchanged (the hidden state and reason are recomputed) -#}
 {%- set carried = [
-    'cell_no', 'kind_no', 'pick_rank', 'is_cascade_total', 'n_members', 'is_fixed'
+    'cell_no', 'kind_no', 'pick_rank', 'is_cascade_total', 'n_members', 'is_fixed', 'is_pinned'
 ] %}
 
 with cells as (
@@ -62,7 +66,11 @@ cell_numbers as (
         hide_cost,
         coalesce(n_conversations, 0) as sort_n,
         case when is_primary_suppressed then 1 else 0 end as is_hidden,
-        case when is_fixed then 1 else 0 end as is_fixed
+        case when is_fixed then 1 else 0 end as is_fixed,
+        {#- a pinned share frozen as such: still known from the frozen cells that pinned it #}
+        case
+            when primary_reason = 'complementary:pinned_share' then 1 else 0
+        end as is_count_known
     from cells
 ),
 
@@ -105,7 +113,8 @@ member_cells as {{ cte_materialized() }} (
         cell_numbers.hide_cost,
         cell_numbers.sort_n,
         cell_numbers.is_hidden,
-        cell_numbers.is_fixed
+        cell_numbers.is_fixed,
+        cell_numbers.is_count_known
     from memberships
     inner join cell_numbers on memberships.cell_id = cell_numbers.cell_id
 ),
@@ -131,6 +140,7 @@ pinned as (
         is_hidden = 0
         and is_fixed = 0
         and n_fixed = n_members - 1
+        and n_fixed > 0
         and (group_kind != 'share_base' or member_role = 1)
 ),
 
@@ -148,7 +158,10 @@ group_numbers as (
         count(*) >= 2
         and (
             (max(group_kind) = 'share_base' and min(is_hidden) = 0)
-            or (max(group_kind) != 'share_base' and sum(is_hidden) <= 1)
+            or (
+                max(group_kind) != 'share_base'
+                and sum(is_hidden * (1 - is_count_known)) <= 1
+            )
         )
 ),
 
@@ -173,9 +186,15 @@ numbered as {{ cte_materialized() }} (
             when member_cells.group_kind = 'share_base' then member_cells.member_role else 0
         end as is_cascade_total,
         count(*) over (partition by group_numbers.group_no) as n_members,
+        {#- the cascade may hide a pinned share (see the top comment), never a frozen cell #}
         case
-            when member_cells.is_fixed = 1 or pinned.cell_no is not null then 1 else 0
+            when member_cells.is_fixed = 1 then 1
+            when pinned.cell_no is not null and member_cells.group_kind != 'share_base' then 1
+            else 0
         end as is_fixed,
+        case
+            when pinned.cell_no is not null or member_cells.is_count_known = 1 then 1 else 0
+        end as is_pinned,
         member_cells.is_hidden
     from member_cells
     inner join group_numbers on member_cells.group_id = group_numbers.group_id
@@ -205,6 +224,8 @@ round_0 as (
             is_hidden,
             reason_kind_no,
             sum(is_hidden) over (partition by group_no) as n_hidden,
+            {#- a hidden pinned cell is known from frozen ones: it needs no protection #}
+            sum(is_hidden * (1 - is_pinned)) over (partition by group_no) as n_secret,
             max(is_cascade_total * is_hidden) over (partition by group_no) as is_cascading,
             min(case when is_hidden = 0 and is_fixed = 0 then pick_rank end)
                 over (partition by group_no) as first_visible_rank
@@ -219,7 +240,7 @@ round_0 as (
             reason_kind_no,
             case
                 when n_hidden = n_members then 1
-                when n_hidden >= 2 and kind_no != {{ cascade_kind_no }} then 1
+                when n_secret >= 2 and kind_no != {{ cascade_kind_no }} then 1
                 else 0
             end as is_settled,
             case
@@ -227,7 +248,7 @@ round_0 as (
                 when is_cascading = 1 then 1
                 when
                     kind_no != {{ cascade_kind_no }}
-                    and n_hidden = 1
+                    and n_secret = 1
                     and pick_rank = first_visible_rank
                     then 1
                 else 0
@@ -253,6 +274,7 @@ unresolved as (
     select
         cell_no,
         is_hidden,
+        is_pinned,
         reason_kind_no,
         case
             when group_no = 0 then 0
@@ -264,7 +286,7 @@ unresolved as (
                             then 1
                         else 0
                     end
-            when sum(is_hidden) over (partition by group_no) = 1 then 1
+            when sum(is_hidden * (1 - is_pinned)) over (partition by group_no) = 1 then 1
             else 0
         end as is_alone
     from round_{{ rounds }}
@@ -274,6 +296,7 @@ final_numbers as (
     select
         cell_no,
         max(is_hidden) as is_hidden,
+        max(is_pinned) as is_pinned,
         max(reason_kind_no) as reason_kind_no
     from unresolved
     group by cell_no
@@ -288,9 +311,11 @@ final_state as (
     select
         cell_numbers.cell_id,
         final_numbers.is_hidden,
-        case final_numbers.reason_kind_no
+        case
+            when final_numbers.is_pinned = 1 then 'complementary:pinned_share'
             {%- for kind in kinds %}
-                when {{ loop.index }} then 'complementary:{{ kind }}'
+                when final_numbers.reason_kind_no = {{ loop.index }}
+                    then 'complementary:{{ kind }}'
             {%- endfor %}
         end as complementary_reason
     from final_numbers
