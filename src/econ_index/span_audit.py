@@ -32,6 +32,8 @@ from __future__ import annotations
 
 import heapq
 import random
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from fractions import Fraction
 
 import numpy as np
@@ -108,7 +110,7 @@ def inner_cells(system: EquationSystem) -> dict[int, Row]:
 
 def modular_rows(matrix: sparse.csr_matrix, columns: np.ndarray) -> list[Row]:
     """The rows of `matrix` restricted to `columns` (cell indices), modulo PRIME and keyed by
-    cell index; rows with nothing left drop."""
+    cell index, one per row of `matrix` (empty where nothing is left)."""
     on_columns = matrix[:, columns].tocsr()
     on_columns.sum_duplicates()
     on_columns.eliminate_zeros()
@@ -119,47 +121,106 @@ def modular_rows(matrix: sparse.csr_matrix, columns: np.ndarray) -> list[Row]:
     return [
         dict(zip(cells[start:end], coefficients[start:end], strict=True))
         for start, end in zip(indptr[:-1], indptr[1:], strict=True)
-        if end > start
     ]
 
 
 def _hidden_rows(system: EquationSystem) -> list[Row]:
     """The independent equations restricted to the hidden cells (what the published ones add is
-    a constant), modulo PRIME, keyed by cell index; equations of published cells alone drop."""
+    a constant), modulo PRIME, keyed by cell index, one per equation."""
     return modular_rows(independent_equations(system), np.flatnonzero(system.hidden))
 
 
-def echelon(rows: list[Row]) -> list[tuple[int, Row]]:
-    """Sparse row echelon form of `rows` (modulo PRIME), the sparsest rows first: (pivot column,
-    row) in order of elimination, each row holding no pivot of an earlier one."""
-    rows = sorted(rows, key=len)
+Steps = list[tuple[int, int]]  # (position in the echelon form, factor): what a row had added
+
+
+@dataclass
+class Echelon:
+    """Sparse row echelon form of some rows (modulo PRIME), from `eliminate`: (pivot column,
+    row) in order of elimination, each row holding no pivot of an earlier one. With `record`,
+    also how each came about, so that a combination of the form's rows can be written as one
+    of the input rows (`input_combination`)."""
+
+    form: list[tuple[int, Row]] = field(default_factory=list)
+    rank_of: dict[int, int] = field(default_factory=dict)  # pivot column -> position in form
+    record: bool = False
+    origin: list[int] = field(default_factory=list)  # per position: its input row
+    steps: list[Steps] = field(default_factory=list)  # per position: form rows added to it
+    # input rows the earlier ones reduce to nothing: (input row, form rows added to it)
+    relations: list[tuple[int, Steps]] = field(default_factory=list)
+
+    def reduce(self, row: Row) -> Steps:
+        """Eliminates the form's pivots from `row` (in place); the multiples of form rows added
+        to it. A row of the echelon holds no pivot of an earlier one: eliminating in order of
+        position, each step only brings in later pivots."""
+        steps: Steps = []
+        queue = [self.rank_of[c] for c in row if c in self.rank_of]
+        heapq.heapify(queue)
+        while queue:
+            position = heapq.heappop(queue)
+            pivot, pivot_row = self.form[position]
+            if pivot not in row:
+                continue
+            factor = (-row[pivot] * pow(pivot_row[pivot], -1, PRIME)) % PRIME
+            if self.record:
+                steps.append((position, factor))
+            for column in _add(row, pivot_row, factor):
+                if column in self.rank_of:
+                    heapq.heappush(queue, self.rank_of[column])
+        return steps
+
+    def input_combination(
+        self, weights: dict[int, int], relations: Iterable[tuple[int, int]] = ()
+    ) -> Row:
+        """y with y . (input rows) = sum of weights[p] x (form row p) + sum of w x (relation
+        r) over (r, w) in `relations` (an index into self.relations); needs `record`. Form row
+        p is its input row plus the earlier form rows in its steps: unwound from the last
+        position down."""
+        y: Row = {}
+        weights = dict(weights)
+        for index, weight in relations:
+            row, steps = self.relations[index]
+            y[row] = (y.get(row, 0) + weight) % PRIME
+            for position, factor in steps:
+                weights[position] = (weights.get(position, 0) + weight * factor) % PRIME
+        queue = [-position for position in weights]
+        heapq.heapify(queue)
+        while queue:
+            position = -heapq.heappop(queue)
+            weight = weights.pop(position, 0)
+            if not weight:
+                continue
+            row = self.origin[position]
+            y[row] = (y.get(row, 0) + weight) % PRIME
+            for earlier, factor in self.steps[position]:
+                if earlier not in weights:
+                    heapq.heappush(queue, -earlier)
+                weights[earlier] = (weights.get(earlier, 0) + weight * factor) % PRIME
+        return {row: weight for row, weight in y.items() if weight}
+
+
+def eliminate(rows: list[Row], record: bool = False) -> Echelon:
+    """The echelon form of `rows` (class Echelon), the sparsest rows first; with `record`, how
+    each row of it came about."""
+    order = sorted(range(len(rows)), key=lambda r: len(rows[r]))
     # pivot on the column fewest rows hold (Markowitz): the least fill
     holders: dict[int, int] = {}
     for row in rows:
         for column in row:
             holders[column] = holders.get(column, 0) + 1
-    form: list[tuple[int, Row]] = []
-    rank_of: dict[int, int] = {}  # pivot column -> its position in `form`
-    for original in rows:
-        row = dict(original)
-        # a row of the echelon holds no pivot of an earlier one: eliminating in order of
-        # position, each step only brings in later pivots
-        queue = [rank_of[c] for c in row if c in rank_of]
-        heapq.heapify(queue)
-        while queue:
-            position = heapq.heappop(queue)
-            pivot, pivot_row = form[position]
-            if pivot not in row:
-                continue
-            factor = (-row[pivot] * pow(pivot_row[pivot], -1, PRIME)) % PRIME
-            for column in _add(row, pivot_row, factor):
-                if column in rank_of:
-                    heapq.heappush(queue, rank_of[column])
+    echelon = Echelon(record=record)
+    for number in order:
+        row = dict(rows[number])
+        steps = echelon.reduce(row)
         if row:
             pivot = min(row, key=lambda c: (holders[c], c))
-            rank_of[pivot] = len(form)
-            form.append((pivot, row))
-    return form
+            echelon.rank_of[pivot] = len(echelon.form)
+            echelon.form.append((pivot, row))
+            if record:
+                echelon.origin.append(number)
+                echelon.steps.append(steps)
+        elif record:
+            echelon.relations.append((number, steps))
+    return echelon
 
 
 def null_vector(form: list[tuple[int, Row]], rng: random.Random) -> dict[int, int]:
@@ -178,11 +239,10 @@ def null_vector(form: list[tuple[int, Row]], rng: random.Random) -> dict[int, in
     return w
 
 
-def always_zero(rows: list[Row], cells: np.ndarray, seed: int = 0) -> np.ndarray:
-    """Per cell of `cells`: whether every solution of `rows` (modulo PRIME) is zero on it, i.e.
-    it is determined once the columns absent from `rows` are fixed; a cell no row holds is
-    free."""
-    form = echelon(rows)
+def always_zero(form: list[tuple[int, Row]], cells: np.ndarray, seed: int = 0) -> np.ndarray:
+    """Per cell of `cells`: whether every solution of the rows of echelon `form` (modulo PRIME)
+    is zero on it, i.e. it is determined once the columns absent from them are fixed; a cell
+    no row holds is free."""
     rng = random.Random(seed)
     zero = np.ones(len(cells), dtype=bool)
     for _ in range(SAMPLES):
@@ -193,7 +253,8 @@ def always_zero(rows: list[Row], cells: np.ndarray, seed: int = 0) -> np.ndarray
 
 def determined(system: EquationSystem, seed: int = 0) -> np.ndarray:
     """Cell indices of the hidden cells that every solution agrees on (step 2 of the module
-    doc), the same set as econ_index.audit.Blocks(system).determined()."""
+    doc) but those whose count is known by design (EquationSystem.count_known): the same set
+    as econ_index.audit.Blocks(system).determined()."""
     hidden = np.flatnonzero(system.hidden)
-    found: np.ndarray = hidden[always_zero(_hidden_rows(system), hidden, seed)]
-    return found
+    form = eliminate(_hidden_rows(system)).form
+    return system.secret(hidden[always_zero(form, hidden, seed)])

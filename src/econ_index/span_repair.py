@@ -2,141 +2,128 @@
 
 econ_index.repair factorises the system of all hidden cells (econ_index.audit.Blocks): at one
 million conversations that is one block of 1.8 million unknowns, which does not finish. This
-module plans the same kind of repair with econ_index.span_audit's exact modular elimination for
-the whole system and small local systems for everything else:
+module plans the same repair (module doc of econ_index.repair, steps 2 and 3) from one exact
+modular elimination per round, the one econ_index.span_audit's audit runs, recorded:
 
-1. The exact audit (span_audit.determined) lists the determined hidden cells D.
-2. For each d in D, a *region*: the hidden cells reached from d through equations of at most
-   REGION_EQUATION hidden members, a step at a time (at most REGION_STEPS steps and MAX_REGION
-   cells). The equations whose hidden members all lie in the region are some of the system's, so
-   when they determine d its certificate there (econ_index.audit.Factorised) names the published
-   cells d's value is computed from; the cheapest of them (hide cost, then fewest
-   conversations: the secondary rounds' order) is hidden, unless a cell chosen this round is
-   already one of them. The new hidden set is then closed under the single-equation rule
+1. Eliminate the equations restricted to the hidden cells once (span_audit.eliminate), keeping
+   for every row of the echelon form which earlier rows were added to it. Random solutions read
+   off it list the determined hidden cells D (span_audit.determined).
+2. Certificates, all from that one elimination. A determined d has e_d in the row space of the
+   hidden part: reducing e_d by the echelon form writes it as a combination of the form's rows,
+   and unwinding the recorded steps as one y of the input equations. The published cells with
+   a_v . y != 0 are what d's value is computed from. The input equations the elimination reduced
+   to nothing (and those of published cells alone) span the left null space of the hidden part:
+   a random combination q of them is a relation among published cells only, and a_v . q != 0
+   (with probability 1 - 2^-61 whenever some relation holds v) means hiding v alone leaves v
+   itself determined, so it frees nothing.
+3. Choose as econ_index.repair does: per determined cell, the cheapest certificate cell (hide
+   cost, then fewest conversations) that no relation holds, unless a cell already chosen this
+   round frees it too; when a relation holds every certificate cell, the cheapest of them, for
+   the next round to continue from. Then close under the single-equation rule
    (econ_index.repair.close_under_single_equations), as the rounds would.
-3. Re-check, incrementally. Hiding cells only adds solutions, so a free hidden cell stays free:
-   only D and the newly hidden cells can be determined now. Each is tested in its region with
-   the hidden cells outside it fixed to zero (every equation touching the region kept): a
-   solution non-zero on it there is a solution of the whole system, so it is free. Whatever no
-   region frees is decided by the exact audit of the whole system again.
 
-Rounds repeat until nothing is determined. econ_index.repair.build then has dbt rebuild the
-chain around the chosen cells, and the exact audit of what dbt publishes decides whether another
-pass is needed, so a region too small to show a certificate or a freedom costs time, never
-safety. Published cells of frozen periods (`fixed`) are never chosen.
+Rounds repeat until the exact audit of the whole system (step 1 of the next round) finds nothing
+determined. Published cells of frozen periods (`fixed`) are never chosen: a determined cell only
+they could free fails the repair. econ_index.repair.build then has dbt rebuild the chain around
+the chosen cells and audits what dbt publishes again.
 """
 
 from __future__ import annotations
 
+import random
+
 import numpy as np
 
 from econ_index import span_audit
-from econ_index.audit import ROUNDING, EquationSystem, Factorised, independent_equations
+from econ_index.audit import EquationSystem, independent_equations
 from econ_index.repair import MAX_ROUNDS, Plan, RepairError, close_under_single_equations
-
-# Regions grow through equations with at most this many hidden members (a day's total over
-# thousands of hidden tasks would take the whole day in)...
-REGION_EQUATION = 64
-# ... for at most this many steps, and stop before this many hidden cells.
-REGION_STEPS = 3
-MAX_REGION = 500
+from econ_index.span_audit import PRIME, Row
 
 
-class _Regions:
-    """The hidden cells' neighbourhoods in one system (module doc, steps 2 and 3)."""
+class Certificates:
+    """One round's exact audit of `system` and the certificates of its determined cells (module
+    doc, steps 1 and 2)."""
 
-    def __init__(self, system: EquationSystem) -> None:
+    def __init__(self, system: EquationSystem, seed: int = 0) -> None:
         self.system = system
         self.matrix = independent_equations(system)
-        self.by_cell = self.matrix.tocsc()
-        membership = (self.matrix != 0).astype(np.int64)
-        self.n_hidden = membership @ system.hidden.astype(np.int64)
+        self._by_cell = self.matrix.tocsc()
+        self._coefficients = {
+            value: span_audit._modular(value) for value in np.unique(self.matrix.data)
+        }
+        hidden = np.flatnonzero(system.hidden)
+        self.echelon = span_audit.eliminate(span_audit._hidden_rows(system), record=True)
+        zero = span_audit.always_zero(self.echelon.form, hidden, seed)
+        self.determined = system.secret(hidden[zero])
+        # a random relation among the published cells: y over the input equations (step 2)
+        rng = random.Random(seed)
+        relations = (
+            (index, rng.randrange(1, PRIME)) for index in range(len(self.echelon.relations))
+        )
+        self._relation = self.echelon.input_combination({}, relations)
 
-    def _equations_of(self, cells: np.ndarray) -> np.ndarray:
-        by_cell = self.by_cell
-        spans = [by_cell.indices[by_cell.indptr[c] : by_cell.indptr[c + 1]] for c in cells]
-        return np.unique(np.concatenate(spans)) if spans else np.zeros(0, dtype=np.int64)
+    def _dot(self, y: Row, cells: np.ndarray) -> np.ndarray:
+        """Per cell of `cells`: whether a_v . y != 0 modulo PRIME (a_v: its column)."""
+        by_cell, coefficients = self._by_cell, self._coefficients
+        nonzero = np.zeros(len(cells), dtype=bool)
+        for number, cell in enumerate(cells.tolist()):
+            start, end = by_cell.indptr[cell], by_cell.indptr[cell + 1]
+            total = 0
+            for equation, value in zip(
+                by_cell.indices[start:end].tolist(), by_cell.data[start:end].tolist(), strict=True
+            ):
+                if equation in y:
+                    total += y[equation] * coefficients[value]
+            nonzero[number] = total % PRIME != 0
+        return nonzero
 
-    def _hidden_members(self, equations: np.ndarray) -> np.ndarray:
-        matrix = self.matrix
-        spans = [matrix.indices[matrix.indptr[e] : matrix.indptr[e + 1]] for e in equations]
-        members = np.unique(np.concatenate(spans)) if spans else np.zeros(0, dtype=np.int64)
-        hidden: np.ndarray = members[self.system.hidden[members]]
-        return hidden
+    def certificate(self, cell: int) -> Row:
+        """y over the input equations with y . A = e_cell on the hidden cells, for a determined
+        hidden `cell` (step 2)."""
+        row: Row = {cell: 1}
+        steps = self.echelon.reduce(row)
+        if row:
+            raise ValueError(f"cell {cell} is not determined")
+        # e_cell + sum of factor x (form row) = 0
+        return self.echelon.input_combination(
+            {position: (-factor) % PRIME for position, factor in steps}
+        )
 
-    def region(self, cell: int) -> tuple[np.ndarray, np.ndarray]:
-        """The hidden cells of `cell`'s region (sorted) and every equation touching them."""
-        region = np.array([cell])
-        frontier = region
-        for _ in range(REGION_STEPS):
-            equations = self._equations_of(frontier)
-            small = equations[self.n_hidden[equations] <= REGION_EQUATION]
-            frontier = np.setdiff1d(self._hidden_members(small), region)
-            if not frontier.size or region.size + frontier.size > MAX_REGION:
-                break
-            region = np.union1d(region, frontier)
-        return region, self._equations_of(region)
-
-    def inside(self, region: np.ndarray, equations: np.ndarray) -> np.ndarray:
-        """The `equations` whose hidden members all lie in `region`."""
-        in_region = self.matrix[equations][:, region]
-        inside: np.ndarray = equations[np.diff(in_region.indptr) == self.n_hidden[equations]]
-        return inside
-
-    def free(self, region: np.ndarray, equations: np.ndarray, cells: np.ndarray) -> np.ndarray:
-        """Per cell of `cells` (in `region`): free in the whole system, shown by a solution zero
-        on every hidden cell outside the region (step 3)."""
-        rows = span_audit.modular_rows(self.matrix[equations], region)
-        return ~span_audit.always_zero(rows, cells)
+    def read_by(self, cell: int) -> tuple[np.ndarray, np.ndarray]:
+        """The published cells `cell`'s certificate reads, and per cell whether a relation among
+        published cells holds it (then hiding it alone frees nothing)."""
+        y = self.certificate(cell)
+        rows = np.fromiter(y, dtype=np.int64, count=len(y))
+        spans = [
+            self.matrix.indices[self.matrix.indptr[r] : self.matrix.indptr[r + 1]] for r in rows
+        ]
+        cells = np.unique(np.concatenate(spans)) if spans else np.zeros(0, dtype=np.int64)
+        cells = cells[~self.system.hidden[cells]]
+        cells = cells[self._dot(y, cells)]
+        return cells, self._dot(self._relation, cells)
 
 
-def _choose(regions: _Regions, determined: np.ndarray, fixed: np.ndarray) -> set[int]:
-    """Step 2 of the module doc: cells whose hiding frees the determined ones."""
-    system = regions.system
+def _cheapest(system: EquationSystem, cells: np.ndarray) -> int:
+    """The secondary rounds' order: hide cost, then fewest conversations, then cell index."""
+    order = np.lexsort((cells, system.n_conversations[cells], system.hide_cost[cells]))
+    return int(cells[order[0]])
+
+
+def _choose(certificates: Certificates, fixed: np.ndarray) -> set[int]:
+    """Step 3 of the module doc: cells whose hiding frees the determined ones."""
+    system = certificates.system
     chosen: set[int] = set()
-    planned = np.zeros(len(system.keys), dtype=bool)
-    for cell in determined:
-        if planned[cell]:
-            continue
-        region, touching = regions.region(int(cell))
-        inside = regions.inside(region, touching)
-        on_inside = regions.matrix[inside]
-        factorised = Factorised(system, region, on_inside)
-        # every determined cell of the region is planned from this one factorisation
-        for found in np.intersect1d(factorised.determined(), determined):
-            planned[found] = True
-            read = on_inside[factorised.rows]
-            cells = np.unique(read.indices)
-            weights = read[:, cells].T @ factorised.certificate(int(found))
-            usable = ~system.hidden[cells] & ~fixed[cells] & (np.abs(weights) > ROUNDING)
-            candidates = cells[usable]
-            if candidates.size and chosen.isdisjoint(candidates.tolist()):
-                order = np.lexsort(
-                    (candidates, system.n_conversations[candidates], system.hide_cost[candidates])
-                )
-                chosen.add(int(candidates[order[0]]))
+    for cell in certificates.determined:
+        read, held = certificates.read_by(int(cell))
+        usable = ~fixed[read]
+        read, held = read[usable], held[usable]
+        frees = read[~held]
+        if frees.size:
+            if chosen.isdisjoint(frees.tolist()):
+                chosen.add(_cheapest(system, frees))
+        elif read.size:
+            chosen.add(_cheapest(system, read))
     return chosen
-
-
-def _still_determined(system: EquationSystem, suspects: np.ndarray) -> np.ndarray:
-    """Step 3 of the module doc: the hidden cells of `system` that are determined, given that
-    no hidden cell outside `suspects` can be."""
-    regions = _Regions(system)
-    unsure = np.zeros(len(system.keys), dtype=bool)
-    unsure[suspects] = True
-    left = []
-    for cell in suspects:
-        if not unsure[cell]:
-            continue
-        region, touching = regions.region(int(cell))
-        tested = region[unsure[region]]
-        unsure[tested[regions.free(region, touching, tested)]] = False
-        if unsure[cell]:  # its own region did not free it
-            unsure[cell] = False
-            left.append(int(cell))
-    if not left:
-        return np.zeros(0, dtype=np.int64)
-    return span_audit.determined(system)
 
 
 def plan(
@@ -146,9 +133,12 @@ def plan(
     one of `fixed` (bool per cell: published cells of frozen periods)."""
     fixed = np.zeros(len(system.keys), dtype=bool) if fixed is None else fixed
     start = system.hidden
-    determined = span_audit.determined(system)
-    before = len(determined)
+    before = 0
     for round_no in range(max_rounds + 1):
+        certificates = Certificates(system)
+        determined = certificates.determined
+        if round_no == 0:
+            before = len(determined)
         if not determined.size:
             added = np.flatnonzero(system.hidden & ~start)
             # one block: the elimination runs over the whole system, no factorisation of it
@@ -156,15 +146,12 @@ def plan(
             return Plan([system.keys[i] for i in added], before, round_no, 1, hidden, 0)
         if round_no == max_rounds:
             break
-        chosen = _choose(_Regions(system), determined, fixed)
+        chosen = _choose(certificates, fixed)
         if not chosen:
             raise RepairError(
-                f"no published cell outside the frozen closed periods, in a region of at most "
-                f"{MAX_REGION:,} hidden cells, frees {system.keys[int(determined[0])]}; "
-                "nothing was published"
+                f"no published cell outside the frozen closed periods frees "
+                f"{system.keys[int(determined[0])]}: protecting it would change a figure "
+                "already published; nothing was published"
             )
-        previous = system.hidden
         system = close_under_single_equations(system.hiding(chosen), fixed)
-        suspects = np.union1d(determined, np.flatnonzero(system.hidden & ~previous))
-        determined = _still_determined(system, suspects)
     raise RepairError(f"hidden counts still determined after {max_rounds} repair rounds")

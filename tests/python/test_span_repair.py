@@ -7,10 +7,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from econ_index import span_repair
+from econ_index import span_audit, span_repair
 from econ_index.audit import EquationSystem, Factorised
 from econ_index.repair import RepairError, close_under_single_equations
-from econ_index.span_audit import determined as span_determined
 from test_repair import _system, _triangle
 from test_span_audit import nested_table
 
@@ -75,16 +74,57 @@ def test_random_nested_tables_end_clean(seed: int) -> None:
     assert Factorised(_after(system, repair.added)).determined().size == 0
 
 
-def test_a_cell_no_region_frees_goes_to_the_exact_audit(monkeypatch: pytest.MonkeyPatch) -> None:
-    """With regions of the cell alone, no local solution shows a hidden cell free: the re-check
-    falls back to the exact audit and agrees with it."""
-    monkeypatch.setattr(span_repair, "REGION_STEPS", 0)
-    system = _triangle().hiding([0])  # t1 hidden: x, y, z and t1 all free
-    suspects = np.flatnonzero(system.hidden)
-    assert span_repair._still_determined(system, suspects).size == 0
-    assert span_determined(system).size == 0
-    monkeypatch.setattr(span_repair, "REGION_STEPS", 4)
-    assert span_repair._still_determined(_triangle(), np.arange(3, 6)).size == 3
+@pytest.mark.parametrize("seed", range(4))
+def test_certificates_write_each_determined_cell_from_the_equations(seed: int) -> None:
+    """y . A (modulo the prime) is e_d on the hidden cells for every determined d, and reads the
+    published cells `read_by` names; the relation among published cells has no hidden part."""
+    rng = np.random.default_rng(seed)
+    equations, sizes = nested_table(rng)
+    hidden = {name for name in sorted(sizes) if rng.random() < 0.4}
+    system = close_under_single_equations(_system(equations, sizes, hidden))
+    certificates = span_repair.Certificates(system)
+    assert certificates.determined.tolist() == Factorised(system).determined().tolist()
+    rows = span_audit.modular_rows(certificates.matrix, np.arange(len(system.keys)))
+
+    def combined(y: dict[int, int]) -> dict[int, int]:
+        total: dict[int, int] = {}
+        for row, weight in y.items():
+            for cell, value in rows[row].items():
+                total[cell] = (total.get(cell, 0) + weight * value) % span_audit.PRIME
+        return {cell: value for cell, value in total.items() if value}
+
+    relation = combined(certificates._relation)
+    assert not any(system.hidden[cell] for cell in relation)
+    for cell in certificates.determined.tolist():
+        written = combined(certificates.certificate(cell))
+        assert {c: v for c, v in written.items() if system.hidden[c]} == {cell: 1}
+        read, held = certificates.read_by(cell)
+        assert sorted(read.tolist()) == sorted(c for c in written if not system.hidden[c])
+        assert held.tolist() == [c in relation for c in read.tolist()]
+
+
+def test_a_certificate_cell_a_relation_holds_is_not_chosen() -> None:
+    """The triangle, with t1 = a + b published too: hiding t1 (the cheapest) would leave it
+    determined by a and b, so the plan hides t2, the next cheapest, and nothing more."""
+    sizes = {"x": 20.0, "y": 30.0, "z": 40.0, "t1": 50.0, "t2": 70.0, "t3": 60.0}
+    equations = [
+        {"t1": -1.0, "x": 1.0, "y": 1.0},
+        {"t2": -1.0, "y": 1.0, "z": 1.0},
+        {"t3": -1.0, "x": 1.0, "z": 1.0},
+        {"t1": -1.0, "a": 1.0, "b": 1.0},
+    ]
+    system = _system(
+        equations, sizes | {"a": 10.0, "b": 40.0}, {"x", "y", "z"}, {"t2": 5.0, "t3": 8.0}
+    )
+    certificates = span_repair.Certificates(system)
+    read, held = certificates.read_by(system.keys.index(("x",)))
+    assert {system.keys[c]: h for c, h in zip(read, held, strict=True)} == {
+        ("t1",): True,
+        ("t2",): False,
+        ("t3",): False,
+    }
+    repair = span_repair.plan(system)
+    assert repair.added == [("t2",)] and repair.rounds == 1
 
 
 def test_frozen_published_cells_are_never_hidden() -> None:
