@@ -168,6 +168,47 @@ class Echelon:
                     heapq.heappush(queue, self.rank_of[column])
         return steps
 
+    def _append(self, row: Row, origin: int, steps: Steps, holders: dict[int, int]) -> None:
+        """`row`, reduced, as the form's next row (pivot: the column fewest rows hold, for the
+        least fill), or a relation when nothing is left."""
+        if not row:
+            if self.record:
+                self.relations.append((origin, steps))
+            return
+        pivot = min(row, key=lambda c: (holders.get(c, 0), c))
+        self.rank_of[pivot] = len(self.form)
+        self.form.append((pivot, row))
+        if self.record:
+            self.origin.append(origin)
+            self.steps.append(steps)
+
+    def add_columns(self, entries: dict[int, Row]) -> None:
+        """Columns new to the input rows (cells hidden since the elimination; needs `record`):
+        `entries[input row]` their coefficients there. Every form row and relation is its input
+        row plus its steps, so one pass in order of position gives each its part on the new
+        columns; the relations no longer zero there are reduced and join the form. The form
+        stays an echelon form: the old rows hold no new pivot of an earlier row."""
+        new: dict[int, Row] = {}  # position -> its part on the new columns
+        for position, (_, row) in enumerate(self.form):
+            part = dict(entries.get(self.origin[position], {}))
+            for earlier, factor in self.steps[position]:
+                if earlier in new:
+                    _add(part, new[earlier], factor)
+            if part:
+                new[position] = part
+                row.update(part)
+        relations, self.relations = self.relations, []
+        holders: dict[int, int] = {}
+        for part in entries.values():
+            for column in part:
+                holders[column] = holders.get(column, 0) + 1
+        for origin, steps in relations:
+            row = dict(entries.get(origin, {}))
+            for earlier, factor in steps:
+                if earlier in new:
+                    _add(row, new[earlier], factor)
+            self._append(row, origin, steps + self.reduce(row), holders)
+
     def input_combination(
         self, weights: dict[int, int], relations: Iterable[tuple[int, int]] = ()
     ) -> Row:
@@ -210,16 +251,7 @@ def eliminate(rows: list[Row], record: bool = False) -> Echelon:
     echelon = Echelon(record=record)
     for number in order:
         row = dict(rows[number])
-        steps = echelon.reduce(row)
-        if row:
-            pivot = min(row, key=lambda c: (holders[c], c))
-            echelon.rank_of[pivot] = len(echelon.form)
-            echelon.form.append((pivot, row))
-            if record:
-                echelon.origin.append(number)
-                echelon.steps.append(steps)
-        elif record:
-            echelon.relations.append((number, steps))
+        echelon._append(row, number, echelon.reduce(row), holders)
     return echelon
 
 

@@ -3,11 +3,12 @@
 econ_index.repair factorises the system of all hidden cells (econ_index.audit.Blocks): at one
 million conversations that is one block of 1.8 million unknowns, which does not finish. This
 module plans the same repair (module doc of econ_index.repair, steps 2 and 3) from one exact
-modular elimination per round, the one econ_index.span_audit's audit runs, recorded:
+modular elimination, the one econ_index.span_audit's audit runs, recorded and carried on from
+round to round:
 
 1. Eliminate the equations restricted to the hidden cells once (span_audit.eliminate), keeping
    for every row of the echelon form which earlier rows were added to it. Random solutions read
-   off it list the determined hidden cells D (span_audit.determined).
+   off it list the determined hidden cells D, exactly as span_audit.determined does.
 2. Certificates, all from that one elimination. A determined d has e_d in the row space of the
    hidden part: reducing e_d by the echelon form writes it as a combination of the form's rows,
    and unwinding the recorded steps as one y of the input equations. The published cells with
@@ -21,11 +22,18 @@ modular elimination per round, the one econ_index.span_audit's audit runs, recor
    round frees it too; when a relation holds every certificate cell, the cheapest of them, for
    the next round to continue from. Then close under the single-equation rule
    (econ_index.repair.close_under_single_equations), as the rounds would.
+4. The next round's audit without a new elimination. Hiding cells adds columns to the hidden
+   part; each form row and each relation is its input equation plus its recorded steps, so one
+   pass in order of position gives their entries on the new columns, and the relations no
+   longer zero there join the form (span_audit.Echelon.add_columns). The result is an echelon
+   form of the new hidden part, as exact as a fresh elimination (the tests compare both).
 
-Rounds repeat until the exact audit of the whole system (step 1 of the next round) finds nothing
-determined. Published cells of frozen periods (`fixed`) are never chosen: a determined cell only
-they could free fails the repair. econ_index.repair.build then has dbt rebuild the chain around
-the chosen cells and audits what dbt publishes again.
+Rounds repeat until nothing is determined. Published cells of frozen periods (`fixed`) are
+never chosen: a determined cell only they could free fails the repair. econ_index.repair.build
+then has dbt rebuild the chain around the chosen cells (its rounds may hide other cells than
+step 3's closure) and plans again on what dbt publishes: that plan's first round is the exact
+audit of the whole system from a fresh elimination, and the build ends only when it finds
+nothing determined.
 """
 
 from __future__ import annotations
@@ -51,16 +59,34 @@ class Certificates:
         self._coefficients = {
             value: span_audit._modular(value) for value in np.unique(self.matrix.data)
         }
-        hidden = np.flatnonzero(system.hidden)
+        self._rng = random.Random(seed)
         self.echelon = span_audit.eliminate(span_audit._hidden_rows(system), record=True)
-        zero = span_audit.always_zero(self.echelon.form, hidden, seed)
-        self.determined = system.secret(hidden[zero])
-        # a random relation among the published cells: y over the input equations (step 2)
-        rng = random.Random(seed)
-        relations = (
-            (index, rng.randrange(1, PRIME)) for index in range(len(self.echelon.relations))
-        )
-        self._relation = self.echelon.input_combination({}, relations)
+        self._audit()
+
+    def _audit(self) -> None:
+        """The determined cells, and a random relation among the published cells: y over the
+        input equations (step 2)."""
+        hidden = np.flatnonzero(self.system.hidden)
+        zero = span_audit.always_zero(self.echelon.form, hidden, self._rng.randrange(PRIME))
+        self.determined = self.system.secret(hidden[zero])
+        weights = [self._rng.randrange(1, PRIME) for _ in self.echelon.relations]
+        self._relation = self.echelon.input_combination({}, enumerate(weights))
+
+    def hide(self, system: EquationSystem) -> None:
+        """Moves on to `system`, the same equations with more cells hidden: their columns join
+        the elimination (span_audit.Echelon.add_columns) instead of a new one."""
+        added = np.flatnonzero(system.hidden & ~self.system.hidden)
+        entries: dict[int, Row] = {}
+        by_cell = self._by_cell
+        for cell in added.tolist():
+            start, end = by_cell.indptr[cell], by_cell.indptr[cell + 1]
+            for equation, value in zip(
+                by_cell.indices[start:end].tolist(), by_cell.data[start:end].tolist(), strict=True
+            ):
+                entries.setdefault(equation, {})[cell] = self._coefficients[value]
+        self.system = system
+        self.echelon.add_columns(entries)
+        self._audit()
 
     def _dot(self, y: Row, cells: np.ndarray) -> np.ndarray:
         """Per cell of `cells`: whether a_v . y != 0 modulo PRIME (a_v: its column)."""
@@ -133,13 +159,12 @@ def plan(
     one of `fixed` (bool per cell: published cells of frozen periods)."""
     fixed = np.zeros(len(system.keys), dtype=bool) if fixed is None else fixed
     start = system.hidden
-    before = 0
+    certificates = Certificates(system)
+    before = len(certificates.determined)
     for round_no in range(max_rounds + 1):
-        certificates = Certificates(system)
         determined = certificates.determined
-        if round_no == 0:
-            before = len(determined)
         if not determined.size:
+            system = certificates.system
             added = np.flatnonzero(system.hidden & ~start)
             # one block: the elimination runs over the whole system, no factorisation of it
             hidden = int(system.hidden.sum())
@@ -153,5 +178,5 @@ def plan(
                 f"{system.keys[int(determined[0])]}: protecting it would change a figure "
                 "already published; nothing was published"
             )
-        system = close_under_single_equations(system.hiding(chosen), fixed)
+        certificates.hide(close_under_single_equations(certificates.system.hiding(chosen), fixed))
     raise RepairError(f"hidden counts still determined after {max_rounds} repair rounds")

@@ -74,16 +74,11 @@ def test_random_nested_tables_end_clean(seed: int) -> None:
     assert Factorised(_after(system, repair.added)).determined().size == 0
 
 
-@pytest.mark.parametrize("seed", range(4))
-def test_certificates_write_each_determined_cell_from_the_equations(seed: int) -> None:
-    """y . A (modulo the prime) is e_d on the hidden cells for every determined d, and reads the
-    published cells `read_by` names; the relation among published cells has no hidden part."""
-    rng = np.random.default_rng(seed)
-    equations, sizes = nested_table(rng)
-    hidden = {name for name in sorted(sizes) if rng.random() < 0.4}
-    system = close_under_single_equations(_system(equations, sizes, hidden))
-    certificates = span_repair.Certificates(system)
-    assert certificates.determined.tolist() == Factorised(system).determined().tolist()
+def _check_certificates(certificates: span_repair.Certificates) -> None:
+    """y . A (modulo the prime) is e_d on the hidden cells for every determined d and reads the
+    published cells `read_by` names; the relation among published cells has no hidden part and
+    holds the cells `read_by` says it holds."""
+    system = certificates.system
     rows = span_audit.modular_rows(certificates.matrix, np.arange(len(system.keys)))
 
     def combined(y: dict[int, int]) -> dict[int, int]:
@@ -101,6 +96,38 @@ def test_certificates_write_each_determined_cell_from_the_equations(seed: int) -
         read, held = certificates.read_by(cell)
         assert sorted(read.tolist()) == sorted(c for c in written if not system.hidden[c])
         assert held.tolist() == [c in relation for c in read.tolist()]
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_certificates_write_each_determined_cell_from_the_equations(seed: int) -> None:
+    """y . A (modulo the prime) is e_d on the hidden cells for every determined d, and reads the
+    published cells `read_by` names; the relation among published cells has no hidden part."""
+    rng = np.random.default_rng(seed)
+    equations, sizes = nested_table(rng)
+    hidden = {name for name in sorted(sizes) if rng.random() < 0.4}
+    system = close_under_single_equations(_system(equations, sizes, hidden))
+    certificates = span_repair.Certificates(system)
+    assert certificates.determined.tolist() == Factorised(system).determined().tolist()
+    _check_certificates(certificates)
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_hiding_more_cells_updates_the_elimination_exactly(seed: int) -> None:
+    """Certificates.hide adds the newly hidden columns to the recorded elimination: the cells it
+    then finds determined, and the certificates, are those of a fresh elimination."""
+    rng = np.random.default_rng(seed)
+    equations, sizes = nested_table(rng)
+    hidden = {name for name in sorted(sizes) if rng.random() < 0.3}
+    system = close_under_single_equations(_system(equations, sizes, hidden))
+    certificates = span_repair.Certificates(system)
+    for _ in range(3):
+        published = np.flatnonzero(~certificates.system.hidden)
+        more = rng.choice(published, size=min(2, published.size), replace=False)
+        system = certificates.system.hiding(more.tolist())
+        certificates.hide(system)
+        assert certificates.determined.tolist() == span_audit.determined(system).tolist()
+        assert certificates.determined.tolist() == Factorised(system).determined().tolist()
+        _check_certificates(certificates)
 
 
 def test_a_certificate_cell_a_relation_holds_is_not_chosen() -> None:
