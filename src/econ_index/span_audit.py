@@ -182,12 +182,14 @@ class Echelon:
             self.origin.append(origin)
             self.steps.append(steps)
 
-    def add_columns(self, entries: dict[int, Row]) -> None:
+    def add_columns(self, entries: dict[int, Row]) -> list[tuple[int, Steps, Steps | None]]:
         """Columns new to the input rows (cells hidden since the elimination; needs `record`):
         `entries[input row]` their coefficients there. Every form row and relation is its input
         row plus its steps, so one pass in order of position gives each its part on the new
         columns; the relations no longer zero there are reduced and join the form. The form
-        stays an echelon form: the old rows hold no new pivot of an earlier row."""
+        stays an echelon form: the old rows hold no new pivot of an earlier row. Returns the
+        relations that changed: (input row, steps before, steps added, or None when it joined
+        the form); the others are the same combinations of input rows as before."""
         new: dict[int, Row] = {}  # position -> its part on the new columns
         for position, (_, row) in enumerate(self.form):
             part = dict(entries.get(self.origin[position], {}))
@@ -202,12 +204,19 @@ class Echelon:
         for part in entries.values():
             for column in part:
                 holders[column] = holders.get(column, 0) + 1
+        changed: list[tuple[int, Steps, Steps | None]] = []
         for origin, steps in relations:
             row = dict(entries.get(origin, {}))
             for earlier, factor in steps:
                 if earlier in new:
                     _add(row, new[earlier], factor)
-            self._append(row, origin, steps + self.reduce(row), holders)
+            if not row:
+                self.relations.append((origin, steps))
+                continue
+            added = self.reduce(row)
+            changed.append((origin, steps, None if row else added))
+            self._append(row, origin, steps + added, holders)
+        return changed
 
     def input_combination(
         self, weights: dict[int, int], relations: Iterable[tuple[int, int]] = ()

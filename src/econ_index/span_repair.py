@@ -12,21 +12,30 @@ round to round:
 2. Certificates, all from that one elimination. A determined d has e_d in the row space of the
    hidden part: reducing e_d by the echelon form writes it as a combination of the form's rows,
    and unwinding the recorded steps as one y of the input equations. The published cells with
-   a_v . y != 0 are what d's value is computed from. The input equations the elimination reduced
-   to nothing (and those of published cells alone) span the left null space of the hidden part:
-   a random combination q of them is a relation among published cells only, and a_v . q != 0
-   (with probability 1 - 2^-61 whenever some relation holds v) means hiding v alone leaves v
-   itself determined, so it frees nothing.
-3. Choose as econ_index.repair does: per determined cell, the cheapest certificate cell (hide
-   cost, then fewest conversations) that no relation holds, unless a cell already chosen this
-   round frees it too; when a relation holds every certificate cell, the cheapest of them, for
-   the next round to continue from. Then close under the single-equation rule
-   (econ_index.repair.close_under_single_equations), as the rounds would.
+   a_v . y != 0 are what d's value is computed from. The input equations the elimination
+   reduced to nothing (and those of published cells alone) span the left null space N of the
+   hidden part: a random combination q of them is a relation among published cells only, and
+   a_v . q != 0 (with probability 1 - 2^-61 whenever some relation holds v) means hiding v
+   alone leaves v itself determined, so it frees nothing.
+3. Choose, per determined cell d, cells whose hiding frees d and leaves none of them
+   determined: hiding a set S keeps d determined iff y . A_S (A_S: the columns of S) is
+   n . A_S for some n in N. So the cheapest certificate cell (hide cost, then fewest
+   conversations) that no relation holds frees d and is free itself, and so does any set
+   holding it: a cell already chosen this round that frees d is kept instead. When a relation
+   holds every certificate cell, hiding the cheapest, v, alone frees nothing (at 100,000
+   conversations that fallback hid cells round after round and stayed at 24 determined):
+   v and a cell w go together, w the cheapest for which N restricted to {v, w} is one line
+   holding neither unit vector nor (y . a_v, y . a_w), checked exactly with two random
+   relations (Certificates.partner). Only when no such pair exists is v hidden alone, for the
+   next round to continue from. Frozen cells are never chosen. Then close under the
+   single-equation rule (econ_index.repair.close_under_single_equations), as the rounds would.
 4. The next round's audit without a new elimination. Hiding cells adds columns to the hidden
    part; each form row and each relation is its input equation plus its recorded steps, so one
    pass in order of position gives their entries on the new columns, and the relations no
    longer zero there join the form (span_audit.Echelon.add_columns). The result is an echelon
-   form of the new hidden part, as exact as a fresh elimination (the tests compare both).
+   form of the new hidden part, as exact as a fresh elimination (the tests compare both). The
+   random relations carry over: only the relations that joined the form or took more steps
+   change, so only that difference is unwound (Certificates._carry).
 
 Rounds repeat until nothing is determined. Published cells of frozen periods (`fixed`) are
 never chosen: a determined cell only they could free fails the repair. econ_index.repair.build
@@ -45,7 +54,7 @@ import numpy as np
 from econ_index import span_audit
 from econ_index.audit import EquationSystem, independent_equations
 from econ_index.repair import MAX_ROUNDS, Plan, RepairError, close_under_single_equations
-from econ_index.span_audit import PRIME, Row
+from econ_index.span_audit import PRIME, Row, Steps
 
 
 class Certificates:
@@ -61,20 +70,36 @@ class Certificates:
         }
         self._rng = random.Random(seed)
         self.echelon = span_audit.eliminate(span_audit._hidden_rows(system), record=True)
+        # per random relation: its weight per relation (by input row), q, what it holds
+        self._relations: list[tuple[Row, Row, Row]] = []
         self._audit()
 
     def _audit(self) -> None:
-        """The determined cells, and a random relation among the published cells: y over the
-        input equations (step 2)."""
+        """The determined cells (step 1)."""
         hidden = np.flatnonzero(self.system.hidden)
         zero = span_audit.always_zero(self.echelon.form, hidden, self._rng.randrange(PRIME))
         self.determined = self.system.secret(hidden[zero])
-        weights = [self._rng.randrange(1, PRIME) for _ in self.echelon.relations]
-        self._relation = self.echelon.input_combination({}, enumerate(weights))
+
+    def relation(self, number: int) -> tuple[Row, Row]:
+        """The `number`th random relation among published cells (step 2): q over the input
+        equations (q . A has no hidden part), and a_v . q per published cell v it holds."""
+        while len(self._relations) <= number:
+            weights = {
+                origin: self._rng.randrange(1, PRIME) for origin, _ in self.echelon.relations
+            }
+            q = self.echelon.input_combination({}, enumerate(weights.values()))
+            self._relations.append((weights, q, self._holds(q)))
+        _, q, holds = self._relations[number]
+        return q, holds
+
+    def _holds(self, q: Row) -> Row:
+        published = np.flatnonzero(~self.system.hidden).tolist()
+        return {v: p for v, p in zip(published, self.products(q, published), strict=True) if p}
 
     def hide(self, system: EquationSystem) -> None:
         """Moves on to `system`, the same equations with more cells hidden: their columns join
-        the elimination (span_audit.Echelon.add_columns) instead of a new one."""
+        the elimination (span_audit.Echelon.add_columns) instead of a new one, and the random
+        relations drop the relations that joined it (module doc, step 4)."""
         added = np.flatnonzero(system.hidden & ~self.system.hidden)
         entries: dict[int, Row] = {}
         by_cell = self._by_cell
@@ -85,23 +110,45 @@ class Certificates:
             ):
                 entries.setdefault(equation, {})[cell] = self._coefficients[value]
         self.system = system
-        self.echelon.add_columns(entries)
+        changed = self.echelon.add_columns(entries)
+        carried = [self._carry(weights, q, changed) for weights, q, _ in self._relations]
+        self._relations = [(weights, q, self._holds(q)) for weights, q in carried]
         self._audit()
 
-    def _dot(self, y: Row, cells: np.ndarray) -> np.ndarray:
-        """Per cell of `cells`: whether a_v . y != 0 modulo PRIME (a_v: its column)."""
+    def _carry(
+        self, weights: Row, q: Row, changed: list[tuple[int, Steps, Steps | None]]
+    ) -> tuple[Row, Row]:
+        """The random relation sum of weights[r] x (relation r) after add_columns `changed`
+        some relations: a relation that joined the form leaves the sum, one that took more
+        steps brings them in; the others are unchanged, so only the difference is unwound."""
+        weights, q = dict(weights), dict(q)
+        positions: dict[int, int] = {}
+        for origin, before, more in changed:
+            weight = weights[origin]
+            steps = before if more is None else more
+            sign = -1 if more is None else 1
+            if more is None:
+                del weights[origin]
+                q[origin] = (q.get(origin, 0) - weight) % PRIME
+            for position, factor in steps:
+                positions[position] = (positions.get(position, 0) + sign * weight * factor) % PRIME
+        for row, value in self.echelon.input_combination(positions).items():
+            q[row] = (q.get(row, 0) + value) % PRIME
+        return weights, {row: value for row, value in q.items() if value}
+
+    def products(self, y: Row, cells: list[int]) -> list[int]:
+        """Per cell of `cells`: a_v . y modulo PRIME (a_v: its column)."""
         by_cell, coefficients = self._by_cell, self._coefficients
-        nonzero = np.zeros(len(cells), dtype=bool)
-        for number, cell in enumerate(cells.tolist()):
-            start, end = by_cell.indptr[cell], by_cell.indptr[cell + 1]
+        indptr, indices, data = by_cell.indptr, by_cell.indices, by_cell.data
+        out = []
+        for cell in cells:
             total = 0
-            for equation, value in zip(
-                by_cell.indices[start:end].tolist(), by_cell.data[start:end].tolist(), strict=True
-            ):
-                if equation in y:
-                    total += y[equation] * coefficients[value]
-            nonzero[number] = total % PRIME != 0
-        return nonzero
+            for position in range(indptr[cell], indptr[cell + 1]):
+                weight = y.get(int(indices[position]))
+                if weight:
+                    total += weight * coefficients[data[position]]
+            out.append(total % PRIME)
+        return out
 
     def certificate(self, cell: int) -> Row:
         """y over the input equations with y . A = e_cell on the hidden cells, for a determined
@@ -115,40 +162,86 @@ class Certificates:
             {position: (-factor) % PRIME for position, factor in steps}
         )
 
+    def reads(self, cell: int) -> Row:
+        """The published cells v the certificate y of `cell` reads, with a_v . y."""
+        y = self.certificate(cell)
+        matrix = self.matrix
+        spans = [matrix.indices[matrix.indptr[r] : matrix.indptr[r + 1]] for r in y]
+        cells = np.unique(np.concatenate(spans)) if spans else np.zeros(0, dtype=np.int64)
+        cells = cells[~self.system.hidden[cells]].tolist()
+        return {v: p for v, p in zip(cells, self.products(y, cells), strict=True) if p}
+
     def read_by(self, cell: int) -> tuple[np.ndarray, np.ndarray]:
         """The published cells `cell`'s certificate reads, and per cell whether a relation among
         published cells holds it (then hiding it alone frees nothing)."""
-        y = self.certificate(cell)
-        rows = np.fromiter(y, dtype=np.int64, count=len(y))
-        spans = [
-            self.matrix.indices[self.matrix.indptr[r] : self.matrix.indptr[r + 1]] for r in rows
+        read = np.array(sorted(self.reads(cell)), dtype=np.int64)
+        holds = self.relation(0)[1]
+        return read, np.array([v in holds for v in read.tolist()], dtype=bool)
+
+    def partner(self, cell: int, read: Row, v: int, usable: np.ndarray) -> int | None:
+        """For a determined `cell` whose certificate y reads `read` (a_u . y per published u),
+        and v among them that a relation holds: the cheapest usable w such that hiding v and w
+        frees `cell` and leaves neither determined (module doc, step 3), or None.
+
+        Hiding {v, w} leaves `cell` determined iff (a_v . y, a_w . y) is the (a_v, a_w) part of
+        some relation n, and leaves v (w) determined iff that part can be (1, 0) ((0, 1)). With
+        q1 holding v, the parts form the line through (a_v . q1, a_w . q1) iff the relations
+        that vanish on v vanish on w, which q2 - (a_v . q2 / a_v . q1) q1, a random one of them,
+        tells. On that line, neither unit vector lies when a_w . q1 != 0, and (a_v . y, a_w . y)
+        lies iff the determinant with (a_v . q1, a_w . q1) is zero."""
+        first, second = self.relation(0)[1], self.relation(1)[1]
+        ratio = second.get(v, 0) * pow(first[v], -1, PRIME) % PRIME
+        # a_w . q1 != 0 and the relations vanishing on v vanish on w
+        candidates = [
+            w
+            for w, holds in first.items()
+            if w != v and usable[w] and (second.get(w, 0) - ratio * holds) % PRIME == 0
         ]
-        cells = np.unique(np.concatenate(spans)) if spans else np.zeros(0, dtype=np.int64)
-        cells = cells[~self.system.hidden[cells]]
-        cells = cells[self._dot(y, cells)]
-        return cells, self._dot(self._relation, cells)
+        if not candidates:
+            return None
+        y = self.certificate(cell)
+        reads = self.products(y, candidates)
+        frees = [
+            w
+            for w, on_w in zip(candidates, reads, strict=True)
+            if (on_w * first[v] - read.get(v, 0) * first[w]) % PRIME
+        ]
+        return _cheapest(self.system, np.array(frees, dtype=np.int64)) if frees else None
 
 
 def _cheapest(system: EquationSystem, cells: np.ndarray) -> int:
     """The secondary rounds' order: hide cost, then fewest conversations, then cell index."""
-    order = np.lexsort((cells, system.n_conversations[cells], system.hide_cost[cells]))
-    return int(cells[order[0]])
+    return int(_by_cost(system, cells)[0])
+
+
+def _by_cost(system: EquationSystem, cells: np.ndarray) -> np.ndarray:
+    return cells[np.lexsort((cells, system.n_conversations[cells], system.hide_cost[cells]))]
 
 
 def _choose(certificates: Certificates, fixed: np.ndarray) -> set[int]:
-    """Step 3 of the module doc: cells whose hiding frees the determined ones."""
+    """Step 3 of the module doc: cells whose hiding frees the determined ones, none of which
+    is then determined itself."""
     system = certificates.system
+    usable = ~fixed
     chosen: set[int] = set()
-    for cell in certificates.determined:
-        read, held = certificates.read_by(int(cell))
-        usable = ~fixed[read]
-        read, held = read[usable], held[usable]
-        frees = read[~held]
+    for cell in certificates.determined.tolist():
+        read = {v: p for v, p in certificates.reads(cell).items() if usable[v]}
+        holds = certificates.relation(0)[1]
+        frees = np.array([v for v in read if v not in holds], dtype=np.int64)
         if frees.size:
+            # a cell no relation holds, once hidden, frees every certificate reading it
             if chosen.isdisjoint(frees.tolist()):
                 chosen.add(_cheapest(system, frees))
-        elif read.size:
-            chosen.add(_cheapest(system, read))
+            continue
+        order = _by_cost(system, np.array(sorted(read), dtype=np.int64)).tolist()
+        for v in order:
+            w = certificates.partner(cell, read, v, usable)
+            if w is not None:
+                chosen.update((v, w))
+                break
+        else:
+            if order:  # no pair frees it: the next round continues from the cheapest
+                chosen.add(order[0])
     return chosen
 
 

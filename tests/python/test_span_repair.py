@@ -76,8 +76,8 @@ def test_random_nested_tables_end_clean(seed: int) -> None:
 
 def _check_certificates(certificates: span_repair.Certificates) -> None:
     """y . A (modulo the prime) is e_d on the hidden cells for every determined d and reads the
-    published cells `read_by` names; the relation among published cells has no hidden part and
-    holds the cells `read_by` says it holds."""
+    published cells `read_by` names; the relations among published cells have no hidden part and
+    hold the cells they list, and `read_by` says which the first holds."""
     system = certificates.system
     rows = span_audit.modular_rows(certificates.matrix, np.arange(len(system.keys)))
 
@@ -88,8 +88,12 @@ def _check_certificates(certificates: span_repair.Certificates) -> None:
                 total[cell] = (total.get(cell, 0) + weight * value) % span_audit.PRIME
         return {cell: value for cell, value in total.items() if value}
 
-    relation = combined(certificates._relation)
-    assert not any(system.hidden[cell] for cell in relation)
+    for number in range(2):
+        q, holds = certificates.relation(number)
+        relation = combined(q)
+        assert not any(system.hidden[cell] for cell in relation)
+        assert holds == relation
+    relation = certificates.relation(0)[1]
     for cell in certificates.determined.tolist():
         written = combined(certificates.certificate(cell))
         assert {c: v for c, v in written.items() if system.hidden[c]} == {cell: 1}
@@ -114,12 +118,14 @@ def test_certificates_write_each_determined_cell_from_the_equations(seed: int) -
 @pytest.mark.parametrize("seed", range(12))
 def test_hiding_more_cells_updates_the_elimination_exactly(seed: int) -> None:
     """Certificates.hide adds the newly hidden columns to the recorded elimination: the cells it
-    then finds determined, and the certificates, are those of a fresh elimination."""
+    then finds determined, the certificates and the relations it carries over are those of a
+    fresh elimination."""
     rng = np.random.default_rng(seed)
     equations, sizes = nested_table(rng)
     hidden = {name for name in sorted(sizes) if rng.random() < 0.3}
     system = close_under_single_equations(_system(equations, sizes, hidden))
     certificates = span_repair.Certificates(system)
+    certificates.relation(1)
     for _ in range(3):
         published = np.flatnonzero(~certificates.system.hidden)
         more = rng.choice(published, size=min(2, published.size), replace=False)
@@ -128,6 +134,10 @@ def test_hiding_more_cells_updates_the_elimination_exactly(seed: int) -> None:
         assert certificates.determined.tolist() == span_audit.determined(system).tolist()
         assert certificates.determined.tolist() == Factorised(system).determined().tolist()
         _check_certificates(certificates)
+        # the relations carried over hold the cells a fresh elimination's relations hold
+        fresh = span_repair.Certificates(system, seed=1)
+        for number in range(2):
+            assert certificates.relation(number)[1].keys() == fresh.relation(number)[1].keys()
 
 
 def test_a_certificate_cell_a_relation_holds_is_not_chosen() -> None:
@@ -162,3 +172,33 @@ def test_frozen_published_cells_are_never_hidden() -> None:
     assert Factorised(_after(system, repair.added)).determined().size == 0
     with pytest.raises(RepairError, match="outside the frozen closed periods"):
         span_repair.plan(system, fixed=np.array([str(k[0]).startswith("t") for k in system.keys]))
+
+
+def test_when_a_relation_holds_every_certificate_cell_a_pair_that_breaks_it_goes() -> None:
+    """The triangle, with t1 = h + g = s (h, g hidden: no equation holds one hidden cell alone)
+    and t2, t3 also totals of two hidden cells each, equal to s2, s3: a published relation holds
+    every certificate cell of x. Hiding t1 alone leaves x determined (through s), and t1 too;
+    hiding t1 with s frees both in one round, neither is determined after."""
+    sizes = {"x": 20.0, "y": 30.0, "z": 40.0, "t1": 50.0, "t2": 70.0, "t3": 60.0}
+    sizes |= {"h": 20.0, "g": 30.0, "s": 50.0, "h2": 30.0, "g2": 40.0, "s2": 70.0}
+    sizes |= {"h3": 25.0, "g3": 35.0, "s3": 60.0}
+    equations = [
+        {"t1": -1.0, "x": 1.0, "y": 1.0},
+        {"t2": -1.0, "y": 1.0, "z": 1.0},
+        {"t3": -1.0, "x": 1.0, "z": 1.0},
+        {"t1": -1.0, "h": 1.0, "g": 1.0},
+        {"s": -1.0, "h": 1.0, "g": 1.0},
+        {"t2": -1.0, "h2": 1.0, "g2": 1.0},
+        {"s2": -1.0, "h2": 1.0, "g2": 1.0},
+        {"t3": -1.0, "h3": 1.0, "g3": 1.0},
+        {"s3": -1.0, "h3": 1.0, "g3": 1.0},
+    ]
+    hidden = {"x", "y", "z", "h", "g", "h2", "g2", "h3", "g3"}
+    system = _system(equations, sizes, hidden, {"t2": 5.0, "t3": 8.0, "s": 1.0})
+    assert close_under_single_equations(system) is system
+    certificates = span_repair.Certificates(system)
+    read, held = certificates.read_by(system.keys.index(("x",)))
+    assert read.size == 3 and held.all()
+    repair = span_repair.plan(system, max_rounds=1)
+    assert sorted(repair.added) == [("s",), ("t1",)] and repair.rounds == 1
+    assert Factorised(_after(system, repair.added)).determined().size == 0
