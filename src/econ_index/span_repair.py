@@ -79,6 +79,8 @@ class Certificates:
         hidden = np.flatnonzero(self.system.hidden)
         zero = span_audit.always_zero(self.echelon.form, hidden, self._rng.randrange(PRIME))
         self.determined = self.system.secret(hidden[zero])
+        self._lines: dict[int, list[int]] | None = None  # Certificates._line, per round
+        self._ratio: dict[int, int] = {}
 
     def relation(self, number: int) -> tuple[Row, Row]:
         """The `number`th random relation among published cells (step 2): q over the input
@@ -162,9 +164,8 @@ class Certificates:
             {position: (-factor) % PRIME for position, factor in steps}
         )
 
-    def reads(self, cell: int) -> Row:
-        """The published cells v the certificate y of `cell` reads, with a_v . y."""
-        y = self.certificate(cell)
+    def reads(self, y: Row) -> Row:
+        """The published cells v a certificate `y` reads, with a_v . y."""
         matrix = self.matrix
         spans = [matrix.indices[matrix.indptr[r] : matrix.indptr[r + 1]] for r in y]
         cells = np.unique(np.concatenate(spans)) if spans else np.zeros(0, dtype=np.int64)
@@ -174,37 +175,41 @@ class Certificates:
     def read_by(self, cell: int) -> tuple[np.ndarray, np.ndarray]:
         """The published cells `cell`'s certificate reads, and per cell whether a relation among
         published cells holds it (then hiding it alone frees nothing)."""
-        read = np.array(sorted(self.reads(cell)), dtype=np.int64)
+        read = np.array(sorted(self.reads(self.certificate(cell))), dtype=np.int64)
         holds = self.relation(0)[1]
         return read, np.array([v in holds for v in read.tolist()], dtype=bool)
 
-    def partner(self, cell: int, read: Row, v: int, usable: np.ndarray) -> int | None:
-        """For a determined `cell` whose certificate y reads `read` (a_u . y per published u),
-        and v among them that a relation holds: the cheapest usable w such that hiding v and w
-        frees `cell` and leaves neither determined (module doc, step 3), or None.
+    def _line(self, v: int) -> list[int]:
+        """The published cells w a relation holds on which the relations vanishing on v vanish
+        too: a_w . q2 / a_w . q1 = a_v . q2 / a_v . q1 (q2 - ratio x q1 is a random one of
+        them), grouped once per round."""
+        if self._lines is None:
+            first, second = self.relation(0)[1], self.relation(1)[1]
+            self._lines = {}
+            for w, holds in first.items():
+                ratio = second.get(w, 0) * pow(holds, -1, PRIME) % PRIME
+                self._lines.setdefault(ratio, []).append(w)
+            self._ratio = {w: r for r, cells in self._lines.items() for w in cells}
+        return self._lines[self._ratio[v]]
 
-        Hiding {v, w} leaves `cell` determined iff (a_v . y, a_w . y) is the (a_v, a_w) part of
-        some relation n, and leaves v (w) determined iff that part can be (1, 0) ((0, 1)). With
-        q1 holding v, the parts form the line through (a_v . q1, a_w . q1) iff the relations
-        that vanish on v vanish on w, which q2 - (a_v . q2 / a_v . q1) q1, a random one of them,
-        tells. On that line, neither unit vector lies when a_w . q1 != 0, and (a_v . y, a_w . y)
-        lies iff the determinant with (a_v . q1, a_w . q1) is zero."""
-        first, second = self.relation(0)[1], self.relation(1)[1]
-        ratio = second.get(v, 0) * pow(first[v], -1, PRIME) % PRIME
-        # a_w . q1 != 0 and the relations vanishing on v vanish on w
-        candidates = [
-            w
-            for w, holds in first.items()
-            if w != v and usable[w] and (second.get(w, 0) - ratio * holds) % PRIME == 0
-        ]
-        if not candidates:
-            return None
-        y = self.certificate(cell)
-        reads = self.products(y, candidates)
+    def partner(self, y: Row, read: Row, v: int, usable: np.ndarray) -> int | None:
+        """For a determined cell whose certificate `y` reads `read` (a_u . y per published u),
+        and v among them that a relation holds: the cheapest usable w such that hiding v and w
+        frees the cell and leaves neither determined (module doc, step 3), or None.
+
+        Hiding {v, w} leaves the cell determined iff (a_v . y, a_w . y) is the (a_v, a_w) part
+        of some relation n, and leaves v (w) determined iff that part can be (1, 0) ((0, 1)).
+        With q1 holding v, the parts form the line through (a_v . q1, a_w . q1) iff the
+        relations that vanish on v vanish on w (`_line`). On that line, neither unit vector
+        lies when a_w . q1 != 0, and (a_v . y, a_w . y) lies iff its determinant with
+        (a_v . q1, a_w . q1) is zero."""
+        first = self.relation(0)[1]
+        candidates = [w for w in self._line(v) if w != v and usable[w]]
+        on = self.products(y, candidates)
         frees = [
             w
-            for w, on_w in zip(candidates, reads, strict=True)
-            if (on_w * first[v] - read.get(v, 0) * first[w]) % PRIME
+            for w, on_w in zip(candidates, on, strict=True)
+            if (on_w * first[v] - read[v] * first[w]) % PRIME
         ]
         return _cheapest(self.system, np.array(frees, dtype=np.int64)) if frees else None
 
@@ -225,7 +230,8 @@ def _choose(certificates: Certificates, fixed: np.ndarray) -> set[int]:
     usable = ~fixed
     chosen: set[int] = set()
     for cell in certificates.determined.tolist():
-        read = {v: p for v, p in certificates.reads(cell).items() if usable[v]}
+        y = certificates.certificate(cell)
+        read = {v: p for v, p in certificates.reads(y).items() if usable[v]}
         holds = certificates.relation(0)[1]
         frees = np.array([v for v in read if v not in holds], dtype=np.int64)
         if frees.size:
@@ -235,7 +241,7 @@ def _choose(certificates: Certificates, fixed: np.ndarray) -> set[int]:
             continue
         order = _by_cost(system, np.array(sorted(read), dtype=np.int64)).tolist()
         for v in order:
-            w = certificates.partner(cell, read, v, usable)
+            w = certificates.partner(y, read, v, usable)
             if w is not None:
                 chosen.update((v, w))
                 break
