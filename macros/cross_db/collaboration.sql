@@ -54,12 +54,3 @@
     {%- set bit = 2 ** collaboration_patterns().index(pattern) -%}
     ({{ mask }} % {{ 2 * bit }} >= {{ bit }})
 {%- endmacro %}
-
-{#- Whether `mask` has any of `patterns` (a collaboration mode's). -#}
-{% macro has_any_pattern(mask, patterns) -%}
-    (
-        {%- for pattern in patterns -%}
-            {{ has_pattern(mask, pattern) }}{% if not loop.last %} or {% endif %}
-        {%- endfor -%}
-    )
-{%- endmacro %}

@@ -1,7 +1,7 @@
 {#- Automation and augmentation, the AEI's two collaboration modes (macros/cross_db/
     collaboration.sql), per period and node (the total and every SOC level): the conversations
     in one of the mode's patterns and the distinct users with one (null in AEI mode). Counted
-    from the same rows as the patterns (int_soc_conversations and int_soc_node_users;
+    from the same rows as the patterns (int_soc_conversations and int_soc_users;
     int_period_user_tasks for the total), so that each mode is a cell of its own in
     int_index_cells, not a sum of pattern cells that one hidden pattern would hide; a node with
     a single child has its child's figures (int_soc_nodes). Incremental by period, like

@@ -1,8 +1,8 @@
 {#- Allocated usage rolled up the SOC hierarchy (occupation -> detailed -> broad -> minor ->
     major), for all conversations (collaboration_pattern = 'all') and per pattern: the
     conversations of int_soc_conversations, and n_users, the distinct users with a conversation
-    allocated to the node and of them those with the pattern (int_soc_node_users; null in AEI
-    mode). A node with a single child
+    allocated to the node (null in AEI mode): the rows of int_soc_users, one per (period, node,
+    user), and of them those with the pattern in their pattern_mask. A node with a single child
     has its child's figures (int_soc_nodes). Incremental by period (macros/incremental): a run
     recomputes the periods its labels touch, `all` from the all-time (node, user) pairs. -#}
 {%- set aei = usage_source() == 'aei_release' %}

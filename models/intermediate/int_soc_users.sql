@@ -1,8 +1,8 @@
 {#- One row per (period, SOC node, user) at every SOC node that is its own source in
     int_soc_nodes (every occupation, and every node above with two or more children), with the
     patterns the user has a conversation in there as one integer (pattern_mask, macro
-    has_pattern): the distinct (node, user) pairs int_soc_node_users counts users from
-    (user_key null in AEI mode). A node with a single child has the same rows as that
+    has_pattern): the distinct (node, user) pairs int_soc_usage and int_mode_usage count users
+    from (user_key null in AEI mode). A node with a single child has the same rows as that
     child, so they are not written twice. The allocated conversations are not per user: they
     are summed per node in int_soc_conversations, so these rows hold no decimal columns (13.5 M
     rows at 1 M conversations; seven decimal(38,12) sums made them the build's heaviest step).
