@@ -213,7 +213,7 @@ def test_selector_daily_skips_the_per_user_state_tests_alone(tmp_path: Path) -> 
     assert not any("int_soc_usage" in name for name in state_tests)
     static = names("--resource-type", "seed") | names("--resource-type", "unit_test")
     assert "onet_task_statements" in static
-    assert "soc_node_users_count_each_user_once_per_pattern_and_mode" in static
+    assert "soc_users_roll_each_user_up_the_levels" in static
     assert names("--selector", "daily") == everything - state_tests - sources - static
 
 
