@@ -19,24 +19,13 @@
         on aei_usage.statement_key = task_statements.statement_key
     group by task_statements.onet_soc_code
 {% else %}
-    select
-        user_tasks.period_grain,
-        user_tasks.period_start,
-        user_tasks.user_key,
-        user_tasks.collaboration_pattern,
-        allocation.onet_soc_code,
-        sum(cast(
-            user_tasks.n_conversations * allocation.allocation_share
-            as {{ type_allocated_count() }}
-        )) as n_conversations,
-        max(user_tasks.last_loaded_at) as last_loaded_at
-    from {{ ref('int_period_user_tasks') }} as user_tasks
-    inner join {{ ref('int_task_allocation') }} as allocation
-        on user_tasks.onet_task_id = allocation.onet_task_id
-    group by
-        user_tasks.period_grain,
-        user_tasks.period_start,
-        user_tasks.user_key,
-        user_tasks.collaboration_pattern,
-        allocation.onet_soc_code
+    {{ allocated_user_tasks(
+        ref('int_period_user_tasks'),
+        ['period_grain', 'period_start', 'user_key', 'collaboration_pattern', 'onet_soc_code'],
+        [
+            'sum(cast(user_tasks.n_conversations * allocation.allocation_share as '
+            ~ type_allocated_count() ~ ')) as n_conversations',
+            'max(user_tasks.last_loaded_at) as last_loaded_at',
+        ],
+    ) }}
 {% endif %}

@@ -39,23 +39,20 @@ occupation_conversations as (
             )) as n_conversations,
             max(last_loaded_at) as last_loaded_at
         from (
-            select
-                user_tasks.period_grain,
-                user_tasks.period_start,
-                user_tasks.collaboration_pattern,
-                allocation.onet_soc_code,
-                allocation.allocation_share,
-                sum(user_tasks.n_conversations) as n_conversations,
-                max(user_tasks.last_loaded_at) as last_loaded_at
-            from {{ rows_in_changed_units(ref('int_period_user_tasks'), unit) }} as user_tasks
-            inner join {{ ref('int_task_allocation') }} as allocation
-                on user_tasks.onet_task_id = allocation.onet_task_id
-            group by
-                user_tasks.period_grain,
-                user_tasks.period_start,
-                user_tasks.collaboration_pattern,
-                allocation.onet_soc_code,
-                allocation.allocation_share
+            {{ allocated_user_tasks(
+                rows_in_changed_units(ref('int_period_user_tasks'), unit),
+                [
+                    'period_grain',
+                    'period_start',
+                    'collaboration_pattern',
+                    'onet_soc_code',
+                    'allocation_share',
+                ],
+                [
+                    'sum(user_tasks.n_conversations) as n_conversations',
+                    'max(user_tasks.last_loaded_at) as last_loaded_at',
+                ],
+            ) }}
         ) as share_groups
         group by period_grain, period_start, collaboration_pattern, onet_soc_code
     {% endif %}

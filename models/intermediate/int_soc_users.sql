@@ -22,42 +22,29 @@
 
 with {{ changed_units_cte(by_user=true) }}
 
--- the occupations of the changed units' user tasks (in AEI mode int_occupation_usage, one row
--- per occupation without users or patterns)
-occupation_rows as (
+-- one row per (period, user, occupation) of the changed units, the user's patterns there as
+-- bits (in AEI mode int_occupation_usage, one row per occupation without users or patterns)
+user_occupations as {{ cte_materialized() }} (
     {% if usage_source() == 'aei_release' %}
         select
             period_grain,
             period_start,
             user_key,
-            collaboration_pattern,
             onet_soc_code,
-            last_loaded_at
+            bit_or({{ pattern_bit('collaboration_pattern') }}) as pattern_mask,
+            max(last_loaded_at) as last_loaded_at
         from {{ ref('int_occupation_usage') }}
+        group by period_grain, period_start, user_key, onet_soc_code
     {% else %}
-        select
-            user_tasks.period_grain,
-            user_tasks.period_start,
-            user_tasks.user_key,
-            user_tasks.collaboration_pattern,
-            allocation.onet_soc_code,
-            user_tasks.last_loaded_at
-        from {{ rows_in_changed_units(ref('int_period_user_tasks'), unit) }} as user_tasks
-        inner join {{ ref('int_task_allocation') }} as allocation
-            on user_tasks.onet_task_id = allocation.onet_task_id
+        {{ allocated_user_tasks(
+            rows_in_changed_units(ref('int_period_user_tasks'), unit),
+            ['period_grain', 'period_start', 'user_key', 'onet_soc_code'],
+            [
+                'bit_or(' ~ pattern_bit('user_tasks.collaboration_pattern') ~ ') as pattern_mask',
+                'max(user_tasks.last_loaded_at) as last_loaded_at',
+            ],
+        ) }}
     {% endif %}
-),
-
-user_occupations as {{ cte_materialized() }} (
-    select
-        period_grain,
-        period_start,
-        user_key,
-        onet_soc_code,
-        bit_or({{ pattern_bit('collaboration_pattern') }}) as pattern_mask,
-        max(last_loaded_at) as last_loaded_at
-    from occupation_rows
-    group by period_grain, period_start, user_key, onet_soc_code
 )
 
 {{ rolled_up_to_source_nodes('user_occupations', ['period_grain', 'period_start', 'user_key'], [

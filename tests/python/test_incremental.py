@@ -194,8 +194,9 @@ def test_appending_a_day_equals_a_full_refresh(tmp_path: Path, onet_source: Path
 
 
 def test_selector_daily_skips_the_per_user_state_tests_alone(tmp_path: Path) -> None:
-    """The daily recipe's selector builds every model and runs every test but the data tests
-    of the per-user state, which read all users' rows whatever a day changed."""
+    """The daily recipe's selector builds every model and runs every data test but those of
+    the per-user state, which read all users' rows whatever a day changed; it leaves out the
+    seeds and the unit tests, which a day's labels do not change."""
     warehouse = tmp_path / "w.duckdb"
 
     def names(*selection: str) -> set[str]:
@@ -210,7 +211,10 @@ def test_selector_daily_skips_the_per_user_state_tests_alone(tmp_path: Path) -> 
         "__soc_code__user_key" in state_tests
     )
     assert not any("int_soc_usage" in name for name in state_tests)
-    assert names("--selector", "daily") == everything - state_tests - sources
+    static = names("--resource-type", "seed") | names("--resource-type", "unit_test")
+    assert "onet_task_statements" in static
+    assert "soc_users_roll_each_user_up_the_levels" in static
+    assert names("--selector", "daily") == everything - state_tests - sources - static
 
 
 @pytest.mark.parametrize(("options", "command"), [([], ["build"]), (["--daily"], DAILY_BUILD)])
