@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import random
 import resource
 import sys
 import time
@@ -30,9 +31,9 @@ from pathlib import Path
 import torch
 
 sys.path.insert(0, str(Path(__file__).parent))
-from encoder import NameTagger, name_spans  # noqa: E402
+from encoder import NameTagger, Window, name_spans  # noqa: E402
 
-from econ_index.piiset_eval import RealScore, Unit, load_gold, score  # noqa: E402
+from econ_index.piiset_eval import KEEP, RealScore, Unit, load_gold, score  # noqa: E402
 from econ_index.scrub import PiiType  # noqa: E402
 from econ_index.scrub_strong import StrongScrubber  # noqa: E402
 
@@ -136,11 +137,26 @@ def cpu() -> float:
     return t.ru_utime + t.ru_stime
 
 
-def windows_of(tagger: NameTagger, units: Sequence[Unit]) -> list:
-    out = []
+def windows_of(tagger: NameTagger, units: Sequence[Unit], negatives: float) -> list[Window]:
+    """Every window holding a name, and ``negatives`` times as many without one, seeded; those
+    with a look-alike first (the hard negatives), the rest at random."""
+    rng = random.Random(SEED)
+    named: list[Window] = []
+    lookalike: list[Window] = []
+    other: list[Window] = []
     for u in units:
-        out += tagger.windows(u.text, [(s.start, s.end) for s in u.spans if s.type == "PERSON"])
-    return out
+        names = [(s.start, s.end) for s in u.spans if s.type == "PERSON"]
+        keep = [(s.start, s.end) for s in u.spans if s.type in KEEP]
+        for w in tagger.windows(u.text, names):
+            if 1 in w.labels:
+                named.append(w)
+            else:
+                (lookalike if keep else other).append(w)
+    rng.shuffle(lookalike)
+    rng.shuffle(other)
+    n = int(negatives * len(named))
+    half = min(len(lookalike), n * 2 // 3)
+    return named + lookalike[:half] + other[: n - half]
 
 
 def holdout(args: argparse.Namespace) -> None:
@@ -156,7 +172,7 @@ def holdout(args: argparse.Namespace) -> None:
     scrubber = StrongScrubber()
     strong = {u.text: scrubber.spans(u.text) for u in hold}
     tagger = NameTagger()
-    wins = windows_of(tagger, fit)
+    wins = windows_of(tagger, fit, args.negatives)
     print(f"{len(wins)} training windows", flush=True)
     results: list[dict] = []
     c0 = cpu()
@@ -175,6 +191,7 @@ def holdout(args: argparse.Namespace) -> None:
         print(f"epoch {epoch} strong {base}\n  PICK {pick}", flush=True)
         print(f"  (train CPU {train_cpu:.0f} s)", flush=True)
         (args.out / "holdout.json").write_text(json.dumps(results, indent=1))
+        tagger.save(args.out / f"holdout-model-{epoch}")
 
     args.out.mkdir(parents=True, exist_ok=True)
     tagger.train(wins, epochs=args.epochs, seed=SEED, on_epoch=on_epoch)
@@ -184,7 +201,7 @@ def holdout(args: argparse.Namespace) -> None:
 def refit(args: argparse.Namespace) -> None:
     dev = load_gold(args.gold, "dev")
     tagger = NameTagger()
-    wins = windows_of(tagger, dev)
+    wins = windows_of(tagger, dev, args.negatives)
     c0 = cpu()
     tagger.train(wins, epochs=args.epochs, seed=SEED)
     print(
@@ -201,7 +218,7 @@ def test(args: argparse.Namespace) -> None:
         r["unit"]: r["wave"]
         for r in map(json.loads, (ROOT / "evaluation/piiset/units.jsonl").open())
     }
-    tagger = NameTagger(args.out / "model")
+    tagger = NameTagger(args.model or args.out / "model")
     combined = Combined(tagger, args.rule, args.t1, args.t2)
     scrubbers: dict[str, StrongScrubber | Combined] = {
         "strong": combined.strong,
@@ -230,6 +247,8 @@ def main() -> None:
     p.add_argument("--gold", type=Path, default=GOLD)
     p.add_argument("--out", type=Path, default=OUT)
     p.add_argument("--epochs", type=int, default=4)
+    p.add_argument("--negatives", type=float, default=2.0)
+    p.add_argument("--model", type=Path)
     p.add_argument("--rule", default="vet")
     p.add_argument("--t1", type=float, default=1.01)
     p.add_argument("--t2", type=float, default=0.5)
