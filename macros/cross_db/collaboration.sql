@@ -14,16 +14,43 @@
     {{ return(automation_patterns() + augmentation_patterns() + ['none']) }}
 {%- endmacro %}
 
+{#- Each mode with its patterns. -#}
+{% macro collaboration_modes() -%}
+    {{ return({'automation': automation_patterns(), 'augmentation': augmentation_patterns()}) }}
+{%- endmacro %}
+
+{% macro is_in_patterns(pattern, patterns) -%}
+    ({{ pattern }} in ('{{ patterns | join("', '") }}'))
+{%- endmacro %}
+
 {% macro is_automation(pattern) -%}
-    ({{ pattern }} in ('{{ automation_patterns() | join("', '") }}'))
+    {{ is_in_patterns(pattern, automation_patterns()) }}
 {%- endmacro %}
 
 {% macro is_augmentation(pattern) -%}
-    ({{ pattern }} in ('{{ augmentation_patterns() | join("', '") }}'))
+    {{ is_in_patterns(pattern, augmentation_patterns()) }}
 {%- endmacro %}
 
 {#- "<prefix><p1><suffix> + <prefix><p2><suffix> + ...": the sum of one column per pattern of
     `patterns`. -#}
 {% macro sum_of_pattern_columns(patterns, suffix, prefix='') -%}
     {{ prefix ~ patterns | join(suffix ~ ' + ' ~ prefix) ~ suffix }}
+{%- endmacro %}
+
+{#- Which patterns a user has at a node, as one integer (int_soc_users): pattern i of
+    collaboration_patterns() is bit 2^i. `pattern_bit(column)` is a pattern column's bit,
+    combined over rows with bit_or (DuckDB and Spark spell it alike); `has_pattern(mask,
+    pattern)` tests one bit with integer arithmetic alone. -#}
+{% macro pattern_bit(pattern) -%}
+    case {{ pattern }}
+        {% for name in collaboration_patterns() -%}
+            when '{{ name }}' then {{ 2 ** loop.index0 }}
+        {% endfor -%}
+        else 0
+    end
+{%- endmacro %}
+
+{% macro has_pattern(mask, pattern) -%}
+    {%- set bit = 2 ** collaboration_patterns().index(pattern) -%}
+    ({{ mask }} % {{ 2 * bit }} >= {{ bit }})
 {%- endmacro %}

@@ -186,6 +186,12 @@ _TOKEN_SPLIT = str.maketrans(
 )
 _HEX = re.compile(r"[0-9a-fA-F-]+")
 _IN_URL = re.compile(r"://[^\s\"'<>`]*\Z")
+# Google Docs, Sheets, Slides and Drive name a document by a random id after "/d/": a link
+# made to be shared, not a secret.
+_DOC_ID_BEFORE = re.compile(r"(?:docs|drive)\.google\.com/(?:[\w-]+/)*d/\Z")
+# Parameters a search engine adds to its result and redirect links ("google.com/url?...&psig=
+# ...&ved=0CA8Qj..."): random-looking, but they track a click, they open nothing.
+_TRACKING_PARAMS = frozenset("ved psig usg ei sei gs_lcp sxsrf uact oq".split())
 
 
 def _entropy(s: str) -> float:
@@ -269,7 +275,10 @@ def _secrets(text: str, lower: str, words: list[str], found: _Found) -> None:
                     # is not), so each segment is judged alone
                     pos = i
                     for seg in word.split("/"):
-                        if len(seg) >= 32 and _high_entropy(seg):
+                        # a document's id, a search engine's "psig=..." are no secrets
+                        doc = _DOC_ID_BEFORE.search(text, max(0, pos - 80), pos)
+                        tracking = seg.split("=", 1)[0].lower() in _TRACKING_PARAMS
+                        if len(seg) >= 32 and _high_entropy(seg) and not (doc or tracking):
                             found.add(PiiType.SECRET, pos, pos + len(seg))
                         pos += len(seg) + 1
                 else:
@@ -329,7 +338,13 @@ def _url_leaks(url: str) -> bool:
     except ValueError:
         return False
     for key, value in parse_qsl(parts.query):
-        if _SECRET_PARAM.search(key) or (len(value) >= 20 and _high_entropy(value)):
+        if "://" in value:  # a redirect's target is judged as a URL of its own
+            if _url_leaks(value):
+                return True
+            continue
+        if _SECRET_PARAM.search(key) or (
+            len(value) >= 20 and key.lower() not in _TRACKING_PARAMS and _high_entropy(value)
+        ):
             return True
     return False
 
@@ -654,13 +669,13 @@ _SUB_RUN_TOKENS = 12  # runs of more space-separated pieces are tables of number
 _SUB_RUN_WIDTH = 6  # the most pieces one value spans ("+33 1 42 68 53 00")
 
 
-# No-break and figure spaces inside numbers ("+91\xa081245\xa006450" of a WhatsApp export) are
-# spaces to the number detectors; one character for one keeps the offsets.
-_NUMBER_SPACES = str.maketrans({"\xa0": " ", "\u2007": " ", "\u202f": " "})
+# No-break and figure spaces ("+91\xa081245\xa006450" of a WhatsApp export, "'X-Key':\xa0'..."
+# of a pasted web page) are spaces to every detector; one character for one keeps the offsets.
+_ODD_SPACES = ("\xa0", "\u2007", "\u202f")
+_SPACES = str.maketrans(dict.fromkeys(_ODD_SPACES, " "))
 
 
 def _numbers(text: str, phones: _Phones, found: _Found) -> None:
-    text = text.translate(_NUMBER_SPACES)
     for m in _NUMBER_RUN.finditer(text):
         start = m.start()
         end = start + len(m.group().rstrip(_RUN_TRAIL))
@@ -804,6 +819,11 @@ _DOB_CUE = re.compile(
     r"|birthday|geburtsdatum|geboren(?:[ \t]+am)?|fecha[ \t]+de[ \t]+nacimiento"
     r"|date[ \t]+de[ \t]+naissance|n[ée]e?[ \t]+le|data[ \t]+di[ \t]+nascita|出生日期|出生|生日)"
 )
+# An encyclopaedia's lead, "Jane Roe (born October 24, 1983) is an American singer": a public
+# person's birth date ("RRB" is the closing bracket of tokenised text).
+_BIOGRAPHY_LEAD = re.compile(
+    r"[ \t]*,?[ \t]*(?:\d{4})?[ \t]*(?:\)|-?RRB-?)[ \t]*(?:is|was)[ \t]+(?:an?|the)[ \t]"
+)
 _DOB_GAP = re.compile(r"[ \t:=|\-\"'(*]*(?:(?:is|was|on|of|the|:)[ \t:]*)*")
 
 # Acronyms are case-sensitive ("sin" and "pan" are words, Math.sin is code).
@@ -822,15 +842,63 @@ _ID_CUE = re.compile(
     r"|\bc[ée]dula\b|\bteudat[ \t]+zehut\b"
     r"|身份证))"
 )
-_ACCOUNT_CUE = re.compile(
-    r"(?i)\b(?:bank[ \t]+account|account|acct|a/c|customer|client|member(?:ship)?|policy"
-    r"|patient|student|employee|staff|applicant|application|case|claim|subscriber|loyalty"
-    r"|passenger|booking|reservation|confirmation|registration|reg|reference|ref|roll"
-    r"|enrol(?:l?ment)?|admission|matriculation|user[ \t]?id"
-    r"|sort[ \t]+code|routing|mrn|medical[ \t]+record|ticket)\b"
+# The words that make a number a person's account, each a regex alternative that starts with
+# its own literal prefix: the prefix is the cheap substring gate (``_ACCOUNT_GATE``), so the
+# words are stated once.
+_ACCOUNT_CUE_WORDS = (
+    r"bank[ \t]+account",
+    r"account",
+    r"acct",
+    r"a/c",
+    r"customer",
+    r"client",
+    r"member(?:ship)?",
+    r"policy",
+    r"patient",
+    r"student",
+    r"employee",
+    r"staff",
+    r"applicant",
+    r"application",
+    r"case",
+    r"claim",
+    r"subscriber",
+    r"loyalty",
+    r"passenger",
+    r"booking",
+    r"reservation",
+    r"confirmation",
+    r"registration",
+    r"reg",
+    r"reference",
+    r"ref",
+    r"roll",
+    r"enrol(?:l?ment)?",
+    r"admission",
+    r"matriculation",
+    r"user[ \t]?id",
+    r"sort[ \t]+code",
+    r"routing",
+    r"mrn",
+    r"medical[ \t]+record",
+    r"ticket",
 )
+# The owners named by keys of code and JSON ("customer_id", "GroupOwnerId", "user-1367...").
+_ACCOUNT_KEY_WORDS = (
+    "account",
+    "owner",
+    "customer",
+    "client",
+    "member",
+    "user",
+    "employee",
+    "patient",
+    "student",
+    "subscriber",
+)
+_ACCOUNT_CUE = re.compile(rf"(?i)\b(?:{'|'.join(_ACCOUNT_CUE_WORDS)})\b")
 _ACCOUNT_KEY = re.compile(
-    r"(?i)(?:(?:account|owner|customer|client|member|user|employee|patient|student|subscriber)"
+    rf"(?i)(?:(?:{'|'.join(_ACCOUNT_KEY_WORDS)})"
     r"[_-]?(?:id|no|number|num)[\"']?[ \t]*[:=][ \t]*[\"']?|\buser[_-])(?P<value>\d{5,20})\b"
 )
 # After a cue without "no." / "#": ":" or "=" before a run of digits and dashes, or "is" or a
@@ -989,41 +1057,9 @@ _ID_WORDS = (
     "身份证",
 )
 _ID_SHORT = re.compile(r"id[ \t]+(?:card[ \t]+)?n")  # "id no", "id number": a literal prefix
-_ACCOUNT_WORDS = (
-    "account",
-    "acct",
-    "a/c",
-    "customer",
-    "client",
-    "member",
-    "policy",
-    "patient",
-    "student",
-    "employee",
-    "staff",
-    "applica",
-    "case",
-    "claim",
-    "subscriber",
-    "loyalty",
-    "passenger",
-    "booking",
-    "reservation",
-    "confirmation",
-    "registration",
-    "reg",
-    "enrol",
-    "admission",
-    "matric",
-    "ref",
-    "roll",
-    "user",
-    "owner",
-    "sort",
-    "routing",
-    "mrn",
-    "medical",
-    "ticket",
+# (the literal prefix of each cue and key word: "bank[ \t]+account" -> "bank")
+_ACCOUNT_GATE = tuple(
+    dict.fromkeys(re.split(r"[^a-z/]", w)[0] for w in _ACCOUNT_CUE_WORDS + _ACCOUNT_KEY_WORDS)
 )
 _DOB_WORDS = (
     "birth",
@@ -1146,17 +1182,10 @@ _HOME_DIR = re.compile(
 _GENERIC_USERS = frozenset(
     "user username users your_username yourusername yourname your-name you me admin "
     "administrator root ubuntu ec2-user runner pi vagrant public default shared guest name "
-    "myuser jenkins node app www-data centos debian docker user1 test all".split()
+    "myuser jenkins node app www-data centos debian docker user1 test all macbookpro macbook "
+    "macbookair imac".split()
 )
-# "linkedin thirumalai_31", "github: thiru31", "a user named jr_developer_om": a handle has a
-# digit or an underscore (so "linkedin profile" or "user named Sam" are not handles).
-_HANDLE_CUE = re.compile(
-    r"(?i)\b(?P<cue>linkedin|github|gitlab|twitter|instagram|telegram|skype|discord|snapchat"
-    r"|tiktok|reddit|user[ \t]?name|handle|user[ \t]+named|login)\b[ \t]*(?:id\b)?[ \t]*"
-    r"(?:is\b|[:=-])?[ \t]*[\"'`]?@?"
-    r"(?P<handle>[A-Za-z0-9](?:[A-Za-z0-9_.-]|\\_){2,40})"
-)
-_HANDLE_WORDS = (
+_PLATFORMS = (
     "linkedin",
     "github",
     "gitlab",
@@ -1168,11 +1197,24 @@ _HANDLE_WORDS = (
     "snapchat",
     "tiktok",
     "reddit",
-    "user name",
-    "username",
-    "handle",
-    "login",
 )
+# "linkedin thirumalai_31", "github: thiru31", "a user named jr_developer_om": a handle has a
+# digit or an underscore (so "linkedin profile" or "user named Sam" are not handles).
+_HANDLE_CUE = re.compile(
+    rf"(?i)\b(?P<cue>{'|'.join(_PLATFORMS)}|user[ \t]?name|handle|user[ \t]+named|login)\b"
+    r"[ \t]*(?:id\b)?[ \t]*(?:is\b|[:=-])?[ \t]*[\"'`]?@?"
+    r"(?P<handle>[A-Za-z0-9](?:[A-Za-z0-9_.-]|\\_){2,40})"
+)
+_HANDLE_WORDS = (*_PLATFORMS, "user name", "username", "handle", "login")
+# A contact line that gives a platform its handle: "Discord: Indifference". Alone on its line
+# after the platform's label, the handle needs no digit.
+_HANDLE_LINE = re.compile(
+    rf"(?im)^[ \t*•-]*(?:{'|'.join(_PLATFORMS)})[ \t]*:[ \t]*@?"
+    r"(?P<handle>[A-Za-z0-9](?:[A-Za-z0-9_.-]|\\_){2,40})[ \t]*$"
+)
+_NO_HANDLE = frozenset("none null nil yes link profile here private soon".split())
+# The prompt of a GitHub Codespace names its user: "@jcbhmr ➜ /workspaces/llvm-box (main) $".
+_PROMPT_USER = re.compile(r"(?m)^[ \t]*@(?P<handle>[A-Za-z0-9][A-Za-z0-9-]{0,38})[ \t]+\u279c")
 
 
 # "@mmiller_92" in prose: a handle with a digit or an underscore ("@alice" may be anyone's
@@ -1214,10 +1256,78 @@ def _handles(text: str, lower: str, found: _Found) -> None:
     if "(personal)" in lower or "(portfolio)" in lower:
         for m in _PERSONAL_SITE.finditer(text):
             found.add(PiiType.ACCOUNT, *m.span("site"))
+    for m in _HANDLE_LINE.finditer(text) if _has_any(lower, _PLATFORMS) else ():
+        handle = m.group("handle").rstrip(".-")
+        if handle.lower() not in _NO_HANDLE and handle.lower() not in _PLATFORMS:
+            found.add(PiiType.ACCOUNT, m.start("handle"), m.start("handle") + len(handle))
+    for m in _PROMPT_USER.finditer(text) if "\u279c" in text else ():
+        found.add(PiiType.ACCOUNT, m.start(), m.end("handle"))
+
+
+# Identifiers found once by a cue, a column or a link are removed wherever they recur, as names
+# are: a statement gives its account number once with "Account No." and then in every row.
+_RECURRING = frozenset({PiiType.ACCOUNT, PiiType.NATIONAL_ID, PiiType.SSN})
+_LINK_PREFIXES = frozenset("in pub u user c channel".split())
+_SCHEME_PREFIX = re.compile(r"(?i)[a-z][a-z0-9+.-]*://")
+_TOKEN_STOP = frozenset(" \t\n\r<>\"'`()[]{}|,;")
+# a site's address, whose host may carry its owner's handle: "https://itkoopman.com/portfolio"
+_SITE = re.compile(r"(?:[a-z][a-z0-9+.-]*://)?(?P<host>[\w-]+(?:\.[\w-]+)+)(?:[:/]\S*)?")
+
+
+def _recurrence_key(value: str) -> str | None:
+    """What of a found identifier names its person anywhere in the text: a link's first path
+    segment after the site ("github.com/thiru31" -> "thiru31"), a handle without its "@". Only
+    distinctive keys (6+ digits, 4+ characters with a digit or "_", or 6+ letters), so a year
+    or a short word is never chased."""
+    key = value.lstrip("@")
+    if "/" in key:
+        site, *path = _SCHEME_PREFIX.sub("", key, count=1).split("/")
+        segments = [p for p in path if p and p.lower() not in _LINK_PREFIXES]
+        if "." not in site or not segments:
+            return None
+        key = segments[0].lstrip("@")
+    if key.isdigit():
+        return key if len(key) >= 6 else None
+    if any(c.isdigit() or c == "_" for c in key):
+        return key if len(key) >= 4 else None
+    return key if len(key) >= 6 else None
+
+
+def _recurring(text: str, found: _Found) -> None:
+    keys = {
+        (key, kind)
+        for _, s, e, kind in list(found.items)
+        if kind in _RECURRING and (key := _recurrence_key(text[s:e]))
+    }
+    for key, kind in keys:
+        for start in _occurrences(text, key):
+            end = start + len(key)
+            if found.covered(start, end):
+                continue
+            lo, hi = start, end
+            while lo > 0 and text[lo - 1] not in _TOKEN_STOP:
+                lo -= 1
+            while hi < len(text) and text[hi] not in _TOKEN_STOP:
+                hi += 1
+            token = text[lo:hi].rstrip(".")
+            site = _SITE.fullmatch(token)
+            # a site whose host carries the handle is the person's own: the whole link
+            if site and key.lower() in site.group("host").lower():
+                start, end = lo, lo + len(token)
+            found.add(kind, start, end)
+
+
+# A person's record in code or CSV: a first and a last name, then their number, quoted
+# ('new Student("Yakir","Cohen","204325423","1998")'): an id card or student number.
+_PERSON_RECORD = re.compile(
+    r"([\"'])[A-Z][a-z]+\1[ \t]*,[ \t]*\1[A-Z][a-z]+\1[ \t]*,[ \t]*\1(?P<value>\d{6,12})\1"
+)
 
 
 def _accounts(text: str, lower: str, found: _Found) -> None:
-    if not _has_any(lower, _ACCOUNT_WORDS):
+    for m in _PERSON_RECORD.finditer(text) if _has_any(text, ('",', "',")) else ():
+        found.add(PiiType.ACCOUNT, *m.span("value"))
+    if not _has_any(lower, _ACCOUNT_GATE):
         return
     for m in _ACCOUNT_CUE.finditer(text):
         mark = _CUE_MARK.match(text, m.end())
@@ -1360,13 +1470,34 @@ def _birth_dates(text: str, lower: str, found: _Found) -> None:
     for m in _DOB_CUE.finditer(text):
         pos = _match_end(_DOB_GAP, text, m.end())
         d = _DATE.match(text, pos)
-        if d:
+        if d and not _BIOGRAPHY_LEAD.match(text, d.end()):
             found.add(PiiType.DOB, *d.span())
+
+
+# City centres that map libraries' documentation and tutorials use as their example position
+# (San Francisco, New York, London, Paris, Los Angeles, Chicago, Tokyo, Sydney, Berlin), as
+# typed there: no one's home. A position typed with more decimals is another place.
+_EXAMPLE_POSITIONS = frozenset(
+    (
+        ("37.7749", "-122.4194"),
+        ("40.7128", "-74.0060"),
+        ("40.7128", "-74.006"),
+        ("51.5074", "-0.1278"),
+        ("48.8566", "2.3522"),
+        ("34.0522", "-118.2437"),
+        ("41.8781", "-87.6298"),
+        ("35.6762", "139.6503"),
+        ("-33.8688", "151.2093"),
+        ("52.5200", "13.4050"),
+    )
+)
 
 
 def _coordinates(text: str, lower: str, found: _Found) -> None:
     decimals = _THREE_DECIMALS.search(text) is not None
     for m in _COORD_PAIR.finditer(text) if decimals else ():
+        if (m["lat"], m["lon"]) in _EXAMPLE_POSITIONS:
+            continue
         if _plausible_position(text, m):
             found.add(PiiType.COORDINATES, *m.span())
     for m in _DMS.finditer(text) if "°" in text else ():
@@ -1486,6 +1617,9 @@ class Scrubber:
     def _find(self, text: str, found: _Found) -> list[str]:
         """Add every detector's candidates to ``found``; returns the text's words."""
         words = text.translate(_TOKEN_SPLIT).split()
+        original = text
+        if _has_any(text, _ODD_SPACES):
+            text = text.translate(_SPACES)  # one character for one: offsets stay
         lower = text.lower()
         _secrets(text, lower, words, found)
         if "://" in text:
@@ -1503,8 +1637,9 @@ class Scrubber:
             _address_fields(text, lower, found)
             _birth_dates(text, lower, found)
             _coordinates(text, lower, found)
+        _recurring(text, found)
         if self._names:
-            _names(text, set(words), found)
+            _names(original, set(words), found)
         return words
 
     def spans(self, text: str) -> list[tuple[int, int, PiiType]]:

@@ -32,9 +32,12 @@ from __future__ import annotations
 
 import heapq
 import random
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from fractions import Fraction
 
 import numpy as np
+from scipy import sparse
 
 from econ_index.audit import EquationSystem, independent_equations
 
@@ -105,62 +108,159 @@ def inner_cells(system: EquationSystem) -> dict[int, Row]:
     return solved
 
 
-def _hidden_rows(system: EquationSystem) -> list[Row]:
-    """The independent equations restricted to the hidden cells (what the published ones add is
-    a constant), modulo PRIME, keyed by cell index; equations of published cells alone drop."""
-    hidden = np.flatnonzero(system.hidden)
-    on_hidden = independent_equations(system)[:, hidden].tocsr()
-    on_hidden.sum_duplicates()
-    values, codes = np.unique(on_hidden.data, return_inverse=True)
+def modular_rows(matrix: sparse.csr_matrix, columns: np.ndarray) -> list[Row]:
+    """The rows of `matrix` restricted to `columns` (cell indices), modulo PRIME and keyed by
+    cell index, one per row of `matrix` (empty where nothing is left)."""
+    on_columns = matrix[:, columns].tocsr()
+    on_columns.sum_duplicates()
+    on_columns.eliminate_zeros()
+    values, codes = np.unique(on_columns.data, return_inverse=True)
     modular = [_modular(value) for value in values]
-    columns, indptr = hidden[on_hidden.indices].tolist(), on_hidden.indptr.tolist()
+    cells, indptr = columns[on_columns.indices].tolist(), on_columns.indptr.tolist()
     coefficients = [modular[code] for code in codes.tolist()]
     return [
-        dict(zip(columns[start:end], coefficients[start:end], strict=True))
+        dict(zip(cells[start:end], coefficients[start:end], strict=True))
         for start, end in zip(indptr[:-1], indptr[1:], strict=True)
-        if end > start
     ]
 
 
-def _echelon(rows: list[Row]) -> list[tuple[int, Row]]:
-    """Sparse row echelon form of `rows` (modulo PRIME), the sparsest rows first: (pivot column,
-    row) in order of elimination, each row holding no pivot of an earlier one."""
-    rows = sorted(rows, key=len)
+def _hidden_rows(system: EquationSystem) -> list[Row]:
+    """The independent equations restricted to the hidden cells (what the published ones add is
+    a constant), modulo PRIME, keyed by cell index, one per equation."""
+    return modular_rows(independent_equations(system), np.flatnonzero(system.hidden))
+
+
+Steps = list[tuple[int, int]]  # (position in the echelon form, factor): what a row had added
+
+
+@dataclass
+class Echelon:
+    """Sparse row echelon form of some rows (modulo PRIME), from `eliminate`: (pivot column,
+    row) in order of elimination, each row holding no pivot of an earlier one. With `record`,
+    also how each came about, so that a combination of the form's rows can be written as one
+    of the input rows (`input_combination`)."""
+
+    form: list[tuple[int, Row]] = field(default_factory=list)
+    rank_of: dict[int, int] = field(default_factory=dict)  # pivot column -> position in form
+    record: bool = False
+    origin: list[int] = field(default_factory=list)  # per position: its input row
+    steps: list[Steps] = field(default_factory=list)  # per position: form rows added to it
+    # input rows the earlier ones reduce to nothing: (input row, form rows added to it)
+    relations: list[tuple[int, Steps]] = field(default_factory=list)
+
+    def reduce(self, row: Row) -> Steps:
+        """Eliminates the form's pivots from `row` (in place); the multiples of form rows added
+        to it. A row of the echelon holds no pivot of an earlier one: eliminating in order of
+        position, each step only brings in later pivots."""
+        steps: Steps = []
+        queue = [self.rank_of[c] for c in row if c in self.rank_of]
+        heapq.heapify(queue)
+        while queue:
+            position = heapq.heappop(queue)
+            pivot, pivot_row = self.form[position]
+            if pivot not in row:
+                continue
+            factor = (-row[pivot] * pow(pivot_row[pivot], -1, PRIME)) % PRIME
+            if self.record:
+                steps.append((position, factor))
+            for column in _add(row, pivot_row, factor):
+                if column in self.rank_of:
+                    heapq.heappush(queue, self.rank_of[column])
+        return steps
+
+    def _append(self, row: Row, origin: int, steps: Steps, holders: dict[int, int]) -> None:
+        """`row`, reduced, as the form's next row (pivot: the column fewest rows hold, for the
+        least fill), or a relation when nothing is left."""
+        if not row:
+            if self.record:
+                self.relations.append((origin, steps))
+            return
+        pivot = min(row, key=lambda c: (holders.get(c, 0), c))
+        self.rank_of[pivot] = len(self.form)
+        self.form.append((pivot, row))
+        if self.record:
+            self.origin.append(origin)
+            self.steps.append(steps)
+
+    def add_columns(self, entries: dict[int, Row]) -> None:
+        """Columns new to the input rows (cells hidden since the elimination; needs `record`):
+        `entries[input row]` their coefficients there. Every form row and relation is its input
+        row plus its steps, so one pass in order of position gives each its part on the new
+        columns; the relations no longer zero there are reduced and join the form. The form
+        stays an echelon form: the old rows hold no new pivot of an earlier row."""
+        new: dict[int, Row] = {}  # position -> its part on the new columns
+        for position, (_, row) in enumerate(self.form):
+            part = dict(entries.get(self.origin[position], {}))
+            for earlier, factor in self.steps[position]:
+                if earlier in new:
+                    _add(part, new[earlier], factor)
+            if part:
+                new[position] = part
+                row.update(part)
+        relations, self.relations = self.relations, []
+        holders: dict[int, int] = {}
+        for part in entries.values():
+            for column in part:
+                holders[column] = holders.get(column, 0) + 1
+        for origin, steps in relations:
+            row = dict(entries.get(origin, {}))
+            for earlier, factor in steps:
+                if earlier in new:
+                    _add(row, new[earlier], factor)
+            self._append(row, origin, steps + self.reduce(row), holders)
+
+    def input_combination(
+        self, weights: dict[int, int], relations: Iterable[tuple[int, int]] = ()
+    ) -> Row:
+        """y with y . (input rows) = sum of weights[p] x (form row p) + sum of w x (relation
+        r) over (r, w) in `relations` (an index into self.relations); needs `record`. Form row
+        p is its input row plus the earlier form rows in its steps: unwound from the last
+        position down."""
+        y: Row = {}
+        weights = dict(weights)
+        for index, weight in relations:
+            row, steps = self.relations[index]
+            y[row] = (y.get(row, 0) + weight) % PRIME
+            for position, factor in steps:
+                weights[position] = (weights.get(position, 0) + weight * factor) % PRIME
+        queue = [-position for position in weights]
+        heapq.heapify(queue)
+        while queue:
+            position = -heapq.heappop(queue)
+            weight = weights.pop(position, 0)
+            if not weight:
+                continue
+            row = self.origin[position]
+            y[row] = (y.get(row, 0) + weight) % PRIME
+            for earlier, factor in self.steps[position]:
+                if earlier not in weights:
+                    heapq.heappush(queue, -earlier)
+                weights[earlier] = (weights.get(earlier, 0) + weight * factor) % PRIME
+        return {row: weight for row, weight in y.items() if weight}
+
+
+def eliminate(rows: list[Row], record: bool = False) -> Echelon:
+    """The echelon form of `rows` (class Echelon), the sparsest rows first; with `record`, how
+    each row of it came about."""
+    order = sorted(range(len(rows)), key=lambda r: len(rows[r]))
     # pivot on the column fewest rows hold (Markowitz): the least fill
     holders: dict[int, int] = {}
     for row in rows:
         for column in row:
             holders[column] = holders.get(column, 0) + 1
-    echelon: list[tuple[int, Row]] = []
-    rank_of: dict[int, int] = {}  # pivot column -> its position in `echelon`
-    for original in rows:
-        row = dict(original)
-        # a row of the echelon holds no pivot of an earlier one: eliminating in order of
-        # position, each step only brings in later pivots
-        queue = [rank_of[c] for c in row if c in rank_of]
-        heapq.heapify(queue)
-        while queue:
-            position = heapq.heappop(queue)
-            pivot, pivot_row = echelon[position]
-            if pivot not in row:
-                continue
-            factor = (-row[pivot] * pow(pivot_row[pivot], -1, PRIME)) % PRIME
-            for column in _add(row, pivot_row, factor):
-                if column in rank_of:
-                    heapq.heappush(queue, rank_of[column])
-        if row:
-            pivot = min(row, key=lambda c: (holders[c], c))
-            rank_of[pivot] = len(echelon)
-            echelon.append((pivot, row))
+    echelon = Echelon(record=record)
+    for number in order:
+        row = dict(rows[number])
+        echelon._append(row, number, echelon.reduce(row), holders)
     return echelon
 
 
-def _null_vector(echelon: list[tuple[int, Row]], rng: random.Random) -> dict[int, int]:
-    """A random w with row . w = 0 for every row of `echelon`, by back-substitution: columns no
-    pivot fixes are free (drawn when first read; absent from w if never read)."""
+def null_vector(form: list[tuple[int, Row]], rng: random.Random) -> dict[int, int]:
+    """A random w with row . w = 0 for every row of the echelon `form`, by back-substitution:
+    columns no pivot fixes are free (drawn when first read; absent from w if never read)."""
     w: dict[int, int] = {}
     # a row holds no earlier pivot, so the last row's other columns are all free
-    for pivot, row in reversed(echelon):
+    for pivot, row in reversed(form):
         total = 0
         for column, coefficient in row.items():
             if column != pivot:
@@ -171,15 +271,22 @@ def _null_vector(echelon: list[tuple[int, Row]], rng: random.Random) -> dict[int
     return w
 
 
+def always_zero(form: list[tuple[int, Row]], cells: np.ndarray, seed: int = 0) -> np.ndarray:
+    """Per cell of `cells`: whether every solution of the rows of echelon `form` (modulo PRIME)
+    is zero on it, i.e. it is determined once the columns absent from them are fixed; a cell
+    no row holds is free."""
+    rng = random.Random(seed)
+    zero = np.ones(len(cells), dtype=bool)
+    for _ in range(SAMPLES):
+        w = null_vector(form, rng)
+        zero &= np.array([w.get(int(cell), 1) == 0 for cell in cells], dtype=bool)
+    return zero
+
+
 def determined(system: EquationSystem, seed: int = 0) -> np.ndarray:
     """Cell indices of the hidden cells that every solution agrees on (step 2 of the module
-    doc), the same set as econ_index.audit.Blocks(system).determined()."""
-    echelon = _echelon(_hidden_rows(system))
-    rng = random.Random(seed)
+    doc) but those whose count is known by design (EquationSystem.count_known): the same set
+    as econ_index.audit.Blocks(system).determined()."""
     hidden = np.flatnonzero(system.hidden)
-    zero = np.ones(len(hidden), dtype=bool)
-    for _ in range(SAMPLES):
-        w = _null_vector(echelon, rng)
-        # a hidden cell no row holds is free: not determined
-        zero &= np.array([w.get(int(cell), 1) == 0 for cell in hidden], dtype=bool)
-    return hidden[zero]
+    form = eliminate(_hidden_rows(system)).form
+    return system.secret(hidden[always_zero(form, hidden, seed)])

@@ -849,3 +849,127 @@ S, N, B, C = PiiType.SECRET, PiiType.NATIONAL_ID, PiiType.DOB, PiiType.COORDINAT
 )
 def test_more_real_text_detectors(text: str, value: str, kind: PiiType) -> None:
     assert_redacted(Scrubber(thorough=True), text, value, kind)
+
+
+# -- identifiers that recur, handles by their line, no-break spaces (issue #17, sixth round) --
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "kind", "thorough"),
+    [
+        # a value found once by its cue is removed where it recurs without one
+        (
+            "Statement, account no. 6621047733\n01/02 ATM 6621047733 -40.00\n02/02 6621047733",
+            "6621047733",
+            A,
+            1,
+        ),
+        ("my github is github.com/thiru31. Ping thiru31 on Slack", "thiru31", A, 0),
+        ("Customer ID: CUST-0091823\n...\nre: CUST-0091823 refund", "CUST-0091823", A, 1),
+        # a site whose host carries a handle found elsewhere is the person's own
+        (
+            "work: https://dribbble.com/itkoopman\nmore: https://itkoopman.com/portfolio\n",
+            "itkoopman.com/portfolio",
+            A,
+            0,
+        ),
+        ("Discord: Indifference\nInstagram: victor\\_taimanov", "Indifference", A, 0),
+        ("@jcbhmr \u279c /workspaces/llvm-box (main) $ sudo apt-get install", "jcbhmr", A, 0),
+        # no-break spaces of a pasted page around a secret's colon
+        (
+            "headers:\xa0{\xa0'X-RapidAPI-Key':\xa0'755950f555msh2ec56c134a0bf5fp115923jsn4d17622cb'",
+            "755950f555msh2ec56c134a0bf5fp115923jsn4d17622cb",
+            PiiType.SECRET,
+            0,
+        ),
+    ],
+)
+def test_recurring_identifiers_and_handle_lines(
+    text: str, value: str, kind: PiiType, thorough: int
+) -> None:
+    assert_redacted(Scrubber(thorough=bool(thorough)), text, value, kind)
+
+
+@pytest.mark.parametrize(
+    ("text", "kept"),
+    [
+        # short values and years are not chased where they recur
+        ("case no. 2023 was heard in 2023 and appealed in 2024", "heard in 2023"),
+        ("user id: 88213 ... 88213 rows", "88213 rows"),
+        ("Discord: none\nGitHub: link", "Discord: none\nGitHub: link"),
+        ("the GitHub: page", "the GitHub: page"),
+        ("email @me \u279c later", "email @me \u279c later"),
+        # an identifier inside a longer word or number is another value
+        ("account no. 6621047733 and 66210477331 and x6621047733", "66210477331 and x6621047733"),
+    ],
+)
+def test_recurrence_lookalikes(text: str, kept: str) -> None:
+    assert kept in Scrubber(thorough=True).scrub(text).text
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ('new Student("Yakir","Cohen","204325423","1998");', "204325423"),
+        ("row = ['Shiri', 'Helvits', '304532623']", "304532623"),
+    ],
+)
+def test_a_persons_record_in_code_holds_their_number(text: str, value: str) -> None:
+    assert_redacted(Scrubber(thorough=True), text, value, A)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        'new Student("Yakir","Cohen","1998");',  # a year
+        'add("Paris", "France", 75001)',  # unquoted: a value of code
+        'Item("red","BLUE","20230101")',  # not a name's case
+    ],
+)
+def test_records_without_a_persons_number_survive(text: str) -> None:
+    assert_untouched(Scrubber(thorough=True), text)
+
+
+# -- look-alikes the thorough detectors took (issue #17, sixth round) -------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # shared documents' ids, search engines' tracking parameters and redirect targets
+        "see https://docs.google.com/document/d/17rL4EHZWE2fNiCS3X5FGFujqR8dxSXiRl6stpR8lmJU/edit",
+        "https://drive.google.com/file/d/1k6Jpzu3TpefbXlQ0EblIP5Qj7Kjxfa3k/view?usp=sharing",
+        "https://www.google.com/url?sa=i&url=https%3A%2F%2Fwww.youtube.com%2Fwatch%3Fv%3DQ5l0pvV2Gq4"
+        "&psig=AOvVaw2Du_k7X27rG6dErvrSfFQt&ust=1673786815052000",
+        # a map library's stock example position
+        "const map = L.map('map').setView([37.7749, -122.4194], 13);",
+        # an encyclopaedia's lead gives a public person's birth date
+        "Jane Roe (born October 24, 1983) is an American singer",
+        "Camila Cabello LRB born March 3 , 1997 RRB is a singer",
+        "cd /Users/macbookpro/Desktop/dev",
+    ],
+)
+def test_thorough_lookalikes_survive(text: str) -> None:
+    assert_untouched(Scrubber(thorough=True, names=False), text)
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "kind"),
+    [
+        # the same forms with personal data in them
+        (
+            "https://x.io/f?token=abc&next=https%3A%2F%2Fa.io%2F%3Fapi_key%3Dk9f8e7d6",
+            "x.io",
+            PiiType.URL,
+        ),
+        (
+            "https://example.org/d/17rL4EHZWE2fNiCS3X5FGFujqR8dxSXiRl6stpR8lmJU",
+            "17rL4EHZWE2fNiCS3X5FGFujqR8dxSXiRl6stpR8lmJU",
+            S,
+        ),
+        ("our house: 37.77493, -122.41942", "37.77493, -122.41942", C),
+        ("I was born October 24, 1983 in Leeds", "October 24, 1983", B),
+    ],
+)
+def test_their_personal_forms_are_still_removed(text: str, value: str, kind: PiiType) -> None:
+    assert_redacted(Scrubber(thorough=True), text, value, kind)

@@ -72,12 +72,9 @@ def test_a_total_of_two_equations_solves_for_an_inner_cell_already_used() -> Non
     assert _both(_system(equations, sizes, {"a", "b", "d"})) == {"a", "b", "d"}
 
 
-@pytest.mark.parametrize("seed", range(12))
-def test_random_nested_tables_agree(seed: int) -> None:
-    """A rows x columns table, its margins, a grand total written two ways and a weighted
-    occupation-like sum, with a random set of hidden cells: both audits agree (and the
-    seeds give determined and free cells)."""
-    rng = np.random.default_rng(seed)
+def nested_table(rng: np.random.Generator) -> tuple[list[dict[str, float]], dict[str, float]]:
+    """A random rows x columns table, its margins, a grand total written two ways and a
+    weighted occupation-like sum: its equations and cell sizes."""
     rows, columns = int(rng.integers(2, 5)), int(rng.integers(2, 5))
     inner = {f"x{i}{j}": 10.0 for i in range(rows) for j in range(columns)}
     sizes = inner | {f"r{i}": 10.0 for i in range(rows)} | {f"k{j}": 10.0 for j in range(columns)}
@@ -87,6 +84,16 @@ def test_random_nested_tables_agree(seed: int) -> None:
     equations.append({"g": -1.0} | {f"r{i}": 1.0 for i in range(rows)})
     equations.append({"g": -1.0} | {f"k{j}": 1.0 for j in range(columns)})
     equations.append({"w": -1.0} | {f"x0{j}": 1.0 / (j + 2) for j in range(columns)})
+    return equations, sizes
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_random_nested_tables_agree(seed: int) -> None:
+    """A rows x columns table, its margins, a grand total written two ways and a weighted
+    occupation-like sum, with a random set of hidden cells: both audits agree (and the
+    seeds give determined and free cells)."""
+    rng = np.random.default_rng(seed)
+    equations, sizes = nested_table(rng)
     names = sorted(sizes)
     hidden = {name for name in names if rng.random() < 0.6}
     _both(_system(equations, sizes, hidden))

@@ -1036,3 +1036,184 @@ def test_the_sql_attack_catches_every_kind_of_leak(compiled: CompiledSql) -> Non
             con.execute(tamper)
             failures = [str(f[0]) for f in _attack(con, compiled)]
             assert any(f.startswith(expected) for f in failures), (expected, failures)
+
+
+# --- headline cells last (issue #15) ---------------------------------------------------------
+# On hand-made cells, through the compiled disclosure chain with
+# its real hide cost, a cell that must be hidden to protect another is a finer one (a task, a
+# minor group, a pattern, a day) whenever one serves, so the headline cells (the total, the SOC
+# major groups, the automation / augmentation split, months and all time) stay published; and a
+# headline cell is hidden when nothing finer serves (the rule is cost order, not a ban). The
+# audit-driven repair picks by the same cost.
+
+MARCH = date(2025, 3, 1)
+MONDAY = date(2025, 3, 3)
+
+
+def _patterns(sizes: dict[str, tuple[float, int]]) -> list[Cell]:
+    """The all-time total's usage and pattern cells (n_conversations, n_users per pattern),
+    with the automation and augmentation cells they add up to."""
+    usage = sum(n for n, _ in sizes.values())
+    cells = tree_cells([("total", "total", None, usage, 40)])
+    for pattern, (n, users) in sizes.items():
+        cells += tree_cells(
+            [("total", "total", None, n, users)], facet="collaboration", variable=pattern
+        )
+    return with_modes(cells)
+
+
+def _mode(name: str) -> Key:
+    return ("all", ALL_START, "total", "total", "collaboration_mode", name)
+
+
+def test_a_hidden_mode_takes_the_none_pattern_not_automation(compiled: CompiledSql) -> None:
+    """Augmentation below k: usage = automation + augmentation + none gives it back unless one
+    more part goes. `none` is bigger than automation, so by size automation would go; by hide
+    cost the pattern goes and the automation share stays published."""
+    sizes = dict(zip(PATTERNS, [(20, 8), (15, 6), (2, 1), (1, 1), (1, 1), (66, 20)], strict=True))
+    result = publish(compiled, _patterns(sizes))
+    assert {k[5] for k in result.hidden()} == {
+        "task_iteration",
+        "validation",
+        "learning",
+        "augmentation",
+        "none",
+    }
+    assert result.reason(_mode("augmentation")).startswith("primary:")
+    none = next(k for k in result.hidden() if k[5] == "none")
+    assert result.reason(none) == "complementary:pattern"
+    assert _mode("automation") not in result.hidden()
+    assert result.attack_failures == [] and result.not_converged == 0
+
+
+def test_finer_cells_protect_before_headline_cells(compiled: CompiledSql) -> None:
+    """One small cell in each of: the total's tasks, a SOC major group's minor groups, a
+    month's days. Each has a finer sibling that protects it, so the total, every major group,
+    the month and all time stay published."""
+    cells = tree_cells(
+        [
+            ("total", "total", None, 300, 90),
+            ("major", "11-0000", "total", 150, 50),
+            ("major", "15-0000", "total", 100, 30),
+            ("major", "17-0000", "total", 50, 20),
+            ("minor", "15-1000", "15-0000", 4, 2),
+            ("minor", "15-2000", "15-0000", 56, 16),
+            ("minor", "15-3000", "15-0000", 40, 12),
+            ("task", "T1", "total", 3, 1),
+            ("task", "T2", "total", 160, 50),
+            ("task", "T3", "total", 137, 40),
+        ]
+    )
+    days = [(MONDAY, 3, 1), (MONDAY + timedelta(days=1), 37, 10), (MONDAY + timedelta(2), 40, 12)]
+    cells += tree_cells([("total", "total", None, 80, 20)], "month", MARCH)
+    cells += [
+        c for day, n, u in days for c in tree_cells([("total", "total", None, n, u)], "day", day)
+    ]
+    result = publish(compiled, cells)
+    hidden = {(k[0], k[3]) for k in result.hidden()}
+    # the small ones, and for each the cheapest finer cell beside it (fewest conversations)
+    assert hidden == {
+        ("all", "15-1000"),
+        ("all", "15-3000"),
+        ("all", "T1"),
+        ("all", "T3"),
+        ("day", "total"),
+    }
+    assert {k[1] for k in result.hidden() if k[0] == "day"} == {days[0][0], days[1][0]}
+    headline = [c.key for c in cells if c.level in ("total", "major") and c.grain != "day"]
+    assert len(headline) == 5 and not set(headline) & result.hidden()
+    assert {str(result.reason(k)) for k in result.hidden()} == {
+        "primary:users<5",
+        "complementary:hierarchy",
+        "complementary:period",
+    }
+    assert result.attack_failures == [] and result.not_converged == 0
+
+
+def test_a_headline_cell_is_hidden_when_nothing_finer_serves(compiled: CompiledSql) -> None:
+    """Cost order, not a ban. A small major group: total = major groups has nothing finer in
+    it, so the smallest other major group goes. A small `none`: patterns are not in usage =
+    automation + augmentation + none, so a mode goes, the cheaper one, augmentation (which
+    then takes its smallest pattern with it). A small day alone in its month: the month equals
+    it and goes, and so does all time, which equals the month."""
+    cells = tree_cells(
+        [
+            ("total", "total", None, 300, 90),
+            ("major", "11-0000", "total", 200, 60),
+            ("major", "13-0000", "total", 60, 20),
+            ("major", "15-0000", "total", 4, 2),
+            ("major", "17-0000", "total", 36, 12),
+        ]
+    )
+    result = publish(compiled, cells)
+    assert {k[3] for k in result.hidden()} == {"15-0000", "17-0000"}
+    assert result.reason(cells[4].key) == "complementary:hierarchy"
+    assert result.attack_failures == [] and result.not_converged == 0
+
+    sizes = dict(
+        zip(PATTERNS, [(30, 12), (20, 9), (25, 10), (16, 6), (15, 7), (4, 3)], strict=True)
+    )
+    result = publish(compiled, _patterns(sizes))
+    assert {k[5] for k in result.hidden()} == {"none", "augmentation", "learning"}
+    assert result.reason(_mode("augmentation")) == "complementary:pattern"
+    assert _mode("automation") not in result.hidden()
+    assert result.attack_failures == [] and result.not_converged == 0
+
+    periods = [
+        *tree_cells([("total", "total", None, 3, 1)], "day", MONDAY),
+        *tree_cells([("total", "total", None, 40, 12)], "month", MARCH),
+        *tree_cells([("total", "total", None, 40, 12)], "all", MONDAY),
+    ]
+    result = publish(compiled, periods)
+    assert result.hidden() == {c.key for c in periods}
+    assert {result.reason(c.key) for c in periods[1:]} == {"complementary:period"}
+    assert result.attack_failures == [] and result.not_converged == 0
+
+
+def _task_grid() -> tuple[list[Cell], dict[str, tuple[str, date]]]:
+    """Tasks T1-T4 under the total on three days and their week: each task's week = its days,
+    each period's total = its tasks (a table with margins)."""
+    periods = {f"d{i + 1}": ("day", MONDAY + timedelta(days=i)) for i in range(3)}
+    periods["wk"] = ("week", MONDAY)
+    sizes = {"T1": 30, "T2": 40, "T3": 50, "T4": 60}
+    cells = []
+    for grain, start in periods.values():
+        times = 3 if grain == "week" else 1
+        spec = [("total", "total", None, sum(sizes.values()) * times, 40)]
+        spec += [("task", task, "total", n * times, 10) for task, n in sizes.items()]
+        cells += tree_cells(spec, grain, start)
+    return cells, periods
+
+
+def test_the_repair_picks_a_day_before_a_week_and_never_a_total(compiled: CompiledSql) -> None:
+    """A hidden set the rounds accept (every equation holds two or more hidden cells): two
+    rectangles of task cells, {T1, T2} x {day 1, day 2} and {T3, T4} x {day 3, week}, joined by
+    T2's day 3, which the equations combined then give back. The published cells its value reads
+    include the period totals (headline) and task days and weeks; the repair hides the cheapest
+    that frees it, a task's day, and no total is hidden before or after."""
+    cells, periods = _task_grid()
+
+    def cell(task: str, period: str) -> Key:
+        grain, start = periods[period]
+        return (grain, start, "task", task, "usage", "all")
+
+    hide = [cell(t, p) for t in ("T1", "T2") for p in ("d1", "d2")]
+    hide += [cell(t, p) for t in ("T3", "T4") for p in ("d3", "wk")]
+    hide.append(cell("T2", "d3"))
+    with duckdb.connect() as con:
+        _load(con, compiled, cells, hide=hide)
+        system = equation_system(con, *AUDITED)
+        blocks = Blocks(system)
+        determined = blocks.determined()
+        assert [system.keys[i] for i in determined] == [cell("T2", "d3")]
+        read, weights = blocks.certificate_weights(int(determined[0]))
+        levels = {system.keys[i][2] for i, w in zip(read, weights, strict=True) if abs(w) > 1e-9}
+        assert levels == {"task", "total"}  # the totals are among the cells it reads
+        repair = plan(system)
+    assert repair.added == [cell("T1", "d3")]  # a day (not T1's or T2's week), fewest conversations
+    result = publish(compiled, cells, hide=hide + repair.added)
+    assert not {k for k in result.hidden() if k[2] == "total"}
+    assert result.attack_failures == [] and result.not_converged == 0
+    with duckdb.connect() as con:
+        _load(con, compiled, cells, hide=hide + repair.added)
+        assert Blocks(equation_system(con, *AUDITED)).determined().size == 0
