@@ -41,7 +41,7 @@ ROOT = Path(__file__).parents[2]
 GOLD = ROOT / "build/piiset/gold.jsonl"
 OUT = ROOT / "build/piienc"
 SEED = 20261202
-# the heads are fitted with balanced class weights, so their useful thresholds sit high
+# a quarter of the non-names are kept for fitting, so the heads' useful thresholds sit high
 GRID = (*(round(float(t), 2) for t in np.arange(0.1, 0.96, 0.05)), 0.97, 0.98, 0.99)
 NEGATIVE_SHARE = 0.25
 NONE = 1.01  # a threshold no probability reaches: the head adds no names of its own
@@ -57,7 +57,7 @@ class Head(Protocol):
 MODELS: dict[str, Callable[[], Head]] = {
     "logreg": lambda: make_pipeline(
         StandardScaler(),
-        LogisticRegression(C=0.05, max_iter=2000, class_weight="balanced", tol=1e-3),
+        LogisticRegression(C=0.05, max_iter=2000, tol=1e-3),
     ),
     "mlp": lambda: make_pipeline(
         StandardScaler(),
@@ -196,7 +196,21 @@ def cv(args: argparse.Namespace) -> None:
             for rule, b in best.items():
                 print(f"  {rule:8} at P>=0.8 {b['at_p80']}\n           best F1 {b['best_f1']}")
             sys.stdout.flush()
-    (args.out / "cv.json").write_text(json.dumps(results, indent=1))
+    chosen = pick(results)
+    print(f"PICK {chosen}")
+    (args.out / "cv.json").write_text(json.dumps({"pick": chosen, "runs": results}, indent=1))
+
+
+def pick(results: list[Row]) -> Row:
+    """The one rule for the test split: the best F1 among the rows that keep look-alikes at
+    least as well as the strong scrubber (and >= 0.95). Precision >= 0.80 is reached on dev
+    only by thresholds that leave a handful of placeholders (5 of them, recall 0.04), too few
+    to carry to the test split."""
+    rows = [
+        {"model": r["model"], "features": r["features"], **x} for r in results for x in r["rows"]
+    ]
+    floor = max(0.95, next(x["kept"] for x in rows if x["rule"] == "strong"))
+    return max((x for x in rows if x["kept"] >= floor), key=f_score)
 
 
 def average_precision(y: np.ndarray, p: np.ndarray) -> float:
