@@ -228,11 +228,11 @@ def _choose(certificates: Certificates, fixed: np.ndarray) -> set[int]:
     is then determined itself."""
     system = certificates.system
     usable = ~fixed
+    holds = certificates.relation(0)[1]
     chosen: set[int] = set()
     for cell in certificates.determined.tolist():
         y = certificates.certificate(cell)
         read = {v: p for v, p in certificates.reads(y).items() if usable[v]}
-        holds = certificates.relation(0)[1]
         frees = np.array([v for v in read if v not in holds], dtype=np.int64)
         if frees.size:
             # a cell no relation holds, once hidden, frees every certificate reading it
