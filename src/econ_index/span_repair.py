@@ -172,13 +172,6 @@ class Certificates:
         cells = cells[~self.system.hidden[cells]].tolist()
         return {v: p for v, p in zip(cells, self.products(y, cells), strict=True) if p}
 
-    def read_by(self, cell: int) -> tuple[np.ndarray, np.ndarray]:
-        """The published cells `cell`'s certificate reads, and per cell whether a relation among
-        published cells holds it (then hiding it alone frees nothing)."""
-        read = np.array(sorted(self.reads(self.certificate(cell))), dtype=np.int64)
-        holds = self.relation(0)[1]
-        return read, np.array([v in holds for v in read.tolist()], dtype=bool)
-
     def _line(self, v: int) -> list[int]:
         """The published cells w a relation holds on which the relations vanishing on v vanish
         too: a_w . q2 / a_w . q1 = a_v . q2 / a_v . q1 (q2 - ratio x q1 is a random one of

@@ -75,9 +75,9 @@ def test_random_nested_tables_end_clean(seed: int) -> None:
 
 
 def _check_certificates(certificates: span_repair.Certificates) -> None:
-    """y . A (modulo the prime) is e_d on the hidden cells for every determined d and reads the
-    published cells `read_by` names; the relations among published cells have no hidden part and
-    hold the cells they list, and `read_by` says which the first holds."""
+    """y . A (modulo the prime) is e_d on the hidden cells for every determined d, and `reads`
+    names the published cells it reads with their coefficients; the relations among published
+    cells have no hidden part and hold the cells they list."""
     system = certificates.system
     rows = span_audit.modular_rows(certificates.matrix, np.arange(len(system.keys)))
 
@@ -93,19 +93,17 @@ def _check_certificates(certificates: span_repair.Certificates) -> None:
         relation = combined(q)
         assert not any(system.hidden[cell] for cell in relation)
         assert holds == relation
-    relation = certificates.relation(0)[1]
     for cell in certificates.determined.tolist():
-        written = combined(certificates.certificate(cell))
+        y = certificates.certificate(cell)
+        written = combined(y)
         assert {c: v for c, v in written.items() if system.hidden[c]} == {cell: 1}
-        read, held = certificates.read_by(cell)
-        assert sorted(read.tolist()) == sorted(c for c in written if not system.hidden[c])
-        assert held.tolist() == [c in relation for c in read.tolist()]
+        assert certificates.reads(y) == {c: v for c, v in written.items() if not system.hidden[c]}
 
 
 @pytest.mark.parametrize("seed", range(4))
 def test_certificates_write_each_determined_cell_from_the_equations(seed: int) -> None:
     """y . A (modulo the prime) is e_d on the hidden cells for every determined d, and reads the
-    published cells `read_by` names; the relation among published cells has no hidden part."""
+    published cells `reads` names; the relation among published cells has no hidden part."""
     rng = np.random.default_rng(seed)
     equations, sizes = nested_table(rng)
     hidden = {name for name in sorted(sizes) if rng.random() < 0.4}
@@ -154,8 +152,9 @@ def test_a_certificate_cell_a_relation_holds_is_not_chosen() -> None:
         equations, sizes | {"a": 10.0, "b": 40.0}, {"x", "y", "z"}, {"t2": 5.0, "t3": 8.0}
     )
     certificates = span_repair.Certificates(system)
-    read, held = certificates.read_by(system.keys.index(("x",)))
-    assert {system.keys[c]: h for c, h in zip(read, held, strict=True)} == {
+    read = certificates.reads(certificates.certificate(system.keys.index(("x",))))
+    holds = certificates.relation(0)[1]
+    assert {system.keys[c]: c in holds for c in read} == {
         ("t1",): True,
         ("t2",): False,
         ("t3",): False,
@@ -195,8 +194,10 @@ def test_when_a_relation_holds_every_certificate_cell_a_pair_that_breaks_it_goes
     system = _system(equations, sizes, hidden, {"t2": 5.0, "t3": 8.0, "s": 1.0})
     assert close_under_single_equations(system) is system
     certificates = span_repair.Certificates(system)
-    read, held = certificates.read_by(system.keys.index(("x",)))
-    assert read.size == 3 and held.all()
+    read = certificates.reads(certificates.certificate(system.keys.index(("x",))))
+    holds = certificates.relation(0)[1]
+    assert len(read) == 3 and all(c in holds for c in read)
     repair = span_repair.plan(system, max_rounds=1)
     assert sorted(repair.added) == [("s",), ("t1",)] and repair.rounds == 1
     assert Factorised(_after(system, repair.added)).determined().size == 0
+
