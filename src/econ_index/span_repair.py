@@ -353,3 +353,11 @@ def plan(
             )
         certificates.hide(close_under_single_equations(certificates.system.hiding(chosen), fixed))
     raise RepairError(f"hidden counts still determined after {max_rounds} repair rounds")
+
+
+def determined_after(system: EquationSystem, repair: Plan) -> np.ndarray:
+    """The hidden cells of `system` still determined once `repair`'s cells are hidden, by a
+    fresh exact audit (span_audit.determined: a new elimination, not the one `plan` carried
+    from round to round): the independent check that a plan is clean (empty)."""
+    index = {key: cell for cell, key in enumerate(system.keys)}
+    return span_audit.determined(system.hiding(index[key] for key in repair.added))

@@ -4,6 +4,8 @@ plan must leave none determined, checked by the hidden side's factorisation (eco
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 
@@ -72,6 +74,7 @@ def test_random_nested_tables_end_clean(seed: int) -> None:
     repair = span_repair.plan(system)
     assert repair.determined_before == len(Factorised(system).determined())
     assert Factorised(_after(system, repair.added)).determined().size == 0
+    assert span_repair.determined_after(system, repair).size == 0
 
 
 def _check_certificates(certificates: span_repair.Certificates) -> None:
@@ -227,3 +230,6 @@ def test_when_no_pair_frees_a_cell_a_triple_goes() -> None:
     repair = span_repair.plan(system, max_rounds=1, fixed=fixed)
     assert sorted(repair.added) == [("t1",), ("t2",), ("t3",)] and repair.rounds == 1
     assert Factorised(_after(system, repair.added)).determined().size == 0
+    # the fresh audit sees what the plan's carried elimination saw, before and after
+    assert span_repair.determined_after(system, dataclasses.replace(repair, added=[])).size == 3
+    assert span_repair.determined_after(system, repair).size == 0
