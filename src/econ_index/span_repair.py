@@ -26,19 +26,9 @@ round to round:
    conversations that fallback hid cells round after round and stayed at 24 determined):
    v and a cell w go together, w the cheapest for which N restricted to {v, w} is one line
    holding neither unit vector nor (y . a_v, y . a_w), checked exactly with two random
-   relations (Certificates.partner). When no pair works (at 100,000 conversations, 3 cells for
-   six rounds, one cell hidden alone each round), three cells v, w, u go together, the
-   cheapest whose columns in N are dependent with all three coefficients non-zero and y off
-   that dependency: the same exact test with three random relations (Certificates.triple),
-   bounded to the cheapest few v and per direction the cheapest few w, u; it runs only in a
-   round where no single cell or pair was chosen (one pass over the held cells per v: at
-   100,000 conversations round 1 alone would have spent minutes on it), the others waiting
-   for the next round, which what this round hides may already free. Hiding any of these
-   sets frees d, none of its cells is determined, and hiding a union keeps both true, so every
-   determined cell with a pair or triple is freed in one round. Only when neither exists is v
-   hidden alone, for the next round to continue from. Frozen cells are never chosen. Then
-   close under the single-equation rule (econ_index.repair.close_under_single_equations), as
-   the rounds would.
+   relations (Certificates.partner). Only when no such pair exists is v hidden alone, for the
+   next round to continue from. Frozen cells are never chosen. Then close under the
+   single-equation rule (econ_index.repair.close_under_single_equations), as the rounds would.
 4. The next round's audit without a new elimination. Hiding cells adds columns to the hidden
    part; each form row and each relation is its input equation plus its recorded steps, so one
    pass in order of position gives their entries on the new columns, and the relations no
@@ -66,11 +56,6 @@ from econ_index.audit import EquationSystem, independent_equations
 from econ_index.repair import MAX_ROUNDS, Plan, RepairError, close_under_single_equations
 from econ_index.span_audit import PRIME, Row, Steps
 
-# Bounds on the triple search (Certificates.triple), one pass over the held cells per try: the
-# certificate cells tried as v, and the cheapest cells of one direction tried as w and u.
-TRIPLE_TRIES = 8
-TRIPLE_GROUP = 64
-
 
 class Certificates:
     """One round's exact audit of `system` and the certificates of its determined cells (module
@@ -96,7 +81,6 @@ class Certificates:
         self.determined = self.system.secret(hidden[zero])
         self._lines: dict[int, list[int]] | None = None  # Certificates._line, per round
         self._ratio: dict[int, int] = {}
-        self._groups: dict[int, list[list[tuple[int, int, int]]]] = {}  # _directions, per round
 
     def relation(self, number: int) -> tuple[Row, Row]:
         """The `number`th random relation among published cells (step 2): q over the input
@@ -222,76 +206,6 @@ class Certificates:
         ]
         return _cheapest(self.system, np.array(frees, dtype=np.int64)) if frees else None
 
-    def _directions(self, v: int, usable: np.ndarray) -> list[list[tuple[int, int, int]]]:
-        """For `triple`: the usable cells w a relation holds, grouped by the direction g of
-        their image modulo p_v (p_w = alpha p_v + beta g), each as (w, alpha / beta, 1 / beta);
-        only groups of two or more, once per v and round (one pass over the held cells)."""
-        if v in self._groups:
-            return self._groups[v]
-        holds = [self.relation(number)[1] for number in range(3)]
-        p_v = [held.get(v, 0) for held in holds]
-        pivot = next(n for n in range(3) if p_v[n])  # v is held: the single rule failed
-        rest = [n for n in range(3) if n != pivot]
-        inverse_v = pow(p_v[pivot], -1, PRIME)
-        groups: dict[tuple[int, int], list[tuple[int, int, int]]] = {}
-        for w in holds[0].keys() | holds[1].keys() | holds[2].keys():
-            if w == v or not usable[w]:
-                continue
-            p_w = [held.get(w, 0) for held in holds]
-            alpha = p_w[pivot] * inverse_v % PRIME
-            image = [(p_w[n] - alpha * p_v[n]) % PRIME for n in rest]
-            beta = image[0] or image[1]
-            if not beta:  # c_w is a multiple of c_v: the pair case
-                continue
-            inverse = pow(beta, -1, PRIME)
-            direction = (image[0] * inverse % PRIME, image[1] * inverse % PRIME)
-            groups.setdefault(direction, []).append((w, alpha * inverse % PRIME, inverse))
-        self._groups[v] = [members for members in groups.values() if len(members) > 1]
-        return self._groups[v]
-
-    def triple(self, y: Row, read: Row, v: int, usable: np.ndarray) -> tuple[int, int] | None:
-        """When no pair frees the cell (`partner` is None for every v): the cheapest usable w,
-        u such that hiding v, w and u frees it and leaves none of the three determined (module
-        doc, step 3), or None.
-
-        With c_x the column of cell x in the relations (a_x . n per relation n), hiding S keeps
-        the cell determined iff y_S is in the relations' part on S, and leaves s in S
-        determined iff e_s is. No pair works, so c_v, c_w, c_u are pairwise independent, and
-        the part on {v, w, u} is a plane (not everything) iff they are dependent:
-        lambda_v c_v + lambda_w c_w + lambda_u c_u = 0, all three lambdas non-zero, the plane
-        lambda . x = 0 holding no unit vector; y_S is off it iff lambda . y_S != 0. Three random
-        relations give each c_x as a vector p_x in F^3, exactly w.h.p. (a 3x3 minor vanishes
-        at random points with probability 3 / PRIME). Modulo p_v, w and u are dependent iff
-        their images are proportional: grouped by the image's direction g, p_x = alpha_x p_v +
-        beta_x g, and with t = alpha / beta, s = (a_x . y) / beta - t (a_v . y), lambda =
-        (t_w - t_u, -1 / beta_w, 1 / beta_u), so lambda_v != 0 iff t_w != t_u and
-        lambda . y_S != 0 iff s_w != s_u."""
-        best: tuple[tuple[tuple[float, float, int], ...], tuple[int, int]] | None = None
-        for members in self._directions(v, usable):
-            cells = [w for w, _, _ in members]
-            ratio = {w: t for w, t, _ in members}
-            offset = {
-                w: (on * inverse - t * read[v]) % PRIME
-                for (w, t, inverse), on in zip(members, self.products(y, cells), strict=True)
-            }
-            # cheapest first: the pair whose dearer cell is cheapest, then the other
-            order = _by_cost(self.system, np.array(cells, dtype=np.int64)).tolist()[:TRIPLE_GROUP]
-            for j, u in enumerate(order):
-                pair = next(
-                    ((w, u) for w in order[:j] if ratio[w] != ratio[u] and offset[w] != offset[u]),
-                    None,
-                )
-                if pair is not None:
-                    key = (_cost(self.system, u), _cost(self.system, pair[0]))
-                    if best is None or key < best[0]:
-                        best = (key, pair)
-                    break
-        return None if best is None else best[1]
-
-
-def _cost(system: EquationSystem, cell: int) -> tuple[float, float, int]:
-    return (float(system.hide_cost[cell]), float(system.n_conversations[cell]), cell)
-
 
 def _cheapest(system: EquationSystem, cells: np.ndarray) -> int:
     """The secondary rounds' order: hide cost, then fewest conversations, then cell index."""
@@ -309,8 +223,6 @@ def _choose(certificates: Certificates, fixed: np.ndarray) -> set[int]:
     usable = ~fixed
     holds = certificates.relation(0)[1]
     chosen: set[int] = set()
-    # determined cells no single cell or pair frees: their certificate, its cells by cost
-    stuck: list[tuple[Row, Row, list[int]]] = []
     for cell in certificates.determined.tolist():
         y = certificates.certificate(cell)
         read = {v: p for v, p in certificates.reads(y).items() if usable[v]}
@@ -321,24 +233,14 @@ def _choose(certificates: Certificates, fixed: np.ndarray) -> set[int]:
                 chosen.add(_cheapest(system, frees))
             continue
         order = _by_cost(system, np.array(sorted(read), dtype=np.int64)).tolist()
-        pair = next(
-            ((v, w) for v in order if (w := certificates.partner(y, read, v, usable)) is not None),
-            None,
-        )
-        if pair is not None:
-            chosen.update(pair)
-        elif order:
-            stuck.append((y, read, order))
-    if chosen:  # what this round hides may free the rest: the next round sees
-        return chosen
-    for y, read, order in stuck:
-        for v in order[:TRIPLE_TRIES]:
-            found = certificates.triple(y, read, v, usable)
-            if found is not None:
-                chosen.update((v, *found))
+        for v in order:
+            w = certificates.partner(y, read, v, usable)
+            if w is not None:
+                chosen.update((v, w))
                 break
-        else:  # nothing frees it: the next round continues from the cheapest
-            chosen.add(order[0])
+        else:
+            if order:  # no pair frees it: the next round continues from the cheapest
+                chosen.add(order[0])
     return chosen
 
 
