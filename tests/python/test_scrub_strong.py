@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from econ_index.notable import instances, parse_instances
 from econ_index.scrub import PiiType
 from econ_index.scrub_strong import StrongScrubber, _places
 
@@ -141,3 +142,64 @@ def test_the_place_names_ship_with_the_package() -> None:
     assert len(places) > 20_000
     assert {"winnipeg", "hong kong", "santa barbara", "germany", "texas"} <= places
     assert not any(p.startswith("#") or p != p.lower() for p in places)
+
+
+# --- WordNet's notable names (econ_index.notable) --------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # full names WordNet 3.0 lists (a psychologist, a novelist, a Founding Father, a prince
+        # who gave a port its name),
+        # and the family name where it recurs
+        "Other thinkers, such as Carl Rogers and the humanistic school, disagreed.",
+        "In the song he turned out to be Norman Mailer, and the crowd cheered.",
+        "The first worm was launched by Robert Morris in 1988. Morris was a student.",
+        "The ferry leaves Prince Rupert at noon.",
+    ],
+)
+def test_notable_full_names_in_wordnet_kept(strong: StrongScrubber, text: str) -> None:
+    assert _names(strong, text) == [], text
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        # a private person who shares only a surname or a first name with a notable one
+        ("Dear Martha Locke, your order ships today.", "Martha Locke"),
+        ("Simon will bring the slides to the review.", "Simon"),
+        # a notable full name that the user calls their own, or next to a phone number
+        ("I am writing about my friend Carl Rogers, who needs a new job.", "Carl Rogers"),
+        ("Applicant: Norman Mailer, phone (419) 346-4231, available from May.", "Norman Mailer"),
+    ],
+)
+def test_private_names_beside_notable_ones_found(
+    strong: StrongScrubber, text: str, name: str
+) -> None:
+    assert name in _names(strong, text), text
+
+
+def test_wordnet_instances_are_parsed_from_data_noun() -> None:
+    # lines of WordNet 3.0's data.noun, glosses cut
+    lines = [
+        "  1 This software and database is being provided to you, the LICENSEE, by  \n",
+        "09604451 18 n 02 Sherlock_Holmes 0 Holmes 0 001 @i 09587565 n 0000 | a fictitious  \n",
+        "08824152 15 n 01 Winnipeg 0 002 @i 08695198 n 0000 #p 08823968 n 0000 | the capital  \n",
+        # a class, not an instance; an instance of a lexicographer file not kept (noun.act)
+        "10126926 18 n 02 genius 0 Einstein 1 001 @ 09621545 n 0000 | someone who has  \n",
+        "00060548 04 n 02 Hegira 1 Hejira 1 001 @i 00058743 n 0000 | the flight of Muhammad  \n",
+    ]
+    assert parse_instances(lines) == {
+        "sherlock holmes": "noun.person",
+        "holmes": "noun.person",
+        "winnipeg": "noun.location",
+    }
+
+
+def test_the_installed_wordnet_lists_notable_names() -> None:
+    names = instances()
+    assert len(names) > 12_000
+    assert names["albert einstein"] == "noun.person"
+    assert names["sherlock holmes"] == "noun.person"
+    assert names["mississippi river"] == "noun.object"
