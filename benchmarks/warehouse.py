@@ -261,10 +261,16 @@ class DbtRun:
     models: dict[str, float]
 
 
-def _dbt(args: list[str], warehouse: Path, target: Path, timeout_s: float | None = None) -> DbtRun:
+def _dbt(
+    args: list[str],
+    warehouse: Path,
+    target: Path,
+    timeout_s: float | None = None,
+    environment: dict[str, str] | None = None,
+) -> DbtRun:
     """``dbt <args>`` on ``warehouse`` in a fresh wrapper process, whose RUSAGE_CHILDREN are then
     the dbt process's own CPU seconds and peak RSS (DuckDB runs inside it); a run stopped after
-    ``timeout_s`` takes infinite seconds."""
+    ``timeout_s`` takes infinite seconds. ``environment`` is added to dbt's."""
     from econ_index.dbt_runner import WAREHOUSE_ENV, project_dir
 
     project = project_dir()
@@ -285,7 +291,12 @@ def _dbt(args: list[str], warehouse: Path, target: Path, timeout_s: float | None
         "usage = resource.getrusage(resource.RUSAGE_CHILDREN);"
         "print(json.dumps([code, usage.ru_utime + usage.ru_stime, usage.ru_maxrss]))"
     )
-    env = {**os.environ, WAREHOUSE_ENV: str(warehouse), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
+    env = {
+        **os.environ,
+        WAREHOUSE_ENV: str(warehouse),
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+        **(environment or {}),
+    }
     started = time.perf_counter()
     # its own process group, so that a run over `timeout_s` goes with dbt and DuckDB
     process = subprocess.Popen(
@@ -336,13 +347,14 @@ APPEND_TARGET_S = 20.0  # one day appended to the 1M warehouse: the incremental 
 # the disclosure chain (int_disclosure_cells -> ... -> pub_index_cells) timed apart from the rollups
 UP_TO_MARTS = ["--exclude", "int_disclosure_cells+"]  # every model and test but the chain's
 SUPPRESSION = ["--select", "int_disclosure_cells+"]
-# the appended day as the daily recipe builds it: selector `daily` (selectors.yml) skips the data
-# tests of the per-user state, which read every user's rows, the seeds and the unit tests; it
-# cannot be combined with --exclude
+# the appended day as the daily recipe builds it: selector `daily` (selectors.yml) builds what
+# descends from the sources but the data tests of the per-user state, which read every user's
+# rows, and the unit tests; it cannot be combined with --exclude
 DAILY_UP_TO_MARTS = [
+    "--select",
+    "source:econ_index+",
     *UP_TO_MARTS,
     "tag:per_user_state,resource_type:test",
-    "resource_type:seed",
     "resource_type:unit_test",
 ]
 # the suppression models at 1M with daily cells take minutes: stopped there (shown as "> N s")
@@ -430,7 +442,9 @@ def build_shape(shape: Shape, n_rows: int, root: Path) -> ShapeResult:
     suppression = _dbt(["build", *SUPPRESSION], warehouse, target, SUPPRESSION_TIMEOUT_S)
     with duckdb.connect(str(warehouse)) as con:
         append_held_back_day(con, NEW_DAY_LOADED_AT)
-    append = _dbt(["build", *DAILY_UP_TO_MARTS], warehouse, target)
+    append = _dbt(
+        ["build", *DAILY_UP_TO_MARTS], warehouse, target, environment=daily_tests(warehouse)
+    )
     load_after = os.getloadavg()[0]
     with duckdb.connect(str(warehouse)) as con:
         counts = con.execute(
@@ -463,6 +477,15 @@ def build_shape(shape: Shape, n_rows: int, root: Path) -> ShapeResult:
         cells,
         (load_before, load_after),
     )
+
+
+def daily_tests(warehouse: Path) -> dict[str, str]:
+    """The environment of a daily build as `econ-index build --daily` sets it: the period
+    models' tests in the changed periods only (econ_index.daily)."""
+    from econ_index.daily import TESTS_CHANGED_SINCE_ENV, daily_tests_since
+
+    since = daily_tests_since(warehouse)
+    return {TESTS_CHANGED_SINCE_ENV: since} if since else {}
 
 
 def hold_back_last_day(con: duckdb.DuckDBPyConnection) -> None:
@@ -556,7 +579,8 @@ def warehouse_build(taxonomy: Taxonomy, n_rows: int = WAREHOUSE_ROWS) -> list[di
         ),
         row("appended day: conversations", lambda r: f"{r.day_conversations:,}"),
         row(
-            "appended day: incremental dbt build up to the marts (selector daily), s (CPU s, RSS)",
+            "appended day: incremental dbt build up to the marts (selector daily, tests in the"
+            " changed periods), s (CPU s, RSS)",
             lambda r: _timed(r.append),
             f"<= {APPEND_TARGET_S:.0f}s",
             met(tail.append.seconds <= APPEND_TARGET_S),

@@ -56,7 +56,9 @@
     {%- endif %}
 {%- endmacro %}
 
-{% macro changed_units(by_user) -%}
+{#- `labels` and `since` (SQL for a timestamp) default to the staging labels and the model's
+    watermark; a daily build's data tests pass their own (macros/incremental/daily_tests.sql). -#}
+{% macro changed_units(by_user, labels=none, since=none) -%}
     {%- for grain in period_grains() %}
         select distinct
             '{{ grain }}' as period_grain,
@@ -64,17 +66,18 @@
             {%- if by_user %},
                 user_key
             {%- endif %}
-        from {{ ref('stg_econ_index__conversation_labels') }}
-        where loaded_at > ({{ units_watermark() }})
+        from {{ labels if labels is not none else ref('stg_econ_index__conversation_labels') }}
+        where loaded_at > ({{ since if since is not none else units_watermark() }})
         {% if not loop.last %}union all{% endif %}
     {%- endfor %}
 {%- endmacro %}
 
-{#- A semi-join on the unit columns: `alias` row is in a changed unit. -#}
-{% macro in_changed_units(alias, unit) -%}
+{#- A semi-join on the unit columns: `alias` row is in a changed unit (of the CTE
+    `changed_units`, or of the from-clause `changed`, aliased changed_units). -#}
+{% macro in_changed_units(alias, unit, changed='changed_units') -%}
     exists (
         select 1
-        from changed_units
+        from {{ changed }}
         where
             {% for column in unit -%}
                 changed_units.{{ column }} = {{ alias }}.{{ column }}

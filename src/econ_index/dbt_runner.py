@@ -102,11 +102,13 @@ def run_dbt(
     variables: Mapping[str, object] | None = None,
     quiet: bool = False,
     verbose: bool = True,
+    environment: Mapping[str, str] | None = None,
 ) -> dbtRunnerResult:
     """``dbt <command>`` on ``warehouse``; raises :class:`DbtError` unless every node passed.
 
     With ``quiet``, dbt's own output goes to stderr so stdout stays machine-readable; without
-    ``verbose`` dbt prints errors only (:func:`describe` sums the result up).
+    ``verbose`` dbt prints errors only (:func:`describe` sums the result up). ``environment``
+    is set for the command only (e.g. econ_index.daily's watermark).
     """
     project = project_dir()
     args = [*([] if verbose else ["--quiet"]), *command]
@@ -119,6 +121,7 @@ def run_dbt(
         WAREHOUSE_ENV: str(warehouse.resolve()),
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
         "DO_NOT_TRACK": "1",
+        **(environment or {}),
     }
     redirect = contextlib.redirect_stdout(sys.stderr) if quiet else contextlib.nullcontext()
     listener = _listener.get()

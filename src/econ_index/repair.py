@@ -49,6 +49,7 @@ from econ_index.audit import (
     Key,
     equation_system,
 )
+from econ_index.daily import TESTS_CHANGED_SINCE_ENV, daily_tests_since
 from econ_index.dbt_runner import check_seeds, describe, run_dbt
 from econ_index.warehouse import DDL, WarehouseError, explain_error
 
@@ -312,14 +313,17 @@ def build(
     frozen either way. Returns one plan per audit; the last one adds nothing.
     ``reopen_changed`` first unfreezes the closed periods whose cells changed since they were
     frozen (else the build fails on them). ``daily`` builds dbt selector `daily` (every model,
-    not the per-user state's data tests: README "Daily runs"). ``report`` gets a line per dbt
-    command."""
+    not the per-user state's data tests, the period models' tests in the changed periods only:
+    README "Daily runs"). ``report`` gets a line per dbt command."""
     check_seeds()
     if not warehouse.parent.is_dir():
         raise WarehouseError(
             f"the warehouse's folder {warehouse.parent} does not exist: "
             "run `econ-index classify --warehouse PATH` first, or give --warehouse its path"
         )
+    # a daily run tests the period models in the periods it changes alone (econ_index.daily):
+    # the watermark before any model moves it (the reopening runs models)
+    since = daily_tests_since(warehouse) if daily and not full_refresh else None
     _record(warehouse, [], 0)
     if reopen_changed:
         _reopen_changed(warehouse, verbose, report)
@@ -328,7 +332,9 @@ def build(
         *(["--full-refresh"] if full_refresh else []),
         *(["--selector", "daily"] if daily else []),
     ]
-    report(f"dbt build: {describe(run_dbt(command, warehouse=warehouse, verbose=verbose))}")
+    environment = {TESTS_CHANGED_SINCE_ENV: since} if since else None
+    result = run_dbt(command, warehouse=warehouse, verbose=verbose, environment=environment)
+    report(f"dbt build: {describe(result)}")
     plans: list[Plan] = []
     for dbt_pass in range(1, MAX_DBT_PASSES + 1):
         plans.append(plan_for_warehouse(warehouse))

@@ -5,12 +5,14 @@ intermediate, mart and published table; and the run leaves closed periods untouc
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pytest
 
 from benchmarks.warehouse import append_held_back_day, generate_labels, hold_back_last_day
-from econ_index.dbt_runner import run_dbt
+from econ_index.daily import TESTS_CHANGED_SINCE_ENV, daily_tests_since
+from econ_index.dbt_runner import DbtError, run_dbt
 from econ_index.onet import build_seeds
 
 pytestmark = pytest.mark.slow
@@ -137,7 +139,11 @@ def test_appending_a_day_equals_a_full_refresh(tmp_path: Path, onet_source: Path
             " where period_grain = 'day' and period_start = ? and user_key = ?"
         )
         con.execute(marked.format(1000), list(closed))
-    run_dbt(["build"], warehouse=warehouse, target_path=target, quiet=True)
+    since = daily_tests_since(warehouse)
+    assert since is not None
+    daily = {TESTS_CHANGED_SINCE_ENV: since}
+    run_dbt(DAILY_BUILD, warehouse=warehouse, target_path=target, quiet=True, environment=daily)
+    _daily_tests_read_the_changed_periods(warehouse, target, daily, closed[0])
 
     with duckdb.connect(str(warehouse)) as con:
         still_marked = con.execute(
@@ -193,28 +199,75 @@ def test_appending_a_day_equals_a_full_refresh(tmp_path: Path, onet_source: Path
                     assert n > 0, f"{schema}.{name} is empty"
 
 
-def test_selector_daily_skips_the_per_user_state_tests_alone(tmp_path: Path) -> None:
-    """The daily recipe's selector builds every model and runs every data test but those of
-    the per-user state, which read all users' rows whatever a day changed; it leaves out the
-    seeds and the unit tests, which a day's labels do not change."""
+def _daily_tests_read_the_changed_periods(
+    warehouse: Path, target: Path, daily: dict[str, str], closed_day: object
+) -> None:
+    """A null count in a period day n changed fails the daily run's tests; one in a closed day
+    passes them (it was tested when it was written) and fails a full build's."""
+    test = ["test", "--select", "int_task_usage"]
+    dbt: dict[str, Any] = {"warehouse": warehouse, "target_path": target, "quiet": True}
+    null_count = (
+        "update intermediate.int_task_usage set n_conversations = {}"
+        " where period_grain = 'day' and period_start = ? and onet_task_id = ?"
+    )
+    with duckdb.connect(str(warehouse)) as con:
+        day_n = con.execute(
+            "select max(cast(created_at as date)) from raw.conversation_labels where loaded_at = ?",
+            [DAY_N_LOADED_AT],
+        ).fetchone()
+        assert day_n is not None
+        rows = {
+            day: con.execute(
+                "select onet_task_id, n_conversations from intermediate.int_task_usage"
+                " where period_grain = 'day' and period_start = ? order by 1 limit 1",
+                [day],
+            ).fetchone()
+            for day in (day_n[0], closed_day)
+        }
+    for day, row in rows.items():
+        assert row is not None, day
+        with duckdb.connect(str(warehouse)) as con:
+            con.execute(null_count.format("null"), [day, row[0]])
+        try:
+            if day == closed_day:
+                run_dbt(test, **dbt, environment=daily)
+            with pytest.raises(DbtError, match="not_null_int_task_usage_n_conversations"):
+                run_dbt(test, **dbt, environment=None if day == closed_day else daily)
+        finally:
+            with duckdb.connect(str(warehouse)) as con:
+                con.execute(null_count.format(row[1]), [day, row[0]])
+
+
+def test_selector_daily_builds_what_the_labels_change(tmp_path: Path) -> None:
+    """The daily recipe's selector builds every model downstream of the classifier's tables and
+    runs their data tests but those of the per-user state, which read all users' rows whatever
+    a day changed; it leaves out what the seeds alone make (and its tests) and the unit tests,
+    which a day's labels do not change."""
     warehouse = tmp_path / "w.duckdb"
 
     def names(*selection: str) -> set[str]:
         result = run_dbt(["ls", *selection, "--output", "name"], warehouse=warehouse, quiet=True)
         return set(result.result)
 
-    everything = names()
-    sources = names("--resource-type", "source")  # read, never built: the selector lists none
     state_tests = names("--select", "tag:per_user_state", "--resource-type", "test")
     assert (
         "unique_combination_of_columns_int_soc_users_period_grain__period_start__soc_level"
         "__soc_code__user_key" in state_tests
     )
     assert not any("int_soc_usage" in name for name in state_tests)
-    static = names("--resource-type", "seed") | names("--resource-type", "unit_test")
-    assert "onet_task_statements" in static
-    assert "soc_users_roll_each_user_up_the_levels" in static
-    assert names("--selector", "daily") == everything - state_tests - sources - static
+    unit_tests = names("--resource-type", "unit_test")
+    assert "soc_users_roll_each_user_up_the_levels" in unit_tests
+    daily = names("--selector", "daily")
+    assert daily == names("--select", "source:econ_index+") - state_tests - unit_tests
+    # cautious: a test between them and the day's rows (a relationships test) is not theirs alone
+    seeds_alone = names(
+        "--select", "+int_soc_nodes +int_task_allocation", "--indirect-selection", "cautious"
+    )
+    assert {"onet_task_statements", "stg_onet__task_statements", "int_soc_nodes"} <= seeds_alone
+    assert not daily & seeds_alone
+    assert {"int_soc_users", "int_index_cells", "pub_index_cells"} <= daily
+    # a test between the day's rows and the seeds' still runs
+    assert any(name.startswith("relationships_int_task_usage_onet_task_id") for name in daily)
 
 
 @pytest.mark.parametrize(("options", "command"), [([], ["build"]), (["--daily"], DAILY_BUILD)])
