@@ -1000,8 +1000,9 @@ def test_a_cell_the_repair_hides_is_protected_by_the_rounds(compiled: CompiledSq
 
 
 def test_the_sql_attack_catches_every_kind_of_leak(compiled: CompiledSql) -> None:
-    """The singular test must fail on unsafe tables: un-hide one complementary cell, publish a
-    cell below k, leave a measure on a hidden cell, hide a base whose shares stay published."""
+    """The singular test must fail on unsafe tables: un-hide one complementary cell, hide one
+    mode total alone, publish a cell below k, leave a measure on a hidden cell, hide a base whose
+    shares stay published."""
     index = random_index(99)
     with duckdb.connect() as con:
         _load(con, compiled, index.cells.values(), index.allocation)
@@ -1018,6 +1019,18 @@ def test_the_sql_attack_catches_every_kind_of_leak(compiled: CompiledSql) -> Non
             " and p.variable = r.variable and (p.node_id, p.variable, p.period_start) in ("
             " select (node_id, variable, period_start) from pub_index_cells"
             " where suppression_reason like 'complementary:%' order by all limit 1)",
+            # one hidden mode total whose patterns are all published: the mode equation gives it
+            "recoverable:mode": "update pub_index_cells set is_suppressed = true,"
+            " n_conversations = null, n_users = null, pct = null, ci_low = null, ci_high = null"
+            " where (period_grain, period_start, level, node_id, facet, variable) in ("
+            " select (m.period_grain, m.period_start, m.level, m.node_id, m.facet, m.variable)"
+            " from pub_index_cells m where m.facet = 'collaboration_mode'"
+            " and m.variable = 'automation' and not m.is_suppressed and not exists ("
+            " select 1 from pub_index_cells p where p.period_grain = m.period_grain"
+            " and p.period_start = m.period_start and p.level = m.level"
+            " and p.node_id = m.node_id and p.facet = 'collaboration'"
+            " and p.variable in ('directive', 'feedback_loop') and p.is_suppressed)"
+            " order by all limit 1)",
             "published_below_k": "update pub_index_cells set is_suppressed = false"
             " where (node_id, variable, period_start) in (select (node_id, variable, period_start)"
             " from pub_index_cells where suppression_reason like 'primary:%'"

@@ -138,6 +138,20 @@ mode_parts as (
     group by period_grain, period_start, level, node_id, part_of
 ),
 
+-- each mode_parts group's total keyed by its part_of, so the join is on equalities only (an
+-- OR in the join condition makes DuckDB fall back to a nested-loop join: hours at 1 M)
+mode_totals as (
+    select
+        period_grain,
+        period_start,
+        level,
+        node_id,
+        secret,
+        case when facet = 'usage' then 'split' else variable end as part_of
+    from cells
+    where (facet = 'usage' and variable = 'all') or facet = 'collaboration_mode'
+),
+
 period_parts as (
     {#- (parent grain, part grain, datepart, length): a part lies in [start, start + length) of
         its parent; the whole history ('all') holds every part of a grain -#}
@@ -314,23 +328,13 @@ equations as (
         parts.n_parts + case when total_cell.level is null then 0 else 1 end as n_members,
         parts.secret_parts + coalesce(total_cell.secret, 0) as n_hidden
     from mode_parts as parts
-    left join cells as total_cell
+    left join mode_totals as total_cell
         on
             parts.period_grain = total_cell.period_grain
             and parts.period_start = total_cell.period_start
             and parts.level = total_cell.level
             and parts.node_id = total_cell.node_id
-            and (
-                (
-                    parts.part_of = 'split'
-                    and total_cell.facet = 'usage'
-                    and total_cell.variable = 'all'
-                )
-                or (
-                    total_cell.facet = 'collaboration_mode'
-                    and parts.part_of = total_cell.variable
-                )
-            )
+            and parts.part_of = total_cell.part_of
 
     union all
 
