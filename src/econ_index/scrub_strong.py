@@ -228,6 +228,7 @@ _CITATION = re.compile(
 _ALICE = re.compile(r"\bAlice\b")
 _BOB = re.compile(r"\bBob\b")
 _STOCK_PEOPLE = frozenset("alice bob carol charlie dave eve mallory trent".split())
+_POSSESSIVE = re.compile(r"['\u2019]s\b")
 _MINE = re.compile(r"\b(?i:my|our)\b[^.\n]*\Z")
 _LIST_SEP = re.compile(r",[ \t]*(?:and[ \t]+)?|[ \t]+(?:and|&)[ \t]+")
 
@@ -298,6 +299,16 @@ _CODE_LINE = re.compile(
 _NAME_LINE = re.compile(
     r"(?m)^[ \t\u2937\u2022*>-]*(?P<name>[A-Z][a-z'-]+\n[ \t]*[A-Z][a-z'-]+"
     r"|[A-Z][a-z'-]+(?:[ \t]+[A-Z][\w'.-]+){0,2})[ \t]*,?[ \t]*$"
+)
+# A chat log's speaker ("Nadav: Sure, i'll join.") or a transcript's ("> Lizy Thomson 00:03").
+_SPEAKER = re.compile(
+    r"(?m)^[ \t>*-]*(?P<name>[A-Z][a-z'-]+(?:[ \t]+[A-Z][a-z'-]+)?)"
+    r"(?:[ \t]*:[ \t]+\S|[ \t]+\d{1,2}:\d{2}(?::\d{2})?[ \t]*$)"
+)
+# An e-mail's header lines and the names in them, separated by ";" or ",".
+_HEADER_LINE = re.compile(r"(?m)^[ \t>*]*(?:From|To|Cc|CC|Bcc|BCC)[ \t]*:[ \t]*(?P<list>[^\n]+)$")
+_HEADER_ITEM = re.compile(
+    r"[ \t]*(?P<name>[A-Z][a-z'-]+(?:[ \t]+[A-Z][a-z'-]+){1,2})[ \t]*(?:<[^>\n]*>[ \t]*)?"
 )
 _CONTACT_BELOW = re.compile(r"@[\w-]+\.|\+?\d[\d ()-]{8,}\d")
 # First and last name as neighbouring quoted strings of code or CSV: "Yakir","Cohen".
@@ -703,15 +714,9 @@ class StrongScrubber(Scrubber):
             out += self._matched(text, pattern)
         for m in _WITH_PERSON.finditer(text):
             name = m.group("name")
-            w = name.lower()
-            # a census first name, or a word too rare to be a product's ("ask Python")
-            if (
-                w not in self._stop
-                and not self._common(name)
-                and (w in self._first or _zipf(w) < _RARE_ZIPF)
-                and w not in self._place_names
-                and name not in not_people  # "a call with Deloitte"
-            ):
+            # a census first name, or a word too rare to be a product's ("ask Python"); not
+            # what the model calls an organisation ("a call with Deloitte")
+            if self._given(name) and name not in not_people:
                 out.append(m.span("name"))
         for m in _CASE.finditer(text):
             for group in ("a", "b"):
@@ -729,7 +734,44 @@ class StrongScrubber(Scrubber):
             s = m.start("name") + (len(name) - 1 if name[-1] in _ZH_SURNAMES else 0)
             if text[s] in _ZH_SURNAMES:
                 out.append((s, m.end("name")))
+        return out + self._speakers(text) + self._addressees(text)
+
+    def _given(self, word: str) -> bool:
+        """A word that reads as a given name: a census first name or rarer than any product's
+        name ("Nadav", "Yedidya"), not an everyday word, a stop word or a place."""
+        w = word.lower()
+        return (
+            w not in self._stop
+            and w not in _TYPE_WORDS
+            and not self._common(word)
+            and (w in self._first or _zipf(w) < _RARE_ZIPF)
+            and w not in self._place_names
+        )
+
+    def _speakers(self, text: str) -> list[tuple[int, int]]:
+        """The speakers of a chat log or a transcript ("Nadav: Sure", "> Lizy Thomson 00:03"):
+        two or more lines led by names that read as given names."""
+        found = [m for m in _SPEAKER.finditer(text) if self._given(m.group("name").split()[0])]
+        names = {m.group("name") for m in found}
+        return [m.span("name") for m in found] if len(names) > 1 else []
+
+    def _addressees(self, text: str) -> list[tuple[int, int]]:
+        """The full names of an e-mail's From / To / Cc lines ("Cc: Peter Krawiec; Nick
+        Komorous")."""
+        out = []
+        for m in _HEADER_LINE.finditer(text):
+            for item in re.finditer(r"[^;,]+", m.group("list")):
+                name = _HEADER_ITEM.fullmatch(item.group())
+                if not name:
+                    continue
+                words = name.group("name").lower().split()
+                if (words[0] in self._first or _zipf(words[0]) < _RARE_ZIPF) and not all(
+                    map(self._common, words)
+                ):
+                    start = m.start("list") + item.start() + name.start("name")
+                    out.append((start, start + len(name.group("name"))))
         return out
+
 
     def _notables(
         self,
@@ -766,7 +808,9 @@ class StrongScrubber(Scrubber):
             for m in pattern.finditer(text):
                 if _MINE.search(text, max(0, m.start() - 30), m.start()):
                     continue  # "my friend Jane Roe, a psychologist" is the user's
-                for name in _LIST_SEP.split(m.groupdict().get("name") or m.group("name2")):
+                cued = m.groupdict().get("name") or m.group("name2")
+                # "in the style of Tracy Chapman's Fast Car": the name without its possessive
+                for name in _LIST_SEP.split(_POSSESSIVE.sub("", cued)):
                     keep.add(name.lower())
                     keep.update(w.lower() for w in name.split() if len(w) > 2)
         return frozenset(keep)
