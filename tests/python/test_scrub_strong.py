@@ -57,6 +57,11 @@ def _names(strong: StrongScrubber, text: str) -> list[str]:
         ("My friend Jane Roeburn, a psychologist, wants a CV.", "Jane Roeburn"),
         # a role in a greeting is no name, but the name after it is
         ("Dear Hiring Manager Tom Blake,\nI apply.", "Tom Blake"),
+        # a chat log's and a transcript's speakers; an e-mail's header lines
+        ("Barak: Let's meet on zoom.\nNadav: Sure, i'll join.\nYuval: I'm in.", "Nadav"),
+        ("> Lizy Thomson 00:03\nStill ill.\n> Stephen Dunn 00:19\nOk.", "Lizy Thomson"),
+        ("To: Jeff Bezos\nCc: Peter Krawiec; Nick Komorous\nSubject: Ring", "Peter Krawiec"),
+        ("From: Mary Jones <mj@x.org>\nTo: Sales Team", "Mary Jones"),
     ],
 )
 def test_private_names_found(strong: StrongScrubber, text: str, name: str) -> None:
@@ -140,6 +145,10 @@ def test_a_name_found_once_is_found_everywhere(strong: StrongScrubber) -> None:
         # lower-case word pairs that are census names but read as words
         "Wind energy is provided as long as the sun shines.",
         "Optimizations (e.g., manual search, Grid Search).",
+        # labels of a prompt are no speakers; one speaker line is no chat log; a team greeted
+        "Input: a list\nOutput: a number\nNote: keep it short",
+        "Barak: Let's meet on zoom tomorrow.",
+        "To: Sales Team; Customer Service\nSubject: refund",
     ],
 )
 def test_lookalike_names_kept(strong: StrongScrubber, text: str) -> None:
