@@ -303,7 +303,12 @@ _NAME_LINE = re.compile(
 # A chat log's speaker ("Nadav: Sure, i'll join.") or a transcript's ("> Lizy Thomson 00:03").
 _SPEAKER = re.compile(
     r"(?m)^[ \t>*-]*(?P<name>[A-Z][a-z'-]+(?:[ \t]+[A-Z][a-z'-]+)?)"
-    r"(?:[ \t]*:[ \t]+\S|[ \t]+\d{1,2}:\d{2}(?::\d{2})?[ \t]*$)"
+    r"(?:[ \t]*:[ \t]+(?P<said>\S+)|[ \t]+\d{1,2}:\d{2}(?::\d{2})?[ \t]*$)"
+)
+# How a chat line opens, unlike a glossary's "Xylitol: a sugar substitute".
+_UTTERANCE = frozenset(
+    "i i'm i'll i've i'd im we we're let's you you're sure ok okay yes yeah no hi hello hey "
+    "thanks thank sorry great good me my".split()
 )
 # An e-mail's header lines and the names in them, separated by ";" or ",".
 _HEADER_LINE = re.compile(r"(?m)^[ \t>*]*(?:From|To|Cc|CC|Bcc|BCC)[ \t]*:[ \t]*(?P<list>[^\n]+)$")
@@ -750,8 +755,18 @@ class StrongScrubber(Scrubber):
 
     def _speakers(self, text: str) -> list[tuple[int, int]]:
         """The speakers of a chat log or a transcript ("Nadav: Sure", "> Lizy Thomson 00:03"):
-        two or more lines led by names that read as given names."""
-        found = [m for m in _SPEAKER.finditer(text) if self._given(m.group("name").split()[0])]
+        two or more lines led by names that read as given names, each a census first name or
+        followed by words of a conversation ("Nadav: Sure"), not a definition's."""
+        found = [
+            m
+            for m in _SPEAKER.finditer(text)
+            if self._given(first := m.group("name").split()[0])
+            and (
+                first.lower() in self._first
+                or not m.group("said")
+                or m.group("said").lower().strip(",.!") in _UTTERANCE
+            )
+        ]
         names = {m.group("name") for m in found}
         return [m.span("name") for m in found] if len(names) > 1 else []
 

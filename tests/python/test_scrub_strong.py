@@ -148,6 +148,7 @@ def test_a_name_found_once_is_found_everywhere(strong: StrongScrubber) -> None:
         # labels of a prompt are no speakers; one speaker line is no chat log; a team greeted
         "Input: a list\nOutput: a number\nNote: keep it short",
         "Barak: Let's meet on zoom tomorrow.",
+        "Macadamia Nuts: Dogs may get weak.\nXylitol: Xylitol is a sugar substitute.",
         "To: Sales Team; Customer Service\nSubject: refund",
     ],
 )
