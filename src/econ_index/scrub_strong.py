@@ -215,7 +215,8 @@ _ROLE_AFTER = re.compile(
     # "Peter Theil (PayPal founder)", "Jacqueline Woodson - award-winning author", "Edward
     # Thorndike, a pioneering psychologist"
     r"|\b(?P<name2>[A-Z][\w'-]+(?:[ \t]+[A-Z][\w'-]+){1,2})(?:[ \t]*[(\u2013\u2014-][ \t]*"
-    rf"|,[ \t]+(?:a|an|the)[ \t]+)(?:[\w-]+[ \t]+){{0,3}}?(?i:founder|co-founder|author|{_RENOWN})\b"
+    r"|,[ \t]+(?:a|an|the)[ \t]+)(?:[\w-]+[ \t]+){0,3}?"
+    rf"(?i:founder|co-founder|author|{_RENOWN})\b"
 )
 # Reference lists: "Chen, E. Y. H., Chan, R. C. H., & Yip, P." (surnames before initials).
 _CITED_INITIALS = re.compile(r"\b(?P<name>[A-Z][\w'-]+),\s+(?:[A-Z]\.\s?){1,4}(?=[,&(]|\s*[&(])")
@@ -589,10 +590,9 @@ class StrongScrubber(Scrubber):
             return False
         if self._place_word(name):
             return True
-        return (
-            _PLACE_BEFORE.search(text, max(0, start - 20), start) is not None
-            or self._in_place_list(text, start, end)
-        )
+        return _PLACE_BEFORE.search(
+            text, max(0, start - 20), start
+        ) is not None or self._in_place_list(text, start, end)
 
     def _place_word(self, name: str) -> bool:
         """A place's name that is no first name and no common surname."""
@@ -786,7 +786,6 @@ class StrongScrubber(Scrubber):
                     start = m.start("list") + item.start() + name.start("name")
                     out.append((start, start + len(name.group("name"))))
         return out
-
 
     def _notables(
         self,
