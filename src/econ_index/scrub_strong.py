@@ -175,6 +175,8 @@ _RENOWN = (
     "|neuroscientists?|biologists?|chemists?|linguists?|playwrights?"
 )
 _CUED = r"[A-Z][\w'-]+(?:[ \t]+(?:[A-Z]\.|[A-Z][\w'-]+)){0,3}"
+# a list after a cue: "Stars: Sam Worthington, Zoe Saldana", "by John Graunt, William Farr"
+_CUED_LIST = rf"{_CUED}(?:(?:,[ \t]*(?:and[ \t]+)?|[ \t]+(?:and|&)[ \t]+){_CUED})*"
 _KEEP_CUES = re.compile(
     # the assistant and the personas the user gives it
     r"(?:\b(?i:you\s+are|you're|your\s+name\s+is|act\s+as|acting\s+as|pretend\s+to\s+be|"
@@ -203,12 +205,14 @@ _KEEP_CUES = re.compile(
     # holders of public office and titles that make a person public
     r"|\b(?:President|Prime\s+Minister|Minister|Senator|Sen\.|Governor|Gov\.|Prince|Princess"
     r"|King|Queen|Pope|Saint|General|Gen\.|Justice|Judge|Chancellor|Sheikh|Emperor|Empress"
-    r"|Lord|CEO|Chairman|Congressman|Congresswoman|Rep\.|Secretary|First\s+Lady),?\s+"
-    # a calling known by its public work: "the german psychologist Kai Sassenberg"
-    rf"|\b(?:the|a|an|famous|renowned|late|American|British|German|French)\s+(?:[a-z-]+\s+)?"
-    rf"(?i:{_RENOWN})\s+)"
-    # a list after the cue: "Stars: Sam Worthington, Zoe Saldana", "by John Graunt, William Farr"
-    rf"(?P<name>{_CUED}(?:(?:,[ \t]*(?:and[ \t]+)?|[ \t]+(?:and|&)[ \t]+){_CUED})*)"
+    r"|Lord|CEO|Chairman|Congressman|Congresswoman|Rep\.|Secretary|First\s+Lady),?\s+)"
+    rf"(?P<name>{_CUED_LIST})"
+)
+# A calling known by its public work: "the german psychologist Kai Sassenberg"; never the
+# user's own ("my therapist, the psychologist X").
+_RENOWNED = re.compile(
+    r"\b(?:the|a|an|famous|renowned|late|American|British|German|French)\s+(?:[a-z-]+\s+)?"
+    rf"(?i:{_RENOWN})\s+(?P<name>{_CUED_LIST})"
 )
 # A public role named after the person: "Michael Conroy, who is the founder of ...".
 _ROLE_AFTER = re.compile(
@@ -291,6 +295,15 @@ _FICTION = re.compile(
     r"|[\"\u201d][ \t]*,?[ \t]*(?-i:[A-Z][a-z]+|he|she|they)[ \t]+"
     r"(?-i:said|says|asked|asks|replied|replies|whispered|shouted|begins|continues)\b"
 )
+# A script's or a play's layout, fiction without a story word: sluglines ("INT. KITCHEN"), acts,
+# a stage direction after a speaker ("THOMAS: (quietly) Out.") or under a name in capitals.
+_SCRIPT = re.compile(
+    r"(?m)^[ \t]*(?:(?:INT|EXT)\.[ \t]|(?i:act)[ \t]+(?:[IVX]+|\d{1,2}|one|two|three|four|five)\b"
+    r"|[A-Z][\w'-]+(?:[ \t]+[A-Z][\w'-]+)?[ \t]*:[ \t]*[(\[][a-z][^)\]\n]*[)\]]"
+    r"|[A-Z]{2,}(?:[ \t]+[A-Z]{2,})?[ \t]*\n[ \t]*\([a-z][^)\n]*\)[ \t]*$)"
+)
+# A character's name in capitals leading a line of dialogue ("MARGARET: Where were you?").
+_CAPS_SPEAKER = re.compile(r"(?m)^[ \t]*(?P<name>[A-Z]{2,}(?:[ \t]+[A-Z]{2,})?)[ \t]*:")
 # A line of code: names the model finds there are identifiers unless quoted.
 _CODE_LINE = re.compile(
     r"[;{}]|\(\)|^[ \t]*(?:#|//|import\b|from\s+\S+\s+import\b|def\b|class\b|const\b|"
@@ -305,8 +318,19 @@ _NAME_LINE = re.compile(
 )
 # A chat log's speaker ("Nadav: Sure, i'll join.") or a transcript's ("> Lizy Thomson 00:03").
 _SPEAKER = re.compile(
-    r"(?m)^[ \t>*-]*(?P<name>[A-Z][a-z'-]+(?:[ \t]+[A-Z][a-z'-]+)?)"
+    r"(?m)^(?P<lead>[ \t>*-]*)"
+    # a time stamp before the name: "[10:02] Priya:", "13/10/22, 5:21 PM - Priya:"
+    r"(?P<stamp>\[[^\]\n]{0,24}\d:\d\d[^\]\n]{0,8}\][ \t]*"
+    r"|(?:\d{1,2}/\d{1,2}/\d{2,4},?[ \t]+)?\d{1,2}:\d{2}(?:[ \t]*[AP]M)?[ \t]+(?:-[ \t]+)?)?"
+    r"(?P<name>[A-Z][a-z'-]+(?:[ \t]+[A-Z][a-z'-]+)?)"
     r"(?:[ \t]*:[ \t]+(?P<said>\S+)|[ \t]+\d{1,2}:\d{2}(?::\d{2})?[ \t]*$)"
+)
+# What makes "Name: line" a real chat or transcript rather than a script: the platform, or the
+# user among the speakers ("Me: ok").
+_CHAT_EVIDENCE = re.compile(
+    r"\b(?:chats?|slack|whatsapp|teams|zoom|skype|discord|telegram|transcripts?|meeting|thread"
+    r"|sms)\b|^[ \t>*-]*(?:me|myself)[ \t]*:",
+    re.I | re.M,
 )
 # How a chat line opens, unlike a glossary's "Xylitol: a sugar substitute".
 _UTTERANCE = frozenset(
@@ -466,13 +490,13 @@ class StrongScrubber(Scrubber):
         # characters have no e-mail address or phone number: a CV or a letter with them that
         # says "character" or "story" is still about real people
         contact = any(item[3] in (PiiType.EMAIL, PiiType.PHONE) for item in found.items)
-        fiction = _FICTION.search(text) is not None and not contact
+        fiction = (_FICTION.search(text) is not None or self._script(text)) and not contact
         # in a story "call me Lizzie" and "Dear Alyssa" are the characters' own words; a
         # relative ("my son Jake") or a signature is the user's
         # ... unless a character says it: "My father, Arthur Willoughby, died" in dialogue
         strong = [
             (s, e) for s, e in self._personal_names(text) if not (fiction and _in_quote(text, s))
-        ] + ([] if fiction else self._cued_names(text, not_people))
+        ] + ([] if fiction else self._cued_names(text, not_people, contact))
         cued = {" ".join(text[s:e].split()) for s, e in strong}
         # a text with an e-mail address or a phone number is about reachable people: a private
         # "John Smith" there is not WordNet's explorer
@@ -680,7 +704,7 @@ class StrongScrubber(Scrubber):
         w = word.strip(".,'\u2019").lower()
         return w not in self._first and _zipf(w) >= _COMMON_ZIPF
 
-    def _cued_names(self, text: str, not_people: set[str]) -> list[tuple[int, int]]:
+    def _cued_names(self, text: str, not_people: set[str], contact: bool) -> list[tuple[int, int]]:
         out = []
         for m in _NAME_CUE.finditer(text):
             n = _CUE_NAME.match(text, m.end())
@@ -741,7 +765,7 @@ class StrongScrubber(Scrubber):
             s = m.start("name") + (len(name) - 1 if name[-1] in _ZH_SURNAMES else 0)
             if text[s] in _ZH_SURNAMES:
                 out.append((s, m.end("name")))
-        return out + self._speakers(text) + self._addressees(text)
+        return out + self._speakers(text, contact) + self._addressees(text)
 
     def _given(self, word: str) -> bool:
         """A word that reads as a given name: a census first name or rarer than any product's
@@ -755,10 +779,20 @@ class StrongScrubber(Scrubber):
             and w not in self._place_names
         )
 
-    def _speakers(self, text: str) -> list[tuple[int, int]]:
+    def _script(self, text: str) -> bool:
+        """A script's or a play's layout (``_SCRIPT``), or two characters' names in capitals
+        that are census first names leading lines ("MARGARET:", "THOMAS:"), not "USER:"."""
+        if _SCRIPT.search(text):
+            return True
+        names = {m.group("name") for m in _CAPS_SPEAKER.finditer(text)}
+        return sum(n.split()[0].lower() in self._first - self._stop for n in names) > 1
+
+    def _speakers(self, text: str, contact: bool) -> list[tuple[int, int]]:
         """The speakers of a chat log or a transcript ("Nadav: Sure", "> Lizy Thomson 00:03"):
         two or more lines led by names that read as given names, each a census first name or
-        followed by words of a conversation ("Nadav: Sure"), not a definition's."""
+        followed by words of a conversation ("Nadav: Sure"), not a definition's; and a sign
+        that it is a real chat, not a play's dialogue: time stamps, quoting, the user among
+        the speakers, a chat platform, an e-mail address or a phone number."""
         found = [
             m
             for m in _SPEAKER.finditer(text)
@@ -770,7 +804,12 @@ class StrongScrubber(Scrubber):
             )
         ]
         names = {m.group("name") for m in found}
-        return [m.span("name") for m in found] if len(names) > 1 else []
+        real = (
+            contact
+            or _CHAT_EVIDENCE.search(text) is not None
+            or any(">" in m.group("lead") or m.group("stamp") or not m.group("said") for m in found)
+        )
+        return [m.span("name") for m in found] if len(names) > 1 and real else []
 
     def _addressees(self, text: str) -> list[tuple[int, int]]:
         """The full names of an e-mail's From / To / Cc lines ("Cc: Peter Krawiec; Nick
@@ -820,10 +859,13 @@ class StrongScrubber(Scrubber):
                         keep.update((famous, f"family:{famous}"))
         if _ALICE.search(text) and _BOB.search(text):
             keep.update(_STOCK_PEOPLE)
-        for pattern in (_KEEP_CUES, _CITATION, _CITED_INITIALS, _ROLE_AFTER):
+        for pattern in (_KEEP_CUES, _CITATION, _CITED_INITIALS, _RENOWNED, _ROLE_AFTER):
             for m in pattern.finditer(text):
-                if _MINE.search(text, max(0, m.start() - 30), m.start()):
-                    continue  # "my friend Jane Roe, a psychologist" is the user's
+                # "my friend Jane Roe, a psychologist" is the user's; "my essay on the theory by
+                # John Rawls" is not
+                personal = pattern is _RENOWNED or pattern is _ROLE_AFTER
+                if personal and _MINE.search(text, max(0, m.start() - 30), m.start()):
+                    continue
                 cued = m.groupdict().get("name") or m.group("name2")
                 # "in the style of Tracy Chapman's Fast Car": the name without its possessive
                 for name in _LIST_SEP.split(_POSSESSIVE.sub("", cued)):

@@ -60,6 +60,11 @@ def _names(strong: StrongScrubber, text: str) -> list[str]:
         # a chat log's and a transcript's speakers; an e-mail's header lines
         ("Barak: Let's meet on zoom.\nNadav: Sure, i'll join.\nYuval: I'm in.", "Nadav"),
         ("> Lizy Thomson 00:03\nStill ill.\n> Stephen Dunn 00:19\nOk.", "Lizy Thomson"),
+        # a chat's speakers after time stamps, or beside the user's own lines
+        ("[10:02] Priya: I'll send the deck tonight\n[10:03] Nadav: Sure, thanks", "Priya"),
+        ("Priya: I'll send the deck tonight\nNadav: Sure, thanks\nMe: ok, great", "Nadav"),
+        # prompt labels in capitals do not make a script
+        ("USER: my name is Dana Whitlock\nASSISTANT: Hello Dana", "Dana Whitlock"),
         ("To: Jeff Bezos\nCc: Peter Krawiec; Nick Komorous\nSubject: Ring", "Peter Krawiec"),
         ("From: Mary Jones <mj@x.org>\nTo: Sales Team", "Mary Jones"),
     ],
@@ -150,6 +155,15 @@ def test_a_name_found_once_is_found_everywhere(strong: StrongScrubber) -> None:
         "Barak: Let's meet on zoom tomorrow.",
         "Macadamia Nuts: Dogs may get weak.\nXylitol: Xylitol is a sugar substitute.",
         "To: Sales Team; Customer Service\nSubject: refund",
+        # a script's or a play's dialogue, with no story word and no sign of a real chat
+        "Elena: Sure, I never thought I'd see you again.\nMarcus: Neither did I.\nElena: Sure.",
+        "INT. KITCHEN - NIGHT\nMargaret: Where were you last night?\nThomas: I was out walking.",
+        "Margaret: Where were you last night?\nThomas: [pacing] I was out walking.",
+        "MARGARET: Where were you, Thomas?\nTHOMAS: Out, Margaret. Just out.",
+        "Act 1\nMargaret: Where were you last night?\nThomas: I was out walking.",
+        # the user's "my" before a cited work, not before a calling
+        "My favourite book is Dune, written by Frank Herbert. I loved it.",
+        "My summary: according to Daniel Kahneman, people are loss averse.",
     ],
 )
 def test_lookalike_names_kept(strong: StrongScrubber, text: str) -> None:
