@@ -10,18 +10,19 @@ through this scrubber (issue #17). On top of everything :class:`econ_index.scrub
   misses: "my name is X", greetings, signatures, introductions, relatives ("my friend X"), lines
   holding only a name, quoted first/last pairs in code, a census first name and surname in lower
   case, Chinese cues (我叫, 先生 ...), the other party of a call or a request ("ask Priya"), a
-  chat log's speakers, an e-mail's From / To / Cc lines. A name found once is removed wherever
-  it recurs.
+  chat log's speakers (with a sign of a real chat: time stamps, quoting, the user's own lines, a
+  chat platform, contact details), an e-mail's From / To / Cc lines. A name found once is
+  removed wherever it recurs.
 - **names kept**: the assistant's own name and personas, story characters (in a text that reads
-  as fiction, and has no e-mail address or phone number, only relatives and signatures count),
-  cited authors, credits and bylines, holders of public office and renowned callings ("the
-  psychologist X"), a short list of very well-known people
-  (``_WELL_KNOWN``), names whose surname is far more written about (wordfreq) than borne (US
-  Census), full names that Princeton WordNet 3.0 lists as notable (:mod:`econ_index.notable`;
-  not in a text with an e-mail address or a phone number, nor one the user calls their own),
-  and their family names, names that begin or end as an organisation's ("Grant Thornton LLP",
-  "Liberty Party"), places in lists, Alice and Bob, the model's names on lines of code outside
-  string literals: public figures are not personal data.
+  as fiction by its words or a script's layout, and has no e-mail address or phone number, only
+  relatives and signatures count), cited authors, credits and bylines, holders of public office
+  and renowned callings ("the psychologist X", never "my therapist, the psychologist X"), a
+  short list of very well-known people (``_WELL_KNOWN``), names whose surname is far more written
+  about (wordfreq) than borne (US Census), full names that Princeton WordNet 3.0 lists as notable
+  (:mod:`econ_index.notable`; not in a text with an e-mail address or a phone number, nor one
+  the user calls their own), and their family names, names that begin or end as an
+  organisation's ("Grant Thornton LLP", "Liberty Party"), places in lists, Alice and Bob, the
+  model's names on lines of code outside string literals: public figures are not personal data.
 - **example values kept**: private, loopback, link-local and documentation IP ranges, networks
   and well-known resolvers; documentation e-mail addresses (``example.com``, ``test.com``,
   ``user1@`` ...).
