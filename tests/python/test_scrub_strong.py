@@ -62,6 +62,7 @@ def _names(strong: StrongScrubber, text: str) -> list[str]:
         ("> Lizy Thomson 00:03\nStill ill.\n> Stephen Dunn 00:19\nOk.", "Lizy Thomson"),
         # a chat's speakers after time stamps, or beside the user's own lines
         ("[10:02] Priya: I'll send the deck tonight\n[10:03] Nadav: Sure, thanks", "Priya"),
+        ("13/10/22, 5:21 PM - Priya: I will send it\n13/10/22, 5:22 PM - Nadav: Sure", "Nadav"),
         ("Priya: I'll send the deck tonight\nNadav: Sure, thanks\nMe: ok, great", "Nadav"),
         # prompt labels in capitals do not make a script
         ("USER: my name is Dana Whitlock\nASSISTANT: Hello Dana", "Dana Whitlock"),
