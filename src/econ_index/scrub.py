@@ -882,6 +882,30 @@ _ACCOUNT_CUE_WORDS = (
     r"mrn",
     r"medical[ \t]+record",
     r"ticket",
+    # abbreviations and the records of utilities, funds, loans and studies ("Acc No: 4471",
+    # "Consumer No. 110234567", "Folio No 91023", "Participant ID 20031")
+    r"acc",
+    r"emp",
+    r"consumer",
+    r"folio",
+    r"loan",
+    r"candidate",
+    r"participant",
+    r"beneficiary",
+    r"subscription",
+    r"tenant",
+    r"donor",
+    # other languages' names for a customer or an account number
+    r"cliente",
+    r"compte",
+    r"cuenta",
+    r"conta",
+    r"kunden(?:nummer|[ \t-]?nr)",
+    r"konto(?:nummer|[ \t-]?nr)?",
+    r"mitglieds(?:nummer|[ \t-]?nr)",
+    r"versicherten(?:nummer|[ \t-]?nr)",
+    r"klantnummer",
+    r"rekeningnummer",
 )
 # The owners named by keys of code and JSON ("customer_id", "GroupOwnerId", "user-1367...").
 _ACCOUNT_KEY_WORDS = (

@@ -9,17 +9,20 @@ through this scrubber (issue #17). On top of everything :class:`econ_index.scrub
   everyday words (wordfreq) or labelled a place elsewhere are dropped. Cues add names the model
   misses: "my name is X", greetings, signatures, introductions, relatives ("my friend X"), lines
   holding only a name, quoted first/last pairs in code, a census first name and surname in lower
-  case, Chinese cues (我叫, 先生 ...), the other party of a call or a request ("ask Priya"). A
-  name found once is removed wherever it recurs.
+  case, Chinese cues (我叫, 先生 ...), the other party of a call or a request ("ask Priya"), a
+  chat log's speakers (with a sign of a real chat: time stamps, quoting, the user's own lines, a
+  chat platform, contact details), an e-mail's From / To / Cc lines. A name found once is
+  removed wherever it recurs.
 - **names kept**: the assistant's own name and personas, story characters (in a text that reads
-  as fiction, and has no e-mail address or phone number, only relatives and signatures count),
-  cited authors, holders of public office, a short list of very well-known people
-  (``_WELL_KNOWN``), names whose surname is far more written about (wordfreq) than borne (US
-  Census), full names that Princeton WordNet 3.0 lists as notable (:mod:`econ_index.notable`;
-  not in a text with an e-mail address or a phone number, nor one the user calls their own),
-  and their family names, names that begin an organisation's ("Grant Thornton LLP"),
-  the model's names on lines of code outside string literals: public figures are not personal
-  data.
+  as fiction by its words or a script's layout, and has no e-mail address or phone number, only
+  relatives and signatures count), cited authors, credits and bylines, holders of public office
+  and renowned callings ("the psychologist X", never "my therapist, the psychologist X"), a
+  short list of very well-known people (``_WELL_KNOWN``), names whose surname is far more written
+  about (wordfreq) than borne (US Census), full names that Princeton WordNet 3.0 lists as notable
+  (:mod:`econ_index.notable`; not in a text with an e-mail address or a phone number, nor one
+  the user calls their own), and their family names, names that begin or end as an
+  organisation's ("Grant Thornton LLP", "Liberty Party"), places in lists, Alice and Bob, the
+  model's names on lines of code outside string literals: public figures are not personal data.
 - **example values kept**: private, loopback, link-local and documentation IP ranges, networks
   and well-known resolvers; documentation e-mail addresses (``example.com``, ``test.com``,
   ``user1@`` ...).
@@ -112,7 +115,7 @@ def _nlp() -> Any:
 # The assistant's own names and common personas: never a private person.
 _ASSISTANTS = frozenset(
     "chatgpt gpt gpt-3 gpt-4 gpt4 claude bard gemini siri alexa cortana copilot bing sydney dan "
-    "openai jarvis llama alpaca vicuna assistant".split()
+    "openai jarvis llama alpaca vicuna assistant chat".split()
 )
 # A deliberately short list of people and characters everyone knows (public figures, authors,
 # characters); full names, compared case-insensitively. Not tuned on the PII set.
@@ -163,6 +166,18 @@ _WELL_KNOWN_SURNAMES: dict[str, list[str]] = {}
 for _full in _WELL_KNOWN:
     if " " in _full:
         _WELL_KNOWN_SURNAMES.setdefault(_full.split()[-1], []).append(_full)
+# Callings known by their public work; with an article before them ("the psychologist X",
+# "X, a pioneering psychologist"), never "my therapist X".
+_RENOWN = (
+    "psychologists?|physicists?|philosophers?|economists?|novelists?|poets?|composers?|painters?"
+    "|sculptors?|singers?|songwriters?|rappers?|actors?|actress(?:es)?|filmmakers?|sociologists?"
+    "|astronomers?|historians?|mathematicians?|theorists?|astronauts?|explorers?|inventors?"
+    "|comedians?|footballers?|billionaires?|YouTubers?|psychiatrists?|anthropologists?"
+    "|neuroscientists?|biologists?|chemists?|linguists?|playwrights?"
+)
+_CUED = r"[A-Z][\w'-]+(?:[ \t]+(?:[A-Z]\.|[A-Z][\w'-]+)){0,3}"
+# a list after a cue: "Stars: Sam Worthington, Zoe Saldana", "by John Graunt, William Farr"
+_CUED_LIST = rf"{_CUED}(?:(?:,[ \t]*(?:and[ \t]+)?|[ \t]+(?:and|&)[ \t]+){_CUED})*"
 _KEEP_CUES = re.compile(
     # the assistant and the personas the user gives it
     r"(?:\b(?i:you\s+are|you're|your\s+name\s+is|act\s+as|acting\s+as|pretend\s+to\s+be|"
@@ -177,21 +192,38 @@ _KEEP_CUES = re.compile(
     r"prince|king|queen|elf|dwarf|detective|robot|girl|boy|cat|dog|story|novel|tale|poem)"
     r"s?\s+(?i:named|called)\s+"
     # cited authors and works
-    r"|\b(?i:written|authored|edited|directed|composed|painted|sung|quoted|invented|founded)\s+"
-    r"(?:(?i:in)\s+\d{4}\s+)?(?i:by)\s+(?:(?:Dr|Prof|Mr|Mrs|Ms)\.?\s+)?"
+    r"|\b(?i:written|authored|edited|directed|composed|painted|sung|quoted|invented|founded"
+    r"|researched|developed|proposed|described|discovered|coined|introduced|pioneered|produced"
+    r"|performed|narrated|illustrated|translated|popularized|popularised|suggestion|theory"
+    r"|research|quotes?)\s+(?:(?i:in)\s+\d{4}\s+)?(?i:by)\s+(?:(?:Dr|Prof|Mr|Mrs|Ms)\.?\s+)?"
+    # a byline inside a line ("Fitness Contributor By Heather Marr") and a film's credits
+    r"|(?<=[\w,)] )By\s+"
+    r"|(?m:^[ \t]*(?i:directors?|directed\s+by|writers?|stars|starring|cast|creators?|composer"
+    r"|producers?|narrators?|hosts?|artists?)[ \t]*:[ \t]*)"
     r"|(?:[\"\u201d'\u2019]|\b(?i:book|novel|paper|article|song|poem|film|movie|album|essay|"
     r"speech|series|play|paradox))\s+(?i:by)\s+"
     r"|\b(?i:author|authors|in\s+the\s+style\s+of|according\s+to)\s*:?\s*"
     # holders of public office and titles that make a person public
     r"|\b(?:President|Prime\s+Minister|Minister|Senator|Sen\.|Governor|Gov\.|Prince|Princess"
     r"|King|Queen|Pope|Saint|General|Gen\.|Justice|Judge|Chancellor|Sheikh|Emperor|Empress"
-    r"|Lord|CEO|Chairman|Congressman|Congresswoman|Rep\.|Secretary|First\s+Lady)\s+)"
-    r"(?P<name>[A-Z][\w'-]+(?:\s+(?:[A-Z]\.|[A-Z][\w'-]+)){0,3})"
+    r"|Lord|CEO|Chairman|Congressman|Congresswoman|Rep\.|Secretary|First\s+Lady),?\s+)"
+    rf"(?P<name>{_CUED_LIST})"
+)
+# A calling known by its public work: "the german psychologist Kai Sassenberg"; never the
+# user's own ("my therapist, the psychologist X").
+_RENOWNED = re.compile(
+    r"\b(?:the|a|an|famous|renowned|late|American|British|German|French)\s+(?:[a-z-]+\s+)?"
+    rf"(?i:{_RENOWN})\s+(?P<name>{_CUED_LIST})"
 )
 # A public role named after the person: "Michael Conroy, who is the founder of ...".
 _ROLE_AFTER = re.compile(
     r"\b(?P<name>[A-Z][\w'-]+(?:\s+[A-Z][\w'-]+){0,2}),?\s+(?:who\s+(?:is|was)\s+)?(?:the\s+)?"
     r"(?:founder|co-founder|CEO|president|chairman|chairwoman|creator|author|inventor)\s+of\b"
+    # "Peter Theil (PayPal founder)", "Jacqueline Woodson - award-winning author", "Edward
+    # Thorndike, a pioneering psychologist"
+    r"|\b(?P<name2>[A-Z][\w'-]+(?:[ \t]+[A-Z][\w'-]+){1,2})(?:[ \t]*[(\u2013\u2014-][ \t]*"
+    r"|,[ \t]+(?:a|an|the)[ \t]+)(?:[\w-]+[ \t]+){0,3}?"
+    rf"(?i:founder|co-founder|author|{_RENOWN})\b"
 )
 # Reference lists: "Chen, E. Y. H., Chan, R. C. H., & Yip, P." (surnames before initials).
 _CITED_INITIALS = re.compile(r"\b(?P<name>[A-Z][\w'-]+),\s+(?:[A-Z]\.\s?){1,4}(?=[,&(]|\s*[&(])")
@@ -200,10 +232,18 @@ _CITATION = re.compile(
     r"(?:\s+et\s+al\.?|,?\s+\(?(?:1[6-9]|20)\d{2}[a-z]?\)|,\s+[A-Z]\.(?:\s?[A-Z]\.)?\s+\((?:1[6-9]|20)\d{2})"
 )
 
+# Alice and Bob together are the stock parties of protocols and examples, as are their company.
+_ALICE = re.compile(r"\bAlice\b")
+_BOB = re.compile(r"\bBob\b")
+_STOCK_PEOPLE = frozenset("alice bob carol charlie dave eve mallory trent".split())
+_POSSESSIVE = re.compile(r"['\u2019]s\b")
+_MINE = re.compile(r"\b(?i:my|our)\b[^.\n]*\Z")
+_LIST_SEP = re.compile(r",[ \t]*(?:and[ \t]+)?|[ \t]+(?:and|&)[ \t]+")
+
 # --- names to remove that the model misses ------------------------------------------------
 
 _NAME_CUE = re.compile(
-    r"(?i:\bmy\s+name\s+is|\bmy\s+name's|\bcall\s+me|\bi\s+am\s+called|\bname\s*[:=|]|"
+    r"(?i:\bmy\s+name\s+is|\bmy\s+name's|\bcall\s+me|\bi\s+am\s+called|(?<![?&])\bname\s*[:=|]|"
     r"\bsigned\s*[:,]?)[ \t\"'*]*"
 )
 _CUE_NAME = re.compile(
@@ -251,10 +291,20 @@ _RELATIVE = re.compile(
 # Fiction: stories, scripts and role-play, whose names are characters (FICTIONAL, kept).
 _FICTION = re.compile(
     r"(?i)\b(?:story|stories|character|characters|episode|chapter|novel|fiction|role-?play|"
-    r"narrator|protagonist|antagonist|screenplay|fanfic|plot|scene|dialogue)\b"
+    r"narrator|protagonist|antagonist|screenplay|fanfic|plot|scene|dialogue|monologue|synopsis|"
+    r"drama|sitcom|fable|fairy\s+tale|saga|sequel)\b"
     r"|[\"\u201d][ \t]*,?[ \t]*(?-i:[A-Z][a-z]+|he|she|they)[ \t]+"
     r"(?-i:said|says|asked|asks|replied|replies|whispered|shouted|begins|continues)\b"
 )
+# A script's or a play's layout, fiction without a story word: sluglines ("INT. KITCHEN"), acts,
+# a stage direction after a speaker ("THOMAS: (quietly) Out.") or under a name in capitals.
+_SCRIPT = re.compile(
+    r"(?m)^[ \t]*(?:(?:INT|EXT)\.[ \t]|(?i:act)[ \t]+(?:[IVX]+|\d{1,2}|one|two|three|four|five)\b"
+    r"|[A-Z][\w'-]+(?:[ \t]+[A-Z][\w'-]+)?[ \t]*:[ \t]*[(\[][a-z][^)\]\n]*[)\]]"
+    r"|[A-Z]{2,}(?:[ \t]+[A-Z]{2,})?[ \t]*\n[ \t]*\([a-z][^)\n]*\)[ \t]*$)"
+)
+# A character's name in capitals leading a line of dialogue ("MARGARET: Where were you?").
+_CAPS_SPEAKER = re.compile(r"(?m)^[ \t]*(?P<name>[A-Z]{2,}(?:[ \t]+[A-Z]{2,})?)[ \t]*:")
 # A line of code: names the model finds there are identifiers unless quoted.
 _CODE_LINE = re.compile(
     r"[;{}]|\(\)|^[ \t]*(?:#|//|import\b|from\s+\S+\s+import\b|def\b|class\b|const\b|"
@@ -266,6 +316,32 @@ _CODE_LINE = re.compile(
 _NAME_LINE = re.compile(
     r"(?m)^[ \t\u2937\u2022*>-]*(?P<name>[A-Z][a-z'-]+\n[ \t]*[A-Z][a-z'-]+"
     r"|[A-Z][a-z'-]+(?:[ \t]+[A-Z][\w'.-]+){0,2})[ \t]*,?[ \t]*$"
+)
+# A chat log's speaker ("Nadav: Sure, i'll join.") or a transcript's ("> Lizy Thomson 00:03").
+_SPEAKER = re.compile(
+    r"(?m)^(?P<lead>[ \t>*-]*)"
+    # a time stamp before the name: "[10:02] Priya:", "13/10/22, 5:21 PM - Priya:"
+    r"(?P<stamp>\[[^\]\n]{0,24}\d:\d\d[^\]\n]{0,8}\][ \t]*"
+    r"|(?:\d{1,2}/\d{1,2}/\d{2,4},?[ \t]+)?\d{1,2}:\d{2}(?:[ \t]*[AP]M)?[ \t]+(?:-[ \t]+)?)?"
+    r"(?P<name>[A-Z][a-z'-]+(?:[ \t]+[A-Z][a-z'-]+)?)"
+    r"(?:[ \t]*:[ \t]+(?P<said>\S+)|[ \t]+\d{1,2}:\d{2}(?::\d{2})?[ \t]*$)"
+)
+# What makes "Name: line" a real chat or transcript rather than a script: the platform, or the
+# user among the speakers ("Me: ok").
+_CHAT_EVIDENCE = re.compile(
+    r"\b(?:chats?|slack|whatsapp|teams|zoom|skype|discord|telegram|transcripts?|meeting|thread"
+    r"|sms)\b|^[ \t>*-]*(?:me|myself)[ \t]*:",
+    re.I | re.M,
+)
+# How a chat line opens, unlike a glossary's "Xylitol: a sugar substitute".
+_UTTERANCE = frozenset(
+    "i i'm i'll i've i'd im we we're let's you you're sure ok okay yes yeah no hi hello hey "
+    "thanks thank sorry great good me my".split()
+)
+# An e-mail's header lines and the names in them, separated by ";" or ",".
+_HEADER_LINE = re.compile(r"(?m)^[ \t>*]*(?:From|To|Cc|CC|Bcc|BCC)[ \t]*:[ \t]*(?P<list>[^\n]+)$")
+_HEADER_ITEM = re.compile(
+    r"[ \t]*(?P<name>[A-Z][a-z'-]+(?:[ \t]+[A-Z][a-z'-]+){1,2})[ \t]*(?:<[^>\n]*>[ \t]*)?"
 )
 _CONTACT_BELOW = re.compile(r"@[\w-]+\.|\+?\d[\d ()-]{8,}\d")
 # First and last name as neighbouring quoted strings of code or CSV: "Yakir","Cohen".
@@ -291,6 +367,9 @@ _PARTICLES = frozenset("van von der de da di du del della dos das la le bin al i
 _GREETING = re.compile(
     r"(?m)(?:^|(?<=[.!?:]\s))(?:Dear|Hi|Hello|Hey|Thanks|Thank\s+you)[ \t,]+"
     r"(?P<name>[A-Z][a-z'-]+)\b"
+    # "Dear Hiring Team", "Dear Search Committee", "Dear Councilmember [Name]": a role, not a name
+    r"(?![ \t]*\[|[ \t]+(?:Team|Committee|Board|Department|Council|Members|Staff|Officer"
+    r"|Manager)\b)"
 )
 _WORD_PAIR = re.compile(r"\b([A-Za-z][a-z]+|[A-Z]+)[ \t]+([A-Za-z][a-z]+|[A-Z]+)\b")
 _ZH_SURNAMES = frozenset(
@@ -316,6 +395,7 @@ _TITLE = re.compile(
 )
 _LEADING_STOP = re.compile(r"^(?:In|On|At|The|And|From|By|For|With|Of|To|As)\s+")
 _INITIAL = re.compile(r"[A-Z]\.")
+_WORD_RUN = re.compile(r"[^\W\d_]+(?:[ '-][^\W\d_]+)*")
 _NAME_CHARS = re.compile(r"[^\W\d_](?:[^\W\d_]|[ .'\u2019-](?=[^\W\d_]))*")
 
 
@@ -411,12 +491,13 @@ class StrongScrubber(Scrubber):
         # characters have no e-mail address or phone number: a CV or a letter with them that
         # says "character" or "story" is still about real people
         contact = any(item[3] in (PiiType.EMAIL, PiiType.PHONE) for item in found.items)
-        fiction = _FICTION.search(text) is not None and not contact
+        fiction = (_FICTION.search(text) is not None or self._script(text)) and not contact
         # in a story "call me Lizzie" and "Dear Alyssa" are the characters' own words; a
         # relative ("my son Jake") or a signature is the user's
-        strong = self._personal_names(text) + (
-            [] if fiction else self._cued_names(text, not_people)
-        )
+        # ... unless a character says it: "My father, Arthur Willoughby, died" in dialogue
+        strong = [
+            (s, e) for s, e in self._personal_names(text) if not (fiction and _in_quote(text, s))
+        ] + ([] if fiction else self._cued_names(text, not_people, contact))
         cued = {" ".join(text[s:e].split()) for s, e in strong}
         # a text with an e-mail address or a phone number is about reachable people: a private
         # "John Smith" there is not WordNet's explorer
@@ -431,7 +512,9 @@ class StrongScrubber(Scrubber):
             # in a story the names are characters; the model's on a line of code, identifiers
             if " ".join(text[s:e].split()) in cued:
                 names.append((s, e))
-            elif self._place(text, s, e) and not _TITLE_BEFORE.search(text, max(0, s - 8), s):
+            elif (
+                self._place(text, s, e) and not _TITLE_BEFORE.search(text, max(0, s - 8), s)
+            ) or _org_named(text[s:e]):
                 continue
             elif not fiction and not (
                 code_rule and _on_code_line(text, s) and not _in_string(text, s)
@@ -522,14 +605,44 @@ class StrongScrubber(Scrubber):
     def _place(self, text: str, start: int, end: int) -> bool:
         """A city, country or state the model or the name lists took for a person: a name of
         two words or more that is a place's ("Santa Barbara", "Hong Kong"), or one word that is
-        a place's and no first name or surname ("Winnipeg"), or is one after "in" / "to" ("to
-        Austin")."""
+        a place's and no first name or common surname ("Winnipeg", "Berlin"), or is one after
+        "in" / "to" ("to Austin") or in a list of places ("Rio de Janeiro\nSantiago"); lines
+        of a list read as one name ("Sydney\nWellington") are places when each is a place's
+        name and one is no person's."""
+        lines = [" ".join(line.lower().split()) for line in text[start:end].split("\n")]
+        if len(lines) > 1:
+            return all(n in self._place_names for n in lines) and any(map(self._place_word, lines))
         name = " ".join(text[start:end].lower().split())
         if name not in self._place_names:
             return False
-        if " " in name or (name not in self._first and name not in self._last):
+        if self._place_word(name):
             return True
-        return _PLACE_BEFORE.search(text, max(0, start - 20), start) is not None
+        return _PLACE_BEFORE.search(
+            text, max(0, start - 20), start
+        ) is not None or self._in_place_list(text, start, end)
+
+    def _place_word(self, name: str) -> bool:
+        """A place's name that is no first name and no common surname."""
+        key = " ".join(name.lower().split())
+        return key in self._place_names and (
+            " " in key
+            or (key not in self._first and _surname_share().get(key, 0.0) < _SURNAME_SHARE)
+        )
+
+    def _in_place_list(self, text: str, start: int, end: int) -> bool:
+        """The name begins or ends its line, and a line next to it begins or ends with a place
+        ("4/7-4/9 Berlin\n4/9-4/13 Prague"): an itinerary or a list of cities."""
+        line_start = text.rfind("\n", 0, start) + 1
+        line_end = text.find("\n", end) % (len(text) + 1)
+        words = list(_WORD_RUN.finditer(text, line_start, line_end))
+        if (start, end) not in {words[0].span(), words[-1].span()}:
+            return False
+        lines = text[:line_start].split("\n")[-3:-1] + text[line_end:].split("\n")[1:3]
+        for line in lines:
+            runs = _WORD_RUN.findall(line)
+            if runs and (self._place_word(runs[0]) or self._place_word(runs[-1])):
+                return True
+        return False
 
     def _notable(self, name: str) -> bool:
         """A full name whose surname is far more written about than borne (``_NOTABLE_ZIPF``):
@@ -581,12 +694,18 @@ class StrongScrubber(Scrubber):
                 out.append(m.span(group))
         return out
 
+    @staticmethod
+    def _word_surname(word: str) -> bool:
+        """A surname that is far more a word than a name ("search", "shines", "som"): written
+        once per million words or more, borne by at most 0.001 % (the notability signal)."""
+        return _zipf(word) >= _NOTABLE_ZIPF[0] and _surname_share().get(word, 0.0) <= _NOTABLE_SHARE
+
     def _common(self, word: str) -> bool:
         """An everyday English word that is not a census first name ("Keys", "Nurse")."""
         w = word.strip(".,'\u2019").lower()
         return w not in self._first and _zipf(w) >= _COMMON_ZIPF
 
-    def _cued_names(self, text: str, not_people: set[str]) -> list[tuple[int, int]]:
+    def _cued_names(self, text: str, not_people: set[str], contact: bool) -> list[tuple[int, int]]:
         out = []
         for m in _NAME_CUE.finditer(text):
             n = _CUE_NAME.match(text, m.end())
@@ -602,7 +721,7 @@ class StrongScrubber(Scrubber):
                 continue  # title case is the model's; "MAC layer" mixes cases, names do not
             la, lb = a.lower(), b.lower()
             if la in self._first and lb in self._last and la not in self._stop:
-                if lb not in self._stop:
+                if lb not in self._stop and not self._word_surname(lb):
                     out.append(m.span())
         for m in _NAME_LINE.finditer(_upper_lines_titled(text)):
             words = m.group("name").split()
@@ -614,9 +733,10 @@ class StrongScrubber(Scrubber):
                 continue
             # a census first name, or any two or three words atop an e-mail or a phone (a CV's
             # or a signature's head: "PRATIK KUMAR MISHRA\n...\nEmail ID: ...")
-            if words[0].lower() in self._first or (
-                len(words) > 1 and _CONTACT_BELOW.search(text, m.end(), m.end() + 160)
-            ):
+            if (
+                words[0].lower() in self._first
+                or (len(words) > 1 and _CONTACT_BELOW.search(text, m.end(), m.end() + 160))
+            ) and not self._place(text, *m.span("name")):
                 out.append(m.span("name"))
         for m in _QUOTED_PAIR.finditer(text):
             a, b = m.group("a").lower(), m.group("b").lower()
@@ -626,15 +746,9 @@ class StrongScrubber(Scrubber):
             out += self._matched(text, pattern)
         for m in _WITH_PERSON.finditer(text):
             name = m.group("name")
-            w = name.lower()
-            # a census first name, or a word too rare to be a product's ("ask Python")
-            if (
-                w not in self._stop
-                and not self._common(name)
-                and (w in self._first or _zipf(w) < _RARE_ZIPF)
-                and w not in self._place_names
-                and name not in not_people  # "a call with Deloitte"
-            ):
+            # a census first name, or a word too rare to be a product's ("ask Python"); not
+            # what the model calls an organisation ("a call with Deloitte")
+            if self._given(name) and name not in not_people:
                 out.append(m.span("name"))
         for m in _CASE.finditer(text):
             for group in ("a", "b"):
@@ -652,6 +766,67 @@ class StrongScrubber(Scrubber):
             s = m.start("name") + (len(name) - 1 if name[-1] in _ZH_SURNAMES else 0)
             if text[s] in _ZH_SURNAMES:
                 out.append((s, m.end("name")))
+        return out + self._speakers(text, contact) + self._addressees(text)
+
+    def _given(self, word: str) -> bool:
+        """A word that reads as a given name: a census first name or rarer than any product's
+        name ("Nadav", "Yedidya"), not an everyday word, a stop word or a place."""
+        w = word.lower()
+        return (
+            w not in self._stop
+            and w not in _TYPE_WORDS
+            and not self._common(word)
+            and (w in self._first or _zipf(w) < _RARE_ZIPF)
+            and w not in self._place_names
+        )
+
+    def _script(self, text: str) -> bool:
+        """A script's or a play's layout (``_SCRIPT``), or two characters' names in capitals
+        that are census first names leading lines ("MARGARET:", "THOMAS:"), not "USER:"."""
+        if _SCRIPT.search(text):
+            return True
+        names = {m.group("name") for m in _CAPS_SPEAKER.finditer(text)}
+        return sum(n.split()[0].lower() in self._first - self._stop for n in names) > 1
+
+    def _speakers(self, text: str, contact: bool) -> list[tuple[int, int]]:
+        """The speakers of a chat log or a transcript ("Nadav: Sure", "> Lizy Thomson 00:03"):
+        two or more lines led by names that read as given names, each a census first name or
+        followed by words of a conversation ("Nadav: Sure"), not a definition's; and a sign
+        that it is a real chat, not a play's dialogue: time stamps, quoting, the user among
+        the speakers, a chat platform, an e-mail address or a phone number."""
+        found = [
+            m
+            for m in _SPEAKER.finditer(text)
+            if self._given(first := m.group("name").split()[0])
+            and (
+                first.lower() in self._first
+                or not m.group("said")
+                or m.group("said").lower().strip(",.!") in _UTTERANCE
+            )
+        ]
+        names = {m.group("name") for m in found}
+        real = (
+            contact
+            or _CHAT_EVIDENCE.search(text) is not None
+            or any(">" in m.group("lead") or m.group("stamp") or not m.group("said") for m in found)
+        )
+        return [m.span("name") for m in found] if len(names) > 1 and real else []
+
+    def _addressees(self, text: str) -> list[tuple[int, int]]:
+        """The full names of an e-mail's From / To / Cc lines ("Cc: Peter Krawiec; Nick
+        Komorous")."""
+        out = []
+        for m in _HEADER_LINE.finditer(text):
+            for item in re.finditer(r"[^;,]+", m.group("list")):
+                name = _HEADER_ITEM.fullmatch(item.group())
+                if not name:
+                    continue
+                words = name.group("name").lower().split()
+                if (words[0] in self._first or _zipf(words[0]) < _RARE_ZIPF) and not all(
+                    map(self._common, words)
+                ):
+                    start = m.start("list") + item.start() + name.start("name")
+                    out.append((start, start + len(name.group("name"))))
         return out
 
     def _notables(
@@ -683,11 +858,20 @@ class StrongScrubber(Scrubber):
                 for full in _WELL_KNOWN_SURNAMES[famous]:
                     if full in lower:
                         keep.update((famous, f"family:{famous}"))
-        for pattern in (_KEEP_CUES, _CITATION, _CITED_INITIALS, _ROLE_AFTER):
+        if _ALICE.search(text) and _BOB.search(text):
+            keep.update(_STOCK_PEOPLE)
+        for pattern in (_KEEP_CUES, _CITATION, _CITED_INITIALS, _RENOWNED, _ROLE_AFTER):
             for m in pattern.finditer(text):
-                name = m.group("name")
-                keep.add(name.lower())
-                keep.update(w.lower() for w in name.split() if len(w) > 2)
+                # "my friend Jane Roe, a psychologist" is the user's; "my essay on the theory by
+                # John Rawls" is not
+                personal = pattern is _RENOWNED or pattern is _ROLE_AFTER
+                if personal and _MINE.search(text, max(0, m.start() - 30), m.start()):
+                    continue
+                cued = m.groupdict().get("name") or m.group("name2")
+                # "in the style of Tracy Chapman's Fast Car": the name without its possessive
+                for name in _LIST_SEP.split(_POSSESSIVE.sub("", cued)):
+                    keep.add(name.lower())
+                    keep.update(w.lower() for w in name.split() if len(w) > 2)
         return frozenset(keep)
 
 
@@ -703,6 +887,12 @@ def _untitled(text: str, start: int, end: int) -> tuple[int, int]:
     """The span without its titles: the name is what is personal, "Mr. Justice" is not."""
     title = _TITLE.match(text[start:end])
     return (start + title.end(), end) if title and title.end() < end - start else (start, end)
+
+
+def _in_quote(text: str, pos: int) -> bool:
+    """Inside a quotation of its paragraph: more opening quotes than closing ones before it."""
+    before = text[text.rfind("\n\n", 0, pos) + 1 : pos]
+    return before.count('"') % 2 == 1 or before.count("\u201c") > before.count("\u201d")
 
 
 def _substrings(text: str, word: str) -> list[int]:
@@ -724,13 +914,31 @@ def _in_string(text: str, start: int) -> bool:
 # the next word, or the last of "and Barack Obama"
 # A name that begins an organisation's, a programme's or a building's: "Edward Jones
 # Investments", "the Chan Zuckerberg Initiative", "the Agua Clara program", "Grant Thornton LLP".
-_ORG_AFTER = re.compile(
-    r"(?:'s)?[ \t]+(?:Inc|LLC|LLP|Ltd|Corp|Corporation|Company|Co|Group|Foundation|Initiative"
-    r"|Institute|Fund|Trust|Program|program|Programme|programme|project|University|College"
-    r"|School|Hospital|Clinic|Center|Centre|Bank|Capital|Partners|Associates|Holdings|Labs"
-    r"|Studios|Investments|Award|Awards|Prize|Museum|Library|Stadium|Airport|Island|Hall"
-    r"|Building|Park|statement|account|app|brand|company|foundation)\b"
+_ORG_WORDS = frozenset(
+    "Inc LLC LLP Ltd Corp Corporation Company Co Group Foundation Initiative Institute Fund Trust "
+    "Program Programme University College School Hospital Clinic Center Centre Bank Capital "
+    "Partners Associates Holdings Labs Studios Investments Award Awards Prize Museum Library "
+    "Stadium Airport Island Hall Building Park Party Hotel Church Temple Cathedral Station Hbf "
+    "Architects Agency Consulting Services Committee Council".split()
 )
+_ORG_AFTER = re.compile(
+    rf"(?:'s)?[ \t]+(?:{'|'.join(sorted(_ORG_WORDS))}"
+    r"|program|programme|project|statement|account|app|brand|company|foundation)\b"
+)
+# A surname borne by 0.01 % or more (Census) is a person's before it is an organisation's or a
+# place's word: "Susan Park", "Michael Hall", "Ann Church", "Sam Houston" (not "Berlin").
+_SURNAME_SHARE = 0.01
+
+
+def _org_named(name: str) -> bool:
+    """A name ending in an organisation's or a building's word ("Liberty Party", "Johnson
+    College", "James Island", "Berlin Hbf") names that, not a person."""
+    last = name.split()[-1]
+    return (
+        len(name.split()) > 1
+        and last in _ORG_WORDS
+        and _surname_share().get(last.lower(), 0.0) < _SURNAME_SHARE
+    )
 
 
 def _organisations(

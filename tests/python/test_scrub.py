@@ -845,6 +845,16 @@ S, N, B, C = PiiType.SECRET, PiiType.NATIONAL_ID, PiiType.DOB, PiiType.COORDINAT
         ("customer CUST_0091823 called", "CUST_0091823", A),
         ("[13/10/22, 5:21 PM] \u202a+91\xa081245\xa006450\u202c: Ok", "81245\xa006450", P),
         ("Kim Young-hee (02-3284-0396 / 010-9949-3703) yhkim@cafe24.com", "010-9949-3703", P),
+        # abbreviated cues, utilities', funds' and studies' records, other languages' cues
+        ("Consumer No. 110234567 for my bill", "110234567", A),
+        ("Folio No 91023456 units", "91023456", A),
+        ("Participant ID 20031877 withdrew", "20031877", A),
+        ("Emp. No. 10492 joined", "10492", A),
+        ("loan account number 556677889", "556677889", A),
+        ("Kundennummer: 10029384", "10029384", A),
+        ("Kontonummer 0532013000", "0532013000", A),
+        ("numéro de compte : 00012345678", "00012345678", A),
+        ("número de cuenta: 0049123456", "0049123456", A),
     ],
 )
 def test_more_real_text_detectors(text: str, value: str, kind: PiiType) -> None:
@@ -947,6 +957,12 @@ def test_records_without_a_persons_number_survive(text: str) -> None:
         "Jane Roe (born October 24, 1983) is an American singer",
         "Camila Cabello LRB born March 3 , 1997 RRB is a singer",
         "cd /Users/macbookpro/Desktop/dev",
+        # the new cue words before amounts, years and counts
+        "accuracy 0.93 on 120000 samples; the acc 1234 run",
+        "the emp 2023 report",
+        "consumer price index 2023 rose to 120000",
+        "a loan of 250000 dollars over 30 years",
+        "tenant improvements 2021",
     ],
 )
 def test_thorough_lookalikes_survive(text: str) -> None:

@@ -46,6 +46,28 @@ def _names(strong: StrongScrubber, text: str) -> list[str]:
             "TANA M. SCHIEWER\nP: (419) 346-4231\nStoryteller of character-driven campaigns.",
             "TANA M. SCHIEWER",
         ),
+        # a surname that is also a building's or a place's word; a first name that is a city's
+        ("Please forward this to Michael Hall and Susan Park.", "Michael Hall"),
+        ("Please forward this to Michael Hall and Susan Park.", "Susan Park"),
+        ("Attendees:\nSydney Morgan\nAustin\nPrague office", "Austin"),
+        # a name in lower case whose surname is a common word and a common name
+        ("i met margaret okonkwo and susan miller today", "susan miller"),
+        # a relative in a story, outside dialogue; a renowned calling the user's own friend has
+        ("A short story about my son Jake and a dragon named Ember.", "Jake"),
+        ("My friend Jane Roeburn, a psychologist, wants a CV.", "Jane Roeburn"),
+        # a role in a greeting is no name, but the name after it is
+        ("Dear Hiring Manager Tom Blake,\nI apply.", "Tom Blake"),
+        # a chat log's and a transcript's speakers; an e-mail's header lines
+        ("Barak: Let's meet on zoom.\nNadav: Sure, i'll join.\nYuval: I'm in.", "Nadav"),
+        ("> Lizy Thomson 00:03\nStill ill.\n> Stephen Dunn 00:19\nOk.", "Lizy Thomson"),
+        # a chat's speakers after time stamps, or beside the user's own lines
+        ("[10:02] Priya: I'll send the deck tonight\n[10:03] Nadav: Sure, thanks", "Priya"),
+        ("13/10/22, 5:21 PM - Priya: I will send it\n13/10/22, 5:22 PM - Nadav: Sure", "Nadav"),
+        ("Priya: I'll send the deck tonight\nNadav: Sure, thanks\nMe: ok, great", "Nadav"),
+        # prompt labels in capitals do not make a script
+        ("USER: my name is Dana Whitlock\nASSISTANT: Hello Dana", "Dana Whitlock"),
+        ("To: Jeff Bezos\nCc: Peter Krawiec; Nick Komorous\nSubject: Ring", "Peter Krawiec"),
+        ("From: Mary Jones <mj@x.org>\nTo: Sales Team", "Mary Jones"),
     ],
 )
 def test_private_names_found(strong: StrongScrubber, text: str, name: str) -> None:
@@ -96,6 +118,53 @@ def test_a_name_found_once_is_found_everywhere(strong: StrongScrubber) -> None:
         # a name that begins an organisation's or a programme's, kept where it recurs
         "I need an Edward Jones statement from the start of the year.",
         "Grant Thornton LLP audited the books, and Grant Thornton signed them.",
+        # organisations and buildings whose name ends in their kind
+        "Green Party and Liberty Party\nFree Soil Party and Whig Party",
+        "Cornell University-SC Johnson College of Business Ithaca, NY",
+        "a lakefront home in popular Wexford Sound of James Island, updated",
+        "departs 15:16 Berlin Hbf arrives 19:35 Prague",
+        # cities in a list or an itinerary, also those that are first names
+        "Montevideo\nQuito\nRio de Janeiro\nSantiago\nSao Paulo\nAmsterdam",
+        "Rotorua\nSydney\nWellington\nAccra",
+        "Dates:\n4/7-4/9 Berlin\n4/9-4/13 Prague\n4/13-4/16 Vienna",
+        "the tide data (https://x.gov/api?id=8410140&name=Eastport&state=ME) in pandas",
+        # the assistant greeted; a role greeted
+        "Hi Chat, I'm trying to create some subject lines",
+        "Dear Hiring Team,\nIt would be an honor.",
+        "Dear Search Committee for the Online Program,",
+        "Dear Councilmember [Name],\nI support the plan.",
+        # credits, bylines, work by, renowned callings and roles: public people
+        "Directors: James Cameron\nStars: Sam Worthington, Zoe Saldana, Sigourney Weaver\n",
+        "These were developed by John Graunt, William Farr, and William Cullen into a standard.",
+        "Expressive Writing as researched by James Pennebaker",
+        "Types Of Pushups mbg Fitness Contributor By Heather Marr Wide pushup",
+        "This was proven by the german psychologist Kai Sassenberg.",
+        "Among these are Edward Thorndike, a pioneering psychologist who described it.",
+        "performers, including Peter Theil (PayPal founder) and Rony Abovitz",
+        "Jacqueline Woodson - award-winning author and National Ambassador",
+        "The current appointed Senator, Pat Reynolds, is also running.",
+        # the stock parties of a protocol
+        "a secret key K between Alice and Bob\nwith the help of a third party. Alice sends.",
+        # a character's relative in dialogue; a monologue's characters
+        '"Can I help you?" Daxon asked.\n\n"My father, Arthur Willoughby, died," she said.',
+        "Write a monologue in which Henry Higgins deduces Batman's secret identity",
+        # lower-case word pairs that are census names but read as words
+        "Wind energy is provided as long as the sun shines.",
+        "Optimizations (e.g., manual search, Grid Search).",
+        # labels of a prompt are no speakers; one speaker line is no chat log; a team greeted
+        "Input: a list\nOutput: a number\nNote: keep it short",
+        "Barak: Let's meet on zoom tomorrow.",
+        "Macadamia Nuts: Dogs may get weak.\nXylitol: Xylitol is a sugar substitute.",
+        "To: Sales Team; Customer Service\nSubject: refund",
+        # a script's or a play's dialogue, with no story word and no sign of a real chat
+        "Elena: Sure, I never thought I'd see you again.\nMarcus: Neither did I.\nElena: Sure.",
+        "INT. KITCHEN - NIGHT\nMargaret: Where were you last night?\nThomas: I was out walking.",
+        "Margaret: Where were you last night?\nThomas: [pacing] I was out walking.",
+        "MARGARET: Where were you, Thomas?\nTHOMAS: Out, Margaret. Just out.",
+        "Act 1\nMargaret: Where were you last night?\nThomas: I was out walking.",
+        # the user's "my" before a cited work, not before a calling
+        "My favourite book is Dune, written by Frank Herbert. I loved it.",
+        "My summary: according to Daniel Kahneman, people are loss averse.",
     ],
 )
 def test_lookalike_names_kept(strong: StrongScrubber, text: str) -> None:
