@@ -348,15 +348,8 @@ APPEND_TARGET_S = 20.0  # one day appended to the 1M warehouse: the incremental 
 UP_TO_MARTS = ["--exclude", "int_disclosure_cells+"]  # every model and test but the chain's
 SUPPRESSION = ["--select", "int_disclosure_cells+"]
 # the appended day as the daily recipe builds it: selector `daily` (selectors.yml) builds what
-# descends from the sources but the data tests of the per-user state, which read every user's
-# rows, and the unit tests; it cannot be combined with --exclude
-DAILY_UP_TO_MARTS = [
-    "--select",
-    "source:econ_index+",
-    *UP_TO_MARTS,
-    "tag:per_user_state,resource_type:test",
-    "resource_type:unit_test",
-]
+# descends from the sources but the unit tests; it cannot be combined with --exclude
+DAILY_UP_TO_MARTS = ["--select", "source:econ_index+", *UP_TO_MARTS, "resource_type:unit_test"]
 # the suppression models at 1M with daily cells take minutes: stopped there (shown as "> N s")
 SUPPRESSION_TIMEOUT_S = float(os.environ.get("BENCH_SUPPRESSION_TIMEOUT_S", "480"))
 NEW_DAY_LOADED_AT = "2025-07-02"  # the appended day's labels are loaded after the others'

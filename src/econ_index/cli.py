@@ -686,8 +686,8 @@ def build(
     daily: Annotated[
         bool,
         typer.Option(
-            help="The daily run: dbt selector `daily`, which skips the per-user state's data "
-            "tests (they read every user's rows; a full build runs them). README 'Daily runs'.",
+            help="The daily run: dbt selector `daily`, whose period models and per-user state "
+            "are tested in the units the new labels changed only. README 'Daily runs'.",
         ),
     ] = False,
     freeze: Annotated[

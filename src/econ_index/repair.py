@@ -312,9 +312,9 @@ def build(
     rebuilds from ``int_suppression_frozen`` and audits again. Periods frozen earlier stay
     frozen either way. Returns one plan per audit; the last one adds nothing.
     ``reopen_changed`` first unfreezes the closed periods whose cells changed since they were
-    frozen (else the build fails on them). ``daily`` builds dbt selector `daily` (every model,
-    not the per-user state's data tests, the period models' tests in the changed periods only:
-    README "Daily runs"). ``report`` gets a line per dbt command."""
+    frozen (else the build fails on them). ``daily`` builds dbt selector `daily` (every model
+    downstream of the labels, the tests of the period models and the per-user state in the
+    changed units only: README "Daily runs"). ``report`` gets a line per dbt command."""
     check_seeds()
     if not warehouse.parent.is_dir():
         raise WarehouseError(

@@ -199,57 +199,64 @@ def test_appending_a_day_equals_a_full_refresh(tmp_path: Path, onet_source: Path
                     assert n > 0, f"{schema}.{name} is empty"
 
 
+# (model, a column its not_null_columns test guards, the columns that pick one row of a day):
+# a period aggregate, tested by period, and the per-user state, tested by (period, user)
+DAILY_TESTED = (
+    ("int_task_usage", "n_conversations", ["onet_task_id"]),
+    ("int_soc_users", "pattern_mask", ["user_key", "soc_code"]),
+)
+
+
 def _daily_tests_read_the_changed_periods(
     warehouse: Path, target: Path, daily: dict[str, str], closed_day: object
 ) -> None:
-    """A null count in a period day n changed fails the daily run's tests; one in a closed day
-    passes them (it was tested when it was written) and fails a full build's."""
-    test = ["test", "--select", "int_task_usage"]
+    """A null in a unit day n changed fails the daily run's tests; one in a closed day passes
+    them (it was tested when it was written) and fails a full build's."""
     dbt: dict[str, Any] = {"warehouse": warehouse, "target_path": target, "quiet": True}
-    null_count = (
-        "update intermediate.int_task_usage set n_conversations = {}"
-        " where period_grain = 'day' and period_start = ? and onet_task_id = ?"
-    )
     with duckdb.connect(str(warehouse)) as con:
         day_n = con.execute(
             "select max(cast(created_at as date)) from raw.conversation_labels where loaded_at = ?",
             [DAY_N_LOADED_AT],
         ).fetchone()
         assert day_n is not None
-        rows = {
-            day: con.execute(
-                "select onet_task_id, n_conversations from intermediate.int_task_usage"
-                " where period_grain = 'day' and period_start = ? order by 1 limit 1",
-                [day],
-            ).fetchone()
-            for day in (day_n[0], closed_day)
-        }
-    for day, row in rows.items():
-        assert row is not None, day
-        with duckdb.connect(str(warehouse)) as con:
-            con.execute(null_count.format("null"), [day, row[0]])
-        try:
-            if day == closed_day:
-                run_dbt(test, **dbt, environment=daily)
-            with pytest.raises(DbtError, match="not_null_int_task_usage_n_conversations"):
-                run_dbt(test, **dbt, environment=None if day == closed_day else daily)
-        finally:
+    for model, column, key in DAILY_TESTED:
+        where = " and ".join(f"{name} = ?" for name in key)
+        set_value = (
+            f"update intermediate.{model} set {column} = {{}}"
+            f" where period_grain = 'day' and period_start = ? and {where}"
+        )
+        for day in (day_n[0], closed_day):
             with duckdb.connect(str(warehouse)) as con:
-                con.execute(null_count.format(row[1]), [day, row[0]])
+                row = con.execute(
+                    f"select {', '.join(key)}, {column} from intermediate.{model}"
+                    " where period_grain = 'day' and period_start = ? order by all limit 1",
+                    [day],
+                ).fetchone()
+                assert row is not None, (model, day)
+                con.execute(set_value.format("null"), [day, *row[:-1]])
+            test = ["test", "--select", model]
+            try:
+                if day == closed_day:
+                    run_dbt(test, **dbt, environment=daily)
+                with pytest.raises(DbtError, match=f"not_null_columns_{model}_"):
+                    run_dbt(test, **dbt, environment=None if day == closed_day else daily)
+            finally:
+                with duckdb.connect(str(warehouse)) as con:
+                    con.execute(set_value.format(row[-1]), [day, *row[:-1]])
 
 
 def test_selector_daily_builds_what_the_labels_change(tmp_path: Path) -> None:
     """The daily recipe's selector builds every model downstream of the classifier's tables and
-    runs their data tests but those of the per-user state, which read all users' rows whatever
-    a day changed; it leaves out what the seeds alone make (and its tests) and the unit tests,
-    which a day's labels do not change."""
+    runs their data tests, the per-user state's included (restricted to the day's units); it
+    leaves out what the seeds alone make (and its tests) and the unit tests, which a day's
+    labels do not change."""
     warehouse = tmp_path / "w.duckdb"
 
     def names(*selection: str) -> set[str]:
         result = run_dbt(["ls", *selection, "--output", "name"], warehouse=warehouse, quiet=True)
         return set(result.result)
 
-    state_tests = names("--select", "tag:per_user_state", "--resource-type", "test")
+    state_tests = names("--select", "tag:period_user_units", "--resource-type", "test")
     assert (
         "unique_combination_of_columns_int_soc_users_period_grain__period_start__soc_level"
         "__soc_code__user_key" in state_tests
@@ -258,7 +265,8 @@ def test_selector_daily_builds_what_the_labels_change(tmp_path: Path) -> None:
     unit_tests = names("--resource-type", "unit_test")
     assert "soc_users_roll_each_user_up_the_levels" in unit_tests
     daily = names("--selector", "daily")
-    assert daily == names("--select", "source:econ_index+") - state_tests - unit_tests
+    assert daily == names("--select", "source:econ_index+") - unit_tests
+    assert state_tests <= daily
     # cautious: a test between them and the day's rows (a relationships test) is not theirs alone
     seeds_alone = names(
         "--select", "+int_soc_nodes +int_task_allocation", "--indirect-selection", "cautious"
