@@ -612,8 +612,8 @@ def warehouse_build(taxonomy: Taxonomy, n_rows: int = WAREHOUSE_ROWS) -> list[di
     return rows
 
 
-# (fact rows, period grains): the exact audit factorises one system over every hidden cell, so
-# its cost follows the number of cells, and the day grain brings most of them.
+# (fact rows, period grains): the repair's elimination runs over every hidden cell, so its cost
+# follows the number of cells, and the day grain brings most of them.
 REPAIR_CASES = (
     (5_000, ["day", "week", "month"]),
     (20_000, ["day", "week", "month"]),
@@ -661,9 +661,7 @@ def suppression_repair(taxonomy: Taxonomy) -> list[dict[str, object]]:
                 "hidden": f"{hidden:,}",
                 "determined": f"{plan.determined_before:,}",
                 "hidden by repair": f"{len(plan.added):,}",
-                "blocks (largest)": f"{plan.blocks:,} ({plan.largest_block:,})",
                 "rounds": plan.rounds,
-                "blocks factorised": f"{plan.factorised:,}",
                 "audit + plan (s)": plan_s,
                 "fresh audit after": "clean" if not left else f"{left:,} determined",
                 "peak RSS (MiB)": peak_rss_mib(),

@@ -8,28 +8,23 @@ patterns, occupation = its tasks by the equal split, period = its finer periods)
 hidden cells as unknowns, and asks linear algebra which unknowns the system pins down. With A_H
 the coefficients of the hidden cells (equations x hidden) and B = A_H^T:
 
-- a hidden cell d is *determined* exactly when every vector of the null space of A_H is zero on
-  it, equivalently when e_d = B y for some y: that y is its *certificate*, and the published
-  cells it reads are those v with a_v . y != 0 (a_v: the column of v);
-- hiding one published cell v frees d when a_v . y != 0 and a_v lies in the column space of A_H
-  (then no published-only relation pins v itself); econ_index.repair builds on this.
+a hidden cell d is *determined* exactly when every vector of the null space of A_H is zero on it,
+equivalently when e_d = B y for some y.
 
 Everything comes from one sparse factorisation per set of hidden cells: the regularised least
 squares problem min |B y - b|^2 + delta^2 |y|^2 as the symmetric quasi-definite system
 [[I, B], [B^T, -delta^2 I]], which SuperLU orders by minimum degree and solves without pivoting.
 Solving with [r; 0] (r random) gives r - B y, a random null-space vector: a determined coordinate
 is zero in it up to rounding (around 1e-13), a free one is not (in practice above 1e-5); two
-samples are taken. Solving with [e_d; 0] gives d's certificate, and with [0; q] (q random) the
-vector -delta^2 y is a random vector of the left null space of A_H, which tells which columns lie
-in its column space. The equations are the dbt model int_disclosure_equations (the ones not
+samples are taken. The equations are the dbt model int_disclosure_equations (the ones not
 implied by the others), the same the secondary suppression protects, over the published table;
 the result agrees with a dense SVD of independently written equations on the test fixtures.
 
 The system splits into independent blocks: the connected components of the graph that joins each
 hidden cell to the equations it is in. Equations of different blocks share no hidden cell, so the
 null space of A_H is the direct sum of the blocks' null spaces and each block is factorised on
-its own (Blocks), one at a time: memory follows the largest block, and a repair round that hides
-cells refactorises only the blocks those cells touch.
+its own (Blocks), one at a time: memory follows the largest block. This is the hidden side's
+check; econ_index.span_audit audits (and econ_index.span_repair repairs) from the published side.
 """
 
 from __future__ import annotations
@@ -50,8 +45,6 @@ DISCLOSURE_CELLS = "intermediate.int_disclosure_cells"
 EQUATIONS = "intermediate.int_disclosure_equations"
 # |x_i| below this (x a random null-space vector with unit normal r) counts as determined.
 DETERMINED_BELOW = 1e-8
-# Below this, a coefficient of a certificate or of a left null-space vector is rounding.
-ROUNDING = 1e-6
 SAMPLES = 2
 # Regularisation of the least-squares problem; small next to every non-zero singular value.
 DELTA = 1e-7
@@ -176,8 +169,8 @@ def independent_equations(system: EquationSystem) -> sparse.csr_matrix:
 
 class Factorised:
     """The hidden part of a system, or of one block of it (`cells`: its hidden cells, a whole
-    connected component), factorised once (see the module doc); every question the audit and the
-    repair ask is then one cheap solve."""
+    connected component), factorised once (see the module doc); each null-space sample is then one
+    cheap solve."""
 
     def __init__(
         self,
@@ -221,48 +214,16 @@ class Factorised:
             smallest = np.minimum(smallest, np.abs(null_vector))
         return self.hidden[smallest < DETERMINED_BELOW]
 
-    def certificate(self, cell: int) -> np.ndarray:
-        """For a determined hidden `cell`, a y (over the equations `rows`) with B y = e_cell: the
-        equations whose combination gives its value. A published cell v is read by it when
-        a_v . y != 0."""
-        target = np.zeros(self.m)
-        target[np.searchsorted(self.hidden, cell)] = 1.0
-        return self._solve(target, np.zeros(self.n))[1]
-
-    def left_null_samples(self, seed: int = 0) -> list[np.ndarray]:
-        """Random vectors of the left null space of A_H, over the equations `rows`."""
-        if not self.n:
-            return []
-        rng = np.random.default_rng(seed)
-        return [
-            -(DELTA**2) * self._solve(np.zeros(self.m), rng.standard_normal(self.n))[1]
-            for _ in range(SAMPLES)
-        ]
-
-
-@dataclass(frozen=True)
-class _Block:
-    """What a block's factorisation answered; the factors are kept only while a repair may
-    still ask for certificates (the block has determined cells)."""
-
-    rows: np.ndarray  # its equations (rows of independent_equations)
-    determined: np.ndarray  # cell indices
-    left_null: list[np.ndarray]  # over `rows`
-    factorised: Factorised | None
-
 
 class Blocks:
-    """The hidden part of a system as independent blocks (module doc), factorised one at a time.
-    `previous` (the Blocks of the same equations with fewer hidden cells) lends every block whose
-    hidden cells did not change, so a repair round refactorises only what its cells touch."""
+    """The hidden part of a system as independent blocks (module doc), factorised one at a time;
+    only what each answered is kept, not its factors."""
 
-    def __init__(self, system: EquationSystem, previous: Blocks | None = None) -> None:
+    def __init__(self, system: EquationSystem) -> None:
         self.system = system
-        self.matrix: sparse.csr_matrix = (
-            independent_equations(system) if previous is None else previous.matrix
-        )
+        matrix = independent_equations(system)
         hidden = np.flatnonzero(system.hidden)
-        on_hidden = self.matrix[:, hidden].tocsr()
+        on_hidden = matrix[:, hidden].tocsr()
         rows = np.flatnonzero(on_hidden.getnnz(axis=1))
         # the bipartite graph hidden cells - equations, as one symmetric adjacency
         incidence = on_hidden[rows]
@@ -271,75 +232,26 @@ class Blocks:
         cell_labels = labels[: len(hidden)]
         order = np.argsort(cell_labels, kind="stable")
         bounds = np.flatnonzero(np.diff(cell_labels[order])) + 1
-        reused = previous._blocks if previous is not None else {}
-        self._blocks: dict[bytes, _Block] = {}
-        self.block_of = np.full(len(system.keys), -1, dtype=np.int64)
-        self._keys: list[bytes] = []
         self.sizes: list[int] = []  # hidden cells per block
-        self._read: dict[bytes, tuple[np.ndarray, sparse.csr_matrix]] = {}
-        self.factorised = 0  # blocks factorised here rather than lent by `previous`
-        for number, cells in enumerate(np.split(hidden[order], bounds) if len(hidden) else []):
-            key = cells.tobytes()  # cells come sorted: one key per set of hidden cells
-            if key not in reused:
-                self.factorised += 1
-            self._blocks[key] = reused.get(key) or self._factorise(cells)
-            self._keys.append(key)
-            self.block_of[cells] = number
+        self._rows: list[int] = []  # equations per block
+        self._determined: list[np.ndarray] = []
+        for cells in np.split(hidden[order], bounds) if len(hidden) else []:
+            factorised = Factorised(system, cells, matrix)
             self.sizes.append(len(cells))
-
-    def _factorise(self, cells: np.ndarray) -> _Block:
-        factorised = Factorised(self.system, cells, self.matrix)
-        determined = factorised.determined()
-        return _Block(
-            factorised.rows,
-            determined,
-            factorised.left_null_samples(),
-            factorised if determined.size else None,
-        )
+            self._rows.append(len(factorised.rows))
+            self._determined.append(factorised.determined())
 
     @property
     def equations(self) -> int:
         """Equations with a hidden member."""
-        return sum(len(block.rows) for block in self._blocks.values())
+        return sum(self._rows)
 
     def determined(self) -> np.ndarray:
         """Cell indices of the hidden cells that every solution of the system agrees on, but
         those whose count is known by design (EquationSystem.count_known)."""
-        found = [block.determined for block in self._blocks.values()]
+        found = self._determined
         cells = np.sort(np.concatenate(found)) if found else np.zeros(0, dtype=np.int64)
         return self.system.secret(cells)
-
-    def certificate_weights(self, cell: int) -> tuple[np.ndarray, np.ndarray]:
-        """For a determined hidden `cell`: the cells its block's equations hold, and a_v . y for
-        each (y its certificate, Factorised.certificate); the published ones with a non-zero
-        weight are what its value is computed from."""
-        key = self._keys[self.block_of[cell]]
-        block = self._blocks[key]
-        assert block.factorised is not None  # kept for every block with determined cells
-        if key not in self._read:  # the block's equations over the cells they hold
-            on_rows = self.matrix[block.rows].tocsc()
-            cells = np.flatnonzero(on_rows.getnnz(axis=0))
-            self._read[key] = (cells, on_rows[:, cells].T.tocsr())
-        cells, transposed = self._read[key]
-        return cells, transposed @ block.factorised.certificate(cell)
-
-    def in_column_space(self, visible: np.ndarray) -> np.ndarray:
-        """Per `visible` cell: whether its column lies in the column space of A_H, i.e. hiding
-        it alone leaves it free: it is orthogonal to random vectors of the left null space of
-        A_H, the direct sum of the blocks' (left_null_samples). That space holds every vector
-        on the equations without hidden members, so a column touching one never is."""
-        columns = self.matrix[:, visible].tocsc()
-        samples = [np.zeros(self.matrix.shape[0]) for _ in range(SAMPLES)]
-        covered = np.zeros(self.matrix.shape[0], dtype=bool)
-        for block in self._blocks.values():
-            covered[block.rows] = True
-            for sample, part in zip(samples, block.left_null, strict=False):
-                sample[block.rows] = part
-        ok: np.ndarray = columns[np.flatnonzero(~covered)].getnnz(axis=0) == 0
-        transposed = columns.T.tocsr()
-        for sample in samples:
-            ok &= np.abs(transposed @ sample) < ROUNDING
-        return ok
 
 
 def audit(con: duckdb.DuckDBPyConnection, *relations: str) -> AuditResult:

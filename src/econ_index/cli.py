@@ -720,8 +720,8 @@ def build(
       econ-index build --warehouse .warehouse/econ_index.duckdb --daily
     """
     from econ_index.dbt_runner import DbtError, reporting_progress
-    from econ_index.repair import RepairError
     from econ_index.repair import build as safe_build
+    from econ_index.span_repair import RepairError
     from econ_index.warehouse import WarehouseError
 
     try:

@@ -1,72 +1,40 @@
-"""Audit-driven complementary suppression: hide published cells until the exact audit finds no
-hidden count that the published ones determine.
+"""`econ-index build`: dbt, then audit-driven complementary suppression until no hidden count
+follows from the published ones.
 
 Secondary suppression protects every cell against each single equation. What several equations
-combined still give back, econ_index.audit finds; this module chooses more cells to hide and
-hands them to dbt through ``raw.suppression_repairs`` (read by ``int_suppression_primary`` as
-cells to hide, reason ``complementary:audit``), so that the published table stays a dbt model
-and dbt's own rounds run again around the new hidden cells.
-
-Choosing cells, per round:
-1. factorise the hidden part of the system, block by block, and list the determined cells
-   (econ_index.audit.Blocks; after the first round only the blocks that changed);
-2. for each determined cell d, take its certificate: the published cells its value is computed
-   from. Hiding one of them, v, frees d for good when v's column lies in the column space of the
-   hidden cells (then v is free too, and hiding more never makes a free cell determined again).
-   Among those, hide the cheapest (hide cost, then fewest conversations: the secondary
-   suppression's order), unless
-   a cell already chosen this round frees d. When no single cell can free d, hide the cell its
-   certificate weighs most and let the next round continue from there (by weight, not cost:
-   restricted to the cheapest cost tier, it did not converge in 50 rounds on 3,000 generated
-   conversations);
-3. close the new hidden set under the single-equation rule (an equation with one hidden member
-   hides its cheapest published part, else its total), as int_suppression_secondary does.
-Rounds repeat until nothing is determined. Every round hides at least one cell, so it ends.
+combined still give back, the exact audit finds; econ_index.span_repair plans the cells to hide
+and this module hands them to dbt through ``raw.suppression_repairs`` (read by
+``int_suppression_primary`` as cells to hide, reason ``complementary:audit``), so that the
+published table stays a dbt model and dbt's own rounds run again around the new hidden cells.
+The passes repeat until the plan, on what dbt publishes, adds nothing.
 
 Published cells of frozen closed periods (``fixed``: int_suppression_primary.is_frozen) are never
-chosen, in step 2 or 3: a determined cell that only they could free fails the repair
-(:class:`RepairError`) rather than change a figure already published. After a clean pass,
-:func:`build` freezes the periods that have closed (doc block ``incremental_time_suppression``).
+chosen: a determined cell that only they could free fails the repair
+(:class:`~econ_index.span_repair.RepairError`) rather than change a figure already published.
+After a clean pass, :func:`build` freezes the periods that have closed (doc block
+``incremental_time_suppression``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
 import numpy as np
 
-from econ_index.audit import (
-    CELLS,
-    DISCLOSURE_CELLS,
-    KEY_COLUMNS,
-    ROUNDING,
-    Blocks,
-    EquationSystem,
-    Key,
-    equation_system,
-)
+from econ_index.audit import CELLS, DISCLOSURE_CELLS, KEY_COLUMNS, Key, equation_system
 from econ_index.daily import TESTS_CHANGED_SINCE_ENV, daily_tests_since
 from econ_index.dbt_runner import check_seeds, describe, run_dbt
+from econ_index.span_repair import Plan, RepairError, plan
 from econ_index.warehouse import DDL, WarehouseError, explain_error
 
 REPAIRS_TABLE = "raw.suppression_repairs"
 FINGERPRINT = "intermediate.int_disclosure_fingerprint"
 # the first model that reads the repairs: it and everything after it are rebuilt per pass
 FIRST_READER = "int_suppression_primary"
-# A certificate coefficient above this counts when no single cell can free a determined one.
-FALLBACK_WEIGHT = 1e-3
-MAX_ROUNDS = 50
 MAX_DBT_PASSES = 5
-# From this many hidden cells on, plan with econ_index.span_repair. Measured (README, "The
-# repair at scale"): at 133,785 hidden (5,000 generated conversations) it plans clean in 22 CPU
-# s, this module's plan had not finished after 210; at 231,160 (20,000) this one took 451 s and
-# 5 GiB, at a million it does not finish. On the demo's 14,438 this one plans in 3.6 CPU s; the
-# crossover was not measured more finely.
-SPAN_REPAIR_FROM = 50_000
 DECISIONS_TABLE = "raw.published_decisions"
 # the first model that reads the frozen decisions
 FROZEN_READER = "int_suppression_frozen"
@@ -81,118 +49,6 @@ where decided.is_frozen and not decided.is_primary_suppressed
 """
 
 
-class RepairError(RuntimeError):
-    """The repair did not reach a publication where no hidden count is determined."""
-
-
-@dataclass(frozen=True)
-class Plan:
-    added: list[Key]  # cells to hide, beyond those already hidden
-    determined_before: int  # hidden cells determined before the repair
-    rounds: int
-    blocks: int  # independent blocks of the hidden cells before the repair
-    largest_block: int  # hidden cells in the largest
-    factorised: int  # block factorisations over every round
-
-
-def close_under_single_equations(
-    system: EquationSystem, fixed: np.ndarray | None = None
-) -> EquationSystem:
-    """Hide, in every equation with exactly one hidden member, its cheapest published part
-    (lowest hide cost, fewest conversations, then key order), or its total when no part is
-    published; to a fixpoint, over every equation (implied ones too), as
-    int_suppression_secondary does. Totals carry the negative coefficient of each equation.
-    Cells `fixed` (bool per cell) are never hidden; a hidden cell whose count is known by design
-    (EquationSystem.count_known) needs no protection."""
-    fixed = np.zeros(len(system.keys), dtype=bool) if fixed is None else fixed
-    matrix = system.matrix.tocsr()
-    membership = (matrix != 0).astype(np.int64)
-    while True:
-        hidden = system.hidden
-        secret = np.zeros(len(hidden), dtype=np.int64)
-        secret[system.secret(np.flatnonzero(hidden))] = 1
-        alone = np.flatnonzero(membership @ secret == 1)
-        chosen = set()
-        for equation in alone:
-            start, end = matrix.indptr[equation], matrix.indptr[equation + 1]
-            members, coefficients = matrix.indices[start:end], matrix.data[start:end]
-            published = ~hidden[members] & ~fixed[members]
-            if not published.any():
-                continue
-            # order: parts before the total, then cost, fewest conversations, key order
-            order = np.lexsort(
-                (
-                    members,
-                    system.n_conversations[members],
-                    system.hide_cost[members],
-                    coefficients < 0,
-                )
-            )
-            chosen.add(int(next(members[i] for i in order if published[i])))
-        if not chosen:
-            return system
-        system = system.hiding(chosen)
-
-
-def _choose(blocks: Blocks, determined: np.ndarray, fixed: np.ndarray) -> set[int]:
-    """One round of step 2 of the module doc: cells whose hiding frees the determined ones,
-    never a `fixed` one."""
-    system = blocks.system
-    visible = np.flatnonzero(~system.hidden)
-    frees_alone = np.zeros(len(system.keys), dtype=bool)
-    frees_alone[visible] = blocks.in_column_space(visible)
-    chosen: set[int] = set()
-    for cell in determined:
-        # a_v . y per cell v of the block's equations; the published ones are what it reads
-        cells, weights = blocks.certificate_weights(int(cell))
-        published = ~system.hidden[cells] & ~fixed[cells]
-        cells, weights = cells[published], weights[published]
-        candidates = cells[(np.abs(weights) > ROUNDING) & frees_alone[cells]]
-        if candidates.size:
-            if chosen.isdisjoint(candidates.tolist()):
-                sizes = system.n_conversations[candidates]
-                costs = system.hide_cost[candidates]
-                chosen.add(int(candidates[np.lexsort((candidates, sizes, costs))[0]]))
-            continue
-        strong = np.flatnonzero(np.abs(weights) > FALLBACK_WEIGHT)
-        if strong.size:
-            chosen.add(int(cells[strong[np.argmax(np.abs(weights[strong]))]]))
-    return chosen
-
-
-def plan(
-    system: EquationSystem, max_rounds: int = MAX_ROUNDS, fixed: np.ndarray | None = None
-) -> Plan:
-    """The cells to hide so that no hidden cell of `system` is determined (module doc), never
-    one of `fixed` (bool per cell: published cells of frozen periods). Each round refactorises
-    only the blocks (econ_index.audit.Blocks) whose hidden cells changed."""
-    fixed = np.zeros(len(system.keys), dtype=bool) if fixed is None else fixed
-    start = system.hidden
-    blocks = Blocks(system)
-    shape = len(blocks.sizes), max(blocks.sizes, default=0)
-    factorised = blocks.factorised
-    determined = blocks.determined()
-    before = len(determined)
-    for round_no in range(max_rounds + 1):
-        if not determined.size:
-            added = np.flatnonzero(system.hidden & ~start)
-            return Plan([system.keys[i] for i in added], before, round_no, *shape, factorised)
-        if round_no == max_rounds:
-            break
-        chosen = _choose(blocks, determined, fixed)
-        if not chosen:  # with nothing frozen, cannot happen: a determined cell reads something
-            raise RepairError(
-                f"no published cell outside the frozen closed periods frees "
-                f"{system.keys[int(determined[0])]}: protecting it would change a figure "
-                "already published; nothing was published"
-            )
-        system = close_under_single_equations(system.hiding(chosen), fixed)
-        blocks = Blocks(system, previous=blocks)
-        factorised += blocks.factorised
-        determined = blocks.determined()
-    raise RepairError(f"hidden counts still determined after {max_rounds} repair rounds")
-
-
 def plan_for_warehouse(warehouse: Path) -> Plan:
     """The repair plan for the publication currently built in `warehouse`, which keeps the
     published cells of frozen periods published."""
@@ -202,11 +58,6 @@ def plan_for_warehouse(warehouse: Path) -> Plan:
         system = equation_system(con)
         frozen = set(con.execute(_FROZEN_PUBLISHED).fetchall())
     fixed = np.fromiter((key in frozen for key in system.keys), dtype=bool, count=len(system.keys))
-    if system.hidden.sum() >= SPAN_REPAIR_FROM:
-        # imported here: span_repair builds on this module
-        from econ_index import span_repair
-
-        return span_repair.plan(system, fixed=fixed)
     return plan(system, fixed=fixed)
 
 

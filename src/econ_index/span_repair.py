@@ -1,10 +1,11 @@
-"""The audit-driven repair at scale, from the published side (issue #15).
+"""Audit-driven complementary suppression: the cells to hide so that no hidden count follows
+from the published ones, planned from the published side (issue #15).
 
-econ_index.repair factorises the system of all hidden cells (econ_index.audit.Blocks): at one
-million conversations that is one block of 1.8 million unknowns, which does not finish. This
-module plans the same repair (module doc of econ_index.repair, steps 2 and 3) from one exact
-modular elimination, the one econ_index.span_audit's audit runs, recorded and carried on from
-round to round:
+Secondary suppression (int_suppression_secondary) protects every cell against each single
+equation; what several equations combined still give back, the exact audit finds. This module
+chooses more cells to hide; econ_index.repair hands them to dbt (``raw.suppression_repairs``)
+and reruns the rounds around them. Everything comes from one exact modular elimination, the one
+econ_index.span_audit's audit runs, recorded and carried on from round to round:
 
 1. Eliminate the equations restricted to the hidden cells once (span_audit.eliminate), keeping
    for every row of the echelon form which earlier rows were added to it. Random solutions read
@@ -28,7 +29,7 @@ round to round:
    holding neither unit vector nor (y . a_v, y . a_w), checked exactly with two random
    relations (Certificates.partner). Only when no such pair exists is v hidden alone, for the
    next round to continue from. Frozen cells are never chosen. Then close under the
-   single-equation rule (econ_index.repair.close_under_single_equations), as the rounds would.
+   single-equation rule (close_under_single_equations), as the rounds would.
 4. The next round's audit without a new elimination. Hiding cells adds columns to the hidden
    part; each form row and each relation is its input equation plus its recorded steps, so one
    pass in order of position gives their entries on the new columns, and the relations no
@@ -48,13 +49,65 @@ nothing determined.
 from __future__ import annotations
 
 import random
+from dataclasses import dataclass
 
 import numpy as np
 
 from econ_index import span_audit
-from econ_index.audit import EquationSystem, independent_equations
-from econ_index.repair import MAX_ROUNDS, Plan, RepairError, close_under_single_equations
+from econ_index.audit import EquationSystem, Key, independent_equations
 from econ_index.span_audit import PRIME, Row, Steps
+
+MAX_ROUNDS = 50
+
+
+class RepairError(RuntimeError):
+    """The repair did not reach a publication where no hidden count is determined."""
+
+
+@dataclass(frozen=True)
+class Plan:
+    added: list[Key]  # cells to hide, beyond those already hidden
+    determined_before: int  # hidden cells determined before the repair
+    rounds: int
+
+
+def close_under_single_equations(
+    system: EquationSystem, fixed: np.ndarray | None = None
+) -> EquationSystem:
+    """Hide, in every equation with exactly one hidden member, its cheapest published part
+    (lowest hide cost, fewest conversations, then key order), or its total when no part is
+    published; to a fixpoint, over every equation (implied ones too), as
+    int_suppression_secondary does. Totals carry the negative coefficient of each equation.
+    Cells `fixed` (bool per cell) are never hidden; a hidden cell whose count is known by design
+    (EquationSystem.count_known) needs no protection."""
+    fixed = np.zeros(len(system.keys), dtype=bool) if fixed is None else fixed
+    matrix = system.matrix.tocsr()
+    membership = (matrix != 0).astype(np.int64)
+    while True:
+        hidden = system.hidden
+        secret = np.zeros(len(hidden), dtype=np.int64)
+        secret[system.secret(np.flatnonzero(hidden))] = 1
+        alone = np.flatnonzero(membership @ secret == 1)
+        chosen = set()
+        for equation in alone:
+            start, end = matrix.indptr[equation], matrix.indptr[equation + 1]
+            members, coefficients = matrix.indices[start:end], matrix.data[start:end]
+            published = ~hidden[members] & ~fixed[members]
+            if not published.any():
+                continue
+            # order: parts before the total, then cost, fewest conversations, key order
+            order = np.lexsort(
+                (
+                    members,
+                    system.n_conversations[members],
+                    system.hide_cost[members],
+                    coefficients < 0,
+                )
+            )
+            chosen.add(int(next(members[i] for i in order if published[i])))
+        if not chosen:
+            return system
+        system = system.hiding(chosen)
 
 
 class Certificates:
@@ -258,9 +311,7 @@ def plan(
         if not determined.size:
             system = certificates.system
             added = np.flatnonzero(system.hidden & ~start)
-            # one block: the elimination runs over the whole system, no factorisation of it
-            hidden = int(system.hidden.sum())
-            return Plan([system.keys[i] for i in added], before, round_no, 1, hidden, 0)
+            return Plan([system.keys[i] for i in added], before, round_no)
         if round_no == max_rounds:
             break
         chosen = _choose(certificates, fixed)

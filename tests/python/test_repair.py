@@ -1,16 +1,17 @@
-"""econ_index.repair and econ_index.audit on hand-made equation systems, small enough to check
-by hand (the fixture-scale tests, through the compiled dbt model, are in test_suppression)."""
+"""The single-equation closure and the repair plan (econ_index.span_repair) and the hidden
+side's audit (econ_index.audit) on hand-made equation systems, small enough to check by hand
+(the fixture-scale tests, through the compiled dbt model, are in test_suppression; the repair's
+own machinery in test_span_repair)."""
 
 from __future__ import annotations
 
 from dataclasses import replace
 
 import numpy as np
-import pytest
 from scipy import sparse
 
 from econ_index.audit import Blocks, EquationSystem, Factorised
-from econ_index.repair import RepairError, close_under_single_equations, plan
+from econ_index.span_repair import close_under_single_equations, plan
 
 # a 2 x 2 table (a b / c d) with its row and column margins
 TABLE_SIZES = {"a": 20.0, "b": 20.0, "c": 20.0, "d": 20.0, "r1": 40, "r2": 40, "k1": 40, "k2": 40}
@@ -78,18 +79,6 @@ def test_one_hidden_member_takes_the_smallest_published_part_then_the_total() ->
     assert _hidden(close_under_single_equations(two)) == {"a", "b"}
 
 
-def test_three_equations_that_pin_down_three_hidden_cells_are_repaired() -> None:
-    """x + y = T1, y + z = T2, x + z = T3 with the totals published: every equation holds two
-    hidden cells, so the single-equation rule is satisfied, yet x, y and z follow. Hiding the
-    smallest total frees all three, and that total too."""
-    system = _triangle()
-    assert len(Factorised(system).determined()) == 3
-    repair = plan(system)
-    assert repair.determined_before == 3
-    assert repair.added == [("t1",)]
-    assert Factorised(system.hiding([0])).determined().size == 0  # t1 is cell 0 by name
-
-
 def test_nothing_determined_needs_no_repair() -> None:
     """A 2 x 2 table with every inner cell hidden and its margins published: a cycle, free."""
     repair = plan(_system(TABLE, TABLE_SIZES, {"a", "b", "c", "d"}))
@@ -97,21 +86,13 @@ def test_nothing_determined_needs_no_repair() -> None:
 
 
 def test_the_cheapest_part_goes_before_the_smallest() -> None:
-    """Hide cost (finer cells cheaper) comes before size, in the single-equation closure and in
-    the repair's choice among cells that free a determined one."""
+    """Hide cost (finer cells cheaper) comes before size in the single-equation closure (the
+    repair's choice: test_span_repair.test_the_cheapest_cell_of_the_certificate_goes)."""
     sizes = {"total": 100.0, "a": 10.0, "b": 30.0, "c": 60.0}
     parts = {"total": -1.0, "a": 1.0, "b": 1.0, "c": 1.0}
     costs = {"total": 6.0, "a": 0.0, "b": 5.0, "c": 1.0}
     closed = close_under_single_equations(_system([parts], sizes, {"a"}, costs))
     assert _hidden(closed) == {"a", "c"}  # c is bigger than b, but finer
-    sizes = {"x": 20.0, "y": 30.0, "z": 40.0, "t1": 50.0, "t2": 70.0, "t3": 60.0}
-    equations = [
-        {"t1": -1.0, "x": 1.0, "y": 1.0},
-        {"t2": -1.0, "y": 1.0, "z": 1.0},
-        {"t3": -1.0, "x": 1.0, "z": 1.0},
-    ]
-    costs = {"t1": 8.0, "t2": 0.0, "t3": 4.0}
-    assert plan(_system(equations, sizes, {"x", "y", "z"}, costs)).added == [("t2",)]
 
 
 def test_implied_equations_are_protected_but_not_factorised() -> None:
@@ -124,10 +105,10 @@ def test_implied_equations_are_protected_but_not_factorised() -> None:
     assert _hidden(close_under_single_equations(flagged)) == {"t", "x"}
 
 
-def test_independent_blocks_agree_with_one_factorisation_and_are_reused() -> None:
+def test_independent_blocks_agree_with_one_factorisation() -> None:
     """Two tables that share no hidden cell: the three-equation cycle (all determined) and a
-    2 x 2 table (free). The blocks find what one factorisation of everything finds, and after
-    a margin of the 2 x 2 table is hidden only its block is factorised again."""
+    2 x 2 table (free). The blocks find what one factorisation of everything finds, before and
+    after a margin is hidden, and the repair frees the cycle alone."""
     sizes = {"x": 20.0, "y": 30.0, "z": 40.0, "t1": 50.0, "t2": 70.0, "t3": 60.0}
     sizes |= {"a": 20.0, "b": 20.0, "c": 20.0, "d": 20.0, "r1": 40, "r2": 40, "k1": 40, "k2": 40}
     equations = [
@@ -141,21 +122,17 @@ def test_independent_blocks_agree_with_one_factorisation_and_are_reused() -> Non
     ]
     system = _system(equations, sizes, {"x", "y", "z", "a", "b", "c", "d"})
     blocks = Blocks(system)
-    assert sorted(blocks.sizes) == [3, 4] and blocks.factorised == 2
+    assert sorted(blocks.sizes) == [3, 4] and blocks.equations == 7
     determined = blocks.determined().tolist()
     assert determined == Factorised(system).determined().tolist()
     assert {system.keys[i][0] for i in determined} == {"x", "y", "z"}
-    # r1 = k1 + k2 - r2 once hidden: determined, found by the only block factorised again
-    again = Blocks(system.hiding([system.keys.index(("r1",))]), previous=blocks)
-    assert again.factorised == 1
-    assert {system.keys[i][0] for i in again.determined()} == {"x", "y", "z", "r1"}
-    # hiding t1 joins it to the cycle's block, which alone is factorised again, now free
-    freed = Blocks(system.hiding([system.keys.index(("t1",))]), previous=blocks)
-    assert freed.factorised == 1 and freed.determined().size == 0
-    # the repair hides t1 (cheapest, smallest) and refactorises the cycle's block alone
-    repair = plan(system)
-    assert repair.added == [("t1",)]
-    assert (repair.blocks, repair.largest_block, repair.factorised) == (2, 4, 3)
+    # r1 = k1 + k2 - r2 once hidden: determined
+    again = system.hiding([system.keys.index(("r1",))])
+    assert {again.keys[i][0] for i in Blocks(again).determined()} == {"x", "y", "z", "r1"}
+    # hiding t1 joins it to the cycle's block, now free
+    assert Blocks(system.hiding([system.keys.index(("t1",))])).determined().size == 0
+    # the repair hides t1 (cheapest, smallest), nothing of the free table
+    assert plan(system).added == [("t1",)]
 
 
 def _fixed(system: EquationSystem, names: set[str]) -> np.ndarray:
@@ -163,9 +140,8 @@ def _fixed(system: EquationSystem, names: set[str]) -> np.ndarray:
 
 
 def test_frozen_published_cells_are_never_hidden() -> None:
-    """The single-equation rule skips a fixed (frozen published) part for the next cheapest;
-    the repair of x + y = t1, y + z = t2, x + z = t3 skips the fixed t1 and hides another
-    total; with every total fixed nothing may free x, y, z and the repair fails."""
+    """The single-equation rule skips a fixed (frozen published) part for the next cheapest
+    (the repair's: test_span_repair.test_frozen_published_cells_are_never_hidden)."""
     sizes = {"total": 100.0, "a": 10.0, "b": 50.0, "c": 40.0}
     parts = _system([{"total": -1.0, "a": 1.0, "b": 1.0, "c": 1.0}], sizes, {"a"})
     assert _hidden(close_under_single_equations(parts, _fixed(parts, {"c"}))) == {"a", "b"}
@@ -173,13 +149,6 @@ def test_frozen_published_cells_are_never_hidden() -> None:
         "a",
         "total",
     }
-    system = _triangle()
-    repair = plan(system, fixed=_fixed(system, {"t1"}))
-    assert repair.added and ("t1",) not in repair.added
-    hidden = system.hiding(system.keys.index(key) for key in repair.added)
-    assert Factorised(hidden).determined().size == 0
-    with pytest.raises(RepairError, match="outside the frozen closed periods"):
-        plan(system, fixed=_fixed(system, {"t1", "t2", "t3"}))
 
 
 def test_a_pinned_share_is_hidden_but_needs_no_protection() -> None:

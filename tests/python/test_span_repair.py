@@ -9,7 +9,7 @@ import pytest
 
 from econ_index import span_audit, span_repair
 from econ_index.audit import EquationSystem, Factorised
-from econ_index.repair import RepairError, close_under_single_equations
+from econ_index.span_repair import RepairError, close_under_single_equations
 from test_repair import _system, _triangle
 from test_span_audit import nested_table
 

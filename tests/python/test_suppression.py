@@ -26,7 +26,8 @@ import pytest
 
 from econ_index import span_audit
 from econ_index.audit import KEY_COLUMNS, Blocks, equation_system
-from econ_index.repair import MAX_DBT_PASSES, plan
+from econ_index.repair import MAX_DBT_PASSES
+from econ_index.span_repair import Certificates, plan
 
 REPO = Path(__file__).resolve().parents[2]
 # what econ_index.audit reads, as the fixtures name it: published cells, cell ids, equations
@@ -1216,12 +1217,12 @@ def test_the_repair_picks_a_day_before_a_week_and_never_a_total(compiled: Compil
     with duckdb.connect() as con:
         _load(con, compiled, cells, hide=hide)
         system = equation_system(con, *AUDITED)
-        blocks = Blocks(system)
-        determined = blocks.determined()
+        certificates = Certificates(system)
+        determined = certificates.determined
         assert [system.keys[i] for i in determined] == [cell("T2", "d3")]
-        read, weights = blocks.certificate_weights(int(determined[0]))
-        levels = {system.keys[i][2] for i, w in zip(read, weights, strict=True) if abs(w) > 1e-9}
-        assert levels == {"task", "total"}  # the totals are among the cells it reads
+        read = certificates.reads(certificates.certificate(int(determined[0])))
+        levels = {system.keys[i][2] for i in read}
+        assert levels == {"task", "total"}  # the totals are among the published cells it reads
         repair = plan(system)
     assert repair.added == [cell("T1", "d3")]  # a day (not T1's or T2's week), fewest conversations
     result = publish(compiled, cells, hide=hide + repair.added)
