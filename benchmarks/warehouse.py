@@ -744,6 +744,7 @@ class RepairPass:
     read_cpu_s: float  # reading the equations
     plan_cpu_s: float  # the exact audit and the repair's rounds
     peak_rss_mib: float
+    failure: str  # span_repair.RepairError's message when the plan did not converge, else ""
 
 
 def _audit_and_plan(warehouse: str, dbt_pass: int) -> RepairPass:
@@ -756,19 +757,25 @@ def _audit_and_plan(warehouse: str, dbt_pass: int) -> RepairPass:
         system = equation_system(con)
     usage = resource.getrusage(resource.RUSAGE_SELF)
     read_cpu_s = usage.ru_utime + usage.ru_stime
-    plan = span_repair.plan(system)
+    # a plan that does not converge is a figure of this bench (the build would fail), not a crash
+    try:
+        plan: span_repair.Plan | None = span_repair.plan(system)
+        failure = ""
+    except span_repair.RepairError as exc:
+        plan, failure = None, str(exc)
     usage = resource.getrusage(resource.RUSAGE_SELF)
-    if plan.added:
+    if plan and plan.added:
         _record(Path(warehouse), plan.added, dbt_pass)
     return RepairPass(
         len(system.hidden),
         int(system.hidden.sum()),
-        plan.determined_before,
-        len(plan.added),
-        plan.rounds,
+        plan.determined_before if plan else -1,
+        len(plan.added) if plan else 0,
+        plan.rounds if plan else span_repair.MAX_ROUNDS,
         read_cpu_s,
         usage.ru_utime + usage.ru_stime - read_cpu_s,
         peak_rss_mib(),
+        failure,
     )
 
 
@@ -807,7 +814,7 @@ def suppression_and_audit(taxonomy: Taxonomy) -> list[dict[str, object]]:
             passes.append((found, seconds, rebuilt))
             if not found.added:
                 break
-    clean = not passes[-1][0].added
+    clean = not passes[-1][0].added and not passes[-1][0].failure
     runs = [chain, *(rebuilt for _, _, rebuilt in passes if rebuilt)]
     wall_s = sum(run.seconds for run in runs) + sum(seconds for _, seconds, _ in passes)
     cpu_s = sum(run.cpu_s for run in runs) + sum(
@@ -828,7 +835,9 @@ def suppression_and_audit(taxonomy: Taxonomy) -> list[dict[str, object]]:
     }
     for number, (found, seconds, rebuilt) in enumerate(passes, start=1):
         figures[f"pass {number}: determined, hidden by the repair (rounds)"] = (
-            f"{found.determined:,}, {found.added:,} ({found.rounds})"
+            f"failed: {found.failure}"
+            if found.failure
+            else f"{found.determined:,}, {found.added:,} ({found.rounds})"
         )
         figures[f"pass {number}: wall s (CPU s reading + audit and plan, RSS)"] = (
             f"{seconds:.1f} ({found.read_cpu_s:.0f} + {found.plan_cpu_s:.0f} CPU s,"

@@ -306,8 +306,10 @@ def plan(
     start = system.hidden
     certificates = Certificates(system)
     before = len(certificates.determined)
+    left: list[int] = []  # determined cells at the start of each round, for the error
     for round_no in range(max_rounds + 1):
         determined = certificates.determined
+        left.append(len(determined))
         if not determined.size:
             system = certificates.system
             added = np.flatnonzero(system.hidden & ~start)
@@ -322,7 +324,10 @@ def plan(
                 "already published; nothing was published"
             )
         certificates.hide(close_under_single_equations(certificates.system.hiding(chosen), fixed))
-    raise RepairError(f"hidden counts still determined after {max_rounds} repair rounds")
+    raise RepairError(
+        f"hidden counts still determined after {max_rounds} repair rounds (determined before "
+        f"each round: {', '.join(f'{n:,}' for n in left)})"
+    )
 
 
 def determined_after(system: EquationSystem, repair: Plan) -> np.ndarray:

@@ -162,6 +162,11 @@ def test_a_certificate_cell_a_relation_holds_is_not_chosen() -> None:
     }
     repair = span_repair.plan(system)
     assert repair.added == [("t2",)] and repair.rounds == 1
+    # out of rounds, the error says how far the repair got (here: determined cells, no round)
+    with pytest.raises(
+        RepairError, match=r"after 0 repair rounds \(determined before each round: [1-9]"
+    ):
+        span_repair.plan(system, max_rounds=0)
 
 
 def test_frozen_published_cells_are_never_hidden() -> None:
