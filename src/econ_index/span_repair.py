@@ -275,6 +275,17 @@ class Certificates:
         ]
         return _cheapest(self.system, np.array(frees, dtype=np.int64)) if frees else None
 
+    def around(self, cells: list[int]) -> np.ndarray:
+        """The cells of the equations holding `cells`, and of the equations holding a hidden
+        one of those: where the relations that hold `cells` pass first."""
+        reached = frontier = np.array(cells, dtype=np.int64)
+        for _ in range(2):
+            equations = np.unique(self._by_cell[:, frontier].indices)
+            members = np.unique(self.matrix[equations].indices)
+            frontier = members[self.system.hidden[members]]
+            reached = np.union1d(reached, members)
+        return reached
+
     def circuit(self, read: Row, order: list[int]) -> list[int] | None:
         """For a determined cell whose certificate reads `read` (a_u . y per published u): the
         cells S of a circuit z among the columns c_u of the relations, taken in `order`
@@ -353,11 +364,16 @@ def _choose(certificates: Certificates, fixed: np.ndarray) -> set[int]:
                 break
         else:
             # no pair frees it: a circuit does, the cells chosen this round first (hidden anyway)
+            # among the cells near the certificate first: the fewer independent columns
+            # before the circuit, the fewer random relations the search needs
+            first = _by_cost(system, np.array(sorted(chosen), dtype=np.int64)).tolist()
             held = np.array(sorted(set(holds) - chosen), dtype=np.int64)
-            first = _by_cost(system, np.array(sorted(chosen), dtype=np.int64))
-            circuit = certificates.circuit(
-                read, [*first.tolist(), *_by_cost(system, held[usable[held]]).tolist()]
-            )
+            held = held[usable[held]]
+            circuit = None
+            for cells in (np.intersect1d(held, certificates.around(list(read))), held):
+                circuit = certificates.circuit(read, [*first, *_by_cost(system, cells).tolist()])
+                if circuit is not None:
+                    break
             if circuit is None:
                 raise RepairError(
                     f"no published cell outside the frozen closed periods frees "
