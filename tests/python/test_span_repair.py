@@ -179,18 +179,23 @@ def test_frozen_published_cells_are_never_hidden() -> None:
         span_repair.plan(system, fixed=np.array([str(k[0]).startswith("t") for k in system.keys]))
 
 
-def test_when_a_relation_holds_every_certificate_cell_a_pair_that_breaks_it_goes() -> None:
-    """The triangle, with t1 = h + g = s (h, g hidden: no equation holds one hidden cell alone)
-    and t2, t3 also totals of two hidden cells each, equal to s2, s3: a published relation holds
-    every certificate cell of x. Hiding t1 alone leaves x determined (through s), and t1 too;
-    hiding t1 with s frees both in one round, neither is determined after."""
+def _hidden_triangle() -> tuple[dict[str, float], list[dict[str, float]], set[str]]:
+    """The triangle's sizes, equations and hidden cells, for cases that add to them."""
     sizes = {"x": 20.0, "y": 30.0, "z": 40.0}
     equations = [
         {"t1": -1.0, "x": 1.0, "y": 1.0},
         {"t2": -1.0, "y": 1.0, "z": 1.0},
         {"t3": -1.0, "x": 1.0, "z": 1.0},
     ]
-    hidden = {"x", "y", "z"}
+    return sizes, equations, {"x", "y", "z"}
+
+
+def test_when_a_relation_holds_every_certificate_cell_a_pair_that_breaks_it_goes() -> None:
+    """The triangle, with t1 = h + g = s (h, g hidden: no equation holds one hidden cell alone)
+    and t2, t3 also totals of two hidden cells each, equal to s2, s3: a published relation holds
+    every certificate cell of x. Hiding t1 alone leaves x determined (through s), and t1 too;
+    hiding t1 with s frees both in one round, neither is determined after."""
+    sizes, equations, hidden = _hidden_triangle()
     # each total t is also h + g = s, with h and g hidden
     twins = [("t1", "s", "h", "g", 50.0), ("t2", "s2", "h2", "g2", 70.0)]
     for t, s, h, g, total in [*twins, ("t3", "s3", "h3", "g3", 60.0)]:
@@ -219,13 +224,7 @@ def test_a_cell_no_single_cell_or_pair_frees_is_freed_by_a_circuit_in_one_round(
     cells of the cheapest chain go together, and one round leaves nothing determined. With
     one random relation to start from, the search must draw more before trusting a circuit."""
     monkeypatch.setattr(span_repair, "CIRCUIT_RELATIONS", relations)
-    sizes = {"x": 20.0, "y": 30.0, "z": 40.0}
-    equations = [
-        {"t1": -1.0, "x": 1.0, "y": 1.0},
-        {"t2": -1.0, "y": 1.0, "z": 1.0},
-        {"t3": -1.0, "x": 1.0, "z": 1.0},
-    ]
-    hidden = {"x", "y", "z"}
+    sizes, equations, hidden = _hidden_triangle()
     for chain, total in (("1", 50.0), ("2", 70.0), ("3", 60.0)):
         h, g = f"h{chain}", f"g{chain}"
         sizes |= {h: total / 2, g: total / 2}
