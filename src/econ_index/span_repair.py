@@ -32,8 +32,8 @@ econ_index.span_audit's audit runs, recorded and carried on from round to round:
    for every relation n (z respects every relation among published cells) and y . A_S z != 0;
    then z, extended to the hidden cells (A_H z_H = -A_S z_S is solvable because z respects N),
    is a change of the table that keeps every equation and moves d and every cell of S. The
-   search scans the usable cells a relation holds, cheapest first, and stops at the first
-   such z. Frozen cells are never chosen. Then close under the single-equation rule
+   search scans the usable cells a relation holds, those of the equations around the
+   certificate first, each group cheapest first, and stops at the first such z. Frozen cells are never chosen. Then close under the single-equation rule
    (close_under_single_equations), as the rounds would.
 
    Why the rounds converge: every cell determined at the start of a round is free at its end,
