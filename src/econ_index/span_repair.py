@@ -32,18 +32,19 @@ econ_index.span_audit's audit runs, recorded and carried on from round to round:
    for every relation n (z respects every relation among published cells) and y . A_S z != 0;
    then z, extended to the hidden cells (A_H z_H = -A_S z_S is solvable because z respects N),
    is a change of the table that keeps every equation and moves d and every cell of S. The
-   search scans the usable cells a relation holds, those of the equations around the
-   certificate first, each group cheapest first, and stops at the first such z. Frozen cells are never chosen. Then close under the single-equation rule
-   (close_under_single_equations), as the rounds would.
+   search scans the usable cells a relation holds in the equations around the certificate,
+   cheapest first, and stops at the first such z; it draws at most MAX_CIRCUIT_RELATIONS
+   random relations (it needs one more than the rank of the relations on the cells scanned),
+   and when that budget runs out the cheapest certificate cell is hidden alone, for the next
+   round to continue from. Frozen cells are never chosen. Then close under the
+   single-equation rule (close_under_single_equations), as the rounds would.
 
-   Why the rounds converge: every cell determined at the start of a round is free at its end,
-   and stays free, since hiding more keeps such a change of the table valid. A single cell,
-   a pair and a circuit each come with such a z (for a single cell no relation holds, z is
-   that cell); and if no set of non-frozen cells has one, hiding every non-frozen published
-   cell leaves d determined, so the frozen cells alone give it back and the repair fails.
-   So the cells determined after a round are among those its closure hid, the hidden cells
-   only grow, and the plan ends within as many rounds as there are published cells, in
-   practice a few.
+   Why the rounds make progress: a cell freed by a single cell, a pair or a circuit stays
+   free, since hiding more keeps its change of the table valid (for a single cell no relation
+   holds, z is that cell). So while every determined cell finds one of the three, the cells
+   determined after a round are among those its closure hid, and the hidden cells only grow.
+   Only a cell whose circuit lies beyond the budget (or beyond the equations around its
+   certificate) can stay determined.
 4. The next round's audit without a new elimination. Hiding cells adds columns to the hidden
    part; each form row and each relation is its input equation plus its recorded steps, so one
    pass in order of position gives their entries on the new columns, and the relations no
@@ -72,8 +73,10 @@ from econ_index.audit import EquationSystem, Key, independent_equations
 from econ_index.span_audit import PRIME, Row, Steps, _add
 
 MAX_ROUNDS = 50
-# random relations a circuit search starts with (Certificates.circuit doubles them as needed)
+# random relations a circuit search starts with and may double to: each costs one unwinding
+# of the recorded elimination (2-3 CPU s at 20,000 generated conversations, 6-8 at 100,000)
 CIRCUIT_RELATIONS = 4
+MAX_CIRCUIT_RELATIONS = 16
 
 
 class RepairError(RuntimeError):
@@ -324,6 +327,8 @@ class Certificates:
                     break
             else:
                 return None
+            if count >= MAX_CIRCUIT_RELATIONS:
+                return None
             count *= 2
 
 
@@ -368,19 +373,12 @@ def _choose(certificates: Certificates, fixed: np.ndarray) -> set[int]:
             # before the circuit, the fewer random relations the search needs
             first = _by_cost(system, np.array(sorted(chosen), dtype=np.int64)).tolist()
             held = np.array(sorted(set(holds) - chosen), dtype=np.int64)
-            held = held[usable[held]]
-            circuit = None
-            for cells in (np.intersect1d(held, certificates.around(list(read))), held):
-                circuit = certificates.circuit(read, [*first, *_by_cost(system, cells).tolist()])
-                if circuit is not None:
-                    break
-            if circuit is None:
-                raise RepairError(
-                    f"no published cell outside the frozen closed periods frees "
-                    f"{system.keys[cell]}: protecting it would change a figure already "
-                    "published; nothing was published"
-                )
-            chosen.update(circuit)
+            near = np.intersect1d(held[usable[held]], certificates.around(list(read)))
+            circuit = certificates.circuit(read, [*first, *_by_cost(system, near).tolist()])
+            if circuit is not None:
+                chosen.update(circuit)
+            elif order:  # none within the budget: the next round continues from the cheapest
+                chosen.add(order[0])
     return chosen
 
 
@@ -404,6 +402,12 @@ def plan(
         if round_no == max_rounds:
             break
         chosen = _choose(certificates, fixed)
+        if not chosen:
+            raise RepairError(
+                f"no published cell outside the frozen closed periods frees "
+                f"{system.keys[int(determined[0])]}: protecting it would change a figure "
+                "already published; nothing was published"
+            )
         certificates.hide(close_under_single_equations(certificates.system.hiding(chosen), fixed))
     raise RepairError(
         f"hidden counts still determined after {max_rounds} repair rounds (determined before "
