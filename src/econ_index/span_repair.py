@@ -27,24 +27,9 @@ econ_index.span_audit's audit runs, recorded and carried on from round to round:
    conversations that fallback hid cells round after round and stayed at 24 determined):
    v and a cell w go together, w the cheapest for which N restricted to {v, w} is one line
    holding neither unit vector nor (y . a_v, y . a_w), checked exactly with two random
-   relations (Certificates.partner). When no pair frees d either, a circuit does
-   (Certificates.circuit): in the dual, hiding S frees d iff some z on S has n . A_S z = 0
-   for every relation n (z respects every relation among published cells) and y . A_S z != 0;
-   then z, extended to the hidden cells (A_H z_H = -A_S z_S is solvable because z respects N),
-   is a change of the table that keeps every equation and moves d and every cell of S. The
-   search scans the usable cells a relation holds in the equations around the certificate,
-   cheapest first, and stops at the first such z; it draws at most MAX_CIRCUIT_RELATIONS
-   random relations (it needs one more than the rank of the relations on the cells scanned),
-   and when that budget runs out the cheapest certificate cell is hidden alone, for the next
-   round to continue from. Frozen cells are never chosen. Then close under the
+   relations (Certificates.partner). Only when no such pair exists is v hidden alone, for the
+   next round to continue from. Frozen cells are never chosen. Then close under the
    single-equation rule (close_under_single_equations), as the rounds would.
-
-   Why the rounds make progress: a cell freed by a single cell, a pair or a circuit stays
-   free, since hiding more keeps its change of the table valid (for a single cell no relation
-   holds, z is that cell). So while every determined cell finds one of the three, the cells
-   determined after a round are among those its closure hid, and the hidden cells only grow.
-   Only a cell whose circuit lies beyond the budget (or beyond the equations around its
-   certificate) can stay determined.
 4. The next round's audit without a new elimination. Hiding cells adds columns to the hidden
    part; each form row and each relation is its input equation plus its recorded steps, so one
    pass in order of position gives their entries on the new columns, and the relations no
@@ -70,13 +55,9 @@ import numpy as np
 
 from econ_index import span_audit
 from econ_index.audit import EquationSystem, Key, independent_equations
-from econ_index.span_audit import PRIME, Row, Steps, _add
+from econ_index.span_audit import PRIME, Row, Steps
 
 MAX_ROUNDS = 50
-# random relations a circuit search starts with and may double to: each costs one unwinding
-# of the recorded elimination (2-3 CPU s at 20,000 generated conversations, 6-8 at 100,000)
-CIRCUIT_RELATIONS = 4
-MAX_CIRCUIT_RELATIONS = 16
 
 
 class RepairError(RuntimeError):
@@ -278,63 +259,6 @@ class Certificates:
         ]
         return _cheapest(self.system, np.array(frees, dtype=np.int64)) if frees else None
 
-    def around(self, cells: list[int]) -> np.ndarray:
-        """The cells of the equations holding `cells`, and of the equations holding a hidden
-        one of those: where the relations that hold `cells` pass first."""
-        reached = frontier = np.array(cells, dtype=np.int64)
-        for _ in range(2):
-            equations = np.unique(self._by_cell[:, frontier].indices)
-            members = np.unique(self.matrix[equations].indices)
-            frontier = members[self.system.hidden[members]]
-            reached = np.union1d(reached, members)
-        return reached
-
-    def circuit(self, read: Row, order: list[int]) -> list[int] | None:
-        """For a determined cell whose certificate reads `read` (a_u . y per published u): the
-        cells S of a circuit z among the columns c_u of the relations, taken in `order`
-        (usable cells, preferred first), with y . z != 0: hiding S frees the cell and leaves
-        none of S determined (module doc, step 3); None when no cell of `order` does.
-
-        c_u is drawn as (a_u . q_1, ..., a_u . q_k), k random relations. The columns are
-        reduced in order; a column in the span of the earlier ones gives z (u and the columns
-        it is made of). That dependency holds for the relations themselves while the earlier
-        columns span fewer than k dimensions (a random projection to k dimensions keeps a
-        space of dimension at most k intact, with probability 1 - k / PRIME); once they span
-        k, k doubles and the scan starts over. The first dependency with y . z != 0 comes at
-        the shortest prefix of `order` holding a freeing set, so the dearest cell hidden is
-        as cheap as it can be."""
-        count = CIRCUIT_RELATIONS
-        while True:
-            columns = [self.relation(number)[1] for number in range(count)]
-            basis: list[tuple[int, list[int], Row]] = []  # pivot, reduced (c_u, y . a_u), z
-            for cell in order:
-                vector = [column.get(cell, 0) for column in columns] + [read.get(cell, 0)]
-                z: Row = {cell: 1}
-                for pivot, row, cells in basis:
-                    factor = (-vector[pivot]) % PRIME
-                    if factor:
-                        pairs = zip(vector, row, strict=True)
-                        vector = [(a + factor * b) % PRIME for a, b in pairs]
-                        _add(z, cells, factor)
-                pivot = next((i for i, value in enumerate(vector[:count]) if value), None)
-                if pivot is None:
-                    if vector[count]:
-                        return sorted(z)
-                    continue
-                inverse = pow(vector[pivot], -1, PRIME)
-                basis.append((pivot, [a * inverse % PRIME for a in vector], _scaled(z, inverse)))
-                if len(basis) == count:
-                    break
-            else:
-                return None
-            if count >= MAX_CIRCUIT_RELATIONS:
-                return None
-            count *= 2
-
-
-def _scaled(row: Row, factor: int) -> Row:
-    return {column: value * factor % PRIME for column, value in row.items()}
-
 
 def _cheapest(system: EquationSystem, cells: np.ndarray) -> int:
     """The secondary rounds' order: hide cost, then fewest conversations, then cell index."""
@@ -368,16 +292,7 @@ def _choose(certificates: Certificates, fixed: np.ndarray) -> set[int]:
                 chosen.update((v, w))
                 break
         else:
-            # no pair frees it: a circuit does, the cells chosen this round first (hidden anyway)
-            # among the cells near the certificate first: the fewer independent columns
-            # before the circuit, the fewer random relations the search needs
-            first = _by_cost(system, np.array(sorted(chosen), dtype=np.int64)).tolist()
-            held = np.array(sorted(set(holds) - chosen), dtype=np.int64)
-            near = np.intersect1d(held[usable[held]], certificates.around(list(read)))
-            circuit = certificates.circuit(read, [*first, *_by_cost(system, near).tolist()])
-            if circuit is not None:
-                chosen.update(circuit)
-            elif order:  # none within the budget: the next round continues from the cheapest
+            if order:  # no pair frees it: the next round continues from the cheapest
                 chosen.add(order[0])
     return chosen
 
