@@ -637,7 +637,8 @@ class StrongScrubber(Scrubber):
         words = list(_WORD_RUN.finditer(text, line_start, line_end))
         if (start, end) not in {words[0].span(), words[-1].span()}:
             return False
-        lines = text[:line_start].split("\n")[-3:-1] + text[line_end:].split("\n")[1:3]
+        # the two lines either side, split off from the name's end only, not the whole text
+        lines = text[:line_start].rsplit("\n", 3)[-3:-1] + text[line_end:].split("\n", 3)[1:3]
         for line in lines:
             runs = _WORD_RUN.findall(line)
             if runs and (self._place_word(runs[0]) or self._place_word(runs[-1])):
