@@ -248,10 +248,12 @@ class Echelon:
         return {row: weight for row, weight in y.items() if weight}
 
 
-def eliminate(rows: list[Row], record: bool = False) -> Echelon:
-    """The echelon form of `rows` (class Echelon), the sparsest rows first; with `record`, how
-    each row of it came about."""
-    order = sorted(range(len(rows)), key=lambda r: len(rows[r]))
+def eliminate(rows: list[Row], record: bool = False, order: Iterable[int] | None = None) -> Echelon:
+    """The echelon form of `rows` (class Echelon), the sparsest rows first, or those `order`
+    lists in its order (an input row joins the form iff the earlier ones do not span it); with
+    `record`, how each row of it came about."""
+    if order is None:
+        order = sorted(range(len(rows)), key=lambda r: len(rows[r]))
     # pivot on the column fewest rows hold (Markowitz): the least fill
     holders: dict[int, int] = {}
     for row in rows:

@@ -49,7 +49,7 @@ nothing determined.
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -58,6 +58,10 @@ from econ_index.audit import EquationSystem, Key, independent_equations
 from econ_index.span_audit import PRIME, Row, Steps
 
 MAX_ROUNDS = 50
+# the neighbourhood of a determined cell a local perturbation may move (Certificates.perturbation):
+# radii in hops of the cell-equation graph, tried in turn, and at most this many cells
+RADII = (1, 2, 4, 8, 16)
+MAX_NEIGHBOURHOOD = 1_000_000
 
 
 class RepairError(RuntimeError):
@@ -69,6 +73,7 @@ class Plan:
     added: list[Key]  # cells to hide, beyond those already hidden
     determined_before: int  # hidden cells determined before the repair
     rounds: int
+    per_round: list[int] = field(default_factory=list)  # determined at the start of each round
 
 
 def close_under_single_equations(
@@ -259,6 +264,71 @@ class Certificates:
         ]
         return _cheapest(self.system, np.array(frees, dtype=np.int64)) if frees else None
 
+    def _neighbourhood(self, cell: int, hops: int, fixed: np.ndarray) -> np.ndarray:
+        """The cells within `hops` of `cell` in the graph joining each cell to the equations
+        it is in, frozen published cells left out (and not passed through)."""
+        matrix, by_cell = self.matrix, self._by_cell
+        movable = self.system.hidden | ~fixed
+        seen = np.zeros(len(movable), dtype=bool)
+        seen[cell] = True
+        frontier = np.array([cell])
+        for _ in range(hops):
+            equations = np.unique(by_cell[:, frontier].indices)
+            reached = np.unique(matrix[equations].indices)
+            frontier = reached[~seen[reached] & movable[reached]]
+            seen[frontier] = True
+            if not frontier.size or seen.sum() > MAX_NEIGHBOURHOOD:
+                break
+        return np.flatnonzero(seen)
+
+    def perturbation(self, cell: int, fixed: np.ndarray) -> list[int]:
+        """Published cells, none of `fixed`, whose hiding frees the determined `cell` and leaves
+        each of them free (module doc, step 3): the published support of a change z of the
+        table that keeps every equation (A z = 0) with z_cell = 1, found near `cell`.
+
+        Such z, zero outside a neighbourhood W, is column cell = -(a combination of W's other
+        columns). Those columns are eliminated hidden cells first, then published ones cheapest
+        first: a column joins the echelon form iff the earlier ones do not span it, so the
+        combination uses the cheapest published columns that can serve. W grows through RADII;
+        when none frees `cell`, RepairError says what was tried."""
+        tried = []
+        for hops in RADII:
+            around = self._neighbourhood(cell, hops, fixed)
+            others = around[around != cell]
+            hidden = self.system.hidden[others]
+            ordered = np.concatenate([others[hidden], _by_cost(self.system, others[~hidden])])
+            echelon = span_audit.eliminate(
+                self._columns(ordered), record=True, order=range(len(ordered))
+            )
+            target = self._columns(np.array([cell]))[0]
+            steps = echelon.reduce(target)
+            if not target:
+                # column cell + y . (columns) = 0: z = e_cell + y
+                y = echelon.input_combination(dict(steps))
+                return [int(ordered[i]) for i in y if not self.system.hidden[ordered[i]]]
+            tried.append(f"{hops} hops ({len(around):,} cells)")
+            if len(around) > MAX_NEIGHBOURHOOD:
+                break
+        raise RepairError(
+            f"no change of the table near {self.system.keys[cell]} frees it without a frozen "
+            f"published cell (tried {', '.join(tried)}); nothing was published"
+        )
+
+    def _columns(self, cells: np.ndarray) -> list[Row]:
+        """Per cell of `cells`: its column of the equations, modulo PRIME, keyed by equation."""
+        by_cell, coefficients = self._by_cell, self._coefficients
+        return [
+            {
+                int(equation): coefficients[value]
+                for equation, value in zip(
+                    by_cell.indices[by_cell.indptr[c] : by_cell.indptr[c + 1]],
+                    by_cell.data[by_cell.indptr[c] : by_cell.indptr[c + 1]],
+                    strict=True,
+                )
+            }
+            for c in cells.tolist()
+        ]
+
 
 def _cheapest(system: EquationSystem, cells: np.ndarray) -> int:
     """The secondary rounds' order: hide cost, then fewest conversations, then cell index."""
@@ -292,8 +362,8 @@ def _choose(certificates: Certificates, fixed: np.ndarray) -> set[int]:
                 chosen.update((v, w))
                 break
         else:
-            if order:  # no pair frees it: the next round continues from the cheapest
-                chosen.add(order[0])
+            if order:  # no pair frees it: a change of the table near it does
+                chosen.update(certificates.perturbation(cell, fixed))
     return chosen
 
 
@@ -313,7 +383,7 @@ def plan(
         if not determined.size:
             system = certificates.system
             added = np.flatnonzero(system.hidden & ~start)
-            return Plan([system.keys[i] for i in added], before, round_no)
+            return Plan([system.keys[i] for i in added], before, round_no, left)
         if round_no == max_rounds:
             break
         chosen = _choose(certificates, fixed)

@@ -206,3 +206,46 @@ def test_when_a_relation_holds_every_certificate_cell_a_pair_that_breaks_it_goes
     repair = span_repair.plan(system, max_rounds=1)
     assert sorted(repair.added) == [("s",), ("t1",)] and repair.rounds == 1
     assert Factorised(_after(system, repair.added)).determined().size == 0
+
+
+def _triangle_of_twins(fixed_names: set[str]) -> tuple[EquationSystem, np.ndarray]:
+    """The triangle, each total t also s = h + g = r with h, g hidden: two independent
+    relations (t = s, t = r) hold every certificate cell, so no single cell or pair frees x
+    (repair8's case); `fixed_names`: frozen published cells."""
+    sizes = {"x": 20.0, "y": 30.0, "z": 40.0}
+    equations = [
+        {"t1": -1.0, "x": 1.0, "y": 1.0},
+        {"t2": -1.0, "y": 1.0, "z": 1.0},
+        {"t3": -1.0, "x": 1.0, "z": 1.0},
+    ]
+    hidden = {"x", "y", "z"}
+    costs: dict[str, float] = {}
+    for number, total in enumerate((50.0, 70.0, 60.0), start=1):
+        t, s, r, h, g = (f"{name}{number}" for name in "tsrhg")
+        sizes |= {t: total, s: total, r: total, h: total / 2, g: total / 2}
+        equations += [{name: -1.0, h: 1.0, g: 1.0} for name in (t, s, r)]
+        hidden |= {h, g}
+        costs |= {t: number, s: number, r: number}  # the first total's cells cheapest
+    system = _system(equations, sizes, hidden, costs)
+    return system, np.array([str(key[0]) in fixed_names for key in system.keys])
+
+
+@pytest.mark.parametrize("frozen", [set(), {"r1"}])
+def test_a_cell_no_pair_frees_is_freed_by_a_change_of_the_table_near_it(frozen: set[str]) -> None:
+    """A change of the table that keeps every equation and moves x: (x, y, z) by (1, 1, -1)
+    moves t1 alone (by 2), hence s1 and r1: hiding the three (the cheapest total's) frees x, y
+    and z. With r1 frozen t1 must not move (t1 = r1), so the change goes through the next
+    cheapest total, t2. One round, clean by a fresh exact audit and the hidden side."""
+    system, fixed = _triangle_of_twins(frozen)
+    assert close_under_single_equations(system, fixed) is system
+    certificates = span_repair.Certificates(system)
+    x = system.keys.index(("x",))
+    y = certificates.certificate(x)
+    read = certificates.reads(y)
+    assert all(certificates.partner(y, read, v, ~fixed) is None for v in read)
+    repair = span_repair.plan(system, max_rounds=1, fixed=fixed)
+    assert repair.rounds == 1 and repair.per_round[-1] == 0
+    moved = "2" if frozen else "1"
+    assert {str(key[0]) for key in repair.added} == {f"{name}{moved}" for name in "tsr"}
+    assert span_repair.determined_after(system, repair).size == 0
+    assert Factorised(_after(system, repair.added)).determined().size == 0
