@@ -745,6 +745,7 @@ class RepairPass:
     plan_cpu_s: float  # the exact audit and the repair's rounds
     peak_rss_mib: float
     failure: str  # span_repair.RepairError's message when the plan did not converge, else ""
+    per_round: list[int]  # determined at the start of each of the plan's rounds
 
 
 def _audit_and_plan(warehouse: str, dbt_pass: int) -> RepairPass:
@@ -776,6 +777,7 @@ def _audit_and_plan(warehouse: str, dbt_pass: int) -> RepairPass:
         usage.ru_utime + usage.ru_stime - read_cpu_s,
         peak_rss_mib(),
         failure,
+        plan.per_round if plan else [],
     )
 
 
@@ -837,7 +839,8 @@ def suppression_and_audit(taxonomy: Taxonomy) -> list[dict[str, object]]:
         figures[f"pass {number}: determined, hidden by the repair (rounds)"] = (
             f"failed: {found.failure}"
             if found.failure
-            else f"{found.determined:,}, {found.added:,} ({found.rounds})"
+            else f"{found.determined:,}, {found.added:,} ({found.rounds}:"
+            f" {', '.join(f'{n:,}' for n in found.per_round)} determined before each)"
         )
         figures[f"pass {number}: wall s (CPU s reading + audit and plan, RSS)"] = (
             f"{seconds:.1f} ({found.read_cpu_s:.0f} + {found.plan_cpu_s:.0f} CPU s,"
