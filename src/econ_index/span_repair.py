@@ -27,9 +27,14 @@ econ_index.span_audit's audit runs, recorded and carried on from round to round:
    conversations that fallback hid cells round after round and stayed at 24 determined):
    v and a cell w go together, w the cheapest for which N restricted to {v, w} is one line
    holding neither unit vector nor (y . a_v, y . a_w), checked exactly with two random
-   relations (Certificates.partner). Only when no such pair exists is v hidden alone, for the
-   next round to continue from. Frozen cells are never chosen. Then close under the
-   single-equation rule (close_under_single_equations), as the rounds would.
+   relations (Certificates.partner). When no pair frees d either (hiding v alone, as before,
+   freed nothing for good: at 1,000,000 conversations 4-5 cells stayed determined for 19
+   rounds), a local perturbation does (Certificates.perturbation): a change z of the table
+   that keeps every equation (A z = 0, A over all cells) with z_d = 1 and z zero on the
+   frozen cells, among the cells near d; hiding the published cells z moves frees d and each
+   of them, since z is then zero on every cell still published. Frozen cells are never
+   chosen. Then close under the single-equation rule (close_under_single_equations), as the
+   rounds would.
 4. The next round's audit without a new elimination. Hiding cells adds columns to the hidden
    part; each form row and each relation is its input equation plus its recorded steps, so one
    pass in order of position gives their entries on the new columns, and the relations no
@@ -38,7 +43,11 @@ econ_index.span_audit's audit runs, recorded and carried on from round to round:
    random relations carry over: only the relations that joined the form or took more steps
    change, so only that difference is unwound (Certificates._carry).
 
-Rounds repeat until nothing is determined. Published cells of frozen periods (`fixed`) are
+Rounds repeat until nothing is determined, and they end: hiding more cells only adds unknowns,
+so a free cell (one some z with A z = 0, zero on every published cell, moves) stays free
+whatever is hidden later. Each rule of step 3 frees the cell it serves and leaves every cell it
+hides free, so every cell determined at the start of a round is free at its end, and only cells
+the single-equation closure hid can be determined after it. Published cells of frozen periods (`fixed`) are
 never chosen: a determined cell only they could free fails the repair. econ_index.repair.build
 then has dbt rebuild the chain around the chosen cells (its rounds may hide other cells than
 step 3's closure) and plans again on what dbt publishes: that plan's first round is the exact
