@@ -47,8 +47,10 @@ Rounds repeat until nothing is determined, and they end: hiding more cells only 
 so a free cell (one some z with A z = 0, zero on every published cell, moves) stays free
 whatever is hidden later. Each rule of step 3 frees the cell it serves and leaves every cell it
 hides free, so every cell determined at the start of a round is free at its end, and only cells
-the single-equation closure hid can be determined after it. Published cells of frozen periods (`fixed`) are
-never chosen: a determined cell only they could free fails the repair. econ_index.repair.build
+the single-equation closure hid can be determined after it.
+
+Published cells of frozen periods (`fixed`) are never chosen: a determined cell only they could
+free fails the repair. econ_index.repair.build
 then has dbt rebuild the chain around the chosen cells (its rounds may hide other cells than
 step 3's closure) and plans again on what dbt publishes: that plan's first round is the exact
 audit of the whole system from a fresh elimination, and the build ends only when it finds
@@ -291,9 +293,9 @@ class Certificates:
         return np.flatnonzero(seen)
 
     def perturbation(self, cell: int, fixed: np.ndarray) -> list[int]:
-        """Published cells, none of `fixed`, whose hiding frees the determined `cell` and leaves
-        each of them free (module doc, step 3): the published support of a change z of the
-        table that keeps every equation (A z = 0) with z_cell = 1, found near `cell`.
+        """The cells a change z of the table moves that keeps every equation (A z = 0), with
+        z_cell = 1 and none of `fixed` moved, found near the determined `cell` (module doc,
+        step 3): hiding its published cells frees every cell it moves.
 
         Such z, zero outside a neighbourhood W, is column cell = -(a combination of W's other
         columns). Those columns are eliminated hidden cells first, then published ones cheapest
@@ -314,7 +316,7 @@ class Certificates:
             if not target:
                 # column cell + y . (columns) = 0: z = e_cell + y
                 y = echelon.input_combination(dict(steps))
-                return [int(ordered[i]) for i in y if not self.system.hidden[ordered[i]]]
+                return [cell, *(int(ordered[i]) for i in y)]
             tried.append(f"{hops} hops ({len(around):,} cells)")
             if len(around) > MAX_NEIGHBOURHOOD:
                 break
@@ -355,7 +357,10 @@ def _choose(certificates: Certificates, fixed: np.ndarray) -> set[int]:
     usable = ~fixed
     holds = certificates.relation(0)[1]
     chosen: set[int] = set()
+    moved: set[int] = set()  # by the changes of the table chosen this round: free
     for cell in certificates.determined.tolist():
+        if cell in moved:
+            continue
         y = certificates.certificate(cell)
         read = {v: p for v, p in certificates.reads(y).items() if usable[v]}
         frees = np.array([v for v in read if v not in holds], dtype=np.int64)
@@ -372,7 +377,8 @@ def _choose(certificates: Certificates, fixed: np.ndarray) -> set[int]:
                 break
         else:
             if order:  # no pair frees it: a change of the table near it does
-                chosen.update(certificates.perturbation(cell, fixed))
+                moved.update(certificates.perturbation(cell, fixed))
+                chosen.update(v for v in moved if not system.hidden[v])
     return chosen
 
 
