@@ -179,18 +179,22 @@ def test_frozen_published_cells_are_never_hidden() -> None:
         span_repair.plan(system, fixed=np.array([str(k[0]).startswith("t") for k in system.keys]))
 
 
-def test_when_a_relation_holds_every_certificate_cell_a_pair_that_breaks_it_goes() -> None:
-    """The triangle, with t1 = h + g = s (h, g hidden: no equation holds one hidden cell alone)
-    and t2, t3 also totals of two hidden cells each, equal to s2, s3: a published relation holds
-    every certificate cell of x. Hiding t1 alone leaves x determined (through s), and t1 too;
-    hiding t1 with s frees both in one round, neither is determined after."""
-    sizes = {"x": 20.0, "y": 30.0, "z": 40.0}
+def _triangle_parts() -> tuple[dict[str, float], list[dict[str, float]], set[str]]:
+    """The triangle's hidden cells' sizes, its equations and hidden cells, to extend."""
     equations = [
         {"t1": -1.0, "x": 1.0, "y": 1.0},
         {"t2": -1.0, "y": 1.0, "z": 1.0},
         {"t3": -1.0, "x": 1.0, "z": 1.0},
     ]
-    hidden = {"x", "y", "z"}
+    return {"x": 20.0, "y": 30.0, "z": 40.0}, equations, {"x", "y", "z"}
+
+
+def test_when_a_relation_holds_every_certificate_cell_a_pair_that_breaks_it_goes() -> None:
+    """The triangle, with t1 = h + g = s (h, g hidden: no equation holds one hidden cell alone)
+    and t2, t3 also totals of two hidden cells each, equal to s2, s3: a published relation holds
+    every certificate cell of x. Hiding t1 alone leaves x determined (through s), and t1 too;
+    hiding t1 with s frees both in one round, neither is determined after."""
+    sizes, equations, hidden = _triangle_parts()
     # each total t is also h + g = s, with h and g hidden
     twins = [("t1", "s", "h", "g", 50.0), ("t2", "s2", "h2", "g2", 70.0)]
     for t, s, h, g, total in [*twins, ("t3", "s3", "h3", "g3", 60.0)]:
@@ -212,13 +216,7 @@ def _triangle_of_twins(fixed_names: set[str]) -> tuple[EquationSystem, np.ndarra
     """The triangle, each total t also s = h + g = r with h, g hidden: two independent
     relations (t = s, t = r) hold every certificate cell, so no single cell or pair frees x
     (repair8's case); `fixed_names`: frozen published cells."""
-    sizes = {"x": 20.0, "y": 30.0, "z": 40.0}
-    equations = [
-        {"t1": -1.0, "x": 1.0, "y": 1.0},
-        {"t2": -1.0, "y": 1.0, "z": 1.0},
-        {"t3": -1.0, "x": 1.0, "z": 1.0},
-    ]
-    hidden = {"x", "y", "z"}
+    sizes, equations, hidden = _triangle_parts()
     costs: dict[str, float] = {}
     for number, total in enumerate((50.0, 70.0, 60.0), start=1):
         t, s, r, h, g = (f"{name}{number}" for name in "tsrhg")
