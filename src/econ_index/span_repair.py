@@ -29,7 +29,8 @@ econ_index.span_audit's audit runs, recorded and carried on from round to round:
    holding neither unit vector nor (y . a_v, y . a_w), checked exactly with two random
    relations (Certificates.partner). When no pair frees d either (hiding v alone, as before,
    freed nothing for good: at 1,000,000 conversations 4-5 cells stayed determined for 19
-   rounds), a local perturbation does (Certificates.perturbation): a change z of the table
+   rounds), in the tail (module doc, below) a local perturbation does
+   (Certificates.perturbation): a change z of the table
    that keeps every equation (A z = 0, A over all cells) with z_d = 1 and z zero on the
    frozen cells, among the cells near d; hiding the published cells z moves frees d and each
    of them, since z is then zero on every cell still published. Frozen cells are never
@@ -43,11 +44,13 @@ econ_index.span_audit's audit runs, recorded and carried on from round to round:
    random relations carry over: only the relations that joined the form or took more steps
    change, so only that difference is unwound (Certificates._carry).
 
-Rounds repeat until nothing is determined, and they end: hiding more cells only adds unknowns,
-so a free cell (one some z with A z = 0, zero on every published cell, moves) stays free
-whatever is hidden later. Each rule of step 3 frees the cell it serves and leaves every cell it
-hides free, so every cell determined at the start of a round is free at its end, and only cells
-the single-equation closure hid can be determined after it.
+Rounds repeat until nothing is determined, and the tail ends: hiding more cells only adds
+unknowns, so a free cell (one some z with A z = 0, zero on every published cell, moves) stays
+free whatever is hidden later. In a round that starts with at most PERTURB_BELOW determined
+cells, each rule of step 3 frees the cell it serves and leaves every cell it hides free, so
+every cell determined at its start is free at its end, and only cells the single-equation
+closure hid can be determined after it. (Earlier rounds hide v alone where no pair serves, which
+is cheaper and, at scale, leaves only a handful of cells for the tail.)
 
 Published cells of frozen periods (`fixed`) are never chosen: a determined cell only they could
 free fails the repair. econ_index.repair.build
@@ -73,6 +76,10 @@ MAX_ROUNDS = 50
 # radii in hops of the cell-equation graph, tried in turn, and at most this many cells
 RADII = (1, 2, 4, 8, 16)
 MAX_NEIGHBOURHOOD = 1_000_000
+# a perturbation eliminates a neighbourhood afresh (at 100,000 conversations, for every cell no
+# pair frees in the first rounds, more than ten times the whole plan): it serves only the tail,
+# the rounds that start with at most this many determined cells
+PERTURB_BELOW = 50
 
 
 class RepairError(RuntimeError):
@@ -350,9 +357,9 @@ def _by_cost(system: EquationSystem, cells: np.ndarray) -> np.ndarray:
     return cells[np.lexsort((cells, system.n_conversations[cells], system.hide_cost[cells]))]
 
 
-def _choose(certificates: Certificates, fixed: np.ndarray) -> set[int]:
+def _choose(certificates: Certificates, fixed: np.ndarray, perturb: bool) -> set[int]:
     """Step 3 of the module doc: cells whose hiding frees the determined ones, none of which
-    is then determined itself."""
+    is then determined itself; with `perturb`, also those no single cell or pair frees."""
     system = certificates.system
     usable = ~fixed
     holds = certificates.relation(0)[1]
@@ -376,9 +383,13 @@ def _choose(certificates: Certificates, fixed: np.ndarray) -> set[int]:
                 chosen.update((v, w))
                 break
         else:
-            if order:  # no pair frees it: a change of the table near it does
+            if not order:
+                continue
+            if perturb:  # no pair frees it: a change of the table near it does
                 moved.update(certificates.perturbation(cell, fixed))
                 chosen.update(v for v in moved if not system.hidden[v])
+            else:  # the next round continues from the cheapest
+                chosen.add(order[0])
     return chosen
 
 
@@ -401,7 +412,7 @@ def plan(
             return Plan([system.keys[i] for i in added], before, round_no, left)
         if round_no == max_rounds:
             break
-        chosen = _choose(certificates, fixed)
+        chosen = _choose(certificates, fixed, perturb=len(determined) <= PERTURB_BELOW)
         if not chosen:
             raise RepairError(
                 f"no published cell outside the frozen closed periods frees "

@@ -247,3 +247,13 @@ def test_a_cell_no_pair_frees_is_freed_by_a_change_of_the_table_near_it(frozen: 
     assert {str(key[0]) for key in repair.added} == {f"{name}{moved}" for name in "tsr"}
     assert span_repair.determined_after(system, repair).size == 0
     assert Factorised(_after(system, repair.added)).determined().size == 0
+
+
+def test_the_perturbation_serves_only_the_tail(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A round that starts with more than PERTURB_BELOW determined cells hides the cheapest
+    certificate cell alone where no pair serves: the triangle of twins is then not freed in
+    one round."""
+    system, fixed = _triangle_of_twins(set())
+    monkeypatch.setattr(span_repair, "PERTURB_BELOW", 0)
+    with pytest.raises(span_repair.RepairError, match="still determined after 1 repair rounds"):
+        span_repair.plan(system, max_rounds=1, fixed=fixed)
