@@ -158,6 +158,21 @@ _VENDOR_KEYS = tuple(
         r"/api/webhooks/(?P<v>\d{15,20}/[A-Za-z0-9_-]{50,})",
     )
 )
+# Vendors' published formats that the entropy test below misses (hex bodies, short keys), each
+# a whole token: matched against the text's long tokens (one pass over its words, not one scan
+# of the text per vendor). Shopify, DigitalOcean, Postman, Databricks, Mailchimp, Square.
+_TOKEN_KEY = re.compile(
+    r"shp(?:at|ss|ca|pa)_[a-fA-F0-9]{32}|do[opr]_v1_[a-f0-9]{64}|PMAK-[a-f0-9]{24}-[a-f0-9]{34}"
+    r"|dapi[a-f0-9]{32}(?:-\d)?|[0-9a-f]{32}-us\d{1,2}|sq0(?:atp|csp)-[A-Za-z0-9_-]{22,43}"
+)
+_TOKEN_KEY_STARTS = ("shp", "do", "PMAK-", "dapi", "sq0")
+# A Telegram bot's token, "<bot id>:<35 characters>" (the second part begins with "AA").
+_TELEGRAM_TOKEN = re.compile(r"(?<![\w:])\d{8,10}:AA[A-Za-z0-9_-]{33}(?![\w-])")
+# A password given on a command line: "mysql -u root -pS3cret!", "sshpass -p 'S3cret!' ssh".
+_CLI_PASSWORD = re.compile(
+    r"\b(?:mysql|mysqldump|mysqladmin|mariadb|sshpass|redis-cli)\b[^\n]*?[ \t]-(?:p|a[ \t]+)"
+    r"(?:(?<=sshpass -p)[ \t]+)?(?P<q>['\"]?)(?P<v>[^\s'\"]{4,})(?P=q)(?=\s|$)"
+)
 _KEY_CHARS = frozenset(string.ascii_letters + string.digits + "_-")
 _AUTH_VALUE = re.compile(r"\s+([A-Za-z0-9._~+/-]{16,}=*)")
 _SECRET_NAMES = ("key", "secret", "token", "passw", "pwd")
@@ -267,7 +282,20 @@ def _secrets(text: str, lower: str, words: list[str], found: _Found) -> None:
                 if _secret_value(value, v.lastgroup, lower, i, ident_end, name):
                     found.add(PiiType.SECRET, *v.span(v.lastgroup))
             i = lower.find(name, ident_end)
+    if ":AA" in text:
+        for m in _TELEGRAM_TOKEN.finditer(text):
+            found.add(PiiType.SECRET, *m.span())
+    if "-p" in text or "-a " in text:
+        for m in _CLI_PASSWORD.finditer(text):
+            value = m["v"]  # "$DB_PASSWORD", "<password>", "your_password" are not one
+            if not (_PLACEHOLDER_VALUE.fullmatch(value) or _EXAMPLE_SECRET.search(value)):
+                if value[0] not in "$%{[<(":
+                    found.add(PiiType.SECRET, *m.span("v"))
     for word in words:
+        if len(word) >= 20 and (word.startswith(_TOKEN_KEY_STARTS) or "-us" in word):
+            if _TOKEN_KEY.fullmatch(word) and not _EXAMPLE_SECRET.search(word):
+                for i in _occurrences(text, word):
+                    found.add(PiiType.SECRET, i, i + len(word))
         if len(word) >= 32 and _high_entropy(word):
             for i in _occurrences(text, word):
                 if _IN_URL.search(text, max(0, i - 200), i):
@@ -1103,7 +1131,8 @@ _DOB_WORDS = (
 )
 _COORD_WORDS = ("lat", "lng", "lon")
 _DIGIT = re.compile(r"\d")
-_THREE_DECIMALS = re.compile(r"\d\.\d\d\d")  # every decimal coordinate has one
+# every decimal coordinate has one; opening on a literal, the engine skips to dots at C speed
+_THREE_DECIMALS = re.compile(r"\.\d\d\d")
 
 
 def _has_any(text: str, parts: tuple[str, ...]) -> bool:
@@ -1236,6 +1265,18 @@ _HANDLE_LINE = re.compile(
     rf"(?im)^[ \t*•-]*(?:{'|'.join(_PLATFORMS)})[ \t]*:[ \t]*@?"
     r"(?P<handle>[A-Za-z0-9](?:[A-Za-z0-9_.-]|\\_){2,40})[ \t]*$"
 )
+# A site on a hosting platform's subdomain, given at its root, is its maker's: a GitHub Pages
+# user site ("jdoe.github.io"), an app named after its maker ("caioz.glitch.me"). With a path it
+# is more often a project's documentation ("vitabletec.github.io/general-js-toolkit/"), kept.
+# The pattern opens on the literal dot, so the engine skips to dots at C speed.
+_HOSTED_SITE = re.compile(
+    r"(?i)\.(?:github\.io|gitlab\.io|glitch\.me|netlify\.app|vercel\.app|herokuapp\.com"
+    r"|pages\.dev|repl\.co|replit\.app|carrd\.co|neocities\.org)(?![\w.-]|/[\w%-])"
+)
+_SITE_LABEL = re.compile(r"(?<![\w.@/-])(?:https?://)?(?P<label>[A-Za-z0-9][A-Za-z0-9-]{1,62})\Z")
+_NO_SITE = _GENERIC_USERS | frozenset(
+    "www docs api app my-app myapp your-app yourapp demo example".split()
+)
 _NO_HANDLE = frozenset("none null nil yes link profile here private soon".split())
 # The prompt of a GitHub Codespace names its user: "@jcbhmr ➜ /workspaces/llvm-box (main) $".
 _PROMPT_USER = re.compile(r"(?m)^[ \t]*@(?P<handle>[A-Za-z0-9][A-Za-z0-9-]{0,38})[ \t]+\u279c")
@@ -1284,6 +1325,10 @@ def _handles(text: str, lower: str, found: _Found) -> None:
         handle = m.group("handle").rstrip(".-")
         if handle.lower() not in _NO_HANDLE and handle.lower() not in _PLATFORMS:
             found.add(PiiType.ACCOUNT, m.start("handle"), m.start("handle") + len(handle))
+    for m in _HOSTED_SITE.finditer(text):
+        label = _SITE_LABEL.search(text, max(0, m.start() - 72), m.start())
+        if label and label["label"].lower() not in _NO_SITE:
+            found.add(PiiType.ACCOUNT, label.start(), m.end())
     for m in _PROMPT_USER.finditer(text) if "\u279c" in text else ():
         found.add(PiiType.ACCOUNT, m.start(), m.end("handle"))
 
@@ -1617,8 +1662,8 @@ class Scrubber:
 
     ``default_region`` decides how phone numbers written without a country code are read.
     ``names`` turns on person-name detection (US Census name lists, fully offline).
-    ``thorough`` adds national identifiers of other countries, account numbers, dates of birth
-    and coordinates (validators and cue words): on real text it costs ~4x the time of the rest,
+    ``thorough`` adds national identifiers of other countries, account numbers and address
+    fields (validators and cue words): on real text it costs ~4x the time of the rest,
     so the fast scrubber of the local backend, whose text never leaves the process, leaves it
     off; :class:`econ_index.scrub_strong.StrongScrubber`, the one whose text may leave the
     machine, turns it on.
@@ -1652,6 +1697,9 @@ class Scrubber:
             _emails(text, found)
         _numbers(text, self._phones, found)
         _handles(text, lower, found)
+        # cheap by their gates (a birth word; a number with three decimals), so both run them
+        _birth_dates(text, lower, found)
+        _coordinates(text, lower, found)
         # after _numbers, whose SSN and address checks skip what is already claimed
         if self._thorough:
             _spoken_secrets(text, lower, found)
@@ -1659,8 +1707,6 @@ class Scrubber:
             _accounts(text, lower, found)
             _table_accounts(text, lower, found)
             _address_fields(text, lower, found)
-            _birth_dates(text, lower, found)
-            _coordinates(text, lower, found)
         _recurring(text, found)
         if self._names:
             _names(original, set(words), found)
