@@ -894,6 +894,7 @@ _ACCOUNT_CUE_WORDS = (
     r"loyalty",
     r"passenger",
     r"booking",
+    r"pnr",
     r"reservation",
     r"confirmation",
     r"registration",
@@ -962,9 +963,9 @@ _ACCOUNT_DIGITS = re.compile(r"(?:\d{6,20}|[A-Z]{2,6}[-_]?\d{6,20})(?!\w)(?![.,/
 # (an abbreviated cue keeps its full stop before "No.": "Reg. No. 56208657")
 _CUE_MARK = re.compile(r"(?i)\.[ \t]*(?:no|nr)\.|[ \t]*(?:(?:no|nr|num|number|id|code)\b\.?|#)")
 _CUE_GAP = re.compile(r"[ \t]*(?:(?:is|was)\b|[:=#\-|])?[ \t:=#*\"'`]*")
-# (a check character in brackets closes a Hong Kong id: "A123456(3)")
+# (a check character in brackets closes a Hong Kong id: "A123456(3)"; "CUS_8812734")
 _ID_VALUE = re.compile(
-    r"[A-Za-z0-9]+(?:[.\-/][A-Za-z0-9]+|[ ](?=\d)\d+(?![A-Za-z]))*(?:\([0-9A]\))?"
+    r"[A-Za-z0-9]+(?:[.\-/_][A-Za-z0-9]+|[ ](?=\d)\d+(?![A-Za-z]))*(?:\([0-9A]\))?"
 )
 _ANY_ID = re.compile(
     r"(?<![\w.-])(?<!\d )"
@@ -1019,7 +1020,8 @@ _DMS = re.compile(
     r"\d{1,3}[ \t]*°[ \t]*\d{1,2}(?:\.\d+)?[ \t]*['′](?:[ \t]*\d{1,2}(?:\.\d+)?[ \t]*(?:\"|″|''))?"
     r"[ \t]*[NSEW]\b"
 )
-_COORD_CUE = re.compile(r"(?i)\b(?:lat(?:itude)?|lng|lon(?:g(?:itude)?)?)\b[\"']?[ \t]*[:=][ \t]*")
+# ("Latitude 12.971599 Longitude 77.594566": the value's three decimals make a colon needless)
+_COORD_CUE = re.compile(r"(?i)\b(?:lat(?:itude)?|lng|lon(?:g(?:itude)?)?)\b[\"']?[ \t]*[:=]?[ \t]*")
 # Words that say a pair of decimals is a position ("GPS: 51.5072 -0.1276", "location 40.71 ...").
 _PLACE_CUE = re.compile(
     r"(?i)\b(?:lat(?:itude)?|lng|lon(?:g(?:itude)?)?|gps|coord(?:inate)?s?|location|position"
@@ -1187,6 +1189,8 @@ _PORTFOLIO_SITES = (
     "huggingface.co",
     "buymeacoffee.com",
     "ko-fi.com",
+    "paypal.me",
+    "venmo.com/u",
 )
 # Profile URLs of a person: LinkedIn profiles, social accounts and booking pages with one
 # path segment (a second one is a repository or a post, not the person).
@@ -1195,7 +1199,7 @@ _PROFILE_URL = re.compile(
     r"(?:linkedin\.com/(?:in|pub)/\n?[\w%.-]+/?"
     r"|calendly\.com/(?:[\w.-]|\\_)+(?:/[\w.-]+)?"
     r"|youtube\.com/(?:@|c/|user/|channel/)[\w.-]+"
-    r"|reddit\.com/u(?:ser)?/[\w-]+"
+    r"|reddit\.com/u(?:ser)?/[\w-]+|cash\.app/\$[\w.-]+|orcid\.org/\d{4}-\d{4}-\d{4}-\d{3}[\dX]"
     rf"|(?:{'|'.join(map(re.escape, _PORTFOLIO_SITES))})/@?"
     r"(?!(?:about|explore|search|login|signup|pricing|shots|jobs|blog|docs|datasets|models"
     r"|spaces|competitions|learn|discuss|tags|videos|watch|directory|features|help|settings"
@@ -1220,12 +1224,24 @@ _PROFILE_SITES = (
     "t.me/",
     "youtube.com",
     "reddit.com",
+    "cash.app",
+    "orcid.org",
     *_PORTFOLIO_SITES,
 )
-# A query parameter that names a user account: Google's "ouid=1132...", "?user_id=88213".
+# A query parameter that names a user account: Google's "ouid=1132...", "?user_id=88213",
+# Facebook's "profile.php?id=1000123...".
 _USER_PARAM = re.compile(
-    r"(?i)[?&](?:o?uid|user_?id|userid|account_?id|customer_?id|member_?id|profile_?id|fbid)"
-    r"=(?P<value>[\w.-]*\d[\w.-]*)"
+    r"(?i)(?:[?&](?:o?uid|user_?id|userid|account_?id|customer_?id|member_?id|profile_?id|fbid)"
+    r"|profile\.php\?id)=(?P<value>[\w.-]*\d[\w.-]*)"
+)
+# A WhatsApp click-to-chat link carries its owner's number: "wa.me/919876543210".
+_CHAT_LINK = re.compile(r"(?i)\bwa\.me/(?P<number>\+?\d{8,15})\b")
+# An Indian UPI payment address: a handle or a phone number at a bank's or an app's handle, with
+# no dot after it (so no e-mail address): "rahul.sharma@okaxis", "9876543210@paytm".
+_UPI_ID = re.compile(
+    r"(?<![\w.@-])[\w.-]{3,64}@(?:upi|ybl|ibl|axl|apl|okaxis|okhdfcbank|okicici|oksbi|paytm"
+    r"|axisbank|icici|hdfcbank|sbi|kotak|kmbl|yesbank|airtel|jio|freecharge|fbl|idfcbank"
+    r"|waicici|wasbi|wahdfcbank|waaxis|pnb|boi|unionbank|barodampay|federal|indus)(?![\w.@-])"
 )
 # A user's own folder: "C:\Users\dan.q\", "/home/oladhari/", "/Users/jane/".
 _HOME_DIR = re.compile(
@@ -1251,12 +1267,13 @@ _PLATFORMS = (
     "tiktok",
     "reddit",
 )
-# "linkedin thirumalai_31", "github: thiru31", "a user named jr_developer_om": a handle has a
-# digit or an underscore (so "linkedin profile" or "user named Sam" are not handles).
+# "linkedin thirumalai_31", "github: thiru31", "a user named jr_developer_om", Discord's older
+# "jsmith#1234": a handle has a digit or an underscore (so "linkedin profile" or "user named
+# Sam" are not handles).
 _HANDLE_CUE = re.compile(
     rf"(?i)\b(?P<cue>{'|'.join(_PLATFORMS)}|user[ \t]?name|handle|user[ \t]+named|login)\b"
     r"[ \t]*(?:id\b)?[ \t]*(?:is\b|[:=-])?[ \t]*[\"'`]?@?"
-    r"(?P<handle>[A-Za-z0-9](?:[A-Za-z0-9_.-]|\\_){2,40})"
+    r"(?P<handle>[A-Za-z0-9](?:[A-Za-z0-9_.-]|\\_){2,40}(?:#\d{4}\b)?)"
 )
 _HANDLE_WORDS = (*_PLATFORMS, "user name", "username", "handle", "login")
 # A contact line that gives a platform its handle: "Discord: Indifference". Alone on its line
@@ -1325,6 +1342,11 @@ def _handles(text: str, lower: str, found: _Found) -> None:
         handle = m.group("handle").rstrip(".-")
         if handle.lower() not in _NO_HANDLE and handle.lower() not in _PLATFORMS:
             found.add(PiiType.ACCOUNT, m.start("handle"), m.start("handle") + len(handle))
+    if "wa.me/" in lower:
+        for m in _CHAT_LINK.finditer(text):
+            found.add(PiiType.PHONE, *m.span("number"))
+    for m in _UPI_ID.finditer(text) if "@" in text else ():
+        found.add(PiiType.ACCOUNT, *m.span())
     for m in _HOSTED_SITE.finditer(text):
         label = _SITE_LABEL.search(text, max(0, m.start() - 72), m.start())
         if label and label["label"].lower() not in _NO_SITE:

@@ -1076,3 +1076,54 @@ def test_the_fast_scrubber_finds_birth_dates_and_coordinates(
     scrubber: Scrubber, text: str, value: str, kind: PiiType
 ) -> None:
     assert_redacted(scrubber, text, value, kind)
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "kind"),
+    [
+        # a WhatsApp click-to-chat link holds its owner's number
+        ("message me on https://wa.me/919876543210 today", "919876543210", P),
+        # payment and research profiles, a Facebook profile's number, UPI payment addresses
+        ("my fb https://www.facebook.com/profile.php?id=100012345678", "100012345678", A),
+        ("UPI: rahul.sharma@okaxis", "rahul.sharma", A),
+        ("pay to 9876543210@paytm please", "9876543210", A),
+        ("send it to paypal.me/jsmith92", "jsmith92", A),
+        ("or cash.app/$jsmith92", "jsmith92", A),
+        ("https://venmo.com/u/John-Smith-42", "John-Smith-42", A),
+        ("ORCID: https://orcid.org/0000-0002-1825-0097", "0000-0002-1825-0097", A),
+        # Discord's older handles carry a number
+        ("my discord is jsmith#1234", "jsmith", A),
+    ],
+)
+def test_links_and_handles_that_name_their_person(
+    scrubber: Scrubber, text: str, value: str, kind: PiiType
+) -> None:
+    assert_redacted(scrubber, text, value, kind)
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "kind"),
+    [
+        ("Latitude 12.971599 Longitude 77.594566", "12.971599", C),
+        ("customer id CUS_8812734", "8812734", A),
+        ("PNR 4512367890 for the flight", "4512367890", A),
+    ],
+)
+def test_more_cued_identifiers(text: str, value: str, kind: PiiType) -> None:
+    assert_redacted(Scrubber(thorough=True), text, value, kind)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "@app.route('/upi')\ndef pay(): pass",
+        "decorator @sbi and @paytm mentions",
+        "see wa.me for details; use paypal.me links",
+        "lat 12.5 lon 77.5 (rounded)",
+        "the #1234 issue on discord",
+        "a discord bot: discord.py 2.3",
+        "customer id is required",
+    ],
+)
+def test_link_and_handle_lookalikes_survive(text: str) -> None:
+    assert_untouched(Scrubber(thorough=True, names=False), text)
