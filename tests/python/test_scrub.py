@@ -592,6 +592,9 @@ def test_measure_detects_a_scrubber_that_misses() -> None:
         ("our house is at 40.71283, -74.00602", "40.71283, -74.00602", PiiType.COORDINATES),
         ("latitude: 51.50735", "51.50735", PiiType.COORDINATES),
         ("40°42'46\"N 74°00'21\"W", "40°42'46\"N", PiiType.COORDINATES),
+        ("Latitude 12.971599 Longitude 77.594566", "12.971599", PiiType.COORDINATES),
+        ("customer id CUS_8812734", "8812734", PiiType.ACCOUNT),
+        ("PNR 4512367890 for the flight", "4512367890", PiiType.ACCOUNT),
     ],
 )
 def test_cued_identifiers(text: str, value: str, kind: PiiType) -> None:
@@ -963,6 +966,14 @@ def test_records_without_a_persons_number_survive(text: str) -> None:
         "consumer price index 2023 rose to 120000",
         "a loan of 250000 dollars over 30 years",
         "tenant improvements 2021",
+        # links and handles of the seventh round (branch piistruct9)
+        "@app.route('/upi')\ndef pay(): pass",
+        "decorator @sbi and @paytm mentions",
+        "see wa.me for details; use paypal.me links",
+        "lat 12.5 lon 77.5 (rounded)",
+        "the #1234 issue on discord",
+        "a discord bot: discord.py 2.3",
+        "customer id is required",
     ],
 )
 def test_thorough_lookalikes_survive(text: str) -> None:
@@ -1031,56 +1042,30 @@ def test_vendor_keys_and_command_line_passwords(text: str, value: str) -> None:
         "pip install shopify_api secret_sauce dapi_client",
         "api 0123456789abcdef0123456789abcdef-us21",  # an example value
         "md5 d41d8cd98f00b204e9800998ecf8427e",
-    ],
-)
-def test_key_lookalikes_survive(scrubber: Scrubber, text: str) -> None:
-    assert_untouched(scrubber, text)
-
-
-@pytest.mark.parametrize(
-    ("text", "value"),
-    [
-        ("IfExist, %F%\n{\n Run, https://caioz.glitch.me\n}", "caioz"),
-        ("my portfolio: jdoe92.github.io, have a look", "jdoe92"),
-        ("see https://portfolio-anna.netlify.app/ for my work", "portfolio-anna"),
-    ],
-)
-def test_a_site_at_a_hosting_platforms_root_is_its_makers(text: str, value: str) -> None:
-    assert_redacted(Scrubber(), text, value, A)
-
-
-@pytest.mark.parametrize(
-    "text",
-    [
-        "docs at https://vitabletec.github.io/general-js-toolkit/",  # a project's pages
+        # a hosted project's pages
+        "docs at https://vitabletec.github.io/general-js-toolkit/",
         "go-acme.github.io/lego/usage/library/",
         "deploy it to your-app.herokuapp.com",
         "https://username.github.io",
         "the docs.github.io host",
     ],
 )
-def test_a_hosted_projects_pages_survive(scrubber: Scrubber, text: str) -> None:
+def test_both_scrubbers_keep(scrubber: Scrubber, text: str) -> None:
     assert_untouched(scrubber, text)
 
 
 @pytest.mark.parametrize(
     ("text", "value", "kind"),
     [
+        # a site at a hosting platform's root is its maker's
+        ("IfExist, %F%\n{\n Run, https://caioz.glitch.me\n}", "caioz", A),
+        ("my portfolio: jdoe92.github.io, have a look", "jdoe92", A),
+        ("see https://portfolio-anna.netlify.app/ for my work", "portfolio-anna", A),
+        # birth dates and coordinates, which the fast scrubber now reads too
         ("I was born on the 10th of september 2002. What happened?", "10th of september 2002", B),
         ("Sarah: Age-82. Birthday-1937/10/5. Hobbies-Movies", "1937/10/5", B),
         ("KML: -76.908625,17.951425,0", "-76.908625,17.951425", C),
         ("our house is at 40.71283, -74.00602", "40.71283, -74.00602", C),
-    ],
-)
-def test_the_fast_scrubber_finds_birth_dates_and_coordinates(
-    scrubber: Scrubber, text: str, value: str, kind: PiiType
-) -> None:
-    assert_redacted(scrubber, text, value, kind)
-
-
-@pytest.mark.parametrize(
-    ("text", "value", "kind"),
-    [
         # a WhatsApp click-to-chat link holds its owner's number
         ("message me on https://wa.me/919876543210 today", "919876543210", P),
         # payment and research profiles, a Facebook profile's number, UPI payment addresses
@@ -1095,35 +1080,5 @@ def test_the_fast_scrubber_finds_birth_dates_and_coordinates(
         ("my discord is jsmith#1234", "jsmith", A),
     ],
 )
-def test_links_and_handles_that_name_their_person(
-    scrubber: Scrubber, text: str, value: str, kind: PiiType
-) -> None:
+def test_both_scrubbers_find(scrubber: Scrubber, text: str, value: str, kind: PiiType) -> None:
     assert_redacted(scrubber, text, value, kind)
-
-
-@pytest.mark.parametrize(
-    ("text", "value", "kind"),
-    [
-        ("Latitude 12.971599 Longitude 77.594566", "12.971599", C),
-        ("customer id CUS_8812734", "8812734", A),
-        ("PNR 4512367890 for the flight", "4512367890", A),
-    ],
-)
-def test_more_cued_identifiers(text: str, value: str, kind: PiiType) -> None:
-    assert_redacted(Scrubber(thorough=True), text, value, kind)
-
-
-@pytest.mark.parametrize(
-    "text",
-    [
-        "@app.route('/upi')\ndef pay(): pass",
-        "decorator @sbi and @paytm mentions",
-        "see wa.me for details; use paypal.me links",
-        "lat 12.5 lon 77.5 (rounded)",
-        "the #1234 issue on discord",
-        "a discord bot: discord.py 2.3",
-        "customer id is required",
-    ],
-)
-def test_link_and_handle_lookalikes_survive(text: str) -> None:
-    assert_untouched(Scrubber(thorough=True, names=False), text)
