@@ -169,10 +169,12 @@ _TOKEN_KEY_STARTS = ("shp", "do", "PMAK-", "dapi", "sq0")
 # A Telegram bot's token, "<bot id>:<35 characters>" (the second part begins with "AA").
 _TELEGRAM_TOKEN = re.compile(r"(?<![\w:])\d{8,10}:AA[A-Za-z0-9_-]{33}(?![\w-])")
 # A password given on a command line: "mysql -u root -pS3cret!", "sshpass -p 'S3cret!' ssh".
+# (the pattern opens on the flag's literal dash, so the engine skips to dashes at C speed; the
+# command is looked for on the flag's line)
 _CLI_PASSWORD = re.compile(
-    r"\b(?:mysql|mysqldump|mysqladmin|mariadb|sshpass|redis-cli)\b[^\n]*?[ \t]-(?:p|a[ \t]+)"
-    r"(?:(?<=sshpass -p)[ \t]+)?(?P<q>['\"]?)(?P<v>[^\s'\"]{4,})(?P=q)(?=\s|$)"
+    r"-(?:p|a[ \t]+)(?:(?<=sshpass -p)[ \t]+)?(?P<q>['\"]?)(?P<v>[^\s'\"]{4,})(?P=q)(?=\s|$)"
 )
+_CLI_COMMAND = re.compile(r"\b(?:mysql|mysqldump|mysqladmin|mariadb|sshpass|redis-cli)\b")
 _KEY_CHARS = frozenset(string.ascii_letters + string.digits + "_-")
 _AUTH_VALUE = re.compile(r"\s+([A-Za-z0-9._~+/-]{16,}=*)")
 _SECRET_NAMES = ("key", "secret", "token", "passw", "pwd")
@@ -285,14 +287,20 @@ def _secrets(text: str, lower: str, words: list[str], found: _Found) -> None:
     if ":AA" in text:
         for m in _TELEGRAM_TOKEN.finditer(text):
             found.add(PiiType.SECRET, *m.span())
-    if "-p" in text or "-a " in text:
-        for m in _CLI_PASSWORD.finditer(text):
-            value = m["v"]  # "$DB_PASSWORD", "<password>", "your_password" are not one
-            if not (_PLACEHOLDER_VALUE.fullmatch(value) or _EXAMPLE_SECRET.search(value)):
-                if value[0] not in "$%{[<(":
-                    found.add(PiiType.SECRET, *m.span("v"))
+    for m in _CLI_PASSWORD.finditer(text):
+        line_start = text.rfind("\n", 0, m.start()) + 1
+        value = m["v"]  # "$DB_PASSWORD", "<password>", "your_password" are not one
+        if (
+            text[m.start() - 1 : m.start()] in (" ", "\t")
+            and _CLI_COMMAND.search(text, line_start, m.start())
+            and value[0] not in "$%{[<("
+            and not (_PLACEHOLDER_VALUE.fullmatch(value) or _EXAMPLE_SECRET.search(value))
+        ):
+            found.add(PiiType.SECRET, *m.span("v"))
     for word in words:
-        if len(word) >= 20 and (word.startswith(_TOKEN_KEY_STARTS) or "-us" in word):
+        if len(word) < 20:
+            continue
+        if word.startswith(_TOKEN_KEY_STARTS) or "-us" in word:
             if _TOKEN_KEY.fullmatch(word) and not _EXAMPLE_SECRET.search(word):
                 for i in _occurrences(text, word):
                     found.add(PiiType.SECRET, i, i + len(word))
@@ -1228,6 +1236,8 @@ _PROFILE_SITES = (
     "orcid.org",
     *_PORTFOLIO_SITES,
 )
+# Every profile site's name holds one of these: a cheap test before the list's (a literal first)
+_SITE_SUFFIX = re.compile(r"\.(?:co|me|app|org|net|tv|ee|io|to)")
 # A query parameter that names a user account: Google's "ouid=1132...", "?user_id=88213",
 # Facebook's "profile.php?id=1000123...".
 _USER_PARAM = re.compile(
@@ -1239,10 +1249,11 @@ _CHAT_LINK = re.compile(r"(?i)\bwa\.me/(?P<number>\+?\d{8,15})\b")
 # An Indian UPI payment address: a handle or a phone number at a bank's or an app's handle, with
 # no dot after it (so no e-mail address): "rahul.sharma@okaxis", "9876543210@paytm".
 _UPI_ID = re.compile(
-    r"(?<![\w.@-])[\w.-]{3,64}@(?:upi|ybl|ibl|axl|apl|okaxis|okhdfcbank|okicici|oksbi|paytm"
+    r"@(?:upi|ybl|ibl|axl|apl|okaxis|okhdfcbank|okicici|oksbi|paytm"
     r"|axisbank|icici|hdfcbank|sbi|kotak|kmbl|yesbank|airtel|jio|freecharge|fbl|idfcbank"
     r"|waicici|wasbi|wahdfcbank|waaxis|pnb|boi|unionbank|barodampay|federal|indus)(?![\w.@-])"
 )
+_UPI_NAME = re.compile(r"(?<![\w.@-])[\w.-]{3,64}\Z")
 # A user's own folder: "C:\Users\dan.q\", "/home/oladhari/", "/Users/jane/".
 _HOME_DIR = re.compile(
     r"(?:\b[A-Za-z]:(?:\\{1,2}|/)|[\s\"'(=`]|^)(?:(?:\\{1,2}|/)?)(?i:Users|home)(?:\\{1,2}|/)"
@@ -1318,7 +1329,7 @@ def _handles(text: str, lower: str, found: _Found) -> None:
             handle = m.group("handle")
             if any(c.isdigit() or c == "_" for c in handle) and not handle.isdigit():
                 found.add(PiiType.ACCOUNT, m.start(), m.end())
-    if _has_any(lower, _PROFILE_SITES):
+    if _SITE_SUFFIX.search(lower) and _has_any(lower, _PROFILE_SITES):
         for m in _PROFILE_URL.finditer(text):
             found.add(PiiType.ACCOUNT, m.start(), m.end() - m.group().endswith("."))
     if "id=" in lower:
@@ -1345,8 +1356,10 @@ def _handles(text: str, lower: str, found: _Found) -> None:
     if "wa.me/" in lower:
         for m in _CHAT_LINK.finditer(text):
             found.add(PiiType.PHONE, *m.span("number"))
-    for m in _UPI_ID.finditer(text) if "@" in text else ():
-        found.add(PiiType.ACCOUNT, *m.span())
+    for m in _UPI_ID.finditer(text):
+        name = _UPI_NAME.search(text, max(0, m.start() - 64), m.start())
+        if name:
+            found.add(PiiType.ACCOUNT, name.start(), m.end())
     for m in _HOSTED_SITE.finditer(text):
         label = _SITE_LABEL.search(text, max(0, m.start() - 72), m.start())
         if label and label["label"].lower() not in _NO_SITE:
