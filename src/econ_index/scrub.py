@@ -1123,22 +1123,13 @@ _ID_SHORT = re.compile(r"id[ \t]+(?:card[ \t]+)?n")  # "id no", "id number": a l
 _ACCOUNT_GATE = tuple(
     dict.fromkeys(re.split(r"[^a-z/]", w)[0] for w in _ACCOUNT_CUE_WORDS + _ACCOUNT_KEY_WORDS)
 )
-_DOB_WORDS = (
-    "birth",
-    "born",
-    "d.o.b",
-    "dob",
-    "d.ob",
-    "do.b",
-    "geburt",
-    "geboren",
-    "nacimiento",
-    "naissance",
-    "né",
-    "nascita",
-    "出生",
-    "生日",
+# Substrings without which no birth-date cue can match (birth, born, dob / d.o.b / d.ob / do.b,
+# geburt, geboren; nacimiento, naissance, nascita, né; 出生, 生日), as patterns that open on a
+# literal, which the engine skips to at C speed: a quarter of the cost of fourteen substring tests.
+_DOB_B = re.compile(
+    r"b(?:irth|orn|(?<=d\.o\.b)|(?<=do\.b)|(?<=d\.ob)|(?<=dob)|(?<=geb)(?:urt|oren))"
 )
+_DOB_N = re.compile(r"n(?:acimiento|aissance|ascita|é)")
 _COORD_WORDS = ("lat", "lng", "lon")
 _DIGIT = re.compile(r"\d")
 # every decimal coordinate has one; opening on a literal, the engine skips to dots at C speed
@@ -1147,6 +1138,10 @@ _THREE_DECIMALS = re.compile(r"\.\d\d\d")
 
 def _has_any(text: str, parts: tuple[str, ...]) -> bool:
     return any(p in text for p in parts)
+
+
+def _dob_word(lower: str) -> bool:
+    return bool(_DOB_B.search(lower) or _DOB_N.search(lower) or "出生" in lower or "生日" in lower)
 
 
 def _id_cue_possible(text: str, lower: str) -> bool:
@@ -1172,7 +1167,7 @@ def _identifiers(text: str, lower: str, found: _Found) -> None:
             us = cue == "ssn" or cue.startswith("social security")
             found.add(PiiType.SSN if us else PiiType.NATIONAL_ID, *span)
     # A bare 9-digit Luhn-valid number where a birth date or an identity cue is near: a SIN.
-    if (id_cue or _has_any(lower, _DOB_WORDS)) and (_DOB_CUE.search(text) or _ID_CUE.search(text)):
+    if (id_cue or _dob_word(lower)) and (_DOB_CUE.search(text) or _ID_CUE.search(text)):
         for m in re.finditer(r"(?<![\w.-])\d{9}(?![\w-])", text):
             if _sin.is_valid(m.group()) or _ssn.is_valid(m.group()):
                 found.add(PiiType.NATIONAL_ID, *m.span())
@@ -1569,7 +1564,7 @@ def _address_fields(text: str, lower: str, found: _Found) -> None:
 
 
 def _birth_dates(text: str, lower: str, found: _Found) -> None:
-    if not _has_any(lower, _DOB_WORDS):
+    if not _dob_word(lower):
         return
     for m in _DOB_CUE.finditer(text):
         pos = _match_end(_DOB_GAP, text, m.end())
@@ -1597,9 +1592,24 @@ _EXAMPLE_POSITIONS = frozenset(
 )
 
 
+def _pairs(text: str) -> Iterator[re.Match[str]]:
+    """``_COORD_PAIR.finditer`` tried only where a latitude can start: before a ".ddd" (which the
+    engine finds at C speed), so a text full of decimals is not scanned position by position."""
+    end = 0
+    for d in _THREE_DECIMALS.finditer(text):
+        start = d.start()
+        while start > 0 and text[start - 1].isdigit():
+            start -= 1
+        signed = start - (text[start - 1 : start] == "-")  # "x-12.3456": unsigned, after "x-"
+        m = _COORD_PAIR.match(text, signed) or _COORD_PAIR.match(text, start)
+        if m and m.start() >= end:
+            end = m.end()
+            yield m
+
+
 def _coordinates(text: str, lower: str, found: _Found) -> None:
     decimals = _THREE_DECIMALS.search(text) is not None
-    for m in _COORD_PAIR.finditer(text) if decimals else ():
+    for m in _pairs(text) if decimals else ():
         if (m["lat"], m["lon"]) in _EXAMPLE_POSITIONS:
             continue
         if _plausible_position(text, m):
