@@ -44,6 +44,15 @@ PUBLICATION = "pub_index_cells"
 # The data tests whose result a repair or the freeze can change: a full build defers them to
 # one run on the final publication instead of testing every intermediate one.
 DEFERRED_TESTS = f"{FROZEN_READER}+,resource_type:test"
+# after the last pass: what reads the publication, and the deferred tests, on the final state
+FINAL_BUILD = [
+    "build",
+    "--select",
+    f"{PUBLICATION}+",
+    DEFERRED_TESTS,
+    "--exclude-resource-type",
+    "unit_test",
+]
 _KEYS = ", ".join(f"cells.{key}" for key in KEY_COLUMNS)
 # the keys of the published cells of frozen periods, which the repair must not hide
 _FROZEN_PUBLISHED = f"""
@@ -231,17 +240,5 @@ def _test_publication(
 ) -> None:
     """Build what reads the final publication and run every data test of the chain from
     FROZEN_READER on (the deferred ones) on it: once, whatever the passes were."""
-    result = run_dbt(
-        [
-            "build",
-            "--select",
-            f"{PUBLICATION}+",
-            DEFERRED_TESTS,
-            "--exclude-resource-type",
-            "unit_test",
-        ],
-        warehouse=warehouse,
-        verbose=verbose,
-        environment=environment,
-    )
+    result = run_dbt(FINAL_BUILD, warehouse=warehouse, verbose=verbose, environment=environment)
     report(f"dbt build {PUBLICATION}+ and the tests from {FROZEN_READER} on: {describe(result)}")
