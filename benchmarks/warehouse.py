@@ -782,12 +782,12 @@ def _audit_and_plan(warehouse: str, dbt_pass: int) -> RepairPass:
 def suppression_and_audit(taxonomy: Taxonomy) -> list[dict[str, object]]:
     """1M generated conversations with day, week and month cells: the disclosure chain's
     `dbt build` (int_disclosure_cells+, after the models up to the marts), then the exact audit
-    and repair passes of `econ-index build` (each rebuilding int_suppression_primary+ around the
-    cells the repair hides) until the audit is clean, each in a child process, against issue
-    #15's target."""
+    and repair passes of `econ-index build` (each rerunning the models from
+    int_suppression_primary to pub_index_cells around the cells the repair hides) until the
+    audit is clean, each in a child process, against issue #15's target."""
     del taxonomy
     from econ_index.dbt_runner import project_dir
-    from econ_index.repair import FIRST_READER, MAX_DBT_PASSES
+    from econ_index.repair import FIRST_READER, MAX_DBT_PASSES, pass_command
 
     spawn = multiprocessing.get_context("spawn")
     passes: list[tuple[RepairPass, float, DbtRun | None]] = []
@@ -807,7 +807,7 @@ def suppression_and_audit(taxonomy: Taxonomy) -> list[dict[str, object]]:
             seconds = time.perf_counter() - started
             load.append(os.getloadavg()[0])
             rebuilt = (
-                _dbt(["build", "--select", f"{FIRST_READER}+", *variables], warehouse, target)
+                _dbt([*pass_command(FIRST_READER), *variables], warehouse, target)
                 if found.added
                 else None
             )
@@ -844,7 +844,7 @@ def suppression_and_audit(taxonomy: Taxonomy) -> list[dict[str, object]]:
             f" {_gib(found.peak_rss_mib)})"
         )
         if rebuilt:
-            figures[f"pass {number}: dbt {FIRST_READER}+ wall s (CPU s, RSS)"] = _timed(rebuilt)
+            figures[f"pass {number}: dbt run {FIRST_READER}+ wall s (CPU s, RSS)"] = _timed(rebuilt)
     figures |= {
         "hidden at the end": f"{passes[-1][0].hidden:,}",
         "audit clean at the end": met(clean),
