@@ -200,19 +200,21 @@ def test_appending_a_day_equals_a_full_refresh(tmp_path: Path, onet_source: Path
                     assert n > 0, f"{schema}.{name} is empty"
 
 
-# (model, a column its not_null_columns test guards, the columns that pick one row of a day):
-# a period aggregate, tested by period, and the per-user state, tested by (period, user)
+# (model, a column its valid_columns test guards, a value it rejects, the columns that pick one
+# row of a day): a period aggregate, tested by period, and the per-user state, tested by
+# (period, user); a null, a value out of range and one not accepted
 DAILY_TESTED = (
-    ("int_task_usage", "n_conversations", ["onet_task_id"]),
-    ("int_soc_users", "pattern_mask", ["user_key", "soc_code"]),
+    ("int_task_usage", "n_conversations", None, ["onet_task_id"]),
+    ("int_soc_users", "pattern_mask", 64, ["user_key", "soc_code"]),
+    ("int_soc_users", "soc_level", "galaxy", ["user_key", "soc_code"]),
 )
 
 
 def _daily_tests_read_the_changed_periods(
     warehouse: Path, target: Path, daily: dict[str, str], closed_day: object
 ) -> None:
-    """A null in a unit day n changed fails the daily run's tests; one in a closed day passes
-    them (it was tested when it was written) and fails a full build's."""
+    """A bad value in a unit day n changed fails the daily run's tests; one in a closed day
+    passes them (it was tested when it was written) and fails a full build's."""
     dbt: dict[str, Any] = {"warehouse": warehouse, "target_path": target, "quiet": True}
     with duckdb.connect(str(warehouse)) as con:
         day_n = con.execute(
@@ -220,10 +222,10 @@ def _daily_tests_read_the_changed_periods(
             [DAY_N_LOADED_AT],
         ).fetchone()
         assert day_n is not None
-    for model, column, key in DAILY_TESTED:
+    for model, column, bad, key in DAILY_TESTED:
         where = " and ".join(f"{name} = ?" for name in key)
         set_value = (
-            f"update intermediate.{model} set {column} = {{}}"
+            f"update intermediate.{model} set {column} = ?"
             f" where period_grain = 'day' and period_start = ? and {where}"
         )
         for day in (day_n[0], closed_day):
@@ -234,16 +236,16 @@ def _daily_tests_read_the_changed_periods(
                     [day],
                 ).fetchone()
                 assert row is not None, (model, day)
-                con.execute(set_value.format("null"), [day, *row[:-1]])
+                con.execute(set_value, [bad, day, *row[:-1]])
             test = ["test", "--select", model]
             try:
                 if day == closed_day:
                     run_dbt(test, **dbt, environment=daily)
-                with pytest.raises(DbtError, match=f"not_null_columns_{model}_"):
+                with pytest.raises(DbtError, match=f"valid_columns_{model}_"):
                     run_dbt(test, **dbt, environment=None if day == closed_day else daily)
             finally:
                 with duckdb.connect(str(warehouse)) as con:
-                    con.execute(set_value.format(row[-1]), [day, *row[:-1]])
+                    con.execute(set_value, [row[-1], day, *row[:-1]])
 
 
 def test_selector_daily_builds_what_the_labels_change(tmp_path: Path) -> None:
