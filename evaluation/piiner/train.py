@@ -36,6 +36,7 @@ import resource
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import spacy
@@ -45,7 +46,13 @@ from spacy.util import compounding, filter_spans, fix_random_seed, minibatch
 
 from econ_index.piiset_eval import RealScore, Unit, load_gold, score
 from econ_index.scrub import PiiType
-from econ_index.scrub_strong import MODEL, StrongScrubber, _clean_entity, _upper_lines_titled
+from econ_index.scrub_strong import (
+    MODEL,
+    StrongScrubber,
+    _clean_entity,
+    _upper_lines_titled,
+    merged_spans,
+)
 
 ROOT = Path(__file__).parents[2]
 GOLD = ROOT / "build/piiset/gold.jsonl"
@@ -146,16 +153,6 @@ def train(
     return nlp
 
 
-def merged(spans: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
-    out: list[list[int]] = []
-    for s, e in sorted(spans):
-        if out and s <= out[-1][1]:
-            out[-1][1] = max(out[-1][1], e)
-        else:
-            out.append([s, e])
-    return [(s, e) for s, e in out]
-
-
 def overlaps(s: int, e: int, ents: Ents, want: Callable[[str], bool]) -> bool:
     return any(a < e and s < b and want(label) for a, b, label in ents)
 
@@ -178,15 +175,12 @@ def combine(text: str, strong: Spans, ents: Ents, rule: str) -> Spans:
     }[rule]
     # a name inside an e-mail address or a URL is already covered by that placeholder
     chosen = [(s, e) for s, e in chosen if not any(a < e and s < b for a, b, _ in structured)]
-    return sorted(structured + [(s, e, PiiType.NAME) for s, e in merged(chosen)])
+    return sorted(structured + [(s, e, PiiType.NAME) for s, e in merged_spans(chosen)])
 
 
-class Cached:
-    def __init__(self, spans: dict[str, Spans]) -> None:
-        self._spans = spans
-
-    def spans(self, text: str) -> Spans:
-        return self._spans[text]
+def cached(spans: dict[str, Spans]) -> SimpleNamespace:
+    """A scrubber that answers from spans found before."""
+    return SimpleNamespace(spans=spans.__getitem__)
 
 
 def figures(s: RealScore) -> dict[str, float | int]:
@@ -251,7 +245,7 @@ def cv_step(args: argparse.Namespace) -> None:
                 return
             for rule in RULES:
                 spans = rule_spans(held, strong, nlp, rule)
-                rows.append({"epoch": epoch, "rule": rule, **figures(score(Cached(spans), held))})
+                rows.append({"epoch": epoch, "rule": rule, **figures(score(cached(spans), held))})
                 print(f"  fold {k} {rows[-1]}", flush=True)
 
         print(f"fold {k} ({tag}): fit {len(fit)}, held out {len(held)}", flush=True)
@@ -320,8 +314,8 @@ def test_step(args: argparse.Namespace) -> None:
     report = {
         "model": str(args.model),
         "rule": args.rule,
-        "strong": {**figures(score(Cached(rule_spans(units, strong, nlp, "strong")), units))},
-        args.rule: figures(score(Cached(spans), units)),
+        "strong": {**figures(score(cached(rule_spans(units, strong, nlp, "strong")), units))},
+        args.rule: figures(score(cached(spans), units)),
         "cpu_s": {"strong": round(c1 - c0, 1), args.rule: round(c2 - c1, 1)},
         "peak_rss_mib": peak_mib(),
     }
