@@ -69,6 +69,7 @@ demo: seeds
 lint: seeds
 	$(BIN)/ruff check src tests/python benchmarks
 	$(BIN)/ruff format --check src tests/python benchmarks
+	$(BIN)/mypy src/econ_index
 	@# the dbt templater opens the profile's DuckDB file: give it a scratch one
 	@mkdir -p build/lint
 	ECON_INDEX_WAREHOUSE=build/lint/lint.duckdb $(BIN)/sqlfluff lint models tests/singular --processes 2

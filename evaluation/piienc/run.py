@@ -35,7 +35,7 @@ from encoder import NameTagger, Window, name_spans  # noqa: E402
 
 from econ_index.piiset_eval import KEEP, RealScore, Unit, load_gold, score  # noqa: E402
 from econ_index.scrub import PiiType  # noqa: E402
-from econ_index.scrub_strong import StrongScrubber  # noqa: E402
+from econ_index.scrub_strong import StrongScrubber, merged_spans  # noqa: E402
 
 ROOT = Path(__file__).parents[2]
 GOLD = ROOT / "build/piiset/gold.jsonl"
@@ -68,13 +68,7 @@ def combine(text: str, strong: Spans, words: Words, rule: str, t1: float, t2: fl
         raise ValueError(rule)
     # a name inside an e-mail address or a URL is already covered by that placeholder
     chosen = [(s, e) for s, e in chosen if not any(a < e and s < b for a, b, _ in structured)]
-    merged: list[list[int]] = []
-    for s, e in sorted(chosen):
-        if merged and s <= merged[-1][1]:
-            merged[-1][1] = max(merged[-1][1], e)
-        else:
-            merged.append([s, e])
-    return sorted(structured + [(s, e, PiiType.NAME) for s, e in merged])
+    return sorted(structured + [(s, e, PiiType.NAME) for s, e in merged_spans(chosen)])
 
 
 class Cached:

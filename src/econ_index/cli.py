@@ -97,10 +97,11 @@ def _fail(message: str, code: int = 2) -> NoReturn:
     raise typer.Exit(code)
 
 
-def _backend_errors() -> tuple[type[Exception], ...]:
-    """The Claude backend's fatal errors, once its module is loaded (evaluated when raised)."""
+def _backend_errors(*others: type[Exception]) -> tuple[type[Exception], ...]:
+    """`others` and the Claude backend's fatal errors, once its module is loaded (evaluated when
+    raised)."""
     claude = sys.modules.get("econ_index.classify.claude")
-    return (claude.ClaudeBackendError,) if claude is not None else ()
+    return (*others, claude.ClaudeBackendError) if claude is not None else others
 
 
 def _print_json(payload: object) -> None:
@@ -223,7 +224,7 @@ def evaluate(
     try:
         taxonomy = load_taxonomy(seeds_dir)
         classifier = make_classifier(backend, taxonomy, model=model, mode=mode, state_dir=state_dir)
-    except (TaxonomyError, ValueError, *_backend_errors()) as exc:
+    except _backend_errors(TaxonomyError, ValueError) as exc:
         _fail(str(exc))
     # Labels never leave this process, so a throwaway key is enough for the privacy wall.
     prepare = Preparer(Scrubber(), Keyer(secrets.token_bytes(32)))
@@ -462,7 +463,7 @@ def classify(
         keyer = Keyer(load_user_key(user_key_file))
         taxonomy = load_taxonomy(seeds_dir)
         classifier = make_classifier(backend, taxonomy, model=model, mode=mode, state_dir=state_dir)
-    except (MissingUserKeyError, TaxonomyError, ValueError, *_backend_errors()) as exc:
+    except _backend_errors(MissingUserKeyError, TaxonomyError, ValueError) as exc:
         _fail(str(exc))
     run = Run(
         classifier,

@@ -4,6 +4,7 @@ the day changed."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 
 import duckdb
@@ -49,4 +50,5 @@ def daily_tests_since(warehouse: Path) -> str | None:
         return None  # unreadable here: dbt reports what is wrong; test everything
     if row is None or not row[1]:
         return None
-    return row[0].isoformat(sep=" ")
+    watermark: datetime = row[0]
+    return watermark.isoformat(sep=" ")

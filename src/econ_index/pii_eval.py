@@ -477,10 +477,10 @@ class _Gen:
             )
         elif kind == "hash":
             hexd = "0123456789abcdef"
-            h = "".join(r.choice(hexd) for _ in range(r.choice((32, 40, 64))))
+            digest = "".join(r.choice(hexd) for _ in range(r.choice((32, 40, 64))))
             u = "".join(r.choice(hexd) for _ in range(32))
             uuid = f"{u[:8]}-{u[8:12]}-{u[12:16]}-{u[16:20]}-{u[20:]}"
-            value = r.choice((h, uuid, h[:7]))
+            value = r.choice((digest, uuid, digest[:7]))
         else:
             value = r.choice(
                 (

@@ -32,13 +32,27 @@ from econ_index.warehouse import DDL, WarehouseError, explain_error
 
 REPAIRS_TABLE = "raw.suppression_repairs"
 FINGERPRINT = "intermediate.int_disclosure_fingerprint"
-# the first model that reads the repairs: it and everything after it are rebuilt per pass
+# the first model that reads the repairs: it and the models after it are rebuilt per pass
 FIRST_READER = "int_suppression_primary"
 MAX_DBT_PASSES = 5
 DECISIONS_TABLE = "raw.published_decisions"
 # the first model that reads the frozen decisions
 FROZEN_READER = "int_suppression_frozen"
 FROZEN = f"intermediate.{FROZEN_READER}"
+# the model the plans read (econ_index.audit.CELLS)
+PUBLICATION = "pub_index_cells"
+# The data tests whose result a repair or the freeze can change: a full build defers them to
+# one run on the final publication instead of testing every intermediate one.
+DEFERRED_TESTS = f"{FROZEN_READER}+,resource_type:test"
+# after the last pass: what reads the publication, and the deferred tests, on the final state
+FINAL_BUILD = [
+    "build",
+    "--select",
+    f"{PUBLICATION}+",
+    DEFERRED_TESTS,
+    "--exclude-resource-type",
+    "unit_test",
+]
 _KEYS = ", ".join(f"cells.{key}" for key in KEY_COLUMNS)
 # the keys of the published cells of frozen periods, which the repair must not hide
 _FROZEN_PUBLISHED = f"""
@@ -147,6 +161,13 @@ def _freeze(warehouse: Path) -> int:
     return int(row[0]) if row else 0
 
 
+def pass_command(reader: str) -> list[str]:
+    """The dbt command of a pass that changed what `reader` reads: the models from it to the
+    publication, which the next plan reads; no tests (the unit tests check SQL the first build
+    tested, the data tests run once on the final publication)."""
+    return ["run", "--select", f"{reader}+,+{PUBLICATION}"]
+
+
 def build(
     warehouse: Path,
     *,
@@ -157,11 +178,13 @@ def build(
     verbose: bool = True,
     report: Callable[[str], None] = lambda _: None,
 ) -> list[Plan]:
-    """``dbt build``, then audit and repair passes (each re-running ``int_suppression_primary``
-    and everything downstream of it, tests included) until no hidden count is determined; with
+    """``dbt build``, then audit and repair passes (each re-running the models from
+    ``int_suppression_primary`` to the publication) until no hidden count is determined; with
     ``freeze`` (the default), then records the periods that have closed and, when any did,
-    rebuilds from ``int_suppression_frozen`` and audits again. Periods frozen earlier stay
-    frozen either way. Returns one plan per audit; the last one adds nothing.
+    reruns the models from ``int_suppression_frozen`` and audits again. Periods frozen earlier
+    stay frozen either way. The data tests from ``int_suppression_frozen`` on run once, on the
+    final publication (with the models that read it). Returns one plan per audit; the last one
+    adds nothing.
     ``reopen_changed`` first unfreezes the closed periods whose cells changed since they were
     frozen (else the build fails on them). ``daily`` builds dbt selector `daily` (every model
     downstream of the labels, the tests of the period models and the per-user state in the
@@ -181,7 +204,8 @@ def build(
     command = [
         "build",
         *(["--full-refresh"] if full_refresh else []),
-        *(["--selector", "daily"] if daily else []),
+        # a selector takes no --exclude: a daily build tests its chain twice
+        *(["--selector", "daily"] if daily else ["--exclude", DEFERRED_TESTS]),
     ]
     environment = {TESTS_CHANGED_SINCE_ENV: since} if since else None
     result = run_dbt(command, warehouse=warehouse, verbose=verbose, environment=environment)
@@ -191,21 +215,30 @@ def build(
         plans.append(plan_for_warehouse(warehouse))
         if plans[-1].added:
             _record(warehouse, plans[-1].added, dbt_pass)
-            result = run_dbt(
-                ["build", "--select", f"{FIRST_READER}+"], warehouse=warehouse, verbose=verbose
-            )
-            report(f"dbt build {FIRST_READER}+ (repair pass {dbt_pass}): {describe(result)}")
+            result = run_dbt(pass_command(FIRST_READER), warehouse=warehouse, verbose=verbose)
+            report(f"dbt run {FIRST_READER}+ (repair pass {dbt_pass}): {describe(result)}")
             continue
         frozen = _freeze(warehouse) if freeze else 0
         if not frozen:
+            _test_publication(warehouse, verbose, environment, report)
             return plans
         report(f"froze {frozen:,} cells of newly closed periods")
         # Frozen cells enter the rounds as fixed from the start, so the open cells may be
         # picked in another order (another reason, even other cells): the publication is
         # rebuilt from the decisions just recorded and audited again, so that it is what a
         # plain `dbt build` (or Spark) gives from the same raw tables.
-        result = run_dbt(
-            ["build", "--select", f"{FROZEN_READER}+"], warehouse=warehouse, verbose=verbose
-        )
-        report(f"dbt build {FROZEN_READER}+ (after the freeze): {describe(result)}")
+        result = run_dbt(pass_command(FROZEN_READER), warehouse=warehouse, verbose=verbose)
+        report(f"dbt run {FROZEN_READER}+ (after the freeze): {describe(result)}")
     raise RepairError(f"hidden counts still determined after {MAX_DBT_PASSES} dbt passes")
+
+
+def _test_publication(
+    warehouse: Path,
+    verbose: bool,
+    environment: dict[str, str] | None,
+    report: Callable[[str], None],
+) -> None:
+    """Build what reads the final publication and run every data test of the chain from
+    FROZEN_READER on (the deferred ones) on it: once, whatever the passes were."""
+    result = run_dbt(FINAL_BUILD, warehouse=warehouse, verbose=verbose, environment=environment)
+    report(f"dbt build {PUBLICATION}+ and the tests from {FROZEN_READER} on: {describe(result)}")

@@ -530,13 +530,7 @@ class StrongScrubber(Scrubber):
         }
         names = [(s, e) for s, e in names if not _kept_name(text[s:e], keep)]
         names += self._repeated(text, names, keep)
-        merged: list[list[int]] = []
-        for s, e in sorted(names):
-            if merged and s <= merged[-1][1]:
-                merged[-1][1] = max(merged[-1][1], e)
-            else:
-                merged.append([s, e])
-        for s, e in merged:
+        for s, e in merged_spans(names):
             found.add(PiiType.NAME, s, e)
         return found.resolve()
 
@@ -874,6 +868,17 @@ class StrongScrubber(Scrubber):
                     keep.add(name.lower())
                     keep.update(w.lower() for w in name.split() if len(w) > 2)
         return frozenset(keep)
+
+
+def merged_spans(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Overlapping or touching spans as one: one placeholder per name."""
+    out: list[list[int]] = []
+    for s, e in sorted(spans):
+        if out and s <= out[-1][1]:
+            out[-1][1] = max(out[-1][1], e)
+        else:
+            out.append([s, e])
+    return [(s, e) for s, e in out]
 
 
 def _in_wordnet(name: str) -> bool:

@@ -14,6 +14,7 @@ from benchmarks.warehouse import append_held_back_day, generate_labels, hold_bac
 from econ_index.daily import TESTS_CHANGED_SINCE_ENV, daily_tests_since
 from econ_index.dbt_runner import DbtError, run_dbt
 from econ_index.onet import build_seeds
+from econ_index.repair import DEFERRED_TESTS, FINAL_BUILD
 
 pytestmark = pytest.mark.slow
 
@@ -199,19 +200,21 @@ def test_appending_a_day_equals_a_full_refresh(tmp_path: Path, onet_source: Path
                     assert n > 0, f"{schema}.{name} is empty"
 
 
-# (model, a column its not_null_columns test guards, the columns that pick one row of a day):
-# a period aggregate, tested by period, and the per-user state, tested by (period, user)
+# (model, a column its valid_columns test guards, a value it rejects, the columns that pick one
+# row of a day): a period aggregate, tested by period, and the per-user state, tested by
+# (period, user); a null, a value out of range and one not accepted
 DAILY_TESTED = (
-    ("int_task_usage", "n_conversations", ["onet_task_id"]),
-    ("int_soc_users", "pattern_mask", ["user_key", "soc_code"]),
+    ("int_task_usage", "n_conversations", None, ["onet_task_id"]),
+    ("int_soc_users", "pattern_mask", 64, ["user_key", "soc_code"]),
+    ("int_soc_users", "soc_level", "galaxy", ["user_key", "soc_code"]),
 )
 
 
 def _daily_tests_read_the_changed_periods(
     warehouse: Path, target: Path, daily: dict[str, str], closed_day: object
 ) -> None:
-    """A null in a unit day n changed fails the daily run's tests; one in a closed day passes
-    them (it was tested when it was written) and fails a full build's."""
+    """A bad value in a unit day n changed fails the daily run's tests; one in a closed day
+    passes them (it was tested when it was written) and fails a full build's."""
     dbt: dict[str, Any] = {"warehouse": warehouse, "target_path": target, "quiet": True}
     with duckdb.connect(str(warehouse)) as con:
         day_n = con.execute(
@@ -219,10 +222,10 @@ def _daily_tests_read_the_changed_periods(
             [DAY_N_LOADED_AT],
         ).fetchone()
         assert day_n is not None
-    for model, column, key in DAILY_TESTED:
+    for model, column, bad, key in DAILY_TESTED:
         where = " and ".join(f"{name} = ?" for name in key)
         set_value = (
-            f"update intermediate.{model} set {column} = {{}}"
+            f"update intermediate.{model} set {column} = ?"
             f" where period_grain = 'day' and period_start = ? and {where}"
         )
         for day in (day_n[0], closed_day):
@@ -233,16 +236,16 @@ def _daily_tests_read_the_changed_periods(
                     [day],
                 ).fetchone()
                 assert row is not None, (model, day)
-                con.execute(set_value.format("null"), [day, *row[:-1]])
+                con.execute(set_value, [bad, day, *row[:-1]])
             test = ["test", "--select", model]
             try:
                 if day == closed_day:
                     run_dbt(test, **dbt, environment=daily)
-                with pytest.raises(DbtError, match=f"not_null_columns_{model}_"):
+                with pytest.raises(DbtError, match=f"valid_columns_{model}_"):
                     run_dbt(test, **dbt, environment=None if day == closed_day else daily)
             finally:
                 with duckdb.connect(str(warehouse)) as con:
-                    con.execute(set_value.format(row[-1]), [day, *row[:-1]])
+                    con.execute(set_value, [row[-1], day, *row[:-1]])
 
 
 def test_selector_daily_builds_what_the_labels_change(tmp_path: Path) -> None:
@@ -278,12 +281,16 @@ def test_selector_daily_builds_what_the_labels_change(tmp_path: Path) -> None:
     assert any(name.startswith("relationships_int_task_usage_onet_task_id") for name in daily)
 
 
-@pytest.mark.parametrize(("options", "command"), [([], ["build"]), (["--daily"], DAILY_BUILD)])
+@pytest.mark.parametrize(
+    ("options", "command"),
+    [([], ["build", "--exclude", DEFERRED_TESTS]), (["--daily"], DAILY_BUILD)],
+)
 def test_econ_index_build_daily_runs_the_daily_selector(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, options: list[str], command: list[str]
 ) -> None:
     """`econ-index build --daily` runs the daily recipe's `dbt build --selector daily`, then the
-    repair as any build does; without it, the whole `dbt build`."""
+    repair and the final build as any build does; without it, the whole `dbt build` but the
+    data tests the final build runs."""
     from typer.testing import CliRunner
 
     from econ_index import repair
@@ -299,4 +306,4 @@ def test_econ_index_build_daily_runs_the_daily_selector(
     warehouse = tmp_path / "w.duckdb"
     result = CliRunner().invoke(app, ["build", "--warehouse", str(warehouse), *options])
     assert result.exit_code == 0, result.output
-    assert commands == [command]
+    assert commands == [command, FINAL_BUILD]

@@ -592,6 +592,9 @@ def test_measure_detects_a_scrubber_that_misses() -> None:
         ("our house is at 40.71283, -74.00602", "40.71283, -74.00602", PiiType.COORDINATES),
         ("latitude: 51.50735", "51.50735", PiiType.COORDINATES),
         ("40°42'46\"N 74°00'21\"W", "40°42'46\"N", PiiType.COORDINATES),
+        ("Latitude 12.971599 Longitude 77.594566", "12.971599", PiiType.COORDINATES),
+        ("customer id CUS_8812734", "8812734", PiiType.ACCOUNT),
+        ("PNR 4512367890 for the flight", "4512367890", PiiType.ACCOUNT),
     ],
 )
 def test_cued_identifiers(text: str, value: str, kind: PiiType) -> None:
@@ -963,6 +966,14 @@ def test_records_without_a_persons_number_survive(text: str) -> None:
         "consumer price index 2023 rose to 120000",
         "a loan of 250000 dollars over 30 years",
         "tenant improvements 2021",
+        # links and handles of the seventh round (branch piistruct9)
+        "@app.route('/upi')\ndef pay(): pass",
+        "decorator @sbi and @paytm mentions",
+        "see wa.me for details; use paypal.me links",
+        "lat 12.5 lon 77.5 (rounded)",
+        "the #1234 issue on discord",
+        "a discord bot: discord.py 2.3",
+        "customer id is required",
     ],
 )
 def test_thorough_lookalikes_survive(text: str) -> None:
@@ -989,3 +1000,85 @@ def test_thorough_lookalikes_survive(text: str) -> None:
 )
 def test_their_personal_forms_are_still_removed(text: str, value: str, kind: PiiType) -> None:
     assert_redacted(Scrubber(thorough=True), text, value, kind)
+
+
+# -- structured detectors, seventh round (issue #17, branch piistruct9) ------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        # vendors' published key formats the entropy test misses (hex bodies, short keys),
+        # where no name says "key" or "token"
+        ('shopify.Session(shop, "2023-04", "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")', "shpat_"),
+        (
+            "doctl auth init -t dop_v1_8a160d1cf407d30366a02402f6d2c62451184813c751b2b3be6c60ca0d36"
+            "7e8a",
+            "dop_v1_",
+        ),
+        ("x-api: PMAK-5fec25f820d92927433fe1f1-0b7e7bf7121dd22615220bff02a2a0ee4c", "PMAK-"),
+        ("databricks configure: dapiae7dafbcd6289eeeec5ac1a25a066b42", "dapiae7"),
+        ("mailchimp.set_config({'api': '3e096270a124a53ccc4bb86ac5550908-us21'})", "3e0962"),
+        ('SquareClient("sq0atp-575yx8xm5MslfY5ubiheyE", environment="production")', "sq0atp-"),
+        # a Telegram bot's token, its id included
+        ('bot = telebot.TeleBot("110201543:AA92lIKs59DwQsSgJSdxm6rRAr2Bz2bgT-V")', "110201543"),
+        # passwords on a command line
+        ("mysql -u root -pS3cret!x shop_db < dump.sql", "S3cret!x"),
+        ("sshpass -p 'Hunter22!' ssh pi@raspberry", "Hunter22!"),
+        ("redis-cli -h cache -a Str0ngPass ping", "Str0ngPass"),
+    ],
+)
+def test_vendor_keys_and_command_line_passwords(text: str, value: str) -> None:
+    assert_redacted(Scrubber(), text, value, S)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "mysql -u root -p shop_db",  # -p alone asks for the password
+        "mysql -u$DB_USER -p$DB_PASSWORD",
+        "sshpass -p $PASS ssh pi@raspberry",
+        "mysql -uroot -pyour_password",
+        "pip install shopify_api secret_sauce dapi_client",
+        "api 0123456789abcdef0123456789abcdef-us21",  # an example value
+        "md5 d41d8cd98f00b204e9800998ecf8427e",
+        # a hosted project's pages
+        "docs at https://vitabletec.github.io/general-js-toolkit/",
+        "go-acme.github.io/lego/usage/library/",
+        "deploy it to your-app.herokuapp.com",
+        "https://username.github.io",
+        "the docs.github.io host",
+    ],
+)
+def test_both_scrubbers_keep(scrubber: Scrubber, text: str) -> None:
+    assert_untouched(scrubber, text)
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "kind"),
+    [
+        # a site at a hosting platform's root is its maker's
+        ("IfExist, %F%\n{\n Run, https://caioz.glitch.me\n}", "caioz", A),
+        ("my portfolio: jdoe92.github.io, have a look", "jdoe92", A),
+        ("see https://portfolio-anna.netlify.app/ for my work", "portfolio-anna", A),
+        # birth dates and coordinates, which the fast scrubber now reads too
+        ("I was born on the 10th of september 2002. What happened?", "10th of september 2002", B),
+        ("Sarah: Age-82. Birthday-1937/10/5. Hobbies-Movies", "1937/10/5", B),
+        ("KML: -76.908625,17.951425,0", "-76.908625,17.951425", C),
+        ("our house is at 40.71283, -74.00602", "40.71283, -74.00602", C),
+        # a WhatsApp click-to-chat link holds its owner's number
+        ("message me on https://wa.me/919876543210 today", "919876543210", P),
+        # payment and research profiles, a Facebook profile's number, UPI payment addresses
+        ("my fb https://www.facebook.com/profile.php?id=100012345678", "100012345678", A),
+        ("UPI: rahul.sharma@okaxis", "rahul.sharma", A),
+        ("pay to 9876543210@paytm please", "9876543210", A),
+        ("send it to paypal.me/jsmith92", "jsmith92", A),
+        ("or cash.app/$jsmith92", "jsmith92", A),
+        ("https://venmo.com/u/John-Smith-42", "John-Smith-42", A),
+        ("ORCID: https://orcid.org/0000-0002-1825-0097", "0000-0002-1825-0097", A),
+        # Discord's older handles carry a number
+        ("my discord is jsmith#1234", "jsmith", A),
+    ],
+)
+def test_both_scrubbers_find(scrubber: Scrubber, text: str, value: str, kind: PiiType) -> None:
+    assert_redacted(scrubber, text, value, kind)

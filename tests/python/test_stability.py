@@ -15,7 +15,7 @@ from benchmarks.warehouse import append_held_back_day, generate_labels, hold_bac
 from econ_index.audit import audit
 from econ_index.dbt_runner import DbtError, run_dbt
 from econ_index.onet import build_seeds
-from econ_index.repair import build
+from econ_index.repair import DEFERRED_TESTS, FINAL_BUILD, build
 
 pytestmark = pytest.mark.slow
 
@@ -123,3 +123,23 @@ def test_closed_periods_stay_as_published_when_a_day_is_appended(
     reopened = {("day", date(2025, 1, 7)), ("week", date(2025, 1, 6)), ("month", date(2025, 1, 1))}
     kept = {row for row in before if (row[0], row[1]) not in reopened}
     assert kept and kept <= set(_query(warehouse, _FROZEN_CELLS))
+
+
+def test_a_build_runs_every_data_test_once(tmp_path: Path, onet_source: Path) -> None:
+    """The first dbt build of `econ-index build` leaves out the data tests a repair or the
+    freeze can change; the build after the last pass runs them on the final publication, so
+    together they run every data test of the project, each once."""
+    build_seeds(onet_source, REPO / "seeds")
+    warehouse = tmp_path / "ls.duckdb"
+
+    def tests(*selection: str) -> set[str]:
+        listed = run_dbt(
+            ["ls", *selection, "--resource-type", "test", "--output", "name"],
+            warehouse=warehouse,
+            quiet=True,
+        )
+        return set(listed.result)
+
+    first, final = tests("--exclude", DEFERRED_TESTS), tests(*FINAL_BUILD[1:])
+    assert first and final and first.isdisjoint(final)
+    assert first | final == tests()

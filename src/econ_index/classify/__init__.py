@@ -38,12 +38,12 @@ def make_classifier(
     local = LocalClassifier(taxonomy, mode=os.environ.get("ECON_INDEX_LOCAL_MODE", "learned"))
     if backend == "local":
         return local
-    from econ_index.classify.claude import DEFAULT_STATE_DIR, ClaudeClassifier
+    from econ_index.classify.claude import DEFAULT_MODEL, DEFAULT_STATE_DIR, ClaudeClassifier
 
     return ClaudeClassifier(
         taxonomy,
         shortlister=local.shortlist,
         mode=mode or "auto",  # type: ignore[arg-type]  # checked above
         state_dir=state_dir or DEFAULT_STATE_DIR,
-        **({"model": model} if model else {}),
+        model=model or DEFAULT_MODEL,
     )

@@ -357,7 +357,7 @@ class ClaudeClassifier:
             return ClassifierFailure(reason="batch_result_missing")
         if result.type == "errored":
             return ClassifierFailure(reason=f"batch_errored:{result.error.error.type}")
-        if result.type in ("expired", "canceled"):
+        if result.type == "expired" or result.type == "canceled":
             return ClassifierFailure(reason=f"batch_{result.type}")
         self._record(result.message, batch=True)
         return read(result.message)
