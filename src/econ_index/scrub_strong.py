@@ -296,22 +296,25 @@ _RELATIVE = re.compile(
 # client Cindi", "a third partner Michele" (checked to read as a given name).
 _RELATION = re.compile(
     r"\b(?i:my|our|your|his|her|their|the|a|an)[ \t]+(?:[a-z-]+[ \t]+){0,3}?"
-    rf"{_RELATIONS}(?:,?[ \t]+(?i:named|called))?,?[ \t]+(?P<name>[A-Z][a-z'-]+)\b(?![ \t]*[A-Z])"
+    rf"{_RELATIONS}(?:,?[ \t]+(?i:named|called))?,?[ \t]+"
+    r"(?P<name>[A-Z][a-z'-]+)\b(?![ \t]*[A-Z])"
 )
-# The person a message is to or from: "draft a welcome email to Emir", "Write a reply to
+# The person a message is to or from: "draft a welcome email to Priya", "Write a reply to
 # victor", "a private message from Ilya to Nick" (a given name; in lower case a census one).
 _ADDRESSEE = re.compile(
-    r"\b(?i:e-?mails?|messages?|letters?|notes?|replies|reply|responses?|texts?|cards?|invitations?"
-    r"|memos?|dms?)[ \t]+(?:(?i:to|from|for)[ \t]+)(?P<name>[A-Za-z][a-z'-]+)\b(?![ \t]*[A-Z])"
+    r"\b(?i:e-?mails?|messages?|letters?|notes?|replies|reply|responses?|texts?|cards?"
+    r"|invitations?|memos?|dms?)[ \t]+(?i:to|from|for)[ \t]+"
+    r"(?P<name>[A-Za-z][a-z'-]+)\b(?![ \t]*[A-Z])"
 )
-# A closing and a name on one line: "Kind regards Sidney", "Warmly, André".
+# A closing and a name on one line: "Kind regards Marcel", "Warmly, André".
 _SIGN_OFF = re.compile(
-    r"(?m)(?:^|(?<=[.!?][ \t]))[ \t]*(?i:regards|best[ \t]+regards|kind[ \t]+regards|warm[ \t]+regards"
-    r"|warmly|sincerely|yours[ \t]+(?:sincerely|truly|faithfully)|best[ \t]+wishes|cordially"
-    r"|respectfully)[ \t]*,?[ \t]+(?P<name>[A-Z][\w'-]+)\b(?![ \t]*[A-Z])"
+    r"(?m)(?:^|(?<=[.!?][ \t]))[ \t]*(?i:regards|best[ \t]+regards|kind[ \t]+regards"
+    r"|warm[ \t]+regards|warmly|sincerely|yours[ \t]+(?:sincerely|truly|faithfully)"
+    r"|best[ \t]+wishes|cordially|respectfully)[ \t]*,?[ \t]+"
+    r"(?P<name>[A-Z][\w'-]+)\b(?![ \t]*[A-Z])"
 )
 # Three or more single capitalised words in a comma list ("Peyshang, Abdul, Wol, Amina"):
-# people when most of them are census first names.
+# people when half of them or more are census first names.
 _ENUMERATION = re.compile(
     r"(?P<list>[A-Z][a-z'-]+(?:[ \t]*,[ \t]*(?:and[ \t]+)?[A-Z][a-z'-]+){2,}"
     r"(?:[ \t]*,?[ \t]+and[ \t]+[A-Z][a-z'-]+)?)\b(?![ \t]+[A-Z])"
