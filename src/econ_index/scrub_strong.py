@@ -243,7 +243,7 @@ _LIST_SEP = re.compile(r",[ \t]*(?:and[ \t]+)?|[ \t]+(?:and|&)[ \t]+")
 # --- names to remove that the model misses ------------------------------------------------
 
 _NAME_CUE = re.compile(
-    r"(?i:\b(?:my|whose|his|her|their)\s+name\s+is|\bmy\s+name's|\bcall\s+me|\bi\s+am\s+called|(?<![?&])\bname\s*[:=|]|"
+    r"(?i:\bmy\s+name\s+is|\bmy\s+name's|\bcall\s+me|\bi\s+am\s+called|(?<![?&])\bname\s*[:=|]|"
     r"\bsigned\s*[:,]?)[ \t\"'*]*"
 )
 _CUE_NAME = re.compile(
@@ -269,8 +269,8 @@ _RARE_ZIPF = 3.0
 _SIGNATURE = re.compile(
     r"(?im)^[ \t]*(?:thanks|thank\s+you|many\s+thanks|regards|best\s+regards|kind\s+regards|"
     r"warm\s+regards|best|best\s+wishes|sincerely|yours\s+sincerely|yours\s+truly|yours|cheers|"
-    r"respectfully|love|cordially|warmly)[ \t]*[,.!]?[ \t]*\n(?:[ \t]*\n)*[ \t]*"
-    r"(?-i:(?P<name>[A-Z][\w'-]+(?:[ \t]+[A-Z][\w.'-]+){0,2}))[ \t]*[.!]?[\"\u201d]?[ \t]*$"
+    r"respectfully|love|cordially)[ \t]*[,.!]?[ \t]*\n(?:[ \t]*\n)*[ \t]*"
+    r"(?-i:(?P<name>[A-Z][\w'-]+(?:[ \t]+[A-Z][\w.'-]+){0,2}))[ \t]*$"
 )
 # Introductions: "This is Zac Schulwolf from ...", "Preston here with ...".
 _INTRO = re.compile(
@@ -278,46 +278,15 @@ _INTRO = re.compile(
     r"(?=\s+(?:from|with|at|here)\b|,)"
     r"|(?m:^(?P<name2>[A-Z][a-z'-]+)\s+here\b)"
 )
-# Words for a person by their relation to someone: family, work, school, home.
-_RELATIONS = (
+# A private person by their relation to the user: "my grandmother Clarice", "my friend Shuozhe".
+_RELATIVE = re.compile(
+    r"\b(?i:my|our)\s+(?:(?i:best|good|old|dear|little|younger|older|elder|big|late)\s+)?"
     r"(?i:son|daughter|wife|husband|partner|boyfriend|girlfriend|friend|mother|father|mom|mum|"
     r"dad|brother|sister|boss|colleague|coworker|co-worker|manager|client|patient|student|"
     r"teacher|neighbou?r|grandmother|grandfather|grandma|grandpa|granny|nanna|aunt|uncle|"
     r"cousin|niece|nephew|fianc[eé]e?|roommate|landlord|tenant|therapist|child|kid|baby|"
     r"supervisor|employee|customer|mentor|classmate)s?"
-)
-# A private person by their relation to the user: "my grandmother Clarice", "my friend Shuozhe".
-_RELATIVE = re.compile(
-    r"\b(?i:my|our)\s+(?:(?i:best|good|old|dear|little|younger|older|elder|big|late)\s+)?"
-    rf"{_RELATIONS}(?:,?\s+(?i:named|called))?,?\s+"
-    r"(?P<name>[A-Z][a-z'-]+(?:\s+[A-Z][a-z'-]+)?)"
-)
-# ... or to anyone, a first name alone: "her husband Toby loves", "my new digital marketing
-# client Cindi", "a third partner Michele" (checked to read as a given name).
-_RELATION = re.compile(
-    r"\b(?i:my|our|your|his|her|their|the|a|an)[ \t]+(?:[a-z-]+[ \t]+){0,3}?"
-    rf"{_RELATIONS}(?:,?[ \t]+(?i:named|called))?,?[ \t]+"
-    r"(?P<name>[A-Z][a-z'-]+)\b(?![ \t]*[A-Z])"
-)
-# The person a message is to or from: "draft a welcome email to Priya", "Write a reply to
-# victor", "a private message from Ilya to Nick" (a given name; in lower case a census one).
-_ADDRESSEE = re.compile(
-    r"\b(?i:e-?mails?|messages?|letters?|notes?|replies|reply|responses?|texts?|cards?"
-    r"|invitations?|memos?|dms?)[ \t]+(?i:to|from|for)[ \t]+"
-    r"(?P<name>[A-Za-z][a-z'-]+)\b(?![ \t]*[A-Z])"
-)
-# A closing and a name on one line: "Kind regards Marcel", "Warmly, André".
-_SIGN_OFF = re.compile(
-    r"(?m)(?:^|(?<=[.!?][ \t]))[ \t]*(?i:regards|best[ \t]+regards|kind[ \t]+regards"
-    r"|warm[ \t]+regards|warmly|sincerely|yours[ \t]+(?:sincerely|truly|faithfully)"
-    r"|best[ \t]+wishes|cordially|respectfully)[ \t]*,?[ \t]+"
-    r"(?P<name>[A-Z][\w'-]+)\b(?![ \t]*[A-Z])"
-)
-# Three or more single capitalised words in a comma list ("Peyshang, Abdul, Wol, Amina"):
-# people when half of them or more are census first names.
-_ENUMERATION = re.compile(
-    r"(?P<list>[A-Z][a-z'-]+(?:[ \t]*,[ \t]*(?:and[ \t]+)?[A-Z][a-z'-]+){2,}"
-    r"(?:[ \t]*,?[ \t]+and[ \t]+[A-Z][a-z'-]+)?)\b(?![ \t]+[A-Z])"
+    r"(?:,?\s+(?i:named|called))?,?\s+(?P<name>[A-Z][a-z'-]+(?:\s+[A-Z][a-z'-]+)?)"
 )
 # Fiction: stories, scripts and role-play, whose names are characters (FICTIONAL, kept).
 _FICTION = re.compile(
@@ -679,11 +648,8 @@ class StrongScrubber(Scrubber):
             return False
         given, surname = words[0], words[-1]
         low, high = _NOTABLE_ZIPF
-        # wordfreq reads "Young-hee" (a Korean given name written last) as the phrase "young
-        # hee": its frequency says nothing of a person
         return (
-            "-" not in surname
-            and low <= _zipf(surname) < high
+            low <= _zipf(surname) < high
             and _surname_share().get(surname, 0.0) <= _NOTABLE_SHARE
             and _zipf(given) >= _GIVEN_ZIPF
         )
@@ -773,9 +739,12 @@ class StrongScrubber(Scrubber):
                 out += [m.span("a"), m.span("b")]
         for pattern in (_GREETING, _INTRO, _HONORIFIC_CAPS):
             out += self._matched(text, pattern)
-        for pattern in (_WITH_PERSON, _RELATION, _ADDRESSEE, _SIGN_OFF):
-            out += [m.span("name") for m in pattern.finditer(text) if self._placed(m, not_people)]
-        out += self._enumerated(text)
+        for m in _WITH_PERSON.finditer(text):
+            name = m.group("name")
+            # a census first name, or a word too rare to be a product's ("ask Python"); not
+            # what the model calls an organisation ("a call with Deloitte")
+            if self._given(name) and name not in not_people:
+                out.append(m.span("name"))
         for m in _CASE.finditer(text):
             for group in ("a", "b"):
                 words = m.group(group).replace("-", " ").split()
@@ -793,30 +762,6 @@ class StrongScrubber(Scrubber):
             if text[s] in _ZH_SURNAMES:
                 out.append((s, m.end("name")))
         return out + self._speakers(text, contact) + self._addressees(text)
-
-    def _placed(self, m: re.Match[str], not_people: set[str]) -> bool:
-        """A first name placed by its context (a call's or a message's other party, a relation,
-        a closing) that reads as a given name: a census first name, or a capitalised word too
-        rare to be a product's ("ask Python"; after a relation word, "her husband Oberon" of a
-        play, only a census one); not what the model calls an organisation ("a call with
-        Deloitte") unless a relation, a message or a closing names a census first name ("her
-        husband Toby", which the model reads as one)."""
-        name = m.group("name")
-        first = name.lower() in self._first
-        if not self._given(name) or not (first or (name[0].isupper() and m.re is not _RELATION)):
-            return False
-        return name not in not_people or (first and m.re is not _WITH_PERSON)
-
-    def _enumerated(self, text: str) -> list[tuple[int, int]]:
-        """The given names of a comma list of single words (``_ENUMERATION``) at least half of
-        which are census first names: "Peyshang, Abdul, Wol, Amina"."""
-        out = []
-        for m in _ENUMERATION.finditer(text):
-            items = list(re.finditer(r"[A-Z][a-z'-]+", m.group("list")))
-            given = [i for i in items if self._given(i.group())]
-            if 2 * sum(i.group().lower() in self._first for i in given) >= len(items):
-                out += [(m.start("list") + i.start(), m.start("list") + i.end()) for i in given]
-        return out
 
     def _given(self, word: str) -> bool:
         """A word that reads as a given name: a census first name or rarer than any product's

@@ -68,34 +68,10 @@ def _names(strong: StrongScrubber, text: str) -> list[str]:
         ("USER: my name is Dana Whitlock\nASSISTANT: Hello Dana", "Dana Whitlock"),
         ("To: Jeff Bezos\nCc: Peter Krawiec; Nick Komorous\nSubject: Ring", "Peter Krawiec"),
         ("From: Mary Jones <mj@x.org>\nTo: Sales Team", "Mary Jones"),
-        # a first name alone, placed by a relation word, a name cue, a message, a closing
-        ("Include puns about biking because her husband Toby loves to bike.", "Toby"),
-        ("Help me write an email to my new digital marketing client Cindi? She", "Cindi"),
-        ("Also mention her first child whose name is Arlo. Thanks", "Arlo"),
-        ("Write a reply to victor in this email: we are available", "victor"),
-        ("Write a private message from Ilya to Nick about the plan", "Ilya"),
-        ("You use the Mail app, right? Kind regards Marcel 1 person found this helpful", "Marcel"),
-        ("I'm so grateful to have you in my life.\n\nWarmly,\nAndré", "André"),
-        ("We will take April 15.\nRegards\n\nVictor.", "Victor"),
-        # a list of single words, half or more of them census first names
-        ("my classmates from all around the world: Peyshang, Abdul, Wol, Amina. Thanks", "Wol"),
     ],
 )
 def test_private_names_found(strong: StrongScrubber, text: str, name: str) -> None:
     assert any(name in found or found in name for found in _names(strong, text)), text
-
-
-def test_a_list_of_first_names_keeps_its_other_words(strong: StrongScrubber) -> None:
-    names = _names(strong, "Sponsors of the day: Mabel, Ottilie, Google and Ferdinand.")
-    assert "Ottilie" in names
-    assert "Google" not in names
-
-
-def test_a_korean_given_name_is_not_read_as_a_notable_surname(strong: StrongScrubber) -> None:
-    # wordfreq's frequency of "Young-hee" is a phrase's, no sign of a public figure
-    text = "General manager Kim Young-hee (02-3284-0396 / 010-9949-3703) yhkim@cafe24.com"
-    assert "Kim Young-hee" in _names(strong, text)
-    assert not strong._notable("Kim Young-hee")
 
 
 def test_a_name_found_once_is_found_everywhere(strong: StrongScrubber) -> None:
@@ -189,18 +165,6 @@ def test_a_name_found_once_is_found_everywhere(strong: StrongScrubber) -> None:
         # the user's "my" before a cited work, not before a calling
         "My favourite book is Dune, written by Frank Herbert. I loved it.",
         "My summary: according to Daniel Kahneman, people are loss averse.",
-        # a relation word before a rare word or a company, a message to a company or a verb,
-        # a closing before a word or a place, a list of products or places
-        "In the play, Titania quarrels with her husband Oberon over a boy.",
-        "Write an email to Microsoft support about the bug.",
-        "Send a reply to confirm the booking for April.",
-        "Kind regards London office, see you soon.",
-        "Our stack: Python, Java, Ruby and Go.",
-        "Flavours: Kubuntu, Xubuntu, Lubuntu and Edubuntu.",
-        "We toured Paris, Sydney, Austin and Berlin.",
-        "Warmly Welcome everyone to the event.",
-        # a Korean public figure after a title
-        "President Moon Jae-in met the press in Seoul.",
     ],
 )
 def test_lookalike_names_kept(strong: StrongScrubber, text: str) -> None:
