@@ -161,6 +161,13 @@ def _freeze(warehouse: Path) -> int:
     return int(row[0]) if row else 0
 
 
+def first_build(*, full_refresh: bool, daily: bool) -> list[str]:
+    """The first ``dbt build``: everything but the deferred tests; ``daily``, dbt selector
+    `daily`, which leaves them out itself (dbt ignores ``--exclude`` next to ``--selector``)."""
+    selection = ["--selector", "daily"] if daily else ["--exclude", DEFERRED_TESTS]
+    return ["build", *(["--full-refresh"] if full_refresh else []), *selection]
+
+
 def pass_command(reader: str) -> list[str]:
     """The dbt command of a pass that changed what `reader` reads: the models from it to the
     publication, which the next plan reads; no tests (the unit tests check SQL the first build
@@ -201,13 +208,8 @@ def build(
     _record(warehouse, [], 0)
     if reopen_changed:
         _reopen_changed(warehouse, verbose, report)
-    command = [
-        "build",
-        *(["--full-refresh"] if full_refresh else []),
-        # a selector takes no --exclude: a daily build tests its chain twice
-        *(["--selector", "daily"] if daily else ["--exclude", DEFERRED_TESTS]),
-    ]
     environment = {TESTS_CHANGED_SINCE_ENV: since} if since else None
+    command = first_build(full_refresh=full_refresh, daily=daily)
     result = run_dbt(command, warehouse=warehouse, verbose=verbose, environment=environment)
     report(f"dbt build: {describe(result)}")
     plans: list[Plan] = []
