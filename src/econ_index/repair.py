@@ -162,16 +162,19 @@ def _freeze(warehouse: Path) -> int:
 
 
 def first_build(*, full_refresh: bool, daily: bool) -> list[str]:
-    """The first ``dbt build``: everything but the deferred tests; ``daily``, dbt selector
-    `daily`, which leaves them out itself (dbt ignores ``--exclude`` next to ``--selector``)."""
-    selection = ["--selector", "daily"] if daily else ["--exclude", DEFERRED_TESTS]
-    return ["build", *(["--full-refresh"] if full_refresh else []), *selection]
+    """The first ``dbt build``: everything but the deferred tests and the unit tests (they test
+    the SQL, not the data: `make dbt-checks` runs them); ``daily``, dbt selector `daily`, which
+    leaves both out itself (dbt ignores ``--exclude`` next to ``--selector``)."""
+    refresh = ["--full-refresh"] if full_refresh else []
+    if daily:
+        return ["build", *refresh, "--selector", "daily"]
+    return ["build", *refresh, "--exclude", DEFERRED_TESTS, "--exclude-resource-type", "unit_test"]
 
 
 def pass_command(reader: str) -> list[str]:
     """The dbt command of a pass that changed what `reader` reads: the models from it to the
-    publication, which the next plan reads; no tests (the unit tests check SQL the first build
-    tested, the data tests run once on the final publication)."""
+    publication, which the next plan reads; no tests (the unit tests run in `make dbt-checks`,
+    the data tests once on the final publication)."""
     return ["run", "--select", f"{reader}+,+{PUBLICATION}"]
 
 

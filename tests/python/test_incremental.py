@@ -284,14 +284,17 @@ def test_selector_daily_builds_what_the_labels_change(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("options", "command"),
-    [([], ["build", "--exclude", DEFERRED_TESTS]), (["--daily"], DAILY_BUILD)],
+    [
+        ([], ["build", "--exclude", DEFERRED_TESTS, "--exclude-resource-type", "unit_test"]),
+        (["--daily"], DAILY_BUILD),
+    ],
 )
 def test_econ_index_build_daily_runs_the_daily_selector(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, options: list[str], command: list[str]
 ) -> None:
     """`econ-index build --daily` runs the daily recipe's `dbt build --selector daily`, then the
     repair and the final build as any build does; without it, the whole `dbt build` but the
-    data tests the final build runs."""
+    data tests the final build runs and the unit tests (`make dbt-checks` runs them)."""
     from typer.testing import CliRunner
 
     from econ_index import repair
