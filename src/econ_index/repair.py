@@ -174,8 +174,9 @@ def first_build(*, full_refresh: bool, daily: bool) -> list[str]:
 def pass_command(reader: str) -> list[str]:
     """The dbt command of a pass that changed what `reader` reads: the models from it to the
     publication, which the next plan reads; no tests (the unit tests run in `make dbt-checks`,
-    the data tests once on the final publication)."""
-    return ["run", "--select", f"{reader}+,+{PUBLICATION}"]
+    the data tests once on the final publication), and no target/ artifacts (a quarter of a
+    pass's CPU: the final build writes the ones the publication bundles)."""
+    return ["run", "--no-write-json", "--select", f"{reader}+,+{PUBLICATION}"]
 
 
 def build(
