@@ -711,7 +711,8 @@ def build(
     ] = False,
     verbose: Annotated[bool, typer.Option(help="Show dbt's own log, node by node.")] = False,
 ) -> None:
-    """Run ``dbt build`` (seeds, models, tests) on the warehouse, then hide cells until no
+    """Run ``dbt build`` (seeds, models, data tests; the dbt unit tests, which check the SQL
+    and not the data, run in `make dbt-checks`) on the warehouse, then hide cells until no
     hidden count follows from the published ones (econ_index.repair); then record the cells of
     periods that have closed so that later builds publish them as they are now (unless
     --no-freeze-closed-periods).

@@ -161,11 +161,22 @@ def _freeze(warehouse: Path) -> int:
     return int(row[0]) if row else 0
 
 
+def first_build(*, full_refresh: bool, daily: bool) -> list[str]:
+    """The first ``dbt build``: everything but the deferred tests and the unit tests (they test
+    the SQL, not the data: `make dbt-checks` runs them); ``daily``, dbt selector `daily`, which
+    leaves both out itself (dbt ignores ``--exclude`` next to ``--selector``)."""
+    refresh = ["--full-refresh"] if full_refresh else []
+    if daily:
+        return ["build", *refresh, "--selector", "daily"]
+    return ["build", *refresh, "--exclude", DEFERRED_TESTS, "--exclude-resource-type", "unit_test"]
+
+
 def pass_command(reader: str) -> list[str]:
     """The dbt command of a pass that changed what `reader` reads: the models from it to the
-    publication, which the next plan reads; no tests (the unit tests check SQL the first build
-    tested, the data tests run once on the final publication)."""
-    return ["run", "--select", f"{reader}+,+{PUBLICATION}"]
+    publication, which the next plan reads; no tests (the unit tests run in `make dbt-checks`,
+    the data tests once on the final publication), and no target/ artifacts (a quarter of a
+    pass's CPU: the final build writes the ones the publication bundles)."""
+    return ["run", "--no-write-json", "--select", f"{reader}+,+{PUBLICATION}"]
 
 
 def build(
@@ -201,13 +212,8 @@ def build(
     _record(warehouse, [], 0)
     if reopen_changed:
         _reopen_changed(warehouse, verbose, report)
-    command = [
-        "build",
-        *(["--full-refresh"] if full_refresh else []),
-        # a selector takes no --exclude: a daily build tests its chain twice
-        *(["--selector", "daily"] if daily else ["--exclude", DEFERRED_TESTS]),
-    ]
     environment = {TESTS_CHANGED_SINCE_ENV: since} if since else None
+    command = first_build(full_refresh=full_refresh, daily=daily)
     result = run_dbt(command, warehouse=warehouse, verbose=verbose, environment=environment)
     report(f"dbt build: {describe(result)}")
     plans: list[Plan] = []

@@ -251,8 +251,8 @@ def _daily_tests_read_the_changed_periods(
 def test_selector_daily_builds_what_the_labels_change(tmp_path: Path) -> None:
     """The daily recipe's selector builds every model downstream of the classifier's tables and
     runs their data tests, the per-user state's included (restricted to the day's units); it
-    leaves out what the seeds alone make (and its tests) and the unit tests, which a day's
-    labels do not change."""
+    leaves out what the seeds alone make (and its tests), the unit tests, which a day's
+    labels do not change, and the data tests `econ-index build` runs after its repair."""
     warehouse = tmp_path / "w.duckdb"
 
     def names(*selection: str) -> set[str]:
@@ -268,7 +268,8 @@ def test_selector_daily_builds_what_the_labels_change(tmp_path: Path) -> None:
     unit_tests = names("--resource-type", "unit_test")
     assert "soc_users_roll_each_user_up_the_levels" in unit_tests
     daily = names("--selector", "daily")
-    assert daily == names("--select", "source:econ_index+") - unit_tests
+    deferred = names("--select", DEFERRED_TESTS)  # the final build's (test_stability)
+    assert daily == names("--select", "source:econ_index+") - unit_tests - deferred
     assert state_tests <= daily
     # cautious: a test between them and the day's rows (a relationships test) is not theirs alone
     seeds_alone = names(
@@ -283,14 +284,17 @@ def test_selector_daily_builds_what_the_labels_change(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("options", "command"),
-    [([], ["build", "--exclude", DEFERRED_TESTS]), (["--daily"], DAILY_BUILD)],
+    [
+        ([], ["build", "--exclude", DEFERRED_TESTS, "--exclude-resource-type", "unit_test"]),
+        (["--daily"], DAILY_BUILD),
+    ],
 )
 def test_econ_index_build_daily_runs_the_daily_selector(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, options: list[str], command: list[str]
 ) -> None:
     """`econ-index build --daily` runs the daily recipe's `dbt build --selector daily`, then the
     repair and the final build as any build does; without it, the whole `dbt build` but the
-    data tests the final build runs."""
+    data tests the final build runs and the unit tests (`make dbt-checks` runs them)."""
     from typer.testing import CliRunner
 
     from econ_index import repair

@@ -15,7 +15,7 @@ from benchmarks.warehouse import append_held_back_day, generate_labels, hold_bac
 from econ_index.audit import audit
 from econ_index.dbt_runner import DbtError, run_dbt
 from econ_index.onet import build_seeds
-from econ_index.repair import DEFERRED_TESTS, FINAL_BUILD, build
+from econ_index.repair import FINAL_BUILD, build, first_build
 
 pytestmark = pytest.mark.slow
 
@@ -128,7 +128,8 @@ def test_closed_periods_stay_as_published_when_a_day_is_appended(
 def test_a_build_runs_every_data_test_once(tmp_path: Path, onet_source: Path) -> None:
     """The first dbt build of `econ-index build` leaves out the data tests a repair or the
     freeze can change; the build after the last pass runs them on the final publication, so
-    together they run every data test of the project, each once."""
+    together they run every data test of the project, each once; with --daily, every data test
+    downstream of the classifier's tables, each once."""
     build_seeds(onet_source, REPO / "seeds")
     warehouse = tmp_path / "ls.duckdb"
 
@@ -140,6 +141,9 @@ def test_a_build_runs_every_data_test_once(tmp_path: Path, onet_source: Path) ->
         )
         return set(listed.result)
 
-    first, final = tests("--exclude", DEFERRED_TESTS), tests(*FINAL_BUILD[1:])
+    first, final = tests(*first_build(full_refresh=False, daily=False)[1:]), tests(*FINAL_BUILD[1:])
     assert first and final and first.isdisjoint(final)
     assert first | final == tests()
+    daily = tests(*first_build(full_refresh=False, daily=True)[1:])
+    assert daily and daily.isdisjoint(final)
+    assert daily | final == tests("--select", "source:econ_index+")
