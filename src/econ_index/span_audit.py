@@ -145,8 +145,12 @@ class Echelon:
     record: bool = False
     origin: list[int] = field(default_factory=list)  # per position: its input row
     steps: list[Steps] = field(default_factory=list)  # per position: form rows added to it
-    # input rows the earlier ones reduce to nothing: (input row, form rows added to it)
-    relations: list[tuple[int, Steps]] = field(default_factory=list)
+    # input rows the earlier ones reduce to nothing: input row -> form rows added to it
+    relations: dict[int, Steps] = field(default_factory=dict)
+    # who added each form row (by position), so that add_columns visits only what changes
+    position_of: dict[int, int] = field(default_factory=dict)  # input row -> position
+    users: dict[int, list[int]] = field(default_factory=dict)  # -> later positions
+    relation_users: dict[int, set[int]] = field(default_factory=dict)  # -> relations' rows
 
     def reduce(self, row: Row) -> Steps:
         """Eliminates the form's pivots from `row` (in place); the multiples of form rows added
@@ -173,46 +177,72 @@ class Echelon:
         least fill), or a relation when nothing is left."""
         if not row:
             if self.record:
-                self.relations.append((origin, steps))
+                self._relation(origin, steps)
             return
         pivot = min(row, key=lambda c: (holders.get(c, 0), c))
-        self.rank_of[pivot] = len(self.form)
+        position = len(self.form)
+        self.rank_of[pivot] = position
         self.form.append((pivot, row))
         if self.record:
             self.origin.append(origin)
             self.steps.append(steps)
+            self.position_of[origin] = position
+            for earlier, _ in steps:
+                self.users.setdefault(earlier, []).append(position)
+
+    def _relation(self, origin: int, steps: Steps) -> None:
+        self.relations[origin] = steps
+        for earlier, _ in steps:
+            self.relation_users.setdefault(earlier, set()).add(origin)
 
     def add_columns(self, entries: dict[int, Row]) -> list[tuple[int, Steps, Steps | None]]:
         """Columns new to the input rows (cells hidden since the elimination; needs `record`):
         `entries[input row]` their coefficients there. Every form row and relation is its input
         row plus its steps, so one pass in order of position gives each its part on the new
-        columns; the relations no longer zero there are reduced and join the form. The form
-        stays an echelon form: the old rows hold no new pivot of an earlier row. Returns the
-        relations that changed: (input row, steps before, steps added, or None when it joined
+        columns (visiting only the rows `entries` names and those a changed row was added to);
+        the relations no longer zero there are reduced and join the form. The form stays an
+        echelon form: the old rows hold no new pivot of an earlier row. Returns the relations
+        that changed: (input row, steps before, steps added, or None when it joined
         the form); the others are the same combinations of input rows as before."""
         new: dict[int, Row] = {}  # position -> its part on the new columns
-        for position, (_, row) in enumerate(self.form):
+        # only rows with new entries, and those that added one of them, change: in order of
+        # position (a row's steps are earlier rows), so each sees its earlier rows' parts
+        queue = [self.position_of[row] for row in entries if row in self.position_of]
+        heapq.heapify(queue)
+        done: set[int] = set()
+        while queue:
+            position = heapq.heappop(queue)
+            if position in done:
+                continue
+            done.add(position)
             part = dict(entries.get(self.origin[position], {}))
             for earlier, factor in self.steps[position]:
                 if earlier in new:
                     _add(part, new[earlier], factor)
             if part:
                 new[position] = part
-                row.update(part)
-        relations, self.relations = self.relations, []
+                self.form[position][1].update(part)
+                for user in self.users.get(position, ()):
+                    heapq.heappush(queue, user)
+        touched = {row for row in entries if row in self.relations}
+        for position in new:
+            touched.update(self.relation_users.get(position, ()))
         holders: dict[int, int] = {}
         for part in entries.values():
             for column in part:
                 holders[column] = holders.get(column, 0) + 1
         changed: list[tuple[int, Steps, Steps | None]] = []
-        for origin, steps in relations:
+        for origin in [row for row in self.relations if row in touched]:
+            steps = self.relations[origin]
             row = dict(entries.get(origin, {}))
             for earlier, factor in steps:
                 if earlier in new:
                     _add(row, new[earlier], factor)
             if not row:
-                self.relations.append((origin, steps))
                 continue
+            del self.relations[origin]
+            for earlier, _ in steps:
+                self.relation_users[earlier].discard(origin)
             added = self.reduce(row)
             changed.append((origin, steps, None if row else added))
             self._append(row, origin, steps + added, holders)
@@ -222,13 +252,13 @@ class Echelon:
         self, weights: dict[int, int], relations: Iterable[tuple[int, int]] = ()
     ) -> Row:
         """y with y . (input rows) = sum of weights[p] x (form row p) + sum of w x (relation
-        r) over (r, w) in `relations` (an index into self.relations); needs `record`. Form row
+        r) over (r, w) in `relations` (r: the relation's input row); needs `record`. Form row
         p is its input row plus the earlier form rows in its steps: unwound from the last
         position down."""
         y: Row = {}
         weights = dict(weights)
-        for index, weight in relations:
-            row, steps = self.relations[index]
+        for row, weight in relations:
+            steps = self.relations[row]
             y[row] = (y.get(row, 0) + weight) % PRIME
             for position, factor in steps:
                 weights[position] = (weights.get(position, 0) + weight * factor) % PRIME

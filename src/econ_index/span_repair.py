@@ -42,7 +42,9 @@ econ_index.span_audit's audit runs, recorded and carried on from round to round:
    longer zero there join the form (span_audit.Echelon.add_columns). The result is an echelon
    form of the new hidden part, as exact as a fresh elimination (the tests compare both). The
    random relations carry over: only the relations that joined the form or took more steps
-   change, so only that difference is unwound (Certificates._carry).
+   change, so only that difference is unwound (Certificates._carry). Nor is a new random
+   solution drawn: hiding only adds unknowns, so only the cells determined before and those
+   just hidden can be determined, and each is tested exactly by reducing its unit vector.
 
 Rounds repeat until nothing is determined, and the tail ends: hiding more cells only adds
 unknowns, so a free cell (one some z with A z = 0, zero on every published cell, moves) stays
@@ -148,24 +150,35 @@ class Certificates:
         self.echelon = span_audit.eliminate(span_audit._hidden_rows(system), record=True)
         # per random relation: its weight per relation (by input row), q, what it holds
         self._relations: list[tuple[Row, Row, Row]] = []
-        self._audit()
-
-    def _audit(self) -> None:
-        """The determined cells (step 1)."""
-        hidden = np.flatnonzero(self.system.hidden)
+        hidden = np.flatnonzero(system.hidden)
         zero = span_audit.always_zero(self.echelon.form, hidden, self._rng.randrange(PRIME))
-        self.determined = self.system.secret(hidden[zero])
+        self._round(system.secret(hidden[zero]), {})
+
+    def _round(self, determined: np.ndarray, reduced: dict[int, Steps]) -> None:
+        """A new round's determined cells (step 1) and, for some, e_cell's reduction by the
+        form (Certificates.certificate)."""
+        self.determined = determined
+        self._reduced = reduced
         self._lines: dict[int, list[int]] | None = None  # Certificates._line, per round
         self._ratio: dict[int, int] = {}
+
+    def _still_determined(self, cells: np.ndarray) -> tuple[np.ndarray, dict[int, Steps]]:
+        """Those of `cells` determined by the (updated) form, exactly: e_cell reduces to
+        nothing iff it is in the row space of the hidden part; with their reductions."""
+        reduced: dict[int, Steps] = {}
+        for cell in cells.tolist():
+            row: Row = {cell: 1}
+            steps = self.echelon.reduce(row)
+            if not row:
+                reduced[cell] = steps
+        return np.array(sorted(reduced), dtype=np.int64), reduced
 
     def relation(self, number: int) -> tuple[Row, Row]:
         """The `number`th random relation among published cells (step 2): q over the input
         equations (q . A has no hidden part), and a_v . q per published cell v it holds."""
         while len(self._relations) <= number:
-            weights = {
-                origin: self._rng.randrange(1, PRIME) for origin, _ in self.echelon.relations
-            }
-            q = self.echelon.input_combination({}, enumerate(weights.values()))
+            weights = {origin: self._rng.randrange(1, PRIME) for origin in self.echelon.relations}
+            q = self.echelon.input_combination({}, weights.items())
             self._relations.append((weights, q, self._holds(q)))
         _, q, holds = self._relations[number]
         return q, holds
@@ -191,7 +204,9 @@ class Certificates:
         changed = self.echelon.add_columns(entries)
         carried = [self._carry(weights, q, changed) for weights, q, _ in self._relations]
         self._relations = [(weights, q, self._holds(q)) for weights, q in carried]
-        self._audit()
+        # hiding only adds unknowns: a free cell stays free, so only the cells determined
+        # before and those just hidden can be determined now (no new random solution needed)
+        self._round(*self._still_determined(self.system.secret(np.union1d(self.determined, added))))
 
     def _carry(
         self, weights: Row, q: Row, changed: list[tuple[int, Steps, Steps | None]]
@@ -231,10 +246,12 @@ class Certificates:
     def certificate(self, cell: int) -> Row:
         """y over the input equations with y . A = e_cell on the hidden cells, for a determined
         hidden `cell` (step 2)."""
-        row: Row = {cell: 1}
-        steps = self.echelon.reduce(row)
-        if row:
-            raise ValueError(f"cell {cell} is not determined")
+        steps = self._reduced.get(cell)
+        if steps is None:
+            row: Row = {cell: 1}
+            steps = self.echelon.reduce(row)
+            if row:
+                raise ValueError(f"cell {cell} is not determined")
         # e_cell + sum of factor x (form row) = 0
         return self.echelon.input_combination(
             {position: (-factor) % PRIME for position, factor in steps}
