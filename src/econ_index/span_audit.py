@@ -249,12 +249,12 @@ class Echelon:
         return changed
 
     def input_combination(
-        self, weights: dict[int, int], relations: Iterable[tuple[int, int]] = ()
+        self, weights: dict[int, int], relations: Iterable[tuple[int, int]] = (), floor: int = 0
     ) -> Row:
         """y with y . (input rows) = sum of weights[p] x (form row p) + sum of w x (relation
         r) over (r, w) in `relations` (r: the relation's input row); needs `record`. Form row
         p is its input row plus the earlier form rows in its steps: unwound from the last
-        position down."""
+        position down, to `floor` (y then leaves out the input rows of earlier positions)."""
         y: Row = {}
         weights = dict(weights)
         for row, weight in relations:
@@ -267,11 +267,13 @@ class Echelon:
         while queue:
             position = -heapq.heappop(queue)
             weight = weights.pop(position, 0)
-            if not weight:
+            if not weight or position < floor:
                 continue
             row = self.origin[position]
             y[row] = (y.get(row, 0) + weight) % PRIME
             for earlier, factor in self.steps[position]:
+                if earlier < floor:
+                    continue
                 if earlier not in weights:
                     heapq.heappush(queue, -earlier)
                 weights[earlier] = (weights.get(earlier, 0) + weight * factor) % PRIME

@@ -30,10 +30,12 @@ econ_index.span_audit's audit runs, recorded and carried on from round to round:
    relations (Certificates.partner). When no pair frees d either (hiding v alone, as before,
    freed nothing for good: at 1,000,000 conversations 4-5 cells stayed determined for 19
    rounds), in the tail (module doc, below) a local perturbation does
-   (Certificates.perturbation): a change z of the table
+   (Certificates.perturbations): a change z of the table
    that keeps every equation (A z = 0, A over all cells) with z_d = 1 and z zero on the
    frozen cells, among the cells near d; hiding the published cells z moves frees d and each
-   of them, since z is then zero on every cell still published. Frozen cells are never
+   of them, since z is then zero on every cell still published (one elimination around all
+   the round's such cells finds every z, each as cheap as one found around d alone would be
+   in the same cells). Frozen cells are never
    chosen. Then close under the single-equation rule (close_under_single_equations), as the
    rounds would.
 4. The next round's audit without a new elimination. Hiding cells adds columns to the hidden
@@ -74,7 +76,7 @@ from econ_index.audit import EquationSystem, Key, independent_equations
 from econ_index.span_audit import PRIME, Row, Steps
 
 MAX_ROUNDS = 50
-# the neighbourhood of a determined cell a local perturbation may move (Certificates.perturbation):
+# the neighbourhood of a determined cell a local perturbation may move (Certificates.perturbations):
 # radii in hops of the cell-equation graph, tried in turn, and at most this many cells
 RADII = (1, 2, 4, 8, 16)
 MAX_NEIGHBOURHOOD = 1_000_000
@@ -299,14 +301,14 @@ class Certificates:
         ]
         return _cheapest(self.system, np.array(frees, dtype=np.int64)) if frees else None
 
-    def _neighbourhood(self, cell: int, hops: int, fixed: np.ndarray) -> np.ndarray:
-        """The cells within `hops` of `cell` in the graph joining each cell to the equations
+    def _neighbourhood(self, cells: list[int], hops: int, fixed: np.ndarray) -> np.ndarray:
+        """The cells within `hops` of `cells` in the graph joining each cell to the equations
         it is in, frozen published cells left out (and not passed through)."""
         matrix, by_cell = self.matrix, self._by_cell
         movable = self.system.hidden | ~fixed
         seen = np.zeros(len(movable), dtype=bool)
-        seen[cell] = True
-        frontier = np.array([cell])
+        seen[cells] = True
+        frontier = np.array(cells)
         for _ in range(hops):
             equations = np.unique(by_cell[:, frontier].indices)
             reached = np.unique(matrix[equations].indices)
@@ -316,38 +318,61 @@ class Certificates:
                 break
         return np.flatnonzero(seen)
 
-    def perturbation(self, cell: int, fixed: np.ndarray) -> list[int]:
-        """The cells a change z of the table moves that keeps every equation (A z = 0), with
-        z_cell = 1 and none of `fixed` moved, found near the determined `cell` (module doc,
-        step 3): hiding its published cells frees every cell it moves.
+    def perturbations(self, cells: list[int], fixed: np.ndarray) -> set[int]:
+        """The cells moved by changes z of the table that keep every equation (A z = 0), one
+        with z_d = 1 for each determined d of `cells` that an earlier one does not move, none
+        of `fixed` moved, found near them (module doc, step 3): hiding their published cells
+        frees every cell they move.
 
-        Such z, zero outside a neighbourhood W, is column cell = -(a combination of W's other
-        columns). Those columns are eliminated hidden cells first, then published ones cheapest
-        first: a column joins the echelon form iff the earlier ones do not span it, so the
-        combination uses the cheapest published columns that can serve. W grows through RADII;
-        when none frees `cell`, RepairError says what was tried."""
-        tried = []
+        Such z, zero outside a neighbourhood W, is a dependency among W's columns that holds
+        d. One elimination serves all of `cells` (W: around all of them): the other hidden
+        columns, then `cells`' (each joins the form: d is determined iff its column is not in
+        the span of the other hidden ones), then the published ones cheapest first, each
+        reduced to nothing (a relation) iff the earlier columns span it. The first published
+        relation that holds d gives z: its published cells are those a separate elimination
+        of W without d, hidden first, then published cheapest first, would combine (the
+        cheapest published columns that serve d). W grows through RADII for the cells not
+        yet served; when none serves one, RepairError says what was tried. (z is unwound only
+        down to the other hidden columns: the cells it moves there are hidden already.)"""
+        system, moved = self.system, set[int]()
+        left, tried = list(cells), []
         for hops in RADII:
-            around = self._neighbourhood(cell, hops, fixed)
-            others = around[around != cell]
-            hidden = self.system.hidden[others]
-            ordered = np.concatenate([others[hidden], _by_cost(self.system, others[~hidden])])
+            around = self._neighbourhood(left, hops, fixed)
+            others = np.setdiff1d(around, left)
+            hidden = system.hidden[others]
+            ordered = np.concatenate(
+                [others[hidden], left, _by_cost(system, others[~hidden])]
+            ).astype(np.int64)
             echelon = span_audit.eliminate(
                 self._columns(ordered), record=True, order=range(len(ordered))
             )
-            target = self._columns(np.array([cell]))[0]
-            steps = echelon.reduce(target)
-            if not target:
-                # column cell + y . (columns) = 0: z = e_cell + y
-                y = echelon.input_combination(dict(steps))
-                return [cell, *(int(ordered[i]) for i in y)]
+            first = int(hidden.sum())  # input rows of `cells` from here, published after them
+            floor = min(echelon.position_of.get(first + i, len(ordered)) for i in range(len(left)))
+            dependencies = (
+                echelon.input_combination({}, [(row, 1)], floor)
+                for row in echelon.relations
+                if row >= first + len(left)
+            )
+            found: dict[int, Row] = {}  # index into `left` -> the first dependency holding it
+            for dependency in dependencies:
+                for i in range(len(left)):
+                    if first + i in dependency and i not in found:
+                        found[i] = dependency
+                if len(found) == len(left):
+                    break
+            for i, cell in enumerate(left):
+                if cell not in moved and i in found:
+                    moved.update(int(ordered[row]) for row in found[i])
+            left = [cell for i, cell in enumerate(left) if i not in found and cell not in moved]
             tried.append(f"{hops} hops ({len(around):,} cells)")
-            if len(around) > MAX_NEIGHBOURHOOD:
+            if not left or len(around) > MAX_NEIGHBOURHOOD:
                 break
-        raise RepairError(
-            f"no change of the table near {self.system.keys[cell]} frees it without a frozen "
-            f"published cell (tried {', '.join(tried)}); nothing was published"
-        )
+        if left:
+            raise RepairError(
+                f"no change of the table near {system.keys[left[0]]} frees it without a "
+                f"frozen published cell (tried {', '.join(tried)}); nothing was published"
+            )
+        return moved
 
     def _columns(self, cells: np.ndarray) -> list[Row]:
         """Per cell of `cells`: its column of the equations, modulo PRIME, keyed by equation."""
@@ -381,10 +406,8 @@ def _choose(certificates: Certificates, fixed: np.ndarray, perturb: bool) -> set
     usable = ~fixed
     holds = certificates.relation(0)[1]
     chosen: set[int] = set()
-    moved: set[int] = set()  # by the changes of the table chosen this round: free
+    stuck: list[int] = []  # no single cell or pair frees them
     for cell in certificates.determined.tolist():
-        if cell in moved:
-            continue
         y = certificates.certificate(cell)
         read = {v: p for v, p in certificates.reads(y).items() if usable[v]}
         frees = np.array([v for v in read if v not in holds], dtype=np.int64)
@@ -403,10 +426,11 @@ def _choose(certificates: Certificates, fixed: np.ndarray, perturb: bool) -> set
             if not order:
                 continue
             if perturb:  # no pair frees it: a change of the table near it does
-                moved.update(certificates.perturbation(cell, fixed))
-                chosen.update(v for v in moved if not system.hidden[v])
+                stuck.append(cell)
             else:  # the next round continues from the cheapest
                 chosen.add(order[0])
+    if stuck:
+        chosen.update(v for v in certificates.perturbations(stuck, fixed) if not system.hidden[v])
     return chosen
 
 
