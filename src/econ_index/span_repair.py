@@ -67,6 +67,7 @@ nothing determined.
 from __future__ import annotations
 
 import random
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -185,9 +186,20 @@ class Certificates:
         _, q, holds = self._relations[number]
         return q, holds
 
-    def _holds(self, q: Row) -> Row:
-        published = np.flatnonzero(~self.system.hidden).tolist()
-        return {v: p for v, p in zip(published, self.products(q, published), strict=True) if p}
+    def _holds(self, q: Row, before: Row | None = None, rows: Iterable[int] = ()) -> Row:
+        """a_v . q per published v where it is not zero; given what an earlier q held
+        (`before`) and the input rows where q changed since (`rows`), only the cells in those
+        rows are computed again."""
+        if before is None:
+            cells = np.flatnonzero(~self.system.hidden).tolist()
+            kept: Row = {}
+        else:
+            cells = self._published_in(rows)
+            again = set(cells)
+            hidden = self.system.hidden
+            kept = {v: p for v, p in before.items() if not hidden[v] and v not in again}
+        products = zip(cells, self.products(q, cells), strict=True)
+        return kept | {v: p for v, p in products if p}
 
     def hide(self, system: EquationSystem) -> None:
         """Moves on to `system`, the same equations with more cells hidden: their columns join
@@ -204,18 +216,21 @@ class Certificates:
                 entries.setdefault(equation, {})[cell] = self._coefficients[value]
         self.system = system
         changed = self.echelon.add_columns(entries)
-        carried = [self._carry(weights, q, changed) for weights, q, _ in self._relations]
-        self._relations = [(weights, q, self._holds(q)) for weights, q in carried]
+        relations, self._relations = self._relations, []
+        for weights, q, holds in relations:
+            weights, q, rows = self._carry(weights, q, changed)
+            self._relations.append((weights, q, self._holds(q, holds, rows)))
         # hiding only adds unknowns: a free cell stays free, so only the cells determined
         # before and those just hidden can be determined now (no new random solution needed)
         self._round(*self._still_determined(self.system.secret(np.union1d(self.determined, added))))
 
     def _carry(
         self, weights: Row, q: Row, changed: list[tuple[int, Steps, Steps | None]]
-    ) -> tuple[Row, Row]:
+    ) -> tuple[Row, Row, set[int]]:
         """The random relation sum of weights[r] x (relation r) after add_columns `changed`
         some relations: a relation that joined the form leaves the sum, one that took more
-        steps brings them in; the others are unchanged, so only the difference is unwound."""
+        steps brings them in; the others are unchanged, so only the difference is unwound.
+        Also the input rows where q changed."""
         weights, q = dict(weights), dict(q)
         positions: dict[int, int] = {}
         for origin, before, more in changed:
@@ -227,9 +242,11 @@ class Certificates:
                 q[origin] = (q.get(origin, 0) - weight) % PRIME
             for position, factor in steps:
                 positions[position] = (positions.get(position, 0) + sign * weight * factor) % PRIME
-        for row, value in self.echelon.input_combination(positions).items():
+        difference = self.echelon.input_combination(positions)
+        for row, value in difference.items():
             q[row] = (q.get(row, 0) + value) % PRIME
-        return weights, {row: value for row, value in q.items() if value}
+        rows = {origin for origin, _, more in changed if more is None} | difference.keys()
+        return weights, {row: value for row, value in q.items() if value}, rows
 
     def products(self, y: Row, cells: list[int]) -> list[int]:
         """Per cell of `cells`: a_v . y modulo PRIME (a_v: its column)."""
@@ -261,11 +278,16 @@ class Certificates:
 
     def reads(self, y: Row) -> Row:
         """The published cells v a certificate `y` reads, with a_v . y."""
-        matrix = self.matrix
-        spans = [matrix.indices[matrix.indptr[r] : matrix.indptr[r + 1]] for r in y]
-        cells = np.unique(np.concatenate(spans)) if spans else np.zeros(0, dtype=np.int64)
-        cells = cells[~self.system.hidden[cells]].tolist()
+        cells = self._published_in(y)
         return {v: p for v, p in zip(cells, self.products(y, cells), strict=True) if p}
+
+    def _published_in(self, rows: Iterable[int]) -> list[int]:
+        """The published cells of the input equations `rows`."""
+        matrix = self.matrix
+        spans = [matrix.indices[matrix.indptr[r] : matrix.indptr[r + 1]] for r in rows]
+        cells = np.unique(np.concatenate(spans)) if spans else np.zeros(0, dtype=np.int64)
+        published: list[int] = cells[~self.system.hidden[cells]].tolist()
+        return published
 
     def _line(self, v: int) -> list[int]:
         """The published cells w a relation holds on which the relations vanishing on v vanish

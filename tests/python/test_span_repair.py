@@ -139,6 +139,22 @@ def test_hiding_more_cells_updates_the_elimination_exactly(seed: int) -> None:
             assert certificates.relation(number)[1].keys() == fresh.relation(number)[1].keys()
 
 
+def test_a_relation_that_joins_the_form_leaves_what_the_relations_hold() -> None:
+    """t1 = a + b is a relation among published cells with no step; hiding a makes it a row of
+    the form, and the relations (none left) then hold nothing: updated only where q changed,
+    as a fresh elimination has it."""
+    sizes, equations, hidden = _triangle_parts()
+    equations.append({"t1": -1.0, "a": 1.0, "b": 1.0})
+    sizes |= {"t1": 50.0, "t2": 70.0, "t3": 60.0, "a": 10.0, "b": 40.0}
+    system = _system(equations, sizes, hidden)
+    certificates = span_repair.Certificates(system)
+    assert {system.keys[c] for c in certificates.relation(0)[1]} == {("t1",), ("a",), ("b",)}
+    system = system.hiding([system.keys.index(("a",))])
+    certificates.hide(system)
+    _check_certificates(certificates)
+    assert certificates.relation(0)[1] == span_repair.Certificates(system).relation(0)[1] == {}
+
+
 def test_a_certificate_cell_a_relation_holds_is_not_chosen() -> None:
     """The triangle, with t1 = a + b published too: hiding t1 (the cheapest) would leave it
     determined by a and b, so the plan hides t2, the next cheapest, and nothing more."""
