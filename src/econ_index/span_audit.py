@@ -57,8 +57,9 @@ def _modular(value: float) -> int:
 def _add(target: Row, row: Row, factor: int) -> list[int]:
     """target += factor x row, dropping the zeros; returns the columns new to target."""
     added = []
+    get = target.get
     for column, value in row.items():
-        before = target.get(column)
+        before = get(column)
         summed = ((before or 0) + factor * value) % PRIME
         if summed:
             target[column] = summed
@@ -142,6 +143,7 @@ class Echelon:
 
     form: list[tuple[int, Row]] = field(default_factory=list)
     rank_of: dict[int, int] = field(default_factory=dict)  # pivot column -> position in form
+    inverse: list[int] = field(default_factory=list)  # per position: 1 / its pivot's entry
     record: bool = False
     origin: list[int] = field(default_factory=list)  # per position: its input row
     steps: list[Steps] = field(default_factory=list)  # per position: form rows added to it
@@ -164,7 +166,7 @@ class Echelon:
             pivot, pivot_row = self.form[position]
             if pivot not in row:
                 continue
-            factor = (-row[pivot] * pow(pivot_row[pivot], -1, PRIME)) % PRIME
+            factor = (-row[pivot] * self.inverse[position]) % PRIME
             if self.record:
                 steps.append((position, factor))
             for column in _add(row, pivot_row, factor):
@@ -183,6 +185,7 @@ class Echelon:
         position = len(self.form)
         self.rank_of[pivot] = position
         self.form.append((pivot, row))
+        self.inverse.append(pow(row[pivot], -1, PRIME))
         if self.record:
             self.origin.append(origin)
             self.steps.append(steps)
