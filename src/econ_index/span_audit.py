@@ -251,6 +251,27 @@ class Echelon:
             self._append(row, origin, steps + added, holders)
         return changed
 
+    def relation_combinations(self, draws: list[dict[int, int]]) -> list[Row]:
+        """Per draw (relation's input row -> weight), y with y . (input rows) = sum of weight x
+        relation; needs `record`. Weights on all relations reach nearly every position, so
+        the draws are unwound together, densely from the last position down (the modulo taken
+        once per position)."""
+        weights = [[0] * len(self.form) for _ in draws]
+        ys = [dict(draw) for draw in draws]
+        for draw, carried in zip(draws, weights, strict=True):
+            for row, weight in draw.items():
+                for position, factor in self.relations[row]:
+                    carried[position] += weight * factor
+        for position in range(len(self.form) - 1, -1, -1):
+            origin, steps = self.origin[position], self.steps[position]
+            for carried, y in zip(weights, ys, strict=True):
+                weight = carried[position] % PRIME
+                if weight:
+                    y[origin] = (y.get(origin, 0) + weight) % PRIME
+                    for earlier, factor in steps:
+                        carried[earlier] += weight * factor
+        return [{row: value for row, value in y.items() if value} for y in ys]
+
     def input_combination(
         self, weights: dict[int, int], relations: Iterable[tuple[int, int]] = (), floor: int = 0
     ) -> Row:

@@ -179,10 +179,14 @@ class Certificates:
     def relation(self, number: int) -> tuple[Row, Row]:
         """The `number`th random relation among published cells (step 2): q over the input
         equations (q . A has no hidden part), and a_v . q per published cell v it holds."""
-        while len(self._relations) <= number:
-            weights = {origin: self._rng.randrange(1, PRIME) for origin in self.echelon.relations}
-            q = self.echelon.input_combination({}, weights.items())
-            self._relations.append((weights, q, self._holds(q)))
+        if len(self._relations) <= number:
+            # drawn together, at least two (Certificates.partner reads two)
+            draws = [
+                {origin: self._rng.randrange(1, PRIME) for origin in self.echelon.relations}
+                for _ in range(max(number, 1) + 1 - len(self._relations))
+            ]
+            for weights, q in zip(draws, self.echelon.relation_combinations(draws), strict=True):
+                self._relations.append((weights, q, self._holds(q)))
         _, q, holds = self._relations[number]
         return q, holds
 
