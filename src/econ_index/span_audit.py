@@ -152,7 +152,8 @@ class Echelon:
     # who added each form row (by position), so that add_columns visits only what changes
     position_of: dict[int, int] = field(default_factory=dict)  # input row -> position
     users: dict[int, list[int]] = field(default_factory=dict)  # -> later positions
-    relation_users: dict[int, set[int]] = field(default_factory=dict)  # -> relations' rows
+    # -> relations' input rows (some may have joined the form since: skipped when met)
+    relation_users: dict[int, list[int]] = field(default_factory=dict)
 
     def reduce(self, row: Row) -> Steps:
         """Eliminates the form's pivots from `row` (in place); the multiples of form rows added
@@ -196,7 +197,7 @@ class Echelon:
     def _relation(self, origin: int, steps: Steps) -> None:
         self.relations[origin] = steps
         for earlier, _ in steps:
-            self.relation_users.setdefault(earlier, set()).add(origin)
+            self.relation_users.setdefault(earlier, []).append(origin)
 
     def add_columns(self, entries: dict[int, Row]) -> list[tuple[int, Steps, Steps | None]]:
         """Columns new to the input rows (cells hidden since the elimination; needs `record`):
@@ -244,8 +245,6 @@ class Echelon:
             if not row:
                 continue
             del self.relations[origin]
-            for earlier, _ in steps:
-                self.relation_users[earlier].discard(origin)
             added = self.reduce(row)
             changed.append((origin, steps, None if row else added))
             self._append(row, origin, steps + added, holders)
