@@ -250,6 +250,33 @@ class Echelon:
             self._append(row, origin, steps + added, holders)
         return changed
 
+    def reach(self, rows: dict[int, int], floor: int) -> dict[int, Row]:
+        """Per position from `floor` on: the weights of the input rows `rows` (input row ->
+        key) in its form row written as input rows, by key, where not zero; needs `record`.
+        Form row p is its input row plus the earlier form rows in its steps: one pass up."""
+        reach: dict[int, Row] = {}
+        for position in range(floor, len(self.form)):
+            weights: Row = {}
+            key = rows.get(self.origin[position])
+            if key is not None:
+                weights[key] = 1
+            self._gather(weights, self.steps[position], reach)
+            if weights:
+                reach[position] = weights
+        return reach
+
+    def relation_weights(self, row: int, reach: dict[int, Row]) -> Row:
+        """The weights `reach` gives, in relation `row` written as input rows."""
+        weights: Row = {}
+        self._gather(weights, self.relations[row], reach)
+        return weights
+
+    @staticmethod
+    def _gather(weights: Row, steps: Steps, reach: dict[int, Row]) -> None:
+        for position, factor in steps:
+            if position in reach:
+                _add(weights, reach[position], factor)
+
     def relation_combinations(self, draws: list[dict[int, int]]) -> list[Row]:
         """Per draw (relation's input row -> weight), y with y . (input rows) = sum of weight x
         relation; needs `record`. Weights on all relations reach nearly every position, so

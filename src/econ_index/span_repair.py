@@ -374,21 +374,20 @@ class Certificates:
             )
             first = int(hidden.sum())  # input rows of `cells` from here, published after them
             floor = min(echelon.position_of.get(first + i, len(ordered)) for i in range(len(left)))
-            dependencies = (
-                echelon.input_combination({}, [(row, 1)], floor)
-                for row in echelon.relations
-                if row >= first + len(left)
-            )
-            found: dict[int, Row] = {}  # index into `left` -> the first dependency holding it
-            for dependency in dependencies:
-                for i in range(len(left)):
-                    if first + i in dependency and i not in found:
-                        found[i] = dependency
+            # which of `cells` each published relation holds, without unwinding each
+            reach = echelon.reach({first + i: i for i in range(len(left))}, floor)
+            found: dict[int, int] = {}  # index into `left` -> the first relation holding it
+            for row in echelon.relations:
+                if row < first + len(left):
+                    continue
+                for i in echelon.relation_weights(row, reach):
+                    found.setdefault(i, row)
                 if len(found) == len(left):
                     break
             for i, cell in enumerate(left):
                 if cell not in moved and i in found:
-                    moved.update(int(ordered[row]) for row in found[i])
+                    dependency = echelon.input_combination({}, [(found[i], 1)], floor)
+                    moved.update(int(ordered[row]) for row in dependency)
             left = [cell for i, cell in enumerate(left) if i not in found and cell not in moved]
             tried.append(f"{hops} hops ({len(around):,} cells)")
             if not left or len(around) > MAX_NEIGHBOURHOOD:
