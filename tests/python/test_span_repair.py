@@ -232,6 +232,13 @@ def _triangle_of_twins(fixed_names: set[str]) -> tuple[EquationSystem, np.ndarra
     """The triangle, each total t also s = h + g = r with h, g hidden: two independent
     relations (t = s, t = r) hold every certificate cell, so no single cell or pair frees x
     (repair8's case); `fixed_names`: frozen published cells."""
+    sizes, equations, hidden, costs = _twin_parts()
+    system = _system(equations, sizes, hidden, costs)
+    return system, np.array([str(key[0]) in fixed_names for key in system.keys])
+
+
+def _twin_parts() -> tuple[dict[str, float], list[dict[str, float]], set[str], dict[str, float]]:
+    """The triangle of twins' sizes, equations, hidden cells and hide costs."""
     sizes, equations, hidden = _triangle_parts()
     costs: dict[str, float] = {}
     for number, total in enumerate((50.0, 70.0, 60.0), start=1):
@@ -240,8 +247,29 @@ def _triangle_of_twins(fixed_names: set[str]) -> tuple[EquationSystem, np.ndarra
         equations += [{name: -1.0, h: 1.0, g: 1.0} for name in (t, s, r)]
         hidden |= {h, g}
         costs |= {t: number, s: number, r: number}  # the first total's cells cheapest
-    system = _system(equations, sizes, hidden, costs)
-    return system, np.array([str(key[0]) in fixed_names for key in system.keys])
+    return sizes, equations, hidden, costs
+
+
+def test_stuck_cells_whose_joint_neighbourhood_is_too_large_are_served_one_by_one(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Four separate triangles of twins: the 12 stuck cells' neighbourhoods together pass the
+    bound at 1 hop (24 cells > 18), each alone reaches its whole triangle (18 cells, 3 hops):
+    each triangle's cheapest total goes, as when each is planned alone."""
+    sizes, equations, hidden, costs = _twin_parts()
+    copies = [f"_{k}" for k in range(4)]
+    system = _system(
+        [{name + c: v for name, v in equation.items()} for c in copies for equation in equations],
+        {name + c: v for c in copies for name, v in sizes.items()},
+        {name + c for c in copies for name in hidden},
+        {name + c: v for c in copies for name, v in costs.items()},
+    )
+    monkeypatch.setattr(span_repair, "MAX_NEIGHBOURHOOD", 18)
+    repair = span_repair.plan(system, max_rounds=1)
+    assert sorted(str(key[0]) for key in repair.added) == sorted(
+        f"{name}1{c}" for c in copies for name in "tsr"
+    )
+    assert span_repair.determined_after(system, repair).size == 0
 
 
 @pytest.mark.parametrize("frozen", [set(), {"r1"}])
