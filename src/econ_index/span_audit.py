@@ -57,8 +57,9 @@ def _modular(value: float) -> int:
 def _add(target: Row, row: Row, factor: int) -> list[int]:
     """target += factor x row, dropping the zeros; returns the columns new to target."""
     added = []
+    get = target.get
     for column, value in row.items():
-        before = target.get(column)
+        before = get(column)
         summed = ((before or 0) + factor * value) % PRIME
         if summed:
             target[column] = summed
@@ -142,11 +143,17 @@ class Echelon:
 
     form: list[tuple[int, Row]] = field(default_factory=list)
     rank_of: dict[int, int] = field(default_factory=dict)  # pivot column -> position in form
+    inverse: list[int] = field(default_factory=list)  # per position: 1 / its pivot's entry
     record: bool = False
     origin: list[int] = field(default_factory=list)  # per position: its input row
     steps: list[Steps] = field(default_factory=list)  # per position: form rows added to it
-    # input rows the earlier ones reduce to nothing: (input row, form rows added to it)
-    relations: list[tuple[int, Steps]] = field(default_factory=list)
+    # input rows the earlier ones reduce to nothing: input row -> form rows added to it
+    relations: dict[int, Steps] = field(default_factory=dict)
+    # who added each form row (by position), so that add_columns visits only what changes
+    position_of: dict[int, int] = field(default_factory=dict)  # input row -> position
+    users: dict[int, list[int]] = field(default_factory=dict)  # -> later positions
+    # -> relations' input rows (some may have joined the form since: skipped when met)
+    relation_users: dict[int, list[int]] = field(default_factory=dict)
 
     def reduce(self, row: Row) -> Steps:
         """Eliminates the form's pivots from `row` (in place); the multiples of form rows added
@@ -160,7 +167,7 @@ class Echelon:
             pivot, pivot_row = self.form[position]
             if pivot not in row:
                 continue
-            factor = (-row[pivot] * pow(pivot_row[pivot], -1, PRIME)) % PRIME
+            factor = (-row[pivot] * self.inverse[position]) % PRIME
             if self.record:
                 steps.append((position, factor))
             for column in _add(row, pivot_row, factor):
@@ -173,62 +180,135 @@ class Echelon:
         least fill), or a relation when nothing is left."""
         if not row:
             if self.record:
-                self.relations.append((origin, steps))
+                self._relation(origin, steps)
             return
         pivot = min(row, key=lambda c: (holders.get(c, 0), c))
-        self.rank_of[pivot] = len(self.form)
+        position = len(self.form)
+        self.rank_of[pivot] = position
         self.form.append((pivot, row))
+        self.inverse.append(pow(row[pivot], -1, PRIME))
         if self.record:
             self.origin.append(origin)
             self.steps.append(steps)
+            self.position_of[origin] = position
+            for earlier, _ in steps:
+                self.users.setdefault(earlier, []).append(position)
+
+    def _relation(self, origin: int, steps: Steps) -> None:
+        self.relations[origin] = steps
+        for earlier, _ in steps:
+            self.relation_users.setdefault(earlier, []).append(origin)
 
     def add_columns(self, entries: dict[int, Row]) -> list[tuple[int, Steps, Steps | None]]:
         """Columns new to the input rows (cells hidden since the elimination; needs `record`):
         `entries[input row]` their coefficients there. Every form row and relation is its input
         row plus its steps, so one pass in order of position gives each its part on the new
-        columns; the relations no longer zero there are reduced and join the form. The form
-        stays an echelon form: the old rows hold no new pivot of an earlier row. Returns the
-        relations that changed: (input row, steps before, steps added, or None when it joined
+        columns (visiting only the rows `entries` names and those a changed row was added to);
+        the relations no longer zero there are reduced and join the form. The form stays an
+        echelon form: the old rows hold no new pivot of an earlier row. Returns the relations
+        that changed: (input row, steps before, steps added, or None when it joined
         the form); the others are the same combinations of input rows as before."""
         new: dict[int, Row] = {}  # position -> its part on the new columns
-        for position, (_, row) in enumerate(self.form):
+        # only rows with new entries, and those that added one of them, change: in order of
+        # position (a row's steps are earlier rows), so each sees its earlier rows' parts
+        queue = [self.position_of[row] for row in entries if row in self.position_of]
+        heapq.heapify(queue)
+        done: set[int] = set()
+        while queue:
+            position = heapq.heappop(queue)
+            if position in done:
+                continue
+            done.add(position)
             part = dict(entries.get(self.origin[position], {}))
             for earlier, factor in self.steps[position]:
                 if earlier in new:
                     _add(part, new[earlier], factor)
             if part:
                 new[position] = part
-                row.update(part)
-        relations, self.relations = self.relations, []
+                self.form[position][1].update(part)
+                for user in self.users.get(position, ()):
+                    heapq.heappush(queue, user)
+        touched = {row for row in entries if row in self.relations}
+        for position in new:
+            touched.update(self.relation_users.get(position, ()))
         holders: dict[int, int] = {}
         for part in entries.values():
             for column in part:
                 holders[column] = holders.get(column, 0) + 1
         changed: list[tuple[int, Steps, Steps | None]] = []
-        for origin, steps in relations:
+        for origin in [row for row in self.relations if row in touched]:
+            steps = self.relations[origin]
             row = dict(entries.get(origin, {}))
             for earlier, factor in steps:
                 if earlier in new:
                     _add(row, new[earlier], factor)
             if not row:
-                self.relations.append((origin, steps))
                 continue
+            del self.relations[origin]
             added = self.reduce(row)
             changed.append((origin, steps, None if row else added))
             self._append(row, origin, steps + added, holders)
         return changed
 
+    def reach(self, rows: dict[int, int], floor: int) -> dict[int, Row]:
+        """Per position from `floor` on: the weights of the input rows `rows` (input row ->
+        key) in its form row written as input rows, by key, where not zero; needs `record`.
+        Form row p is its input row plus the earlier form rows in its steps: one pass up."""
+        reach: dict[int, Row] = {}
+        for position in range(floor, len(self.form)):
+            weights: Row = {}
+            key = rows.get(self.origin[position])
+            if key is not None:
+                weights[key] = 1
+            self._gather(weights, self.steps[position], reach)
+            if weights:
+                reach[position] = weights
+        return reach
+
+    def relation_weights(self, row: int, reach: dict[int, Row]) -> Row:
+        """The weights `reach` gives, in relation `row` written as input rows."""
+        weights: Row = {}
+        self._gather(weights, self.relations[row], reach)
+        return weights
+
+    @staticmethod
+    def _gather(weights: Row, steps: Steps, reach: dict[int, Row]) -> None:
+        for position, factor in steps:
+            if position in reach:
+                _add(weights, reach[position], factor)
+
+    def relation_combinations(self, draws: list[dict[int, int]]) -> list[Row]:
+        """Per draw (relation's input row -> weight), y with y . (input rows) = sum of weight x
+        relation; needs `record`. Weights on all relations reach nearly every position, so
+        the draws are unwound together, densely from the last position down (the modulo taken
+        once per position)."""
+        weights = [[0] * len(self.form) for _ in draws]
+        ys = [dict(draw) for draw in draws]
+        for draw, carried in zip(draws, weights, strict=True):
+            for row, weight in draw.items():
+                for position, factor in self.relations[row]:
+                    carried[position] += weight * factor
+        for position in range(len(self.form) - 1, -1, -1):
+            origin, steps = self.origin[position], self.steps[position]
+            for carried, y in zip(weights, ys, strict=True):
+                weight = carried[position] % PRIME
+                if weight:
+                    y[origin] = (y.get(origin, 0) + weight) % PRIME
+                    for earlier, factor in steps:
+                        carried[earlier] += weight * factor
+        return [{row: value for row, value in y.items() if value} for y in ys]
+
     def input_combination(
-        self, weights: dict[int, int], relations: Iterable[tuple[int, int]] = ()
+        self, weights: dict[int, int], relations: Iterable[tuple[int, int]] = (), floor: int = 0
     ) -> Row:
         """y with y . (input rows) = sum of weights[p] x (form row p) + sum of w x (relation
-        r) over (r, w) in `relations` (an index into self.relations); needs `record`. Form row
+        r) over (r, w) in `relations` (r: the relation's input row); needs `record`. Form row
         p is its input row plus the earlier form rows in its steps: unwound from the last
-        position down."""
+        position down, to `floor` (y then leaves out the input rows of earlier positions)."""
         y: Row = {}
         weights = dict(weights)
-        for index, weight in relations:
-            row, steps = self.relations[index]
+        for row, weight in relations:
+            steps = self.relations[row]
             y[row] = (y.get(row, 0) + weight) % PRIME
             for position, factor in steps:
                 weights[position] = (weights.get(position, 0) + weight * factor) % PRIME
@@ -237,11 +317,13 @@ class Echelon:
         while queue:
             position = -heapq.heappop(queue)
             weight = weights.pop(position, 0)
-            if not weight:
+            if not weight or position < floor:
                 continue
             row = self.origin[position]
             y[row] = (y.get(row, 0) + weight) % PRIME
             for earlier, factor in self.steps[position]:
+                if earlier < floor:
+                    continue
                 if earlier not in weights:
                     heapq.heappush(queue, -earlier)
                 weights[earlier] = (weights.get(earlier, 0) + weight * factor) % PRIME

@@ -30,10 +30,12 @@ econ_index.span_audit's audit runs, recorded and carried on from round to round:
    relations (Certificates.partner). When no pair frees d either (hiding v alone, as before,
    freed nothing for good: at 1,000,000 conversations 4-5 cells stayed determined for 19
    rounds), in the tail (module doc, below) a local perturbation does
-   (Certificates.perturbation): a change z of the table
+   (Certificates.perturbations): a change z of the table
    that keeps every equation (A z = 0, A over all cells) with z_d = 1 and z zero on the
    frozen cells, among the cells near d; hiding the published cells z moves frees d and each
-   of them, since z is then zero on every cell still published. Frozen cells are never
+   of them, since z is then zero on every cell still published (one elimination around all
+   the round's such cells finds every z, each as cheap as one found around d alone would be
+   in the same cells). Frozen cells are never
    chosen. Then close under the single-equation rule (close_under_single_equations), as the
    rounds would.
 4. The next round's audit without a new elimination. Hiding cells adds columns to the hidden
@@ -42,7 +44,9 @@ econ_index.span_audit's audit runs, recorded and carried on from round to round:
    longer zero there join the form (span_audit.Echelon.add_columns). The result is an echelon
    form of the new hidden part, as exact as a fresh elimination (the tests compare both). The
    random relations carry over: only the relations that joined the form or took more steps
-   change, so only that difference is unwound (Certificates._carry).
+   change, so only that difference is unwound (Certificates._carry). Nor is a new random
+   solution drawn: hiding only adds unknowns, so only the cells determined before and those
+   just hidden can be determined, and each is tested exactly by reducing its unit vector.
 
 Rounds repeat until nothing is determined, and the tail ends: hiding more cells only adds
 unknowns, so a free cell (one some z with A z = 0, zero on every published cell, moves) stays
@@ -63,6 +67,7 @@ nothing determined.
 from __future__ import annotations
 
 import random
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -72,7 +77,7 @@ from econ_index.audit import EquationSystem, Key, independent_equations
 from econ_index.span_audit import PRIME, Row, Steps
 
 MAX_ROUNDS = 50
-# the neighbourhood of a determined cell a local perturbation may move (Certificates.perturbation):
+# the neighbourhood of a determined cell a local perturbation may move (Certificates.perturbations):
 # radii in hops of the cell-equation graph, tried in turn, and at most this many cells
 RADII = (1, 2, 4, 8, 16)
 MAX_NEIGHBOURHOOD = 1_000_000
@@ -148,31 +153,57 @@ class Certificates:
         self.echelon = span_audit.eliminate(span_audit._hidden_rows(system), record=True)
         # per random relation: its weight per relation (by input row), q, what it holds
         self._relations: list[tuple[Row, Row, Row]] = []
-        self._audit()
-
-    def _audit(self) -> None:
-        """The determined cells (step 1)."""
-        hidden = np.flatnonzero(self.system.hidden)
+        hidden = np.flatnonzero(system.hidden)
         zero = span_audit.always_zero(self.echelon.form, hidden, self._rng.randrange(PRIME))
-        self.determined = self.system.secret(hidden[zero])
+        self._round(system.secret(hidden[zero]), {})
+
+    def _round(self, determined: np.ndarray, reduced: dict[int, Steps]) -> None:
+        """A new round's determined cells (step 1) and, for some, e_cell's reduction by the
+        form (Certificates.certificate)."""
+        self.determined = determined
+        self._reduced = reduced
         self._lines: dict[int, list[int]] | None = None  # Certificates._line, per round
         self._ratio: dict[int, int] = {}
+
+    def _still_determined(self, cells: np.ndarray) -> tuple[np.ndarray, dict[int, Steps]]:
+        """Those of `cells` determined by the (updated) form, exactly: e_cell reduces to
+        nothing iff it is in the row space of the hidden part; with their reductions."""
+        reduced: dict[int, Steps] = {}
+        for cell in cells.tolist():
+            row: Row = {cell: 1}
+            steps = self.echelon.reduce(row)
+            if not row:
+                reduced[cell] = steps
+        return np.array(sorted(reduced), dtype=np.int64), reduced
 
     def relation(self, number: int) -> tuple[Row, Row]:
         """The `number`th random relation among published cells (step 2): q over the input
         equations (q . A has no hidden part), and a_v . q per published cell v it holds."""
-        while len(self._relations) <= number:
-            weights = {
-                origin: self._rng.randrange(1, PRIME) for origin, _ in self.echelon.relations
-            }
-            q = self.echelon.input_combination({}, enumerate(weights.values()))
-            self._relations.append((weights, q, self._holds(q)))
+        if len(self._relations) <= number:
+            # drawn together, at least two (Certificates.partner reads two)
+            draws = [
+                {origin: self._rng.randrange(1, PRIME) for origin in self.echelon.relations}
+                for _ in range(max(number, 1) + 1 - len(self._relations))
+            ]
+            for weights, q in zip(draws, self.echelon.relation_combinations(draws), strict=True):
+                self._relations.append((weights, q, self._holds(q)))
         _, q, holds = self._relations[number]
         return q, holds
 
-    def _holds(self, q: Row) -> Row:
-        published = np.flatnonzero(~self.system.hidden).tolist()
-        return {v: p for v, p in zip(published, self.products(q, published), strict=True) if p}
+    def _holds(self, q: Row, before: Row | None = None, rows: Iterable[int] = ()) -> Row:
+        """a_v . q per published v where it is not zero; given what an earlier q held
+        (`before`) and the input rows where q changed since (`rows`), only the cells in those
+        rows are computed again."""
+        if before is None:
+            cells = np.flatnonzero(~self.system.hidden).tolist()
+            kept: Row = {}
+        else:
+            cells = self._published_in(rows)
+            again = set(cells)
+            hidden = self.system.hidden
+            kept = {v: p for v, p in before.items() if not hidden[v] and v not in again}
+        products = zip(cells, self.products(q, cells), strict=True)
+        return kept | {v: p for v, p in products if p}
 
     def hide(self, system: EquationSystem) -> None:
         """Moves on to `system`, the same equations with more cells hidden: their columns join
@@ -189,16 +220,21 @@ class Certificates:
                 entries.setdefault(equation, {})[cell] = self._coefficients[value]
         self.system = system
         changed = self.echelon.add_columns(entries)
-        carried = [self._carry(weights, q, changed) for weights, q, _ in self._relations]
-        self._relations = [(weights, q, self._holds(q)) for weights, q in carried]
-        self._audit()
+        relations, self._relations = self._relations, []
+        for weights, q, holds in relations:
+            weights, q, rows = self._carry(weights, q, changed)
+            self._relations.append((weights, q, self._holds(q, holds, rows)))
+        # hiding only adds unknowns: a free cell stays free, so only the cells determined
+        # before and those just hidden can be determined now (no new random solution needed)
+        self._round(*self._still_determined(self.system.secret(np.union1d(self.determined, added))))
 
     def _carry(
         self, weights: Row, q: Row, changed: list[tuple[int, Steps, Steps | None]]
-    ) -> tuple[Row, Row]:
+    ) -> tuple[Row, Row, set[int]]:
         """The random relation sum of weights[r] x (relation r) after add_columns `changed`
         some relations: a relation that joined the form leaves the sum, one that took more
-        steps brings them in; the others are unchanged, so only the difference is unwound."""
+        steps brings them in; the others are unchanged, so only the difference is unwound.
+        Also the input rows where q changed."""
         weights, q = dict(weights), dict(q)
         positions: dict[int, int] = {}
         for origin, before, more in changed:
@@ -210,9 +246,11 @@ class Certificates:
                 q[origin] = (q.get(origin, 0) - weight) % PRIME
             for position, factor in steps:
                 positions[position] = (positions.get(position, 0) + sign * weight * factor) % PRIME
-        for row, value in self.echelon.input_combination(positions).items():
+        difference = self.echelon.input_combination(positions)
+        for row, value in difference.items():
             q[row] = (q.get(row, 0) + value) % PRIME
-        return weights, {row: value for row, value in q.items() if value}
+        rows = {origin for origin, _, more in changed if more is None} | difference.keys()
+        return weights, {row: value for row, value in q.items() if value}, rows
 
     def products(self, y: Row, cells: list[int]) -> list[int]:
         """Per cell of `cells`: a_v . y modulo PRIME (a_v: its column)."""
@@ -231,10 +269,12 @@ class Certificates:
     def certificate(self, cell: int) -> Row:
         """y over the input equations with y . A = e_cell on the hidden cells, for a determined
         hidden `cell` (step 2)."""
-        row: Row = {cell: 1}
-        steps = self.echelon.reduce(row)
-        if row:
-            raise ValueError(f"cell {cell} is not determined")
+        steps = self._reduced.get(cell)
+        if steps is None:
+            row: Row = {cell: 1}
+            steps = self.echelon.reduce(row)
+            if row:
+                raise ValueError(f"cell {cell} is not determined")
         # e_cell + sum of factor x (form row) = 0
         return self.echelon.input_combination(
             {position: (-factor) % PRIME for position, factor in steps}
@@ -242,11 +282,16 @@ class Certificates:
 
     def reads(self, y: Row) -> Row:
         """The published cells v a certificate `y` reads, with a_v . y."""
-        matrix = self.matrix
-        spans = [matrix.indices[matrix.indptr[r] : matrix.indptr[r + 1]] for r in y]
-        cells = np.unique(np.concatenate(spans)) if spans else np.zeros(0, dtype=np.int64)
-        cells = cells[~self.system.hidden[cells]].tolist()
+        cells = self._published_in(y)
         return {v: p for v, p in zip(cells, self.products(y, cells), strict=True) if p}
+
+    def _published_in(self, rows: Iterable[int]) -> list[int]:
+        """The published cells of the input equations `rows`."""
+        matrix = self.matrix
+        spans = [matrix.indices[matrix.indptr[r] : matrix.indptr[r + 1]] for r in rows]
+        cells = np.unique(np.concatenate(spans)) if spans else np.zeros(0, dtype=np.int64)
+        published: list[int] = cells[~self.system.hidden[cells]].tolist()
+        return published
 
     def _line(self, v: int) -> list[int]:
         """The published cells w a relation holds on which the relations vanishing on v vanish
@@ -282,14 +327,14 @@ class Certificates:
         ]
         return _cheapest(self.system, np.array(frees, dtype=np.int64)) if frees else None
 
-    def _neighbourhood(self, cell: int, hops: int, fixed: np.ndarray) -> np.ndarray:
-        """The cells within `hops` of `cell` in the graph joining each cell to the equations
+    def _neighbourhood(self, cells: list[int], hops: int, fixed: np.ndarray) -> np.ndarray:
+        """The cells within `hops` of `cells` in the graph joining each cell to the equations
         it is in, frozen published cells left out (and not passed through)."""
         matrix, by_cell = self.matrix, self._by_cell
         movable = self.system.hidden | ~fixed
         seen = np.zeros(len(movable), dtype=bool)
-        seen[cell] = True
-        frontier = np.array([cell])
+        seen[cells] = True
+        frontier = np.array(cells)
         for _ in range(hops):
             equations = np.unique(by_cell[:, frontier].indices)
             reached = np.unique(matrix[equations].indices)
@@ -299,38 +344,66 @@ class Certificates:
                 break
         return np.flatnonzero(seen)
 
-    def perturbation(self, cell: int, fixed: np.ndarray) -> list[int]:
-        """The cells a change z of the table moves that keeps every equation (A z = 0), with
-        z_cell = 1 and none of `fixed` moved, found near the determined `cell` (module doc,
-        step 3): hiding its published cells frees every cell it moves.
+    def perturbations(self, cells: list[int], fixed: np.ndarray) -> set[int]:
+        """The cells moved by changes z of the table that keep every equation (A z = 0), one
+        with z_d = 1 for each determined d of `cells` that an earlier one does not move, none
+        of `fixed` moved, found near them (module doc, step 3): hiding their published cells
+        frees every cell they move.
 
-        Such z, zero outside a neighbourhood W, is column cell = -(a combination of W's other
-        columns). Those columns are eliminated hidden cells first, then published ones cheapest
-        first: a column joins the echelon form iff the earlier ones do not span it, so the
-        combination uses the cheapest published columns that can serve. W grows through RADII;
-        when none frees `cell`, RepairError says what was tried."""
-        tried = []
+        Such z, zero outside a neighbourhood W, is a dependency among W's columns that holds
+        d. One elimination serves all of `cells` (W: around all of them): the other hidden
+        columns, then `cells`' (each joins the form: d is determined iff its column is not in
+        the span of the other hidden ones), then the published ones cheapest first, each
+        reduced to nothing (a relation) iff the earlier columns span it. The first published
+        relation that holds d gives z: its published cells are those a separate elimination
+        of W without d, hidden first, then published cheapest first, would combine (the
+        cheapest published columns that serve d). W grows through RADII for the cells not
+        yet served; those left are tried one by one (at 1,000,000 conversations the union of
+        40 neighbourhoods passed MAX_NEIGHBOURHOOD at 8 hops); when none serves one,
+        RepairError says what was tried. (z is unwound only
+        down to the other hidden columns: the cells it moves there are hidden already.)"""
+        system, moved = self.system, set[int]()
+        left, tried = list(cells), []
         for hops in RADII:
-            around = self._neighbourhood(cell, hops, fixed)
-            others = around[around != cell]
-            hidden = self.system.hidden[others]
-            ordered = np.concatenate([others[hidden], _by_cost(self.system, others[~hidden])])
+            around = self._neighbourhood(left, hops, fixed)
+            others = np.setdiff1d(around, left)
+            hidden = system.hidden[others]
+            ordered = np.concatenate(
+                [others[hidden], left, _by_cost(system, others[~hidden])]
+            ).astype(np.int64)
             echelon = span_audit.eliminate(
                 self._columns(ordered), record=True, order=range(len(ordered))
             )
-            target = self._columns(np.array([cell]))[0]
-            steps = echelon.reduce(target)
-            if not target:
-                # column cell + y . (columns) = 0: z = e_cell + y
-                y = echelon.input_combination(dict(steps))
-                return [cell, *(int(ordered[i]) for i in y)]
+            first = int(hidden.sum())  # input rows of `cells` from here, published after them
+            floor = min(echelon.position_of.get(first + i, len(ordered)) for i in range(len(left)))
+            # which of `cells` each published relation holds, without unwinding each
+            reach = echelon.reach({first + i: i for i in range(len(left))}, floor)
+            found: dict[int, int] = {}  # index into `left` -> the first relation holding it
+            for row in echelon.relations:
+                if row < first + len(left):
+                    continue
+                for i in echelon.relation_weights(row, reach):
+                    found.setdefault(i, row)
+                if len(found) == len(left):
+                    break
+            for i, cell in enumerate(left):
+                if cell not in moved and i in found:
+                    dependency = echelon.input_combination({}, [(found[i], 1)], floor)
+                    moved.update(int(ordered[row]) for row in dependency)
+            left = [cell for i, cell in enumerate(left) if i not in found and cell not in moved]
             tried.append(f"{hops} hops ({len(around):,} cells)")
-            if len(around) > MAX_NEIGHBOURHOOD:
+            if not left or len(around) > MAX_NEIGHBOURHOOD:
                 break
-        raise RepairError(
-            f"no change of the table near {self.system.keys[cell]} frees it without a frozen "
-            f"published cell (tried {', '.join(tried)}); nothing was published"
-        )
+        if len(left) > 1:  # the union outgrew MAX_NEIGHBOURHOOD: each alone, as before
+            for cell in left:
+                if cell not in moved:
+                    moved |= self.perturbations([cell], fixed)
+        elif left:
+            raise RepairError(
+                f"no change of the table near {system.keys[left[0]]} frees it without a "
+                f"frozen published cell (tried {', '.join(tried)}); nothing was published"
+            )
+        return moved
 
     def _columns(self, cells: np.ndarray) -> list[Row]:
         """Per cell of `cells`: its column of the equations, modulo PRIME, keyed by equation."""
@@ -364,10 +437,8 @@ def _choose(certificates: Certificates, fixed: np.ndarray, perturb: bool) -> set
     usable = ~fixed
     holds = certificates.relation(0)[1]
     chosen: set[int] = set()
-    moved: set[int] = set()  # by the changes of the table chosen this round: free
+    stuck: list[int] = []  # no single cell or pair frees them
     for cell in certificates.determined.tolist():
-        if cell in moved:
-            continue
         y = certificates.certificate(cell)
         read = {v: p for v, p in certificates.reads(y).items() if usable[v]}
         frees = np.array([v for v in read if v not in holds], dtype=np.int64)
@@ -386,10 +457,11 @@ def _choose(certificates: Certificates, fixed: np.ndarray, perturb: bool) -> set
             if not order:
                 continue
             if perturb:  # no pair frees it: a change of the table near it does
-                moved.update(certificates.perturbation(cell, fixed))
-                chosen.update(v for v in moved if not system.hidden[v])
+                stuck.append(cell)
             else:  # the next round continues from the cheapest
                 chosen.add(order[0])
+    if stuck:
+        chosen.update(v for v in certificates.perturbations(stuck, fixed) if not system.hidden[v])
     return chosen
 
 

@@ -139,6 +139,22 @@ def test_hiding_more_cells_updates_the_elimination_exactly(seed: int) -> None:
             assert certificates.relation(number)[1].keys() == fresh.relation(number)[1].keys()
 
 
+def test_a_relation_that_joins_the_form_leaves_what_the_relations_hold() -> None:
+    """t1 = a + b is a relation among published cells with no step; hiding a makes it a row of
+    the form, and the relations (none left) then hold nothing: updated only where q changed,
+    as a fresh elimination has it."""
+    sizes, equations, hidden = _triangle_parts()
+    equations.append({"t1": -1.0, "a": 1.0, "b": 1.0})
+    sizes |= {"t1": 50.0, "t2": 70.0, "t3": 60.0, "a": 10.0, "b": 40.0}
+    system = _system(equations, sizes, hidden)
+    certificates = span_repair.Certificates(system)
+    assert {system.keys[c] for c in certificates.relation(0)[1]} == {("t1",), ("a",), ("b",)}
+    system = system.hiding([system.keys.index(("a",))])
+    certificates.hide(system)
+    _check_certificates(certificates)
+    assert certificates.relation(0)[1] == span_repair.Certificates(system).relation(0)[1] == {}
+
+
 def test_a_certificate_cell_a_relation_holds_is_not_chosen() -> None:
     """The triangle, with t1 = a + b published too: hiding t1 (the cheapest) would leave it
     determined by a and b, so the plan hides t2, the next cheapest, and nothing more."""
@@ -216,6 +232,13 @@ def _triangle_of_twins(fixed_names: set[str]) -> tuple[EquationSystem, np.ndarra
     """The triangle, each total t also s = h + g = r with h, g hidden: two independent
     relations (t = s, t = r) hold every certificate cell, so no single cell or pair frees x
     (repair8's case); `fixed_names`: frozen published cells."""
+    sizes, equations, hidden, costs = _twin_parts()
+    system = _system(equations, sizes, hidden, costs)
+    return system, np.array([str(key[0]) in fixed_names for key in system.keys])
+
+
+def _twin_parts() -> tuple[dict[str, float], list[dict[str, float]], set[str], dict[str, float]]:
+    """The triangle of twins' sizes, equations, hidden cells and hide costs."""
     sizes, equations, hidden = _triangle_parts()
     costs: dict[str, float] = {}
     for number, total in enumerate((50.0, 70.0, 60.0), start=1):
@@ -224,8 +247,29 @@ def _triangle_of_twins(fixed_names: set[str]) -> tuple[EquationSystem, np.ndarra
         equations += [{name: -1.0, h: 1.0, g: 1.0} for name in (t, s, r)]
         hidden |= {h, g}
         costs |= {t: number, s: number, r: number}  # the first total's cells cheapest
-    system = _system(equations, sizes, hidden, costs)
-    return system, np.array([str(key[0]) in fixed_names for key in system.keys])
+    return sizes, equations, hidden, costs
+
+
+def test_stuck_cells_whose_joint_neighbourhood_is_too_large_are_served_one_by_one(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Four separate triangles of twins: the 12 stuck cells' neighbourhoods together pass the
+    bound at 1 hop (24 cells > 18), each alone reaches its whole triangle (18 cells, 3 hops):
+    each triangle's cheapest total goes, as when each is planned alone."""
+    sizes, equations, hidden, costs = _twin_parts()
+    copies = [f"_{k}" for k in range(4)]
+    system = _system(
+        [{name + c: v for name, v in equation.items()} for c in copies for equation in equations],
+        {name + c: v for c in copies for name, v in sizes.items()},
+        {name + c for c in copies for name in hidden},
+        {name + c: v for c in copies for name, v in costs.items()},
+    )
+    monkeypatch.setattr(span_repair, "MAX_NEIGHBOURHOOD", 18)
+    repair = span_repair.plan(system, max_rounds=1)
+    assert sorted(str(key[0]) for key in repair.added) == sorted(
+        f"{name}1{c}" for c in copies for name in "tsr"
+    )
+    assert span_repair.determined_after(system, repair).size == 0
 
 
 @pytest.mark.parametrize("frozen", [set(), {"r1"}])
