@@ -3,9 +3,11 @@ follows from the published ones.
 
 Secondary suppression protects every cell against each single equation. What several equations
 combined still give back, the exact audit finds; econ_index.span_repair plans the cells to hide
-and this module hands them to dbt through ``raw.suppression_repairs`` (read by
-``int_suppression_primary`` as cells to hide, reason ``complementary:audit``), so that the
-published table stays a dbt model and dbt's own rounds run again around the new hidden cells.
+and this module hands them to dbt through ``raw.suppression_repairs``, so that the published
+table stays a dbt model. ``int_suppression_repaired`` hides them after dbt's rounds (reason
+``complementary:audit``, their shares ``complementary:share_base``): the rounds' input is
+unchanged, so the rerun publishes the plan's state P ∪ A and the next plan, a fresh exact
+audit, finds nothing unless a repaired base's shares (which the plan does not model) need more.
 The passes repeat until the plan, on what dbt publishes, adds nothing.
 
 Published cells of frozen closed periods (``fixed``: int_suppression_primary.is_frozen) are never
@@ -33,7 +35,9 @@ from econ_index.warehouse import DDL, WarehouseError, explain_error
 REPAIRS_TABLE = "raw.suppression_repairs"
 FINGERPRINT = "intermediate.int_disclosure_fingerprint"
 # the first model that reads the repairs: it and the models after it are rebuilt per pass
-FIRST_READER = "int_suppression_primary"
+FIRST_READER = "int_suppression_repaired"
+# A guard: one pass settles the plan's state, one more a freeze's rerun (rounds around frozen
+# cells may hide other open cells, so its plan may add), each with a clean audit after it.
 MAX_DBT_PASSES = 5
 DECISIONS_TABLE = "raw.published_decisions"
 # the first model that reads the frozen decisions
@@ -179,7 +183,7 @@ def build(
     report: Callable[[str], None] = lambda _: None,
 ) -> list[Plan]:
     """``dbt build``, then audit and repair passes (each re-running the models from
-    ``int_suppression_primary`` to the publication) until no hidden count is determined; with
+    ``int_suppression_repaired`` to the publication) until no hidden count is determined; with
     ``freeze`` (the default), then records the periods that have closed and, when any did,
     reruns the models from ``int_suppression_frozen`` and audits again. Periods frozen earlier
     stay frozen either way. The data tests from ``int_suppression_frozen`` on run once, on the
