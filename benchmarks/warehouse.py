@@ -836,10 +836,10 @@ def _audit_and_plan(warehouse: str, dbt_pass: int) -> RepairPass:
 
 def suppression_and_audit(taxonomy: Taxonomy) -> list[dict[str, object]]:
     """WAREHOUSE_ROWS generated conversations with day, week and month cells: the disclosure
-    chain's `dbt build` (int_disclosure_cells+, after the models up to the marts), then the exact audit
-    and repair passes of `econ-index build` (each rerunning int_suppression_repaired and
-    pub_index_cells, which hide the repair's cells after the rounds) until the audit is clean,
-    each in a child process, against issue #15's target."""
+    chain's `dbt build` (int_disclosure_cells+, after the models up to the marts), then the
+    exact audit and repair passes of `econ-index build` (each rerunning int_suppression_repaired
+    and pub_index_cells, which hide the repair's cells after the rounds) until the audit is
+    clean, each in a child process, against issue #15's target."""
     del taxonomy
     from econ_index.dbt_runner import project_dir
     from econ_index.repair import FIRST_READER, MAX_DBT_PASSES, pass_command

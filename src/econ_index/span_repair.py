@@ -4,8 +4,9 @@ from the published ones, planned from the published side (issue #15).
 Secondary suppression (int_suppression_secondary) protects every cell against each single
 equation; what several equations combined still give back, the exact audit finds. This module
 chooses more cells to hide; econ_index.repair hands them to dbt (``raw.suppression_repairs``),
-which hides them after its rounds (int_suppression_repaired). Everything comes from one exact modular elimination, the one
-econ_index.span_audit's audit runs, recorded and carried on from round to round:
+which hides them after its rounds (int_suppression_repaired). Everything comes from one exact
+modular elimination, the one econ_index.span_audit's audit runs, recorded and carried on from
+round to round:
 
 1. Eliminate the equations restricted to the hidden cells once (span_audit.eliminate), keeping
    for every row of the echelon form which earlier rows were added to it. Random solutions read

@@ -540,7 +540,9 @@ def test_repairs_planned_on_other_cells_fail_the_build(
             [*total, fingerprint],
         )
     run_dbt(chain, warehouse=warehouse, target_path=target, variables=k, quiet=True)
-    reason = "select suppression_reason from intermediate.int_suppression_repaired where cell_id = ?"
+    reason = (
+        "select suppression_reason from intermediate.int_suppression_repaired where cell_id = ?"
+    )
     assert _query(warehouse, reason, [cell_id]) == [("complementary:audit",)]
     with duckdb.connect(str(warehouse)) as con:
         con.execute(

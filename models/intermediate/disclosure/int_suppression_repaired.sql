@@ -23,9 +23,9 @@ with repair_check as (
     cross join {{ ref('int_disclosure_fingerprint') }} as current_cells
 ),
 
-{#- A share gives its base back (count / share), so a base the repair hides hides its shares, as
-    the rounds' cascade does: a usage cell's base is its period's total, a pattern or mode
-    cell's its node's usage, whose base is the total, so two steps reach every share. -#}
+{# A share gives its base back (count / share), so a base the repair hides hides its shares, as
+   the rounds' cascade does: a usage cell's base is its period's total, a pattern or mode cell's
+   its node's usage, whose base is the total, so two steps reach every share. #}
 newly_hidden as (
     select
         cells.cell_id,
