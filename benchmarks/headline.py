@@ -27,13 +27,13 @@ with decided as (
         cells.period_grain,
         cells.hide_cost,
         {HEADLINE} as is_headline,
-        secondary.is_suppressed,
-        secondary.suppression_reason,
+        decisions.is_suppressed,
+        decisions.suppression_reason,
         primary_cells.is_frozen and not primary_cells.is_primary_suppressed as is_fixed,
-        secondary.is_suppressed
-            and secondary.suppression_reason != 'complementary:pinned_share' as is_secret
+        decisions.is_suppressed
+            and decisions.suppression_reason != 'complementary:pinned_share' as is_secret
     from intermediate.int_disclosure_cells as cells
-    inner join intermediate.int_suppression_secondary as secondary using (cell_id)
+    inner join intermediate.int_suppression_repaired as decisions using (cell_id)
     inner join intermediate.int_suppression_primary as primary_cells using (cell_id)
 ),
 

@@ -25,7 +25,8 @@ from econ_index.taxonomy import Taxonomy
 
 # --- the warehouse at scale ---------------------------------------------------------------
 
-WAREHOUSE_ROWS = 1_000_000  # classified conversations (fact rows)
+# classified conversations (fact rows); smaller runs for a quick comparison
+WAREHOUSE_ROWS = int(os.environ.get("ECON_INDEX_BENCH_WAREHOUSE_ROWS", "1000000"))
 PATTERN_WEIGHTS = {  # the AEI release's pattern mix, `none` topped up to 100
     "directive": 27.8,
     "feedback_loop": 14.8,
@@ -834,11 +835,11 @@ def _audit_and_plan(warehouse: str, dbt_pass: int) -> RepairPass:
 
 
 def suppression_and_audit(taxonomy: Taxonomy) -> list[dict[str, object]]:
-    """1M generated conversations with day, week and month cells: the disclosure chain's
-    `dbt build` (int_disclosure_cells+, after the models up to the marts), then the exact audit
-    and repair passes of `econ-index build` (each rerunning the models from
-    int_suppression_primary to pub_index_cells around the cells the repair hides) until the
-    audit is clean, each in a child process, against issue #15's target."""
+    """WAREHOUSE_ROWS generated conversations with day, week and month cells: the disclosure
+    chain's `dbt build` (int_disclosure_cells+, after the models up to the marts), then the
+    exact audit and repair passes of `econ-index build` (each rerunning int_suppression_repaired
+    and pub_index_cells, which hide the repair's cells after the rounds) until the audit is
+    clean, each in a child process, against issue #15's target."""
     del taxonomy
     from econ_index.dbt_runner import project_dir
     from econ_index.repair import FIRST_READER, MAX_DBT_PASSES, pass_command

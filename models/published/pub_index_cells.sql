@@ -1,5 +1,5 @@
 {#- The one published table every BI number comes from: the index cells with the decision of
-    int_suppression_secondary (doc block `suppression_algorithm`). A hidden cell keeps its row,
+    int_suppression_repaired (doc block `suppression_algorithm`). A hidden cell keeps its row,
     with every measure null and the reason in suppression_reason. -#}
 
 select
@@ -12,5 +12,5 @@ select
     decisions.is_suppressed,
     decisions.suppression_reason
 from {{ ref('int_disclosure_cells') }} as cells
-inner join {{ ref('int_suppression_secondary') }} as decisions
+inner join {{ ref('int_suppression_repaired') }} as decisions
     on cells.cell_id = decisions.cell_id

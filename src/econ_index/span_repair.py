@@ -3,9 +3,10 @@ from the published ones, planned from the published side (issue #15).
 
 Secondary suppression (int_suppression_secondary) protects every cell against each single
 equation; what several equations combined still give back, the exact audit finds. This module
-chooses more cells to hide; econ_index.repair hands them to dbt (``raw.suppression_repairs``)
-and reruns the rounds around them. Everything comes from one exact modular elimination, the one
-econ_index.span_audit's audit runs, recorded and carried on from round to round:
+chooses more cells to hide; econ_index.repair hands them to dbt (``raw.suppression_repairs``),
+which hides them after its rounds (int_suppression_repaired). Everything comes from one exact
+modular elimination, the one econ_index.span_audit's audit runs, recorded and carried on from
+round to round:
 
 1. Eliminate the equations restricted to the hidden cells once (span_audit.eliminate), keeping
    for every row of the echelon form which earlier rows were added to it. Random solutions read
@@ -58,8 +59,9 @@ is cheaper and, at scale, leaves only a handful of cells for the tail.)
 
 Published cells of frozen periods (`fixed`) are never chosen: a determined cell only they could
 free fails the repair. econ_index.repair.build
-then has dbt rebuild the chain around the chosen cells (its rounds may hide other cells than
-step 3's closure) and plans again on what dbt publishes: that plan's first round is the exact
+then has dbt hide the chosen cells after its rounds (int_suppression_repaired, which also hides
+the shares of a chosen base: this module does not model shares), so dbt publishes the state the
+plan ended on, and plans again on what dbt publishes: that plan's first round is the exact
 audit of the whole system from a fresh elimination, and the build ends only when it finds
 nothing determined.
 """

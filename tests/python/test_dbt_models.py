@@ -519,7 +519,7 @@ def test_repairs_planned_on_other_cells_fail_the_build(
     """A repair stamped with the current cells' fingerprint hides its cell; once the facts
     change, the same repair is stale and a plain dbt run fails instead of reusing it."""
     warehouse, target = built
-    chain = ["run", "-s", "+int_suppression_primary"]
+    chain = ["run", "-s", "+int_suppression_repaired"]
     # k = 2, so that the whole-history total (3 users) is published unless repaired
     k = {"k_users": 2, "k_conversations": 2}
     run_dbt(chain, warehouse=warehouse, target_path=target, variables=k, quiet=True)
@@ -540,7 +540,9 @@ def test_repairs_planned_on_other_cells_fail_the_build(
             [*total, fingerprint],
         )
     run_dbt(chain, warehouse=warehouse, target_path=target, variables=k, quiet=True)
-    reason = "select primary_reason from intermediate.int_suppression_primary where cell_id = ?"
+    reason = (
+        "select suppression_reason from intermediate.int_suppression_repaired where cell_id = ?"
+    )
     assert _query(warehouse, reason, [cell_id]) == [("complementary:audit",)]
     with duckdb.connect(str(warehouse)) as con:
         con.execute(
