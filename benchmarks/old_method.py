@@ -12,10 +12,14 @@ every pattern it sums is published (as the AEI reads it).
 from __future__ import annotations
 
 import sys
+from dataclasses import replace
 
 import duckdb
+import numpy as np
 
 from benchmarks.common import table
+from econ_index import span_audit, span_repair
+from econ_index.audit import EquationSystem, equation_system
 
 KEY = ["period_grain", "period_start", "level", "node_id", "facet", "variable"]
 # primary below k; repair: hidden by the exact audit's passes; secondary: every other reason
@@ -25,6 +29,7 @@ KIND = """case
     when suppression_reason = 'complementary:audit' then 'repair'
     else 'secondary'
 end"""
+ALL_TIME = "1900-01-01"  # all time's period_start in the old publication
 HEADLINE = "level in ('total', 'major')"
 MODES = {
     "automation": ("directive", "feedback_loop"),
@@ -36,10 +41,10 @@ def _cells(con: duckdb.DuckDBPyConnection) -> None:
     """Table `cells`: every key of either publication, with each side's kind (null: published)
     and whether the side has the cell; new's reason."""
     for side in ("old", "new"):
-        # all time starts on 1900-01-01 in the old publication, on the first day in the new
+        # all time starts on ALL_TIME in the old publication, on the first day in the new
         con.execute(
             f"create temp table {side}_cells as select * replace (case period_grain"
-            " when 'all' then date '1900-01-01' else period_start end as period_start),"
+            f" when 'all' then date '{ALL_TIME}' else period_start end as period_start),"
             f" {KIND} as kind from {side}.published.pub_index_cells"
         )
     con.execute(
@@ -97,53 +102,106 @@ def common_by_grain(con: duckdb.DuckDBPyConnection) -> list[dict[str, object]]:
     )
 
 
-def mode_split(con: duckdb.DuckDBPyConnection) -> list[dict[str, object]]:
-    """The automation / augmentation split of the total and the SOC major groups per grain:
-    shown when new publishes the mode cell, when old publishes every pattern it sums."""
+def _headline(con: duckdb.DuckDBPyConnection) -> None:
+    """Table `headline`: the usage cells of the total and the SOC major groups both publish,
+    and new's mode cells with old's mode (hidden when a pattern it sums is hidden)."""
     patterns = " union all ".join(
         f"select '{mode}' as mode, '{pattern}' as variable"
         for mode, members in MODES.items()
         for pattern in members
     )
-    return _rows(
-        con,
+    con.execute(
         f"""
-        with old_modes as (
-            select period_grain, period_start, level, node_id, mode,
-                bool_or(old_kind is not null) as hidden
+        create temp table headline as
+        select {", ".join(KEY)}, old_kind is not null as old_hidden,
+            new_kind is not null as new_hidden, new_reason
+        from cells where in_old and in_new and {HEADLINE} and facet = 'usage'
+        union all
+        select {", ".join(KEY)}, old.old_hidden, new.new_hidden, new.new_reason
+        from (
+            select period_grain, period_start, level, node_id, facet, variable,
+                new_kind is not null as new_hidden, new_reason
+            from cells where in_new and facet = 'collaboration_mode' and {HEADLINE}
+        ) as new
+        inner join (
+            select period_grain, period_start, level, node_id, mode as variable,
+                bool_or(old_kind is not null) as old_hidden
             from cells inner join ({patterns}) using (variable)
             where in_old and facet = 'collaboration' and {HEADLINE}
             group by all
-        ),
-        new_modes as (
-            select period_grain, period_start, level, node_id, variable as mode,
-                new_kind is not null as hidden
-            from cells where in_new and facet = 'collaboration_mode' and {HEADLINE}
-        )
-        select period_grain, count(*) as node_modes,
-            count(*) filter (where old_modes.hidden) as hidden_old,
-            count(*) filter (where new_modes.hidden) as hidden_new,
-            count(*) filter (where new_modes.hidden and not old_modes.hidden) as new_only,
-            count(*) filter (where old_modes.hidden and not new_modes.hidden) as old_only
-        from old_modes inner join new_modes using (period_grain, period_start, level, node_id, mode)
-        group by all order by min(case period_grain when 'day' then 0 when 'week' then 1
-            when 'month' then 2 else 3 end)
+        ) as old using (period_grain, period_start, level, node_id, variable)
+        """
+    )
+
+
+def headline_by_grain(con: duckdb.DuckDBPyConnection) -> list[dict[str, object]]:
+    """Per grain and facet, the headline cells: hidden by each, by new only, by old only."""
+    return _rows(
+        con,
+        """
+        select period_grain, facet, count(*) as cells,
+            count(*) filter (where old_hidden) as hidden_old,
+            count(*) filter (where new_hidden) as hidden_new,
+            count(*) filter (where new_hidden and not old_hidden) as new_only,
+            count(*) filter (where old_hidden and not new_hidden) as old_only
+        from headline
+        group by all order by facet desc, min(case period_grain when 'day' then 0
+            when 'week' then 1 when 'month' then 2 else 3 end)
         """,
     )
 
 
 def headline_new_only(con: duckdb.DuckDBPyConnection) -> list[dict[str, object]]:
-    """The common headline usage cells new hides and old publishes, with new's reason."""
+    """The headline cells new hides and old shows, with new's reason."""
     return _rows(
         con,
         f"""
-        select period_grain, period_start, level, node_id, new_reason
-        from cells
-        where in_old and {HEADLINE} and facet = 'usage'
-            and old_kind is null and new_kind is not null
-        order by all
+        select {", ".join(KEY)}, replace(new_reason, 'complementary:', '') as new_reason
+        from headline where new_hidden and not old_hidden order by all
         """,
     )
+
+
+def finer_served(system: EquationSystem, cell: int) -> tuple[int, int, int]:
+    """Whether hidden `cell` is needed where it stands: the hidden cells the exact audit finds
+    determined were it published alone; if any, the cells the repair would hide instead with
+    every headline cell last (its hide cost above every other), and how many of those are
+    headline cells (0: finer cells would have served)."""
+    hidden = system.hidden.copy()
+    hidden[cell] = False
+    published = replace(system, hidden=hidden)
+    determined = span_audit.determined(published).size
+    if not determined:
+        return 0, 0, 0
+    headline = np.array(
+        [
+            key[2] in ("total", "major") and key[4] in ("usage", "collaboration_mode")
+            for key in system.keys
+        ]
+    )
+    last = replace(published, hide_cost=system.hide_cost + 10_000 * headline)
+    index = {key: i for i, key in enumerate(system.keys)}
+    added = span_repair.plan(last).added
+    return determined, len(added), sum(bool(headline[index[key]]) for key in added)
+
+
+def headline_checks(new: str, rows: list[dict[str, object]]) -> list[dict[str, object]]:
+    """finer_served for each headline cell new hides and old publishes."""
+    with duckdb.connect(new, read_only=True) as con:
+        system = equation_system(con)
+    # the all-time key as `cells` writes it (ALL_TIME)
+    index = {
+        tuple(str(v) for v in key[:1] + (ALL_TIME if key[0] == "all" else key[1],) + key[2:]): i
+        for i, key in enumerate(system.keys)
+    }
+    checked = []
+    for row in rows:
+        key = tuple(str(row[column]) for column in KEY)
+        determined, instead, headline = finer_served(system, index[key])
+        checked.append(
+            row | {"determined if shown": determined, "instead": instead, "headline": headline}
+        )
+    return checked
 
 
 def main(argv: list[str]) -> None:
@@ -151,10 +209,12 @@ def main(argv: list[str]) -> None:
     with duckdb.connect() as con:
         con.execute(f"attach '{old}' as old (read_only); attach '{new}' as new (read_only)")
         _cells(con)
+        _headline(con)
         table(f"hidden cells: old {old}, new {new}", hidden_by_side(con))
         table("common cells per grain (headline: usage of total and major)", common_by_grain(con))
-        table("the mode split of the total and the major groups", mode_split(con))
-        table("headline usage cells hidden by new only", headline_new_only(con))
+        table("headline cells (total, SOC major groups) per grain", headline_by_grain(con))
+        new_only = headline_new_only(con)
+    table("headline cells hidden by new only", headline_checks(new, new_only))
 
 
 if __name__ == "__main__":
