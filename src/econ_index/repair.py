@@ -50,12 +50,18 @@ PUBLICATION = "pub_index_cells"
 # The data tests whose result a repair or the freeze can change: a full build defers them to
 # one run on the final publication instead of testing every intermediate one.
 DEFERRED_TESTS = f"{FROZEN_READER}+,resource_type:test"
-# after the last pass: what reads the publication, and the deferred tests, on the final state
+# After the last pass: what reads the publication, and the deferred tests, on the final state.
+# The publication itself is as the last dbt command left it: not rebuilt. Its tests stay
+# (`--indirect-selection empty`: excluding a model would drop its tests too).
 FINAL_BUILD = [
     "build",
     "--select",
     f"{PUBLICATION}+",
     DEFERRED_TESTS,
+    "--exclude",
+    f"{PUBLICATION},resource_type:model",
+    "--indirect-selection",
+    "empty",
     "--exclude-resource-type",
     "unit_test",
 ]
