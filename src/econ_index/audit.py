@@ -121,10 +121,14 @@ def equation_system(
     cells: str = CELLS,
     disclosure_cells: str = DISCLOSURE_CELLS,
     equations: str = EQUATIONS,
+    *,
+    known: EquationSystem | None = None,
 ) -> EquationSystem:
     """The equations (int_disclosure_equations columns) over the published relation `cells`
     (pub_index_cells columns), matched by key through `disclosure_cells` (int_disclosure_cells
-    columns); all readable on `con`."""
+    columns); all readable on `con`. `known`, a system read earlier from the same equations
+    (the repair's passes rebuild only models after them): over the same cells its equations are
+    kept and only the published state is read again (the equations are most of the reading)."""
     keys = ", ".join(KEY_COLUMNS)
     published = _PUBLISHED.format(
         keys=keys,
@@ -143,22 +147,31 @@ def equation_system(
             "table and the disclosure models come from different builds; run `econ-index "
             "build` again"
         )
-    rows = con.execute(_MEMBERSHIPS.format(published=published, equations=equations)).fetchnumpy()
-    ids, first, equation_no = np.unique(rows["equation_id"], return_index=True, return_inverse=True)
-    # coo -> csr sums a cell listed twice in one equation
-    matrix = sparse.coo_matrix(
-        (rows["coefficient"].astype(float), (equation_no, rows["cell_no"].astype(np.int64))),
-        shape=(len(ids), len(listed)),
-    ).tocsr()
-    return EquationSystem(
-        keys=[row[:6] for row in listed],
-        hidden=np.array([bool(row[6]) for row in listed], dtype=bool),
-        n_conversations=np.array([float(row[7]) for row in listed]),
-        hide_cost=np.array([float(row[8]) for row in listed]),
-        matrix=matrix,
-        implied=np.asarray(rows["is_implied"], dtype=bool)[first],
-        count_known=np.array([bool(row[9]) for row in listed], dtype=bool),
-    )
+    cell_keys = [row[:6] for row in listed]
+    state = {
+        "hidden": np.array([bool(row[6]) for row in listed], dtype=bool),
+        "n_conversations": np.array([float(row[7]) for row in listed]),
+        "hide_cost": np.array([float(row[8]) for row in listed]),
+        "count_known": np.array([bool(row[9]) for row in listed], dtype=bool),
+    }
+    if known is not None and known.keys == cell_keys:
+        matrix, implied = known.matrix, known.implied
+    else:
+        rows = con.execute(_MEMBERSHIPS.format(published=published, equations=equations))
+        columns = rows.fetchnumpy()
+        ids, first, equation_no = np.unique(
+            columns["equation_id"], return_index=True, return_inverse=True
+        )
+        # coo -> csr sums a cell listed twice in one equation
+        matrix = sparse.coo_matrix(
+            (
+                columns["coefficient"].astype(float),
+                (equation_no, columns["cell_no"].astype(np.int64)),
+            ),
+            shape=(len(ids), len(listed)),
+        ).tocsr()
+        implied = np.asarray(columns["is_implied"], dtype=bool)[first]
+    return EquationSystem(keys=cell_keys, matrix=matrix, implied=implied, **state)
 
 
 def independent_equations(system: EquationSystem) -> sparse.csr_matrix:

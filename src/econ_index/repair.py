@@ -26,7 +26,14 @@ from pathlib import Path
 import duckdb
 import numpy as np
 
-from econ_index.audit import CELLS, DISCLOSURE_CELLS, KEY_COLUMNS, Key, equation_system
+from econ_index.audit import (
+    CELLS,
+    DISCLOSURE_CELLS,
+    KEY_COLUMNS,
+    EquationSystem,
+    Key,
+    equation_system,
+)
 from econ_index.daily import TESTS_CHANGED_SINCE_ENV, daily_tests_since
 from econ_index.dbt_runner import check_seeds, describe, run_dbt
 from econ_index.span_repair import Plan, RepairError, plan
@@ -50,12 +57,18 @@ PUBLICATION = "pub_index_cells"
 # The data tests whose result a repair or the freeze can change: a full build defers them to
 # one run on the final publication instead of testing every intermediate one.
 DEFERRED_TESTS = f"{FROZEN_READER}+,resource_type:test"
-# after the last pass: what reads the publication, and the deferred tests, on the final state
+# After the last pass: what reads the publication, and the deferred tests, on the final state.
+# The publication itself is as the last dbt command left it: not rebuilt. Its tests stay
+# (`--indirect-selection empty`: excluding a model would drop its tests too).
 FINAL_BUILD = [
     "build",
     "--select",
     f"{PUBLICATION}+",
     DEFERRED_TESTS,
+    "--exclude",
+    f"{PUBLICATION},resource_type:model",
+    "--indirect-selection",
+    "empty",
     "--exclude-resource-type",
     "unit_test",
 ]
@@ -69,16 +82,19 @@ where decided.is_frozen and not decided.is_primary_suppressed
 """
 
 
-def plan_for_warehouse(warehouse: Path) -> Plan:
+def plan_for_warehouse(
+    warehouse: Path, known: EquationSystem | None = None
+) -> tuple[Plan, EquationSystem]:
     """The repair plan for the publication currently built in `warehouse`, which keeps the
-    published cells of frozen periods published."""
+    published cells of frozen periods published, and the equation system it was planned on;
+    `known`, the system of an earlier plan of the same build (its equations are kept)."""
     # a plain connection: dbt-duckdb keeps the file open in this process, and DuckDB only shares
     # an open database with a connection of the same configuration
     with duckdb.connect(str(warehouse)) as con:
-        system = equation_system(con)
+        system = equation_system(con, known=known)
         frozen = set(con.execute(_FROZEN_PUBLISHED).fetchall())
     fixed = np.fromiter((key in frozen for key in system.keys), dtype=bool, count=len(system.keys))
-    return plan(system, fixed=fixed)
+    return plan(system, fixed=fixed), system
 
 
 def _record(warehouse: Path, added: list[Key], dbt_pass: int) -> None:
@@ -223,10 +239,13 @@ def build(
     result = run_dbt(command, warehouse=warehouse, verbose=verbose, environment=environment)
     report(f"dbt build: {describe(result)}")
     plans: list[Plan] = []
+    # the passes rebuild only models after int_disclosure_equations: read them once
+    system: EquationSystem | None = None
     audits = 0  # since the first build, then since the freeze's rerun
     while audits < MAX_DBT_PASSES:
         audits += 1
-        plans.append(plan_for_warehouse(warehouse))
+        found, system = plan_for_warehouse(warehouse, system)
+        plans.append(found)
         if plans[-1].added:
             _record(warehouse, plans[-1].added, len(plans))
             result = run_dbt(pass_command(FIRST_READER), warehouse=warehouse, verbose=verbose)

@@ -954,6 +954,30 @@ def _repaired(compiled: CompiledSql, index: Index) -> tuple[list[int], list[Key]
     raise AssertionError(f"no clean publication after {MAX_DBT_PASSES} passes: {determined}")
 
 
+def test_a_known_system_keeps_its_equations_and_reads_the_publication_again(
+    compiled: CompiledSql,
+) -> None:
+    """`econ-index build` reads the equations once per build: over the same cells a known
+    system gives its equations and the publication as it is now, the same system as a fresh
+    read; over other cells, the equations are read again."""
+    index = random_index(3, n_conversations=400)
+    with duckdb.connect() as con:
+        _load(con, compiled, index.cells.values(), index.allocation)
+        known = equation_system(con, *AUDITED)
+    added = plan(known).added
+    assert added
+    for cells, hide in ((index, added), (random_index(4, n_conversations=400), [])):
+        with duckdb.connect() as con:
+            _load(con, compiled, cells.cells.values(), cells.allocation, hide)
+            fresh = equation_system(con, *AUDITED)
+            reread = equation_system(con, *AUDITED, known=known)
+        assert (reread.matrix is known.matrix) == (cells is index)
+        assert reread.keys == fresh.keys and (reread.matrix != fresh.matrix).nnz == 0
+        for name in ("implied", "hidden", "n_conversations", "hide_cost", "count_known"):
+            assert np.array_equal(getattr(reread, name), getattr(fresh, name)), name
+    assert reread.keys != known.keys
+
+
 # seed 3 leaks without the repair; seeds 8-22 no longer do since the rounds also protect a
 # month = its inner weeks + its straddling weeks' days (the audit's own equation)
 @pytest.mark.parametrize(("seed", "n_conversations"), [(3, 400)])
