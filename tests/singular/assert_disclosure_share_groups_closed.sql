@@ -4,13 +4,13 @@
     hidden base. -#}
 
 select
-    groups.base_cell_id,
+    base_groups.base_cell_id,
     shares_of_members.cell_id
-from {{ ref('int_disclosure_share_groups') }} as groups
+from {{ ref('int_disclosure_share_groups') }} as base_groups
 inner join {{ ref('int_disclosure_share_groups') }} as shares_of_members
-    on groups.cell_id = shares_of_members.base_cell_id
+    on base_groups.cell_id = shares_of_members.base_cell_id
 left join {{ ref('int_disclosure_share_groups') }} as closed
     on
-        groups.base_cell_id = closed.base_cell_id
+        base_groups.base_cell_id = closed.base_cell_id
         and shares_of_members.cell_id = closed.cell_id
 where closed.cell_id is null
