@@ -1,6 +1,7 @@
 {#- Secondary (complementary) suppression to a fixpoint (doc block `suppression_algorithm`,
     step 2), unrolled as var('suppression_max_rounds') set-based rounds over the groups of
-    int_disclosure_equations and the share bases of int_disclosure_cells. Grain: cell_id.
+    int_disclosure_equations and the direct share groups of int_disclosure_share_groups.
+    Grain: cell_id.
 
     Each round, in every group holding exactly one hidden member, one visible member is hidden
     too: parts before the total, then the lowest hide_cost (the finest, least-read cells), then
@@ -45,7 +46,6 @@ with cells as (
         cells.cell_id,
         cells.n_conversations,
         cells.hide_cost,
-        cells.base_cell_id,
         primary_cells.is_primary_suppressed,
         primary_cells.primary_reason,
         primary_cells.is_frozen and not primary_cells.is_primary_suppressed as is_fixed
@@ -84,14 +84,15 @@ memberships as (
 
     union all
 
-    {#- a share's base and the cells whose shares are of it (count / share gives it back) #}
+    {#- a share's base and the cells whose shares are of it (count / share gives it back): the
+        direct ones, as the cascade reaches the shares of a share round by round #}
     select
         'share_base' as group_kind,
         {{ dbt.concat(["'share_base|'", 'base_cell_id']) }} as group_id,
         cell_id,
         0 as member_role
-    from cells
-    where base_cell_id is not null
+    from {{ ref('int_disclosure_share_groups') }}
+    where n_steps = 1
 
     union all
 
@@ -100,8 +101,8 @@ memberships as (
         {{ dbt.concat(["'share_base|'", 'base_cell_id']) }} as group_id,
         base_cell_id as cell_id,
         1 as member_role
-    from cells
-    where base_cell_id is not null
+    from {{ ref('int_disclosure_share_groups') }}
+    where n_steps = 1
 ),
 
 member_cells as {{ cte_materialized() }} (
