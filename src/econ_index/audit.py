@@ -43,6 +43,7 @@ KEY_COLUMNS = ("period_grain", "period_start", "level", "node_id", "facet", "var
 CELLS = "published.pub_index_cells"
 DISCLOSURE_CELLS = "intermediate.int_disclosure_cells"
 EQUATIONS = "intermediate.int_disclosure_equations"
+SHARE_GROUPS = "intermediate.int_disclosure_share_groups"
 # |x_i| below this (x a random null-space vector with unit normal r) counts as determined.
 DETERMINED_BELOW = 1e-8
 SAMPLES = 2
@@ -72,6 +73,14 @@ select equations.equation_id, numbered.cell_no, equations.coefficient, equations
 from {equations} as equations
 inner join numbered using (cell_id)
 """
+# per base, the cells whose shares give it back (int_disclosure_share_groups)
+_SHARES = """
+with numbered as ({published})
+select bases.cell_no as base_no, shares.cell_no
+from {share_groups} as share_groups
+inner join numbered as bases on share_groups.base_cell_id = bases.cell_id
+inner join numbered as shares on share_groups.cell_id = shares.cell_id
+"""
 
 
 class AuditError(RuntimeError):
@@ -94,6 +103,9 @@ class EquationSystem:
     implied: np.ndarray  # bool per equation: follows from the others
     # bool per cell: hidden for its share only (PINNED_SHARE), its count no secret
     count_known: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
+    # cells x cells: per base, the cells whose shares give it back, directly or through a share
+    # of a share (int_disclosure_share_groups); None: no shares
+    shares: sparse.csr_matrix | None = None
 
     def secret(self, cells: np.ndarray) -> np.ndarray:
         """`cells` (indices of hidden cells) without those whose count is known by design."""
@@ -102,10 +114,20 @@ class EquationSystem:
         kept: np.ndarray = cells[~self.count_known[cells]]
         return kept
 
+    def shares_of(self, cells: np.ndarray) -> np.ndarray:
+        """The cells whose shares give one of `cells` (indices) back: hidden with it."""
+        if self.shares is None:
+            return np.zeros(0, dtype=np.int64)
+        found: np.ndarray = np.unique(self.shares[cells].indices)
+        return found
+
     def hiding(self, cells: Iterable[int]) -> EquationSystem:
-        """The same system with `cells` (indices) hidden too."""
+        """The same system with `cells` (indices) hidden too, and their shares (as dbt hides a
+        base's shares with it: int_suppression_secondary, int_suppression_repaired)."""
+        chosen = np.fromiter(cells, dtype=np.int64)
         hidden = self.hidden.copy()
-        hidden[list(cells)] = True
+        hidden[chosen] = True
+        hidden[self.shares_of(chosen)] = True
         return replace(self, hidden=hidden)
 
 
@@ -121,10 +143,17 @@ def equation_system(
     cells: str = CELLS,
     disclosure_cells: str = DISCLOSURE_CELLS,
     equations: str = EQUATIONS,
+    share_groups: str | None = None,
+    *,
+    known: EquationSystem | None = None,
 ) -> EquationSystem:
     """The equations (int_disclosure_equations columns) over the published relation `cells`
     (pub_index_cells columns), matched by key through `disclosure_cells` (int_disclosure_cells
-    columns); all readable on `con`."""
+    columns); all readable on `con`. A plan reads `share_groups` too (int_disclosure_share_groups
+    columns, e.g. SHARE_GROUPS), so that hiding a base hides its shares; an audit needs none.
+    `known`, a system read earlier from the same equations (the repair's passes rebuild only
+    models after them): over the same cells its equations and shares are kept and only the
+    published state is read again (the equations are most of the reading)."""
     keys = ", ".join(KEY_COLUMNS)
     published = _PUBLISHED.format(
         keys=keys,
@@ -143,6 +172,21 @@ def equation_system(
             "table and the disclosure models come from different builds; run `econ-index "
             "build` again"
         )
+    cell_keys = [row[:6] for row in listed]
+    state = {
+        "hidden": np.array([bool(row[6]) for row in listed], dtype=bool),
+        "n_conversations": np.array([float(row[7]) for row in listed]),
+        "hide_cost": np.array([float(row[8]) for row in listed]),
+        "count_known": np.array([bool(row[9]) for row in listed], dtype=bool),
+    }
+    if (
+        known is not None
+        and known.keys == cell_keys
+        and (share_groups is None) == (known.shares is None)
+    ):
+        return EquationSystem(
+            keys=cell_keys, matrix=known.matrix, implied=known.implied, shares=known.shares, **state
+        )
     rows = con.execute(_MEMBERSHIPS.format(published=published, equations=equations)).fetchnumpy()
     ids, first, equation_no = np.unique(rows["equation_id"], return_index=True, return_inverse=True)
     # coo -> csr sums a cell listed twice in one equation
@@ -150,14 +194,24 @@ def equation_system(
         (rows["coefficient"].astype(float), (equation_no, rows["cell_no"].astype(np.int64))),
         shape=(len(ids), len(listed)),
     ).tocsr()
+    shares = None
+    if share_groups is not None:
+        groups = con.execute(
+            _SHARES.format(published=published, share_groups=share_groups)
+        ).fetchnumpy()
+        shares = sparse.csr_matrix(
+            (
+                np.ones(len(groups["base_no"]), dtype=bool),
+                (groups["base_no"].astype(np.int64), groups["cell_no"].astype(np.int64)),
+            ),
+            shape=(len(listed), len(listed)),
+        )
     return EquationSystem(
-        keys=[row[:6] for row in listed],
-        hidden=np.array([bool(row[6]) for row in listed], dtype=bool),
-        n_conversations=np.array([float(row[7]) for row in listed]),
-        hide_cost=np.array([float(row[8]) for row in listed]),
+        keys=cell_keys,
         matrix=matrix,
         implied=np.asarray(rows["is_implied"], dtype=bool)[first],
-        count_known=np.array([bool(row[9]) for row in listed], dtype=bool),
+        shares=shares,
+        **state,
     )
 
 

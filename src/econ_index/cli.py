@@ -742,7 +742,8 @@ def build(
     for dbt_pass, plan in enumerate(plans, start=1):
         out.print(
             f"repair pass {dbt_pass}: {plan.determined_before:,} hidden cells determined,"
-            f" {len(plan.added):,} more hidden ({plan.rounds} rounds)",
+            f" {len(plan.added):,} more hidden and {len(plan.shares):,} shares of them"
+            f" ({plan.rounds} rounds)",
             highlight=False,
         )
 

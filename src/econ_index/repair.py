@@ -5,10 +5,10 @@ Secondary suppression protects every cell against each single equation. What sev
 combined still give back, the exact audit finds; econ_index.span_repair plans the cells to hide
 and this module hands them to dbt through ``raw.suppression_repairs``, so that the published
 table stays a dbt model. ``int_suppression_repaired`` hides them after dbt's rounds (reason
-``complementary:audit``, their shares ``complementary:share_base``): the rounds' input is
-unchanged, so the rerun publishes the plan's state P ∪ A and the next plan, a fresh exact
-audit, finds nothing unless a repaired base's shares (which the plan does not model) need more.
-The passes repeat until the plan, on what dbt publishes, adds nothing.
+``complementary:audit``, their shares ``complementary:share_base``, from the share groups the
+plan hid with them: int_disclosure_share_groups): the rounds' input is unchanged, so the rerun
+publishes the plan's state P ∪ A and the next plan, a fresh exact audit, finds nothing. The
+passes repeat until the plan, on what dbt publishes, adds nothing.
 
 Published cells of frozen closed periods (``fixed``: int_suppression_primary.is_frozen) are never
 chosen: a determined cell that only they could free fails the repair
@@ -26,7 +26,15 @@ from pathlib import Path
 import duckdb
 import numpy as np
 
-from econ_index.audit import CELLS, DISCLOSURE_CELLS, KEY_COLUMNS, Key, equation_system
+from econ_index.audit import (
+    CELLS,
+    DISCLOSURE_CELLS,
+    KEY_COLUMNS,
+    SHARE_GROUPS,
+    EquationSystem,
+    Key,
+    equation_system,
+)
 from econ_index.daily import TESTS_CHANGED_SINCE_ENV, daily_tests_since
 from econ_index.dbt_runner import check_seeds, describe, run_dbt
 from econ_index.span_repair import Plan, RepairError, plan
@@ -37,9 +45,9 @@ FINGERPRINT = "intermediate.int_disclosure_fingerprint"
 # the first model that reads the repairs: it and the models after it are rebuilt per pass
 FIRST_READER = "int_suppression_repaired"
 # A guard on the audits before the freeze, and again after its rerun: a pass publishes the
-# state its plan checked, so one more audit is clean unless the shares of a repaired base
-# (hidden with it, not modelled by the plan) are determined; on the demo two passes, then two
-# more after the freeze (the rounds around frozen cells pick other open cells).
+# state its plan checked, shares of its bases included, so one more audit is clean; a plan
+# that is not (a bug, or dbt hiding more than the plan) gets more passes. On the demo one
+# pass, then one more after the freeze (the rounds around frozen cells pick other open cells).
 MAX_DBT_PASSES = 5
 DECISIONS_TABLE = "raw.published_decisions"
 # the first model that reads the frozen decisions
@@ -50,12 +58,18 @@ PUBLICATION = "pub_index_cells"
 # The data tests whose result a repair or the freeze can change: a full build defers them to
 # one run on the final publication instead of testing every intermediate one.
 DEFERRED_TESTS = f"{FROZEN_READER}+,resource_type:test"
-# after the last pass: what reads the publication, and the deferred tests, on the final state
+# After the last pass: what reads the publication, and the deferred tests, on the final state.
+# The publication itself is as the last dbt command left it: not rebuilt. Its tests stay
+# (`--indirect-selection empty`: excluding a model would drop its tests too).
 FINAL_BUILD = [
     "build",
     "--select",
     f"{PUBLICATION}+",
     DEFERRED_TESTS,
+    "--exclude",
+    f"{PUBLICATION},resource_type:model",
+    "--indirect-selection",
+    "empty",
     "--exclude-resource-type",
     "unit_test",
 ]
@@ -69,16 +83,20 @@ where decided.is_frozen and not decided.is_primary_suppressed
 """
 
 
-def plan_for_warehouse(warehouse: Path) -> Plan:
+def plan_for_warehouse(
+    warehouse: Path, known: EquationSystem | None = None
+) -> tuple[Plan, EquationSystem]:
     """The repair plan for the publication currently built in `warehouse`, which keeps the
-    published cells of frozen periods published."""
+    published cells of frozen periods published and hides a base's shares with it, and the
+    equation system it was planned on; `known`, the system of an earlier plan of the same build
+    (its equations are kept)."""
     # a plain connection: dbt-duckdb keeps the file open in this process, and DuckDB only shares
     # an open database with a connection of the same configuration
     with duckdb.connect(str(warehouse)) as con:
-        system = equation_system(con)
+        system = equation_system(con, share_groups=SHARE_GROUPS, known=known)
         frozen = set(con.execute(_FROZEN_PUBLISHED).fetchall())
     fixed = np.fromiter((key in frozen for key in system.keys), dtype=bool, count=len(system.keys))
-    return plan(system, fixed=fixed)
+    return plan(system, fixed=fixed), system
 
 
 def _record(warehouse: Path, added: list[Key], dbt_pass: int) -> None:
@@ -223,10 +241,13 @@ def build(
     result = run_dbt(command, warehouse=warehouse, verbose=verbose, environment=environment)
     report(f"dbt build: {describe(result)}")
     plans: list[Plan] = []
+    # the passes rebuild only models after int_disclosure_equations: read them once
+    system: EquationSystem | None = None
     audits = 0  # since the first build, then since the freeze's rerun
     while audits < MAX_DBT_PASSES:
         audits += 1
-        plans.append(plan_for_warehouse(warehouse))
+        found, system = plan_for_warehouse(warehouse, system)
+        plans.append(found)
         if plans[-1].added:
             _record(warehouse, plans[-1].added, len(plans))
             result = run_dbt(pass_command(FIRST_READER), warehouse=warehouse, verbose=verbose)

@@ -58,12 +58,13 @@ closure hid can be determined after it. (Earlier rounds hide v alone where no pa
 is cheaper and, at scale, leaves only a handful of cells for the tail.)
 
 Published cells of frozen periods (`fixed`) are never chosen: a determined cell only they could
-free fails the repair. econ_index.repair.build
-then has dbt hide the chosen cells after its rounds (int_suppression_repaired, which also hides
-the shares of a chosen base: this module does not model shares), so dbt publishes the state the
-plan ended on, and plans again on what dbt publishes: that plan's first round is the exact
-audit of the whole system from a fresh elimination, and the build ends only when it finds
-nothing determined.
+free fails the repair. Every cell hidden, chosen or by the closure, hides its shares with it
+(EquationSystem.hiding, from int_disclosure_share_groups), in the same step, so their columns
+join the elimination and the round that follows audits them. econ_index.repair.build then has
+dbt hide the plan's cells after its rounds (int_suppression_repaired, which hides their shares
+from the same model), so dbt publishes the state the plan ended on, and plans again on what dbt
+publishes: that plan's first round is the exact audit of the whole system from a fresh
+elimination, and the build ends only when it finds nothing determined.
 """
 
 from __future__ import annotations
@@ -99,6 +100,9 @@ class Plan:
     determined_before: int  # hidden cells determined before the repair
     rounds: int
     per_round: list[int] = field(default_factory=list)  # determined at the start of each round
+    # hidden with `added` as shares of a base among them (EquationSystem.shares_of), which
+    # int_suppression_repaired hides itself
+    shares: list[Key] = field(default_factory=list)
 
 
 def close_under_single_equations(
@@ -483,7 +487,14 @@ def plan(
         if not determined.size:
             system = certificates.system
             added = np.flatnonzero(system.hidden & ~start)
-            return Plan([system.keys[i] for i in added], before, round_no, left)
+            shares = np.intersect1d(added, system.shares_of(added))
+            return Plan(
+                [system.keys[i] for i in np.setdiff1d(added, shares)],
+                before,
+                round_no,
+                left,
+                [system.keys[i] for i in shares],
+            )
         if round_no == max_rounds:
             break
         chosen = _choose(certificates, fixed, perturb=len(determined) <= PERTURB_BELOW)
@@ -501,8 +512,8 @@ def plan(
 
 
 def determined_after(system: EquationSystem, repair: Plan) -> np.ndarray:
-    """The hidden cells of `system` still determined once `repair`'s cells are hidden, by a
-    fresh exact audit (span_audit.determined: a new elimination, not the one `plan` carried
-    from round to round): the independent check that a plan is clean (empty)."""
+    """The hidden cells of `system` still determined once `repair`'s cells (and their shares)
+    are hidden, by a fresh exact audit (span_audit.determined: a new elimination, not the one
+    `plan` carried from round to round): the independent check that a plan is clean (empty)."""
     index = {key: cell for cell, key in enumerate(system.keys)}
     return span_audit.determined(system.hiding(index[key] for key in repair.added))

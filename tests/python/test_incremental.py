@@ -306,7 +306,7 @@ def test_econ_index_build_daily_runs_the_daily_selector(
     monkeypatch.setattr(repair, "_freeze", lambda _: 0)  # no warehouse to freeze
     monkeypatch.setattr(repair, "run_dbt", lambda command, **_: commands.append(command))
     monkeypatch.setattr(repair, "describe", lambda _: "")
-    monkeypatch.setattr(repair, "plan_for_warehouse", lambda _: repair.Plan([], 0, 0))
+    monkeypatch.setattr(repair, "plan_for_warehouse", lambda *_: (repair.Plan([], 0, 0), None))
     warehouse = tmp_path / "w.duckdb"
     result = CliRunner().invoke(app, ["build", "--warehouse", str(warehouse), *options])
     assert result.exit_code == 0, result.output

@@ -4,8 +4,11 @@ plan must leave none determined, checked by the hidden side's factorisation (eco
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
+from scipy import sparse
 
 from econ_index import span_audit, span_repair
 from econ_index.audit import EquationSystem, Factorised
@@ -193,6 +196,35 @@ def test_frozen_published_cells_are_never_hidden() -> None:
     assert Factorised(_after(system, repair.added)).determined().size == 0
     with pytest.raises(RepairError, match="outside the frozen closed periods"):
         span_repair.plan(system, fixed=np.array([str(k[0]).startswith("t") for k in system.keys]))
+
+
+def test_the_shares_of_a_hidden_base_are_protected_in_the_same_plan() -> None:
+    """The triangle, with t1 (the cell the plan hides) the base of s's share, and s in
+    r = s + q: dbt hides s with t1, where s alone would be r - q. The plan hides s with t1 and
+    protects it (q), so what dbt publishes from the plan (its cells and their shares, from the
+    share groups written out here) is clean and the next pass adds nothing: one pass."""
+    sizes, equations, hidden = _triangle_parts()
+    sizes |= {"t1": 50.0, "t2": 70.0, "t3": 60.0, "s": 10.0, "q": 30.0, "r": 40.0}
+    equations.append({"r": -1.0, "s": 1.0, "q": 1.0})
+    plain = _system(equations, sizes, hidden, {"q": 1.0})
+    shares_of = {("t1",): [("s",)]}
+    base, share = zip(
+        *[(plain.keys.index(b), plain.keys.index(c)) for b, cs in shares_of.items() for c in cs],
+        strict=True,
+    )
+    n = len(plain.keys)
+    system = replace(
+        plain, shares=sparse.csr_matrix((np.ones(len(base)), (base, share)), shape=(n, n))
+    )
+    repair = span_repair.plan(system)
+    assert repair.added == [("q",), ("t1",)] and repair.shares == [("s",)]
+    # what dbt publishes: the plan's cells and the shares of those among them that are bases
+    published = _after(
+        plain, [*repair.added, *(c for b in repair.added for c in shares_of.get(b, []))]
+    )
+    assert Factorised(published).determined().size == 0
+    assert span_repair.determined_after(system, repair).size == 0
+    assert span_repair.plan(replace(published, shares=system.shares)).added == []
 
 
 def _triangle_parts() -> tuple[dict[str, float], list[dict[str, float]], set[str]]:

@@ -31,7 +31,12 @@ from econ_index.span_repair import Certificates, plan
 
 REPO = Path(__file__).resolve().parents[2]
 # what econ_index.audit reads, as the fixtures name it: published cells, cell ids, equations
-AUDITED = ("pub_index_cells", "int_disclosure_cells", "int_disclosure_equations")
+AUDITED = (
+    "pub_index_cells",
+    "int_disclosure_cells",
+    "int_disclosure_equations",
+    "int_disclosure_share_groups",
+)
 K_USERS = 5
 K_CONVERSATIONS = 15
 PATTERNS = ("directive", "feedback_loop", "task_iteration", "validation", "learning", "none")
@@ -99,6 +104,7 @@ class Index:
 # The disclosure chain, in build order: each compiled model becomes a table of that name.
 CHAIN = (
     "int_disclosure_cells",
+    "int_disclosure_share_groups",
     "int_disclosure_equations",
     "int_disclosure_fingerprint",
     "stg_econ_index__suppression_repairs",
@@ -954,6 +960,30 @@ def _repaired(compiled: CompiledSql, index: Index) -> tuple[list[int], list[Key]
     raise AssertionError(f"no clean publication after {MAX_DBT_PASSES} passes: {determined}")
 
 
+def test_a_known_system_keeps_its_equations_and_reads_the_publication_again(
+    compiled: CompiledSql,
+) -> None:
+    """`econ-index build` reads the equations once per build: over the same cells a known
+    system gives its equations and the publication as it is now, the same system as a fresh
+    read; over other cells, the equations are read again."""
+    index = random_index(3, n_conversations=400)
+    with duckdb.connect() as con:
+        _load(con, compiled, index.cells.values(), index.allocation)
+        known = equation_system(con, *AUDITED)
+    added = plan(known).added
+    assert added
+    for cells, hide in ((index, added), (random_index(4, n_conversations=400), [])):
+        with duckdb.connect() as con:
+            _load(con, compiled, cells.cells.values(), cells.allocation, hide)
+            fresh = equation_system(con, *AUDITED)
+            reread = equation_system(con, *AUDITED, known=known)
+        assert (reread.matrix is known.matrix) == (cells is index)
+        assert reread.keys == fresh.keys and (reread.matrix != fresh.matrix).nnz == 0
+        for name in ("implied", "hidden", "n_conversations", "hide_cost", "count_known"):
+            assert np.array_equal(getattr(reread, name), getattr(fresh, name)), name
+    assert reread.keys != known.keys
+
+
 # seed 3 leaks without the repair; seeds 8-22 no longer do since the rounds also protect a
 # month = its inner weeks + its straddling weeks' days (the audit's own equation)
 @pytest.mark.parametrize(("seed", "n_conversations"), [(3, 400)])
@@ -985,30 +1015,49 @@ def test_the_repair_leaves_no_hidden_count_determined(
 
 def test_a_rerun_hides_what_the_plan_checked(compiled: CompiledSql) -> None:
     """The repair is applied after the rounds: publishing again with the plan's cells A hides
-    exactly the first publication P, A and the shares of A's bases, each cell of P for the
-    same reason, so the plan's clean state is what is published (one pass suffices)."""
+    exactly the first publication P, A and the shares of A's bases (which the plan hid with
+    them, from int_disclosure_share_groups), each cell of P for the same reason, so what is
+    published is the plan's clean state and the next plan adds nothing: one pass suffices."""
     index = random_index(3, n_conversations=400)
     first = publish(compiled, index.cells.values(), index.allocation)
     with duckdb.connect() as con:
         _load(con, compiled, index.cells.values(), index.allocation)
-        added = set(plan(equation_system(con, *AUDITED)).added)
-        # a base the repair hides hides its shares, and theirs: each cell's base and its base's
-        bases = dict(
-            con.execute(
-                "select cells.cell_id, [cells.base_cell_id, bases.base_cell_id]"
-                " from int_disclosure_cells as cells left join int_disclosure_cells as bases"
-                " on cells.base_cell_id = bases.cell_id"
-            ).fetchall()
-        )
-    assert added and not added & first.hidden()
+        repair = plan(equation_system(con, *AUDITED))
+    added, shares = set(repair.added), set(repair.shares)
+    assert added and not (added | shares) & first.hidden()
     rerun = publish(compiled, index.cells.values(), index.allocation, added)
-    extra = rerun.hidden() - first.hidden() - added
-    repaired = {"|".join(map(str, key)) for key in added}
-    assert all(set(bases["|".join(map(str, key))]) & repaired for key in extra)
-    assert {rerun.reason(key) for key in extra} <= {"complementary:share_base"}
+    assert rerun.hidden() == first.hidden() | added | shares
     assert {rerun.reason(key) for key in added} == {"complementary:audit"}
+    assert {rerun.reason(key) for key in shares} <= {"complementary:share_base"}
     assert all(rerun.reason(key) == first.reason(key) for key in first.hidden())
-    assert first.hidden() | added <= rerun.hidden()
+    with duckdb.connect() as con:
+        _load(con, compiled, index.cells.values(), index.allocation, added)
+        assert plan(equation_system(con, *AUDITED)).added == []
+
+
+def test_dbt_hides_the_shares_the_plan_hides_with_a_base(compiled: CompiledSql) -> None:
+    """A base the repair hides hides the same cells in dbt (int_suppression_repaired) as in the
+    plan (EquationSystem.hiding), both from int_disclosure_share_groups: repairing the
+    published period totals hides their usage cells and, two steps on, the patterns and modes
+    of those nodes, and nothing else."""
+    index = random_index(3, n_conversations=400)
+    first = publish(compiled, index.cells.values(), index.allocation)
+    with duckdb.connect() as con:
+        _load(con, compiled, index.cells.values(), index.allocation)
+        system = equation_system(con, *AUDITED)
+    bases = [
+        cell
+        for cell, key in enumerate(system.keys)
+        if key[2] == "total" and key[4] == "usage" and not system.hidden[cell]
+    ]
+    planned = system.hiding(bases)
+    repaired = {system.keys[cell] for cell in bases}
+    rerun = publish(compiled, index.cells.values(), index.allocation, repaired)
+    assert rerun.hidden() == {key for key, h in zip(system.keys, planned.hidden, strict=True) if h}
+    shares = rerun.hidden() - first.hidden() - repaired
+    assert {rerun.reason(key) for key in shares} == {"complementary:share_base"}
+    # shares of shares: the patterns and modes of nodes below the total
+    assert any(key[2] != "total" and key[4] != "usage" for key in shares)
 
 
 def test_the_sql_attack_catches_every_kind_of_leak(compiled: CompiledSql) -> None:

@@ -102,6 +102,18 @@ period_parts as (
     {%- endif %}
 ),
 
+{#- the (slice, parent, level) of every hierarchy equation, each once: joined to its parent
+    cell as a group rather than row by row and then made distinct #}
+
+child_groups as (
+    select distinct
+        slice_key,
+        parent_key,
+        level
+    from cells
+    where level != 'total'
+),
+
 {#- a day or week of a month, and whether its week straddles the month's bounds #}
 
 month_parts as (
@@ -118,7 +130,7 @@ month_parts as (
     where parent_grain = 'month'
 ),
 
-members as (
+members as {{ cte_materialized() }} (
     {#- hierarchy: a parent = its children of one level (tasks sit under the total) #}
     select
         'hierarchy' as equation_kind,
@@ -133,20 +145,19 @@ members as (
 
     union all
 
-    select distinct
+    select
         'hierarchy' as equation_kind,
-        {{ dbt.concat(["'hierarchy|'", 'child_cell.slice_key', "'|'", 'child_cell.parent_key',
-                       "'|'", 'child_cell.level']) }} as equation_id,
+        {{ dbt.concat(["'hierarchy|'", 'child_groups.slice_key', "'|'", 'child_groups.parent_key',
+                       "'|'", 'child_groups.level']) }} as equation_id,
         parent_cell.cell_id,
         {{ total }} as coefficient,
         1 as member_role,
         false as is_implied
-    from cells as child_cell
+    from child_groups
     inner join cells as parent_cell
         on
-            child_cell.slice_key = parent_cell.slice_key
-            and child_cell.parent_key = parent_cell.self_key
-    where child_cell.level != 'total'
+            child_groups.slice_key = parent_cell.slice_key
+            and child_groups.parent_key = parent_cell.self_key
 
     union all
 
@@ -305,26 +316,22 @@ members as (
 ),
 
 {#- an equation of one member (a task's pattern equation: tasks have no pattern cells) says
-    nothing #}
+    nothing. Counted by a grouping rather than a window over every member: a window partitions
+    and carries all member rows by their wide equation_id (half this model's time at 100,000). #}
 
-counted as (
-    select
-        equation_id,
-        equation_kind,
-        cell_id,
-        coefficient,
-        member_role,
-        is_implied,
-        count(*) over (partition by equation_id) as n_members
+sized as (
+    select equation_id
     from members
+    group by equation_id
+    having count(*) >= 2
 )
 
 select
-    equation_id,
-    equation_kind,
-    cell_id,
-    coefficient,
-    member_role,
-    is_implied
-from counted
-where n_members >= 2
+    members.equation_id,
+    members.equation_kind,
+    members.cell_id,
+    members.coefficient,
+    members.member_role,
+    members.is_implied
+from members
+inner join sized on members.equation_id = sized.equation_id

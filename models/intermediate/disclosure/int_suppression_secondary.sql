@@ -1,6 +1,7 @@
 {#- Secondary (complementary) suppression to a fixpoint (doc block `suppression_algorithm`,
     step 2), unrolled as var('suppression_max_rounds') set-based rounds over the groups of
-    int_disclosure_equations and the share bases of int_disclosure_cells. Grain: cell_id.
+    int_disclosure_equations and the direct share groups of int_disclosure_share_groups.
+    Grain: cell_id.
 
     Each round, in every group holding exactly one hidden member, one visible member is hidden
     too: parts before the total, then the lowest hide_cost (the finest, least-read cells), then
@@ -45,7 +46,6 @@ with cells as (
         cells.cell_id,
         cells.n_conversations,
         cells.hide_cost,
-        cells.base_cell_id,
         primary_cells.is_primary_suppressed,
         primary_cells.primary_reason,
         primary_cells.is_frozen and not primary_cells.is_primary_suppressed as is_fixed
@@ -84,14 +84,15 @@ memberships as (
 
     union all
 
-    {#- a share's base and the cells whose shares are of it (count / share gives it back) #}
+    {#- a share's base and the cells whose shares are of it (count / share gives it back): the
+        direct ones, as the cascade reaches the shares of a share round by round #}
     select
         'share_base' as group_kind,
         {{ dbt.concat(["'share_base|'", 'base_cell_id']) }} as group_id,
         cell_id,
         0 as member_role
-    from cells
-    where base_cell_id is not null
+    from {{ ref('int_disclosure_share_groups') }}
+    where n_steps = 1
 
     union all
 
@@ -100,8 +101,8 @@ memberships as (
         {{ dbt.concat(["'share_base|'", 'base_cell_id']) }} as group_id,
         base_cell_id as cell_id,
         1 as member_role
-    from cells
-    where base_cell_id is not null
+    from {{ ref('int_disclosure_share_groups') }}
+    where n_steps = 1
 ),
 
 member_cells as {{ cte_materialized() }} (
@@ -119,29 +120,35 @@ member_cells as {{ cte_materialized() }} (
     inner join cell_numbers on memberships.cell_id = cell_numbers.cell_id
 ),
 
+{#- Every group's counts, in one grouping that both uses below (windows over the millions of
+    member rows, partitioned by the wide group_id, took most of this model's time). #}
+
+group_counts as {{ cte_materialized() }} (
+    select
+        group_id,
+        max(group_kind) as group_kind,
+        count(*) as n_members,
+        sum(is_fixed) as n_fixed,
+        min(is_hidden) as min_hidden,
+        sum(is_hidden * (1 - is_count_known)) as n_secret
+    from member_cells
+    group by group_id
+),
+
 {#- An open cell that one group adds up from frozen published cells alone (a week whose days
     are all frozen, a base whose shares are) is published in effect: hiding it would protect
     nothing, so it is never picked either. #}
 
 pinned as (
-    select distinct cell_no
-    from (
-        select
-            cell_no,
-            group_kind,
-            member_role,
-            is_hidden,
-            is_fixed,
-            count(*) over (partition by group_id) as n_members,
-            sum(is_fixed) over (partition by group_id) as n_fixed
-        from member_cells
-    ) as counted
+    select distinct member_cells.cell_no
+    from member_cells
+    inner join group_counts on member_cells.group_id = group_counts.group_id
     where
-        is_hidden = 0
-        and is_fixed = 0
-        and n_fixed = n_members - 1
-        and n_fixed > 0
-        and (group_kind != 'share_base' or member_role = 1)
+        member_cells.is_hidden = 0
+        and member_cells.is_fixed = 0
+        and group_counts.n_fixed = group_counts.n_members - 1
+        and group_counts.n_fixed > 0
+        and (member_cells.group_kind != 'share_base' or member_cells.member_role = 1)
 ),
 
 {#- Only groups that can still act: two or more primary-hidden members settle a group before
@@ -152,16 +159,12 @@ group_numbers as (
     select
         group_id,
         row_number() over (order by group_id) as group_no
-    from member_cells
-    group by group_id
-    having
-        count(*) >= 2
+    from group_counts
+    where
+        n_members >= 2
         and (
-            (max(group_kind) = 'share_base' and min(is_hidden) = 0)
-            or (
-                max(group_kind) != 'share_base'
-                and sum(is_hidden * (1 - is_count_known)) <= 1
-            )
+            (group_kind = 'share_base' and min_hidden = 0)
+            or (group_kind != 'share_base' and n_secret <= 1)
         )
 ),
 
