@@ -346,7 +346,9 @@ class Certificates:
                 break
         return np.flatnonzero(seen)
 
-    def perturbations(self, cells: list[int], fixed: np.ndarray) -> set[int]:
+    def perturbations(
+        self, cells: list[int], fixed: np.ndarray, radii: tuple[int, ...] = RADII
+    ) -> set[int]:
         """The cells moved by changes z of the table that keep every equation (A z = 0), one
         with z_d = 1 for each determined d of `cells` that an earlier one does not move, none
         of `fixed` moved, found near them (module doc, step 3): hiding their published cells
@@ -359,15 +361,26 @@ class Certificates:
         reduced to nothing (a relation) iff the earlier columns span it. The first published
         relation that holds d gives z: its published cells are those a separate elimination
         of W without d, hidden first, then published cheapest first, would combine (the
-        cheapest published columns that serve d). W grows through RADII for the cells not
-        yet served; those left are tried one by one (at 1,000,000 conversations the union of
-        40 neighbourhoods passed MAX_NEIGHBOURHOOD at 8 hops); when none serves one,
-        RepairError says what was tried. (z is unwound only
-        down to the other hidden columns: the cells it moves there are hidden already.)"""
+        cheapest published columns that serve d). W grows through `radii` for the cells not
+        yet served. A union past MAX_NEIGHBOURHOOD is not eliminated (at 1,000,000
+        conversations the union of 40 neighbourhoods passed it at 8 hops, and eliminating it
+        served nothing): its cells go in batches whose neighbourhoods stay within it
+        (Certificates._batches), each from that radius on, as a smaller one cannot serve a
+        cell the union's did not (its neighbourhood lay inside the union); a single cell's is
+        cut at the bound and tried once. When none serves a cell, RepairError says what was
+        tried. (z is unwound only down to the other hidden columns: the cells it moves there
+        are hidden already.)"""
         system, moved = self.system, set[int]()
         left, tried = list(cells), []
-        for hops in RADII:
+        for index, hops in enumerate(radii):
             around = self._neighbourhood(left, hops, fixed)
+            tried.append(f"{hops} hops ({len(around):,} cells)")
+            if len(around) > MAX_NEIGHBOURHOOD and len(left) > 1:
+                for batch in self._batches(left, hops, fixed):
+                    unserved = [cell for cell in batch if cell not in moved]
+                    if unserved:
+                        moved |= self.perturbations(unserved, fixed, radii[index:])
+                return moved
             others = np.setdiff1d(around, left)
             hidden = system.hidden[others]
             ordered = np.concatenate(
@@ -393,19 +406,30 @@ class Certificates:
                     dependency = echelon.input_combination({}, [(found[i], 1)], floor)
                     moved.update(int(ordered[row]) for row in dependency)
             left = [cell for i, cell in enumerate(left) if i not in found and cell not in moved]
-            tried.append(f"{hops} hops ({len(around):,} cells)")
             if not left or len(around) > MAX_NEIGHBOURHOOD:
                 break
-        if len(left) > 1:  # the union outgrew MAX_NEIGHBOURHOOD: each alone, as before
-            for cell in left:
-                if cell not in moved:
-                    moved |= self.perturbations([cell], fixed)
-        elif left:
+        if left:
             raise RepairError(
                 f"no change of the table near {system.keys[left[0]]} frees it without a "
                 f"frozen published cell (tried {', '.join(tried)}); nothing was published"
             )
         return moved
+
+    def _batches(self, cells: list[int], hops: int, fixed: np.ndarray) -> list[list[int]]:
+        """`cells` in order, cut where the union of their neighbourhoods within `hops` would
+        pass MAX_NEIGHBOURHOOD (a cell whose own passes it is a batch alone)."""
+        batches: list[list[int]] = []
+        union = np.zeros(0, dtype=np.int64)
+        for cell in cells:
+            around = self._neighbourhood([cell], hops, fixed)
+            joined = np.union1d(union, around)
+            if batches and len(joined) <= MAX_NEIGHBOURHOOD:
+                batches[-1].append(cell)
+                union = joined
+            else:
+                batches.append([cell])
+                union = around
+        return batches
 
     def _columns(self, cells: np.ndarray) -> list[Row]:
         """Per cell of `cells`: its column of the equations, modulo PRIME, keyed by equation."""

@@ -4,6 +4,8 @@ plan must leave none determined, checked by the hidden side's factorisation (eco
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import numpy as np
 import pytest
 
@@ -250,25 +252,71 @@ def _twin_parts() -> tuple[dict[str, float], list[dict[str, float]], set[str], d
     return sizes, equations, hidden, costs
 
 
+def _four_triangles_of_twins() -> EquationSystem:
+    """Four separate triangles of twins: 12 stuck cells."""
+    sizes, equations, hidden, costs = _twin_parts()
+    copies = [f"_{k}" for k in range(4)]
+    return _system(
+        [{name + c: v for name, v in equation.items()} for c in copies for equation in equations],
+        {name + c: v for c in copies for name, v in sizes.items()},
+        {name + c for c in copies for name in hidden},
+        {name + c: v for c in copies for name, v in costs.items()},
+    )
+
+
 def test_stuck_cells_whose_joint_neighbourhood_is_too_large_are_served_one_by_one(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """Four separate triangles of twins: the 12 stuck cells' neighbourhoods together pass the
     bound at 1 hop (24 cells > 18), each alone reaches its whole triangle (18 cells, 3 hops):
     each triangle's cheapest total goes, as when each is planned alone."""
-    sizes, equations, hidden, costs = _twin_parts()
-    copies = [f"_{k}" for k in range(4)]
-    system = _system(
-        [{name + c: v for name, v in equation.items()} for c in copies for equation in equations],
-        {name + c: v for c in copies for name, v in sizes.items()},
-        {name + c for c in copies for name in hidden},
-        {name + c: v for c in copies for name, v in costs.items()},
-    )
+    system = _four_triangles_of_twins()
     monkeypatch.setattr(span_repair, "MAX_NEIGHBOURHOOD", 18)
     repair = span_repair.plan(system, max_rounds=1)
     assert sorted(str(key[0]) for key in repair.added) == sorted(
-        f"{name}1{c}" for c in copies for name in "tsr"
+        f"{name}1_{k}" for k in range(4) for name in "tsr"
     )
+    assert span_repair.determined_after(system, repair).size == 0
+
+
+def test_a_union_past_the_bound_goes_in_batches_from_the_radius_it_reached(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Four triangles of twins under a bound of 36 cells: the 12 stuck cells' union fits at 1
+    hop (24 cells) and serves none, passes the bound at 2 hops (48) and is not eliminated. Its
+    cells go on in batches within the bound (a triangle's three cells: 30 at 2 hops, then two
+    of them together at 4 hops), never again at 1 hop; the cells hidden are the same as
+    without a bound, and the plan is clean."""
+    system = _four_triangles_of_twins()
+    eliminated: list[int] = []
+    searched: list[tuple[int, int]] = []  # (stuck cells, hops) per neighbourhood
+    eliminate, neighbourhood = span_audit.eliminate, span_repair.Certificates._neighbourhood
+
+    def counting_eliminate(
+        rows: list[span_audit.Row], record: bool = False, order: Iterable[int] | None = None
+    ) -> span_audit.Echelon:
+        if order is not None:  # a perturbation's (the audit's own elimination has none)
+            eliminated.append(len(rows))
+        return eliminate(rows, record, order)
+
+    def counting_neighbourhood(
+        certificates: span_repair.Certificates, cells: list[int], hops: int, fixed: np.ndarray
+    ) -> np.ndarray:
+        searched.append((len(cells), hops))
+        return neighbourhood(certificates, cells, hops, fixed)
+
+    monkeypatch.setattr(span_audit, "eliminate", counting_eliminate)
+    monkeypatch.setattr(span_repair.Certificates, "_neighbourhood", counting_neighbourhood)
+    unbounded = span_repair.plan(system, max_rounds=1)
+    assert eliminated == [24, 48, 72]  # one union per radius
+    eliminated.clear()
+    searched.clear()
+    monkeypatch.setattr(span_repair, "MAX_NEIGHBOURHOOD", 36)
+    repair = span_repair.plan(system, max_rounds=1)
+    assert max(eliminated) <= 36 and eliminated[:2] == [24, 30]
+    assert searched[:2] == [(12, 1), (12, 2)] and min(hops for _, hops in searched[2:]) == 2
+    assert (2, 4) in searched  # two cells served by one elimination
+    assert sorted(repair.added) == sorted(unbounded.added)
     assert span_repair.determined_after(system, repair).size == 0
 
 
