@@ -386,21 +386,7 @@ class Certificates:
             ordered = np.concatenate(
                 [others[hidden], left, _by_cost(system, others[~hidden])]
             ).astype(np.int64)
-            echelon = span_audit.eliminate(
-                self._columns(ordered), record=True, order=range(len(ordered))
-            )
-            first = int(hidden.sum())  # input rows of `cells` from here, published after them
-            floor = min(echelon.position_of.get(first + i, len(ordered)) for i in range(len(left)))
-            # which of `cells` each published relation holds, without unwinding each
-            reach = echelon.reach({first + i: i for i in range(len(left))}, floor)
-            found: dict[int, int] = {}  # index into `left` -> the first relation holding it
-            for row in echelon.relations:
-                if row < first + len(left):
-                    continue
-                for i in echelon.relation_weights(row, reach):
-                    found.setdefault(i, row)
-                if len(found) == len(left):
-                    break
+            echelon, floor, found = self._first_relations(ordered, int(hidden.sum()), len(left))
             for i, cell in enumerate(left):
                 if cell not in moved and i in found:
                     dependency = echelon.input_combination({}, [(found[i], 1)], floor)
@@ -414,6 +400,34 @@ class Certificates:
                 f"frozen published cell (tried {', '.join(tried)}); nothing was published"
             )
         return moved
+
+    def _first_relations(
+        self, ordered: np.ndarray, first: int, count: int
+    ) -> tuple[span_audit.Echelon, int, dict[int, int]]:
+        """Eliminates the columns of `ordered` in order (input rows first .. first + count - 1:
+        the stuck cells, published cells after them) until each stuck cell i has a published
+        relation holding it: the form, the first stuck cell's position, and per i its first
+        relation's input row. The relations after those are not needed (each z is the first
+        relation holding its cell), so the elimination stops there."""
+        echelon = span_audit.Echelon(record=True)
+        stuck = {first + i: i for i in range(count)}
+        floor = len(ordered)
+        # which stuck cells each form row (from floor on) holds: which a relation holds
+        # without unwinding it
+        reach: dict[int, Row] = {}
+        found: dict[int, int] = {}
+        for row in echelon.add_rows(self._columns(ordered), range(len(ordered))):
+            if row == first + count - 1:  # every stuck column joined the form
+                floor = min(echelon.position_of[r] for r in stuck)
+                echelon.reach(stuck, floor, reach)
+            elif row in echelon.relations and row >= first + count:
+                for i in echelon.relation_weights(row, reach):
+                    found.setdefault(i, row)
+                if len(found) == count:
+                    break
+            elif row >= first + count:
+                echelon.reach(stuck, len(echelon.form) - 1, reach)
+        return echelon, floor, found
 
     def _batches(self, cells: list[int], hops: int, fixed: np.ndarray) -> list[list[int]]:
         """`cells` in order, cut where the union of their neighbourhoods within `hops` would

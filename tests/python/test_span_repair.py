@@ -4,7 +4,7 @@ plan must leave none determined, checked by the hidden side's factorisation (eco
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 import numpy as np
 import pytest
@@ -290,14 +290,16 @@ def test_a_union_past_the_bound_goes_in_batches_from_the_radius_it_reached(
     system = _four_triangles_of_twins()
     eliminated: list[int] = []
     searched: list[tuple[int, int]] = []  # (stuck cells, hops) per neighbourhood
-    eliminate, neighbourhood = span_audit.eliminate, span_repair.Certificates._neighbourhood
+    columns, neighbourhood = (
+        span_repair.Certificates._columns,
+        span_repair.Certificates._neighbourhood,
+    )
 
-    def counting_eliminate(
-        rows: list[span_audit.Row], record: bool = False, order: Iterable[int] | None = None
-    ) -> span_audit.Echelon:
-        if order is not None:  # a perturbation's (the audit's own elimination has none)
-            eliminated.append(len(rows))
-        return eliminate(rows, record, order)
+    def counting_columns(
+        certificates: span_repair.Certificates, cells: np.ndarray
+    ) -> list[span_audit.Row]:
+        eliminated.append(len(cells))  # each neighbourhood eliminated
+        return columns(certificates, cells)
 
     def counting_neighbourhood(
         certificates: span_repair.Certificates, cells: list[int], hops: int, fixed: np.ndarray
@@ -305,7 +307,7 @@ def test_a_union_past_the_bound_goes_in_batches_from_the_radius_it_reached(
         searched.append((len(cells), hops))
         return neighbourhood(certificates, cells, hops, fixed)
 
-    monkeypatch.setattr(span_audit, "eliminate", counting_eliminate)
+    monkeypatch.setattr(span_repair.Certificates, "_columns", counting_columns)
     monkeypatch.setattr(span_repair.Certificates, "_neighbourhood", counting_neighbourhood)
     unbounded = span_repair.plan(system, max_rounds=1)
     assert eliminated == [24, 48, 72]  # one union per radius
@@ -339,6 +341,32 @@ def test_a_cell_no_pair_frees_is_freed_by_a_change_of_the_table_near_it(frozen: 
     assert {str(key[0]) for key in repair.added} == {f"{name}{moved}" for name in "tsr"}
     assert span_repair.determined_after(system, repair).size == 0
     assert Factorised(_after(system, repair.added)).determined().size == 0
+
+
+def test_the_perturbation_eliminates_only_until_each_stuck_cell_has_its_relation(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The triangle of twins: the first relation holding x comes with the cheapest total's
+    cells (cost 1), so the elimination stops before the dearer published cells, and the plan
+    is the same as the full elimination's (t1, s1, r1)."""
+    system, fixed = _triangle_of_twins(set())
+    consumed: list[tuple[int, int]] = []  # (rows given, rows eliminated) per elimination
+    add_rows = span_audit.Echelon.add_rows
+
+    def counting_add_rows(
+        echelon: span_audit.Echelon, rows: list[span_audit.Row], order: Iterable[int]
+    ) -> Iterator[int]:
+        consumed.append((len(rows), 0))
+        for row in add_rows(echelon, rows, order):
+            consumed[-1] = (len(rows), consumed[-1][1] + 1)
+            yield row
+
+    monkeypatch.setattr(span_audit.Echelon, "add_rows", counting_add_rows)
+    repair = span_repair.plan(system, max_rounds=1, fixed=fixed)
+    assert {str(key[0]) for key in repair.added} == {"t1", "s1", "r1"}
+    # the audit's own elimination, then one per radius: 1 and 2 hops serve nothing, 4 hops
+    # (the whole triangle) does at its 12th of 18 columns
+    assert consumed[1:] == [(6, 6), (12, 12), (18, 12)]
 
 
 def test_the_perturbation_serves_only_the_tail(monkeypatch: pytest.MonkeyPatch) -> None:
