@@ -363,13 +363,13 @@ class Certificates:
         of W without d, hidden first, then published cheapest first, would combine (the
         cheapest published columns that serve d). W grows through `radii` for the cells not
         yet served. A union past MAX_NEIGHBOURHOOD is not eliminated (at 1,000,000
-        conversations the union of 40 neighbourhoods passed it at 8 hops, and eliminating it
-        served nothing): its cells go in batches whose neighbourhoods stay within it
-        (Certificates._batches), each from that radius on, as a smaller one cannot serve a
-        cell the union's did not (its neighbourhood lay inside the union); a single cell's is
-        cut at the bound and tried once. When none serves a cell, RepairError says what was
-        tried. (z is unwound only down to the other hidden columns: the cells it moves there
-        are hidden already.)"""
+        conversations the union of 40 neighbourhoods passed it at 8 hops; main eliminated it,
+        then served the cells one by one from 1 hop): its cells go in batches whose
+        neighbourhoods stay within it (Certificates._batches), each from that radius on, as a
+        smaller one cannot serve a cell the union's did not (its neighbourhood lay inside the
+        union); a single cell's is cut at the bound and tried once. When none serves a cell,
+        RepairError says what was tried. (z is unwound only down to the other hidden columns:
+        the cells it moves there are hidden already.)"""
         system, moved = self.system, set[int]()
         left, tried = list(cells), []
         for index, hops in enumerate(radii):
