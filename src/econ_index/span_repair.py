@@ -346,59 +346,69 @@ class Certificates:
                 break
         return np.flatnonzero(seen)
 
-    def perturbations(
-        self, cells: list[int], fixed: np.ndarray, radii: tuple[int, ...] = RADII
-    ) -> set[int]:
+    def perturbations(self, cells: list[int], fixed: np.ndarray) -> set[int]:
         """The cells moved by changes z of the table that keep every equation (A z = 0), one
         with z_d = 1 for each determined d of `cells` that an earlier one does not move, none
         of `fixed` moved, found near them (module doc, step 3): hiding their published cells
         frees every cell they move.
 
         Such z, zero outside a neighbourhood W, is a dependency among W's columns that holds
-        d. One elimination serves all of `cells` (W: around all of them): the other hidden
-        columns, then `cells`' (each joins the form: d is determined iff its column is not in
-        the span of the other hidden ones), then the published ones cheapest first, each
-        reduced to nothing (a relation) iff the earlier columns span it. The first published
-        relation that holds d gives z: its published cells are those a separate elimination
-        of W without d, hidden first, then published cheapest first, would combine (the
-        cheapest published columns that serve d). W grows through `radii` for the cells not
-        yet served. A union past MAX_NEIGHBOURHOOD is not eliminated (at 1,000,000
-        conversations the union of 40 neighbourhoods passed it at 8 hops; main eliminated it,
-        then served the cells one by one from 1 hop): its cells go in batches whose
-        neighbourhoods stay within it (Certificates._batches), each from that radius on, as a
-        smaller one cannot serve a cell the union's did not (its neighbourhood lay inside the
-        union); a single cell's is cut at the bound and tried once. When none serves a cell,
-        RepairError says what was tried. (z is unwound only down to the other hidden columns:
-        the cells it moves there are hidden already.)"""
+        d. One elimination serves every cell of `cells` in W (Certificates._serve): the other
+        hidden columns, then those cells' (each joins the form: d is determined iff its column
+        is not in the span of the other hidden ones), then the published ones cheapest first,
+        each reduced to nothing (a relation) iff the earlier columns span it. The first
+        published relation that holds d gives z: its published cells are those a separate
+        elimination of W without d, hidden first, then published cheapest first, would
+        combine (the cheapest published columns that serve d). W is the cells within RADII
+        hops of the cells not yet served, in turn. A W past MAX_NEIGHBOURHOOD is not
+        eliminated (at 1,000,000 conversations the union of 19 neighbourhoods passed it at 8
+        hops; main eliminated it, then searched each cell alone from 1 hop): W grows from the
+        first cells only (Certificates._batch), then from the next ones not served, at the
+        same radius (a smaller one cannot serve a cell the union's did not: its neighbourhood
+        lay inside the union). One cell's W past the bound is cut there and tried once. When
+        none serves a cell, RepairError says what was tried. (z is unwound only down to the
+        other hidden columns: the cells it moves there are hidden already.)"""
         system, moved = self.system, set[int]()
-        left, tried = list(cells), []
-        for index, hops in enumerate(radii):
-            around = self._neighbourhood(left, hops, fixed)
-            tried.append(f"{hops} hops ({len(around):,} cells)")
-            if len(around) > MAX_NEIGHBOURHOOD and len(left) > 1:
-                for batch in self._batches(left, hops, fixed):
-                    unserved = [cell for cell in batch if cell not in moved]
-                    if unserved:
-                        moved |= self.perturbations(unserved, fixed, radii[index:])
-                return moved
-            others = np.setdiff1d(around, left)
-            hidden = system.hidden[others]
-            ordered = np.concatenate(
-                [others[hidden], left, _by_cost(system, others[~hidden])]
-            ).astype(np.int64)
-            echelon, floor, found = self._first_relations(ordered, int(hidden.sum()), len(left))
-            for i, cell in enumerate(left):
-                if cell not in moved and i in found:
-                    dependency = echelon.input_combination({}, [(found[i], 1)], floor)
-                    moved.update(int(ordered[row]) for row in dependency)
-            left = [cell for i, cell in enumerate(left) if i not in found and cell not in moved]
-            if not left or len(around) > MAX_NEIGHBOURHOOD:
+        left, tried, cut = list(cells), [], False
+        for hops in RADII:
+            pending, failed = left, []  # failed: not served by W around them at `hops`
+            while pending and not cut:
+                around = self._neighbourhood(pending, hops, fixed)
+                seeds = pending
+                if len(around) > MAX_NEIGHBOURHOOD and len(pending) > 1:
+                    seeds, around = self._batch(pending, hops, fixed)
+                tried.append(f"{hops} hops ({len(around):,} cells)")
+                # every stuck cell in W is served with the seeds, by the same elimination
+                within = np.isin(pending, around).tolist()
+                moved |= self._serve(around, [c for c, w in zip(pending, within, strict=True) if w])
+                unserved = [cell for cell in seeds if cell not in moved]
+                failed += unserved
+                cut = bool(unserved) and len(around) > MAX_NEIGHBOURHOOD  # W can grow no more
+                pending = [cell for cell in pending if cell not in moved and cell not in seeds]
+            left = failed
+            if not left or cut:
                 break
         if left:
             raise RepairError(
                 f"no change of the table near {system.keys[left[0]]} frees it without a "
                 f"frozen published cell (tried {', '.join(tried)}); nothing was published"
             )
+        return moved
+
+    def _serve(self, around: np.ndarray, cells: list[int]) -> set[int]:
+        """The cells moved by the changes z found in W `around` for `cells` (those in W),
+        each z the first relation holding its cell (perturbations)."""
+        system, moved = self.system, set[int]()
+        others = np.setdiff1d(around, cells)
+        hidden = system.hidden[others]
+        ordered = np.concatenate([others[hidden], cells, _by_cost(system, others[~hidden])]).astype(
+            np.int64
+        )
+        echelon, floor, found = self._first_relations(ordered, int(hidden.sum()), len(cells))
+        for i, cell in enumerate(cells):
+            if cell not in moved and i in found:
+                dependency = echelon.input_combination({}, [(found[i], 1)], floor)
+                moved.update(int(ordered[row]) for row in dependency)
         return moved
 
     def _first_relations(
@@ -429,21 +439,18 @@ class Certificates:
                 echelon.reach(stuck, len(echelon.form) - 1, reach)
         return echelon, floor, found
 
-    def _batches(self, cells: list[int], hops: int, fixed: np.ndarray) -> list[list[int]]:
-        """`cells` in order, cut where the union of their neighbourhoods within `hops` would
-        pass MAX_NEIGHBOURHOOD (a cell whose own passes it is a batch alone)."""
-        batches: list[list[int]] = []
-        union = np.zeros(0, dtype=np.int64)
-        for cell in cells:
-            around = self._neighbourhood([cell], hops, fixed)
-            joined = np.union1d(union, around)
-            if batches and len(joined) <= MAX_NEIGHBOURHOOD:
-                batches[-1].append(cell)
-                union = joined
-            else:
-                batches.append([cell])
-                union = around
-        return batches
+    def _batch(
+        self, cells: list[int], hops: int, fixed: np.ndarray
+    ) -> tuple[list[int], np.ndarray]:
+        """The first of `cells`, up to where the union of their neighbourhoods within `hops`
+        would pass MAX_NEIGHBOURHOOD (the first alone when its own passes it), and that union."""
+        union, end = self._neighbourhood(cells[:1], hops, fixed), 1
+        while end < len(cells) and len(union) <= MAX_NEIGHBOURHOOD:
+            joined = np.union1d(union, self._neighbourhood([cells[end]], hops, fixed))
+            if len(joined) > MAX_NEIGHBOURHOOD:
+                break
+            union, end = joined, end + 1
+        return cells[:end], union
 
     def _columns(self, cells: np.ndarray) -> list[Row]:
         """Per cell of `cells`: its column of the equations, modulo PRIME, keyed by equation."""

@@ -284,8 +284,9 @@ def test_a_union_past_the_bound_goes_in_batches_from_the_radius_it_reached(
 ) -> None:
     """Four triangles of twins under a bound of 36 cells: the 12 stuck cells' union fits at 1
     hop (24 cells) and serves none, passes the bound at 2 hops (48) and is not eliminated. Its
-    cells go on in batches within the bound (a triangle's three cells: 30 at 2 hops, then two
-    of them together at 4 hops), never again at 1 hop; the cells hidden are the same as
+    cells go on in batches within the bound (a triangle's three cells: 30 cells at 2 hops),
+    never again at 1 hop; at 4 hops two cells' neighbourhoods (36 cells: two triangles) serve
+    the six stuck cells in them at once, then the other six. The cells hidden are the same as
     without a bound, and the plan is clean."""
     system = _four_triangles_of_twins()
     eliminated: list[int] = []
@@ -315,10 +316,33 @@ def test_a_union_past_the_bound_goes_in_batches_from_the_radius_it_reached(
     searched.clear()
     monkeypatch.setattr(span_repair, "MAX_NEIGHBOURHOOD", 36)
     repair = span_repair.plan(system, max_rounds=1)
-    assert max(eliminated) <= 36 and eliminated[:2] == [24, 30]
+    assert eliminated == [24, 30, 30, 30, 30, 36, 36]
     assert searched[:2] == [(12, 1), (12, 2)] and min(hops for _, hops in searched[2:]) == 2
-    assert (2, 4) in searched  # two cells served by one elimination
     assert sorted(repair.added) == sorted(unbounded.added)
+    assert span_repair.determined_after(system, repair).size == 0
+
+
+def test_the_stuck_cells_in_a_batch_s_neighbourhood_are_served_with_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The triangle of twins under a bound of 16 cells: x, y and z's union passes it at 4
+    hops (18), x's own does too and is cut there, and the one elimination of that W serves y
+    and z with x: no neighbourhood is searched for them alone."""
+    system, fixed = _triangle_of_twins(set())
+    searched: list[list[str]] = []
+    neighbourhood = span_repair.Certificates._neighbourhood
+
+    def naming_neighbourhood(
+        certificates: span_repair.Certificates, cells: list[int], hops: int, fixed: np.ndarray
+    ) -> np.ndarray:
+        searched.append([str(system.keys[cell][0]) for cell in cells])
+        return neighbourhood(certificates, cells, hops, fixed)
+
+    monkeypatch.setattr(span_repair.Certificates, "_neighbourhood", naming_neighbourhood)
+    monkeypatch.setattr(span_repair, "MAX_NEIGHBOURHOOD", 16)
+    repair = span_repair.plan(system, max_rounds=1, fixed=fixed)
+    assert searched == [["x", "y", "z"]] * 3 + [["x"]]
+    assert {str(key[0]) for key in repair.added} == {"t1", "s1", "r1"}
     assert span_repair.determined_after(system, repair).size == 0
 
 
