@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import heapq
 import random
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from fractions import Fraction
 
@@ -175,6 +175,19 @@ class Echelon:
                     heapq.heappush(queue, self.rank_of[column])
         return steps
 
+    def add_rows(self, rows: list[Row], order: Iterable[int]) -> Iterator[int]:
+        """Eliminates `rows` in `order` (an input row joins the form iff the earlier ones do
+        not span it), yielding each input row once it is in: a caller may stop early."""
+        # pivot on the column fewest rows hold (Markowitz): the least fill
+        holders: dict[int, int] = {}
+        for row in rows:
+            for column in row:
+                holders[column] = holders.get(column, 0) + 1
+        for number in order:
+            row = dict(rows[number])
+            self._append(row, number, self.reduce(row), holders)
+            yield number
+
     def _append(self, row: Row, origin: int, steps: Steps, holders: dict[int, int]) -> None:
         """`row`, reduced, as the form's next row (pivot: the column fewest rows hold, for the
         least fill), or a relation when nothing is left."""
@@ -250,11 +263,14 @@ class Echelon:
             self._append(row, origin, steps + added, holders)
         return changed
 
-    def reach(self, rows: dict[int, int], floor: int) -> dict[int, Row]:
+    def reach(
+        self, rows: dict[int, int], floor: int, reach: dict[int, Row] | None = None
+    ) -> dict[int, Row]:
         """Per position from `floor` on: the weights of the input rows `rows` (input row ->
         key) in its form row written as input rows, by key, where not zero; needs `record`.
-        Form row p is its input row plus the earlier form rows in its steps: one pass up."""
-        reach: dict[int, Row] = {}
+        Form row p is its input row plus the earlier form rows in its steps: one pass up.
+        Given `reach` for the positions before `floor`, extends it."""
+        reach = {} if reach is None else reach
         for position in range(floor, len(self.form)):
             weights: Row = {}
             key = rows.get(self.origin[position])
@@ -336,15 +352,9 @@ def eliminate(rows: list[Row], record: bool = False, order: Iterable[int] | None
     `record`, how each row of it came about."""
     if order is None:
         order = sorted(range(len(rows)), key=lambda r: len(rows[r]))
-    # pivot on the column fewest rows hold (Markowitz): the least fill
-    holders: dict[int, int] = {}
-    for row in rows:
-        for column in row:
-            holders[column] = holders.get(column, 0) + 1
     echelon = Echelon(record=record)
-    for number in order:
-        row = dict(rows[number])
-        echelon._append(row, number, echelon.reduce(row), holders)
+    for _ in echelon.add_rows(rows, order):
+        pass
     return echelon
 
 

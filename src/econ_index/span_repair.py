@@ -357,59 +357,104 @@ class Certificates:
         frees every cell they move.
 
         Such z, zero outside a neighbourhood W, is a dependency among W's columns that holds
-        d. One elimination serves all of `cells` (W: around all of them): the other hidden
-        columns, then `cells`' (each joins the form: d is determined iff its column is not in
-        the span of the other hidden ones), then the published ones cheapest first, each
-        reduced to nothing (a relation) iff the earlier columns span it. The first published
-        relation that holds d gives z: its published cells are those a separate elimination
-        of W without d, hidden first, then published cheapest first, would combine (the
-        cheapest published columns that serve d). W grows through RADII for the cells not
-        yet served; those left are tried one by one (at 1,000,000 conversations the union of
-        40 neighbourhoods passed MAX_NEIGHBOURHOOD at 8 hops); when none serves one,
-        RepairError says what was tried. (z is unwound only
-        down to the other hidden columns: the cells it moves there are hidden already.)"""
+        d. One elimination serves every cell of `cells` in W (Certificates._serve): the other
+        hidden columns, then those cells' (each joins the form: d is determined iff its column
+        is not in the span of the other hidden ones), then the published ones cheapest first,
+        each reduced to nothing (a relation) iff the earlier columns span it. The first
+        published relation that holds d gives z: its published cells are those a separate
+        elimination of W without d, hidden first, then published cheapest first, would
+        combine (the cheapest published columns that serve d). W is the cells within RADII
+        hops of the cells not yet served, in turn. A W past MAX_NEIGHBOURHOOD is not
+        eliminated (at 1,000,000 conversations the union of 19 neighbourhoods passed it at 8
+        hops; eliminating it, then each cell alone from 1 hop, took 413 CPU s): W grows from the
+        first cells only (Certificates._batch), then from the next ones not served, at the
+        same radius (a smaller one cannot serve a cell the union's did not: its neighbourhood
+        lay inside the union). One cell's W past the bound is cut there and tried once. When
+        none serves a cell, RepairError says what was tried. (z is unwound only down to the
+        other hidden columns: the cells it moves there are hidden already.)"""
         system, moved = self.system, set[int]()
-        left, tried = list(cells), []
+        left, tried, cut = list(cells), [], False
         for hops in RADII:
-            around = self._neighbourhood(left, hops, fixed)
-            others = np.setdiff1d(around, left)
-            hidden = system.hidden[others]
-            ordered = np.concatenate(
-                [others[hidden], left, _by_cost(system, others[~hidden])]
-            ).astype(np.int64)
-            echelon = span_audit.eliminate(
-                self._columns(ordered), record=True, order=range(len(ordered))
-            )
-            first = int(hidden.sum())  # input rows of `cells` from here, published after them
-            floor = min(echelon.position_of.get(first + i, len(ordered)) for i in range(len(left)))
-            # which of `cells` each published relation holds, without unwinding each
-            reach = echelon.reach({first + i: i for i in range(len(left))}, floor)
-            found: dict[int, int] = {}  # index into `left` -> the first relation holding it
-            for row in echelon.relations:
-                if row < first + len(left):
-                    continue
-                for i in echelon.relation_weights(row, reach):
-                    found.setdefault(i, row)
-                if len(found) == len(left):
-                    break
-            for i, cell in enumerate(left):
-                if cell not in moved and i in found:
-                    dependency = echelon.input_combination({}, [(found[i], 1)], floor)
-                    moved.update(int(ordered[row]) for row in dependency)
-            left = [cell for i, cell in enumerate(left) if i not in found and cell not in moved]
-            tried.append(f"{hops} hops ({len(around):,} cells)")
-            if not left or len(around) > MAX_NEIGHBOURHOOD:
+            pending, failed = left, []  # failed: not served by W around them at `hops`
+            while pending and not cut:
+                around = self._neighbourhood(pending, hops, fixed)
+                seeds = pending
+                if len(around) > MAX_NEIGHBOURHOOD and len(pending) > 1:
+                    seeds, around = self._batch(pending, hops, fixed)
+                tried.append(f"{hops} hops ({len(around):,} cells)")
+                # every stuck cell in W is served with the seeds, by the same elimination
+                within = np.isin(pending, around).tolist()
+                moved |= self._serve(around, [c for c, w in zip(pending, within, strict=True) if w])
+                unserved = [cell for cell in seeds if cell not in moved]
+                failed += unserved
+                cut = bool(unserved) and len(around) > MAX_NEIGHBOURHOOD  # W can grow no more
+                pending = [cell for cell in pending if cell not in moved and cell not in seeds]
+            left = failed
+            if not left or cut:
                 break
-        if len(left) > 1:  # the union outgrew MAX_NEIGHBOURHOOD: each alone, as before
-            for cell in left:
-                if cell not in moved:
-                    moved |= self.perturbations([cell], fixed)
-        elif left:
+        if left:
             raise RepairError(
                 f"no change of the table near {system.keys[left[0]]} frees it without a "
                 f"frozen published cell (tried {', '.join(tried)}); nothing was published"
             )
         return moved
+
+    def _serve(self, around: np.ndarray, cells: list[int]) -> set[int]:
+        """The cells moved by the changes z found in W `around` for `cells` (those in W),
+        each z the first relation holding its cell (perturbations)."""
+        system, moved = self.system, set[int]()
+        others = np.setdiff1d(around, cells)
+        hidden = system.hidden[others]
+        ordered = np.concatenate([others[hidden], cells, _by_cost(system, others[~hidden])]).astype(
+            np.int64
+        )
+        echelon, floor, found = self._first_relations(ordered, int(hidden.sum()), len(cells))
+        for i, cell in enumerate(cells):
+            if cell not in moved and i in found:
+                dependency = echelon.input_combination({}, [(found[i], 1)], floor)
+                moved.update(int(ordered[row]) for row in dependency)
+        return moved
+
+    def _first_relations(
+        self, ordered: np.ndarray, first: int, count: int
+    ) -> tuple[span_audit.Echelon, int, dict[int, int]]:
+        """Eliminates the columns of `ordered` in order (input rows first .. first + count - 1:
+        the stuck cells, published cells after them) until each stuck cell i has a published
+        relation holding it: the form, the first stuck cell's position, and per i its first
+        relation's input row. The relations after those are not needed (each z is the first
+        relation holding its cell), so the elimination stops there."""
+        echelon = span_audit.Echelon(record=True)
+        stuck = {first + i: i for i in range(count)}
+        floor = len(ordered)
+        # which stuck cells each form row (from floor on) holds: which a relation holds
+        # without unwinding it
+        reach: dict[int, Row] = {}
+        found: dict[int, int] = {}
+        for row in echelon.add_rows(self._columns(ordered), range(len(ordered))):
+            if row == first + count - 1:  # every stuck column joined the form
+                floor = min(echelon.position_of[r] for r in stuck)
+                echelon.reach(stuck, floor, reach)
+            elif row in echelon.relations and row >= first + count:
+                for i in echelon.relation_weights(row, reach):
+                    found.setdefault(i, row)
+                if len(found) == count:
+                    break
+            elif row >= first + count:
+                echelon.reach(stuck, len(echelon.form) - 1, reach)
+        return echelon, floor, found
+
+    def _batch(
+        self, cells: list[int], hops: int, fixed: np.ndarray
+    ) -> tuple[list[int], np.ndarray]:
+        """The first of `cells`, up to where the union of their neighbourhoods within `hops`
+        would pass MAX_NEIGHBOURHOOD (the first alone when its own passes it), and that union."""
+        union, end = self._neighbourhood(cells[:1], hops, fixed), 1
+        while end < len(cells) and len(union) <= MAX_NEIGHBOURHOOD:
+            joined = np.union1d(union, self._neighbourhood([cells[end]], hops, fixed))
+            if len(joined) > MAX_NEIGHBOURHOOD:
+                break
+            union, end = joined, end + 1
+        return cells[:end], union
 
     def _columns(self, cells: np.ndarray) -> list[Row]:
         """Per cell of `cells`: its column of the equations, modulo PRIME, keyed by equation."""

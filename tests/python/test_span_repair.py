@@ -4,6 +4,7 @@ plan must leave none determined, checked by the hidden side's factorisation (eco
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from dataclasses import replace
 
 import numpy as np
@@ -282,25 +283,97 @@ def _twin_parts() -> tuple[dict[str, float], list[dict[str, float]], set[str], d
     return sizes, equations, hidden, costs
 
 
+def _four_triangles_of_twins() -> EquationSystem:
+    """Four separate triangles of twins: 12 stuck cells."""
+    sizes, equations, hidden, costs = _twin_parts()
+    copies = [f"_{k}" for k in range(4)]
+    return _system(
+        [{name + c: v for name, v in equation.items()} for c in copies for equation in equations],
+        {name + c: v for c in copies for name, v in sizes.items()},
+        {name + c for c in copies for name in hidden},
+        {name + c: v for c in copies for name, v in costs.items()},
+    )
+
+
 def test_stuck_cells_whose_joint_neighbourhood_is_too_large_are_served_one_by_one(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """Four separate triangles of twins: the 12 stuck cells' neighbourhoods together pass the
     bound at 1 hop (24 cells > 18), each alone reaches its whole triangle (18 cells, 3 hops):
     each triangle's cheapest total goes, as when each is planned alone."""
-    sizes, equations, hidden, costs = _twin_parts()
-    copies = [f"_{k}" for k in range(4)]
-    system = _system(
-        [{name + c: v for name, v in equation.items()} for c in copies for equation in equations],
-        {name + c: v for c in copies for name, v in sizes.items()},
-        {name + c for c in copies for name in hidden},
-        {name + c: v for c in copies for name, v in costs.items()},
-    )
+    system = _four_triangles_of_twins()
     monkeypatch.setattr(span_repair, "MAX_NEIGHBOURHOOD", 18)
     repair = span_repair.plan(system, max_rounds=1)
     assert sorted(str(key[0]) for key in repair.added) == sorted(
-        f"{name}1{c}" for c in copies for name in "tsr"
+        f"{name}1_{k}" for k in range(4) for name in "tsr"
     )
+    assert span_repair.determined_after(system, repair).size == 0
+
+
+def test_a_union_past_the_bound_goes_in_batches_from_the_radius_it_reached(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Four triangles of twins under a bound of 36 cells: the 12 stuck cells' union fits at 1
+    hop (24 cells) and serves none, passes the bound at 2 hops (48) and is not eliminated. Its
+    cells go on in batches within the bound (a triangle's three cells: 30 cells at 2 hops),
+    never again at 1 hop; at 4 hops two cells' neighbourhoods (36 cells: two triangles) serve
+    the six stuck cells in them at once, then the other six. The cells hidden are the same as
+    without a bound, and the plan is clean."""
+    system = _four_triangles_of_twins()
+    eliminated: list[int] = []
+    searched: list[tuple[int, int]] = []  # (stuck cells, hops) per neighbourhood
+    columns, neighbourhood = (
+        span_repair.Certificates._columns,
+        span_repair.Certificates._neighbourhood,
+    )
+
+    def counting_columns(
+        certificates: span_repair.Certificates, cells: np.ndarray
+    ) -> list[span_audit.Row]:
+        eliminated.append(len(cells))  # each neighbourhood eliminated
+        return columns(certificates, cells)
+
+    def counting_neighbourhood(
+        certificates: span_repair.Certificates, cells: list[int], hops: int, fixed: np.ndarray
+    ) -> np.ndarray:
+        searched.append((len(cells), hops))
+        return neighbourhood(certificates, cells, hops, fixed)
+
+    monkeypatch.setattr(span_repair.Certificates, "_columns", counting_columns)
+    monkeypatch.setattr(span_repair.Certificates, "_neighbourhood", counting_neighbourhood)
+    unbounded = span_repair.plan(system, max_rounds=1)
+    assert eliminated == [24, 48, 72]  # one union per radius
+    eliminated.clear()
+    searched.clear()
+    monkeypatch.setattr(span_repair, "MAX_NEIGHBOURHOOD", 36)
+    repair = span_repair.plan(system, max_rounds=1)
+    assert eliminated == [24, 30, 30, 30, 30, 36, 36]
+    assert searched[:2] == [(12, 1), (12, 2)] and min(hops for _, hops in searched[2:]) == 2
+    assert sorted(repair.added) == sorted(unbounded.added)
+    assert span_repair.determined_after(system, repair).size == 0
+
+
+def test_the_stuck_cells_in_a_batch_s_neighbourhood_are_served_with_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The triangle of twins under a bound of 16 cells: x, y and z's union passes it at 4
+    hops (18), x's own does too and is cut there, and the one elimination of that W serves y
+    and z with x: no neighbourhood is searched for them alone."""
+    system, fixed = _triangle_of_twins(set())
+    searched: list[list[str]] = []
+    neighbourhood = span_repair.Certificates._neighbourhood
+
+    def naming_neighbourhood(
+        certificates: span_repair.Certificates, cells: list[int], hops: int, fixed: np.ndarray
+    ) -> np.ndarray:
+        searched.append([str(system.keys[cell][0]) for cell in cells])
+        return neighbourhood(certificates, cells, hops, fixed)
+
+    monkeypatch.setattr(span_repair.Certificates, "_neighbourhood", naming_neighbourhood)
+    monkeypatch.setattr(span_repair, "MAX_NEIGHBOURHOOD", 16)
+    repair = span_repair.plan(system, max_rounds=1, fixed=fixed)
+    assert searched == [["x", "y", "z"]] * 3 + [["x"]]
+    assert {str(key[0]) for key in repair.added} == {"t1", "s1", "r1"}
     assert span_repair.determined_after(system, repair).size == 0
 
 
@@ -323,6 +396,32 @@ def test_a_cell_no_pair_frees_is_freed_by_a_change_of_the_table_near_it(frozen: 
     assert {str(key[0]) for key in repair.added} == {f"{name}{moved}" for name in "tsr"}
     assert span_repair.determined_after(system, repair).size == 0
     assert Factorised(_after(system, repair.added)).determined().size == 0
+
+
+def test_the_perturbation_eliminates_only_until_each_stuck_cell_has_its_relation(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The triangle of twins: the first relation holding x comes with the cheapest total's
+    cells (cost 1), so the elimination stops before the dearer published cells, and the plan
+    is the same as the full elimination's (t1, s1, r1)."""
+    system, fixed = _triangle_of_twins(set())
+    consumed: list[tuple[int, int]] = []  # (rows given, rows eliminated) per elimination
+    add_rows = span_audit.Echelon.add_rows
+
+    def counting_add_rows(
+        echelon: span_audit.Echelon, rows: list[span_audit.Row], order: Iterable[int]
+    ) -> Iterator[int]:
+        consumed.append((len(rows), 0))
+        for row in add_rows(echelon, rows, order):
+            consumed[-1] = (len(rows), consumed[-1][1] + 1)
+            yield row
+
+    monkeypatch.setattr(span_audit.Echelon, "add_rows", counting_add_rows)
+    repair = span_repair.plan(system, max_rounds=1, fixed=fixed)
+    assert {str(key[0]) for key in repair.added} == {"t1", "s1", "r1"}
+    # the audit's own elimination, then one per radius: 1 and 2 hops serve nothing, 4 hops
+    # (the whole triangle) does at its 12th of 18 columns
+    assert consumed[1:] == [(6, 6), (12, 12), (18, 12)]
 
 
 def test_the_perturbation_serves_only_the_tail(monkeypatch: pytest.MonkeyPatch) -> None:
