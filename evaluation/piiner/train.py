@@ -3,6 +3,7 @@ public ones (issue #17, experiment).
 
     python evaluation/piiner/train.py strong                 # the strong scrubber on dev, cached
     python evaluation/piiner/train.py cv --folds 0 1 2       # 5-fold CV on dev (folds in parallel)
+    python evaluation/piiner/train.py cv --oversample 4 --epochs 6   # private names weighted
     python evaluation/piiner/train.py summary                # the CV table from the fold files
     python evaluation/piiner/train.py refit --epochs 4       # all of dev, saved per checkpoint
     python evaluation/piiner/train.py test --model build/piiner/ner-plain-N --rule R   # once
@@ -11,8 +12,10 @@ Labels carry the decision: ``PERSON`` is a private person (the gold ``PERSON``),
 a public figure, an author or a character, and ``ORG`` / ``GPE`` / ``PRODUCT`` the other names the
 rubric marks (every proper name is marked, so a token outside them is no name). With
 ``--rehearse`` the base model's own other entities (dates, numbers, works, ...) outside the gold
-spans are trained as labels instead of "outside", so it does not unlearn them. Folds are a seeded
-hash of the unit id (one unit per conversation: grouped by unit and conversation).
+spans are trained as labels instead of "outside", so it does not unlearn them. With
+``--oversample N`` each unit holding a gold private name is trained N times per epoch (the private
+class is 8 % of dev's labelled names). Folds are a seeded hash of the unit id (one unit per
+conversation: grouped by unit and conversation).
 
 Rules combining the model with the strong scrubber, all keeping its structured placeholders:
 
@@ -129,20 +132,30 @@ def examples(nlp: Any, units: Sequence[Unit], rehearse: dict[str, Ents] | None) 
     return out
 
 
+def config(args: argparse.Namespace) -> str:
+    """The name of a training set-up in result and model file names."""
+    tag = "rehearse" if args.rehearse else "plain"
+    return tag + (f"-x{args.oversample}" if args.oversample > 1 else "")
+
+
 def train(
     units: Sequence[Unit],
-    epochs: int,
-    rehearse: bool,
+    args: argparse.Namespace,
     on_epoch: Callable[[int, Any], None] | None = None,
 ) -> Any:
     fix_random_seed(SEED)
     nlp = base_model()
     own = dict(zip([u.unit for u in units], entities(nlp, [u.text for u in units]), strict=True))
-    data = examples(nlp, units, own if rehearse else None)
+    weighted = [
+        u
+        for u in units
+        for _ in range(args.oversample if any(s.type == "PERSON" for s in u.spans) else 1)
+    ]
+    data = examples(nlp, weighted, own if args.rehearse else None)
     nlp.get_pipe("ner").add_label("PUBLIC_PERSON")
     optimizer = nlp.resume_training()
     rng = random.Random(SEED)
-    for epoch in range(1, epochs + 1):
+    for epoch in range(1, args.epochs + 1):
         rng.shuffle(data)
         losses: dict[str, float] = {}
         for batch in minibatch(data, size=compounding(4.0, 32.0, 1.001)):
@@ -231,7 +244,7 @@ def strong_step(args: argparse.Namespace) -> None:
 def cv_step(args: argparse.Namespace) -> None:
     dev = load_gold(args.gold, "dev")
     strong = load_strong(args.out)
-    tag = "rehearse" if args.rehearse else "plain"
+    tag = config(args)
     for k in args.folds:
         fit = [u for u in dev if fold_of(u.unit) != k]
         held = [u for u in dev if fold_of(u.unit) == k]
@@ -249,7 +262,7 @@ def cv_step(args: argparse.Namespace) -> None:
                 print(f"  fold {k} {rows[-1]}", flush=True)
 
         print(f"fold {k} ({tag}): fit {len(fit)}, held out {len(held)}", flush=True)
-        train(fit, args.epochs, args.rehearse, on_epoch)
+        train(fit, args, on_epoch)
         result = {"fold": k, "config": tag, "cpu_s": round(cpu() - c0), "rows": rows}
         result["peak_rss_mib"] = peak_mib()
         (args.out / f"cv-{tag}-fold{k}.json").write_text(json.dumps(result, indent=1))
@@ -282,7 +295,7 @@ def summary_step(args: argparse.Namespace) -> None:
 def refit_step(args: argparse.Namespace) -> None:
     """All of dev, the same seed; the ner component saved at each checkpoint."""
     dev = load_gold(args.gold, "dev")
-    tag = "rehearse" if args.rehearse else "plain"
+    tag = config(args)
 
     def save(epoch: int, nlp: Any) -> None:
         if epoch in CHECKPOINTS:
@@ -290,7 +303,7 @@ def refit_step(args: argparse.Namespace) -> None:
             print(f"  saved after epoch {epoch}: CPU {cpu():.0f} s", flush=True)
 
     args.out.mkdir(parents=True, exist_ok=True)
-    train(dev, args.epochs, args.rehearse, save)
+    train(dev, args, save)
 
 
 def fitted(path: Path) -> Any:
@@ -330,6 +343,7 @@ def main() -> None:
     p.add_argument("--out", type=Path, default=OUT)
     p.add_argument("--folds", type=int, nargs="+", default=list(range(FOLDS)))
     p.add_argument("--rehearse", action="store_true")
+    p.add_argument("--oversample", type=int, default=1, help="times a private-name unit is trained")
     p.add_argument("--epochs", type=int, default=max(CHECKPOINTS))
     p.add_argument("--rule", default="replace")
     p.add_argument("--model", type=Path, default=OUT / "ner-plain-4")
