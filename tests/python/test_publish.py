@@ -5,6 +5,7 @@ hidden count that the published ones give back."""
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
 import duckdb
@@ -53,7 +54,13 @@ def _audit_inputs(con: duckdb.DuckDBPyConnection) -> None:
     )
 
 
-def _warehouse(path: Path, *, mart_n_users: str = "n_users", total: str = "") -> Path:
+def _warehouse(
+    path: Path,
+    *,
+    mart_n_users: str = "n_users",
+    mart_n_conversations: str = "n_conversations",
+    total: str = "",
+) -> Path:
     """A warehouse whose published schema holds the cells and a view over them; the view names
     its source with the catalog, as dbt-duckdb writes it (the file's stem)."""
     catalog = path.stem
@@ -69,7 +76,8 @@ def _warehouse(path: Path, *, mart_n_users: str = "n_users", total: str = "") ->
         _audit_inputs(con)
         con.execute(
             f"create view published.pub_usage_by_soc as select period_grain, node_id, "
-            f"n_conversations, {mart_n_users} as n_users, pct as pct_of_classified, "
+            f"{mart_n_conversations} as n_conversations, {mart_n_users} as n_users, "
+            "pct as pct_of_classified, "
             f"is_suppressed from \"{catalog}\".published.pub_index_cells where facet = 'usage'"
         )
     return path
@@ -104,6 +112,22 @@ def test_a_published_view_below_k_is_refused(tmp_path: Path) -> None:
     with pytest.raises(PublishError, match="pub_usage_by_soc are below k"):
         publish(warehouse, tmp_path / "out.duckdb")
     assert not (tmp_path / "out.duckdb").exists()
+
+
+@pytest.mark.parametrize(("under_k", "refused"), [("3e-12", False), ("1e-3", True)])
+def test_allocated_conversations_meet_k_within_their_rounding(
+    tmp_path: Path, under_k: str, refused: bool
+) -> None:
+    """15 allocated conversations, summed from groups rounded to 12 decimals, can come out a few
+    1e-12 under k = 15 and are published; a thousandth under is below k."""
+    warehouse = _warehouse(
+        tmp_path / "warehouse.duckdb", mart_n_conversations=f"n_conversations - 25 - {under_k}"
+    )
+    with contextlib.ExitStack() as stack:
+        if refused:
+            stack.enter_context(pytest.raises(PublishError, match="are below k"))
+        publish(warehouse, tmp_path / "out.duckdb")
+    assert (tmp_path / "out.duckdb").exists() is not refused
 
 
 def test_a_hidden_count_the_published_ones_give_back_is_refused(tmp_path: Path) -> None:

@@ -394,7 +394,7 @@ where
     not is_suppressed
     and (
         coalesce(n_users, 0) < {{ k_users }}
-        or coalesce(n_conversations, 0) < {{ k_conversations }}
+        or {{ below_k_conversations('n_conversations', k_conversations) }}
     )
 
 union all

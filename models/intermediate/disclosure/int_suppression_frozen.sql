@@ -62,7 +62,9 @@ frozen_check as (
                         decisions.is_suppressed
                         or (
                             decisions.n_users >= {{ k_users }}
-                            and decisions.n_conversations >= {{ k_conversations }}
+                            and not {{ below_k_conversations(
+                                'decisions.n_conversations', k_conversations
+                            ) }}
                         )
                     )
                     then 0

@@ -9,7 +9,8 @@ with flagged as (
     select
         cells.cell_id,
         coalesce(cells.n_users, 0) < {{ k_users }} as below_k_users,
-        coalesce(cells.n_conversations, 0) < {{ k_conversations }} as below_k_conversations,
+        {{ below_k_conversations('cells.n_conversations', k_conversations) }}
+            as below_k_conversations,
         frozen.is_frozen,
         frozen.frozen_is_suppressed,
         frozen.frozen_reason
