@@ -22,7 +22,7 @@
 
 {#- 1e-6: a sum of n groups is at most n x 5e-13 off, so this covers millions of groups. Still
     k-anonymous: a conversation adds at most 1 to a cell, so more than k - 1 needs at least k
-    conversations. econ_index.publish.K_CONVERSATIONS_TOLERANCE must be the same. -#}
+    conversations. econ_index.publish.K_CONVERSATIONS_TOLERANCE must be the same (test_publish checks). -#}
 {% macro k_conversations_tolerance() -%}
     0.000001
 {%- endmacro %}

@@ -6,6 +6,7 @@ hidden count that the published ones give back."""
 from __future__ import annotations
 
 import contextlib
+import re
 from pathlib import Path
 
 import duckdb
@@ -13,7 +14,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from econ_index.bundle import AEI_COLUMNS
-from econ_index.publish import PublishError, publish
+from econ_index.publish import K_CONVERSATIONS_TOLERANCE, PublishError, publish
 
 CELLS = """
 create table published.pub_index_cells as
@@ -432,3 +433,11 @@ def test_a_not_classified_count_below_k_is_left_out(tmp_path: Path) -> None:
     with open(result.aei_export[0], newline="", encoding="utf-8") as handle:
         names = {r["cluster_name"] for r in csv.DictReader(handle)}
     assert "not_classified" not in names and "write code." in names
+
+
+def test_publish_check_and_dbt_share_the_k_tolerance() -> None:
+    """The publish check must not be looser or stricter than the rule dbt suppressed by."""
+    macro = (Path(__file__).resolve().parents[2] / "macros/suppression/k_threshold.sql").read_text()
+    body = re.search(r"macro k_conversations_tolerance\(\) -%}\s*([^{\s]+)\s*{%", macro)
+    assert body is not None, "k_conversations_tolerance() not found in k_threshold.sql"
+    assert float(body.group(1)) == K_CONVERSATIONS_TOLERANCE
