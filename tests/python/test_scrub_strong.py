@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from econ_index.notable import instances, parse_instances
+from econ_index.notable import famous_people, instances, parse_instances
 from econ_index.scrub import PiiType
 from econ_index.scrub_strong import StrongScrubber, _places
 
@@ -247,6 +247,49 @@ def test_private_names_beside_notable_ones_found(
     strong: StrongScrubber, text: str, name: str
 ) -> None:
     assert name in _names(strong, text), text
+
+
+# --- Pantheon 1.0's famous people (econ_index.notable.famous_people) -------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # people WordNet 3.0 lacks: a management writer, a film director, a psychologist, a singer
+        "I have been reading what Peter Drucker said about work, and it changed my week.",
+        "Which camera did James Cameron use for the underwater scenes?",
+        "Write a short essay on Daniel Kahneman and his two systems of thinking.",
+        "Tracy Chapman sang it better than anyone.",
+    ],
+)
+def test_famous_full_names_in_pantheon_kept(strong: StrongScrubber, text: str) -> None:
+    assert _names(strong, text) == [], text
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        # a famous full name the user calls their own, or beside a phone number, or theirs by
+        # "my name is"; a private-looking full name Pantheon does not list
+        ("I am writing about my friend James Cameron, who needs a new job.", "James Cameron"),
+        ("Applicant: Peter Drucker, phone (419) 346-4231, available from May.", "Peter Drucker"),
+        ("My name is Daniel Kahneman and I am applying for the analyst role.", "Daniel Kahneman"),
+        ("Please forward the invoice to Sarah Kowalczyk before Friday.", "Sarah Kowalczyk"),
+    ],
+)
+def test_private_names_beside_pantheon_ones_found(
+    strong: StrongScrubber, text: str, name: str
+) -> None:
+    assert name in _names(strong, text), text
+
+
+def test_pantheon_lists_famous_people_wordnet_lacks() -> None:
+    names = famous_people()
+    assert len(names) > 11_000
+    assert "peter drucker" in names and "peter drucker" not in instances()
+    # accented names also without their accents, as they are often typed
+    assert {"josé mourinho", "jose mourinho"} <= names
+    assert all(len(n.split()) > 1 and n == n.lower() and not n.startswith("#") for n in names)
 
 
 def test_wordnet_instances_are_parsed_from_data_noun() -> None:
