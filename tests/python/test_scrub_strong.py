@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from econ_index.notable import instances, parse_instances
+from econ_index.notable import famous_people, instances, parse_instances
 from econ_index.scrub import PiiType
 from econ_index.scrub_strong import StrongScrubber, _places
 
@@ -213,7 +213,7 @@ def test_the_place_names_ship_with_the_package() -> None:
     assert not any(p.startswith("#") or p != p.lower() for p in places)
 
 
-# --- WordNet's notable names (econ_index.notable) --------------------------------------------
+# --- WordNet's and Pantheon's notable names (econ_index.notable) ------------------------------
 
 
 @pytest.mark.parametrize(
@@ -226,9 +226,15 @@ def test_the_place_names_ship_with_the_package() -> None:
         "In the song he turned out to be Norman Mailer, and the crowd cheered.",
         "The first worm was launched by Robert Morris in 1988. Morris was a student.",
         "The ferry leaves Prince Rupert at noon.",
+        # people Pantheon 1.0 lists and WordNet lacks: a management writer, a film director, a
+        # psychologist, a singer
+        "I have been reading what Peter Drucker said about work, and it changed my week.",
+        "Which camera did James Cameron use for the underwater scenes?",
+        "Write a short essay on Daniel Kahneman and his two systems of thinking.",
+        "Tracy Chapman sang it better than anyone.",
     ],
 )
-def test_notable_full_names_in_wordnet_kept(strong: StrongScrubber, text: str) -> None:
+def test_notable_full_names_in_the_lists_kept(strong: StrongScrubber, text: str) -> None:
     assert _names(strong, text) == [], text
 
 
@@ -241,12 +247,27 @@ def test_notable_full_names_in_wordnet_kept(strong: StrongScrubber, text: str) -
         # a notable full name that the user calls their own, or next to a phone number
         ("I am writing about my friend Carl Rogers, who needs a new job.", "Carl Rogers"),
         ("Applicant: Norman Mailer, phone (419) 346-4231, available from May.", "Norman Mailer"),
+        # the same guards for Pantheon's names, and "my name is"
+        ("I am writing about my friend James Cameron, who needs a new job.", "James Cameron"),
+        ("Applicant: Peter Drucker, phone (419) 346-4231, available from May.", "Peter Drucker"),
+        ("My name is Daniel Kahneman and I am applying for the analyst role.", "Daniel Kahneman"),
+        # a private-looking full name no list holds
+        ("Please forward the invoice to Sarah Kowalczyk before Friday.", "Sarah Kowalczyk"),
     ],
 )
 def test_private_names_beside_notable_ones_found(
     strong: StrongScrubber, text: str, name: str
 ) -> None:
     assert name in _names(strong, text), text
+
+
+def test_pantheon_lists_famous_people_wordnet_lacks() -> None:
+    names = famous_people()
+    assert len(names) > 11_000
+    assert "peter drucker" in names and "peter drucker" not in instances()
+    # accented names also without their accents, as they are often typed
+    assert {"josé mourinho", "jose mourinho"} <= names
+    assert all(len(n.split()) > 1 and n == n.lower() and not n.startswith("#") for n in names)
 
 
 def test_wordnet_instances_are_parsed_from_data_noun() -> None:
