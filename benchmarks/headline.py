@@ -24,6 +24,7 @@ QUERY = f"""
 with decided as (
     select
         cells.cell_id,
+        cells.cell_no,
         cells.period_grain,
         cells.hide_cost,
         {HEADLINE} as is_headline,
@@ -38,9 +39,9 @@ with decided as (
 ),
 
 members as (
-    select equations.equation_id, equations.member_role, decided.*
+    select equations.equation_no, equations.member_role, decided.*
     from intermediate.int_disclosure_equations as equations
-    inner join decided using (cell_id)
+    inner join decided using (cell_no)
 ),
 
 -- per hidden complementary headline cell and equation holding it with one other secret cell:
@@ -48,19 +49,19 @@ members as (
 critical as (
     select
         headline.cell_id,
-        headline.equation_id,
+        headline.equation_no,
         bool_or(
             not other.is_suppressed and not other.is_fixed and other.member_role = 0
             and other.hide_cost < headline.hide_cost
         ) as has_cheaper_part
     from members as headline
     inner join members as other
-        on headline.equation_id = other.equation_id and headline.cell_id != other.cell_id
+        on headline.equation_no = other.equation_no and headline.cell_id != other.cell_id
     where
         headline.is_headline
         and headline.is_suppressed
         and headline.suppression_reason like 'complementary:%'
-    group by headline.cell_id, headline.equation_id
+    group by headline.cell_id, headline.equation_no
     having count(*) filter (where other.is_secret) = 1
 ),
 

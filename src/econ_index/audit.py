@@ -63,15 +63,16 @@ select
     coalesce(published.suppression_reason = '{pinned_share}', false) as is_pinned_share,
     coalesce(published.n_conversations, 0) as n_conversations,
     disclosure.cell_id,
+    disclosure.cell_no as disclosure_cell_no,
     disclosure.hide_cost
 from {cells} as published
 left join {disclosure_cells} as disclosure using ({keys})
 """
 _MEMBERSHIPS = """
 with numbered as ({published})
-select equations.equation_id, numbered.cell_no, equations.coefficient, equations.is_implied
+select equations.equation_no, numbered.cell_no, equations.coefficient, equations.is_implied
 from {equations} as equations
-inner join numbered using (cell_id)
+inner join numbered on equations.cell_no = numbered.disclosure_cell_no
 """
 # per base, the cells whose shares give it back (int_disclosure_share_groups)
 _SHARES = """
@@ -188,7 +189,7 @@ def equation_system(
             keys=cell_keys, matrix=known.matrix, implied=known.implied, shares=known.shares, **state
         )
     rows = con.execute(_MEMBERSHIPS.format(published=published, equations=equations)).fetchnumpy()
-    ids, first, equation_no = np.unique(rows["equation_id"], return_index=True, return_inverse=True)
+    ids, first, equation_no = np.unique(rows["equation_no"], return_index=True, return_inverse=True)
     # coo -> csr sums a cell listed twice in one equation
     matrix = sparse.coo_matrix(
         (rows["coefficient"].astype(float), (equation_no, rows["cell_no"].astype(np.int64))),

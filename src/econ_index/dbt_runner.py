@@ -13,6 +13,7 @@ from contextvars import ContextVar
 from pathlib import Path
 
 from dbt.cli.main import dbtRunner, dbtRunnerResult
+from dbt.contracts.graph.manifest import Manifest
 from dbt_common.events.base_types import EventMsg
 
 from econ_index.paths import PROJECT_ENV, SEED_FILE, find_project_dir
@@ -103,12 +104,14 @@ def run_dbt(
     quiet: bool = False,
     verbose: bool = True,
     environment: Mapping[str, str] | None = None,
+    manifest: Manifest | None = None,
 ) -> dbtRunnerResult:
     """``dbt <command>`` on ``warehouse``; raises :class:`DbtError` unless every node passed.
 
     With ``quiet``, dbt's own output goes to stderr so stdout stays machine-readable; without
     ``verbose`` dbt prints errors only (:func:`describe` sums the result up). ``environment``
-    is set for the command only (e.g. econ_index.daily's watermark).
+    is set for the command only (e.g. econ_index.daily's watermark). ``manifest``, from
+    :func:`parse_project` with the same ``variables``, spares the command dbt's parse.
     """
     project = project_dir()
     args = [*([] if verbose else ["--quiet"]), *command]
@@ -127,7 +130,7 @@ def run_dbt(
     listener = _listener.get()
     callbacks = [_node_counter(" ".join(command), listener)] if listener else []
     with _environment(env), redirect:
-        result = dbtRunner(callbacks=callbacks).invoke(args)
+        result = dbtRunner(manifest=manifest, callbacks=callbacks).invoke(args)
     if not result.success:
         failed = []
         for node in getattr(result.result, "results", None) or []:
@@ -136,6 +139,16 @@ def run_dbt(
         detail = "; ".join(failed) or str(result.exception or "see dbt output above")
         raise DbtError(f"dbt {' '.join(command)} failed: {detail}")
     return result
+
+
+def parse_project(*, warehouse: Path, verbose: bool = True) -> Manifest:
+    """The project parsed once (``dbt parse``, without vars), for several :func:`run_dbt` calls
+    to share: dbt's start-up per command is mostly its parse. The environment a model reads
+    (econ_index.daily's watermark) is read at execution, so one parse serves every command."""
+    result = run_dbt(["parse"], warehouse=warehouse, verbose=verbose)
+    if not isinstance(result.result, Manifest):
+        raise DbtError(f"dbt parse returned no manifest: {result.exception}")
+    return result.result
 
 
 def describe(result: dbtRunnerResult) -> str:

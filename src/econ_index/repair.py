@@ -25,6 +25,7 @@ from pathlib import Path
 
 import duckdb
 import numpy as np
+from dbt.contracts.graph.manifest import Manifest
 
 from econ_index.audit import (
     CELLS,
@@ -36,7 +37,7 @@ from econ_index.audit import (
     equation_system,
 )
 from econ_index.daily import TESTS_CHANGED_SINCE_ENV, daily_tests_since
-from econ_index.dbt_runner import check_seeds, describe, run_dbt
+from econ_index.dbt_runner import check_seeds, describe, parse_project, run_dbt
 from econ_index.span_repair import Plan, RepairError, plan
 from econ_index.warehouse import DDL, WarehouseError, explain_error
 
@@ -157,10 +158,17 @@ where frozen.is_closed and not frozen.is_frozen
 """
 
 
-def _reopen_changed(warehouse: Path, verbose: bool, report: Callable[[str], None]) -> None:
+def _reopen_changed(
+    warehouse: Path, verbose: bool, report: Callable[[str], None], manifest: Manifest
+) -> None:
     """Remove the record of the frozen periods whose cells changed since they were frozen, so
     that this build decides them again (after building the cells they are compared with)."""
-    run_dbt(["run", "--select", "+int_disclosure_cells"], warehouse=warehouse, verbose=verbose)
+    run_dbt(
+        ["run", "--select", "+int_disclosure_cells"],
+        warehouse=warehouse,
+        verbose=verbose,
+        manifest=manifest,
+    )
     try:
         with duckdb.connect(str(warehouse)) as con:
             changed = con.execute(_CHANGED_PERIODS).fetchall()
@@ -234,11 +242,15 @@ def build(
     # the watermark before any model moves it (the reopening runs models)
     since = daily_tests_since(warehouse) if daily and not full_refresh else None
     _record(warehouse, [], 0)
+    # one parse for the build's dbt commands (each would parse again otherwise)
+    manifest = parse_project(warehouse=warehouse, verbose=verbose)
     if reopen_changed:
-        _reopen_changed(warehouse, verbose, report)
+        _reopen_changed(warehouse, verbose, report, manifest)
     environment = {TESTS_CHANGED_SINCE_ENV: since} if since else None
     command = first_build(full_refresh=full_refresh, daily=daily)
-    result = run_dbt(command, warehouse=warehouse, verbose=verbose, environment=environment)
+    result = run_dbt(
+        command, warehouse=warehouse, verbose=verbose, environment=environment, manifest=manifest
+    )
     report(f"dbt build: {describe(result)}")
     plans: list[Plan] = []
     # the passes rebuild only models after int_disclosure_equations: read them once
@@ -250,12 +262,14 @@ def build(
         plans.append(found)
         if plans[-1].added:
             _record(warehouse, plans[-1].added, len(plans))
-            result = run_dbt(pass_command(FIRST_READER), warehouse=warehouse, verbose=verbose)
+            result = run_dbt(
+                pass_command(FIRST_READER), warehouse=warehouse, verbose=verbose, manifest=manifest
+            )
             report(f"dbt run {FIRST_READER}+ (repair pass {len(plans)}): {describe(result)}")
             continue
         frozen = _freeze(warehouse) if freeze else 0
         if not frozen:
-            _test_publication(warehouse, verbose, environment, report)
+            _test_publication(warehouse, verbose, environment, report, manifest)
             return plans
         report(f"froze {frozen:,} cells of newly closed periods")
         # Frozen cells enter the rounds as fixed from the start, so the open cells may be
@@ -263,7 +277,9 @@ def build(
         # rebuilt from the decisions just recorded and audited again, so that it is what a
         # plain `dbt build` (or Spark) gives from the same raw tables. The repairs stay,
         # applied after the rounds; the rounds' new picks may need passes of their own.
-        result = run_dbt(pass_command(FROZEN_READER), warehouse=warehouse, verbose=verbose)
+        result = run_dbt(
+            pass_command(FROZEN_READER), warehouse=warehouse, verbose=verbose, manifest=manifest
+        )
         report(f"dbt run {FROZEN_READER}+ (after the freeze): {describe(result)}")
         audits = 0
     raise RepairError(f"hidden counts still determined after {MAX_DBT_PASSES} dbt passes")
@@ -274,8 +290,15 @@ def _test_publication(
     verbose: bool,
     environment: dict[str, str] | None,
     report: Callable[[str], None],
+    manifest: Manifest,
 ) -> None:
     """Build what reads the final publication and run every data test of the chain from
     FROZEN_READER on (the deferred ones) on it: once, whatever the passes were."""
-    result = run_dbt(FINAL_BUILD, warehouse=warehouse, verbose=verbose, environment=environment)
+    result = run_dbt(
+        FINAL_BUILD,
+        warehouse=warehouse,
+        verbose=verbose,
+        environment=environment,
+        manifest=manifest,
+    )
     report(f"dbt build {PUBLICATION}+ and the tests from {FROZEN_READER} on: {describe(result)}")

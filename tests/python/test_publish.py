@@ -44,12 +44,13 @@ def _audit_inputs(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(
         "create table intermediate.int_disclosure_cells as select period_grain,"
         " period_start, level, node_id, facet, variable, level || ':' || node_id as cell_id,"
+        " row_number() over (order by level, node_id) as cell_no,"
         " case when level = 'total' then 6 else 5 end as hide_cost"
         " from published.pub_index_cells"
     )
     con.execute(
-        "create table intermediate.int_disclosure_equations as select 'hierarchy|total'"
-        " as equation_id, cell_id, case when level = 'total' then -1.0 else 1.0 end"
+        "create table intermediate.int_disclosure_equations as select 1 as equation_no,"
+        " cell_no, case when level = 'total' then -1.0 else 1.0 end"
         " as coefficient, false as is_implied from intermediate.int_disclosure_cells"
         " where exists (select 1 from intermediate.int_disclosure_cells where level = 'total')"
     )

@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+import dbt.cli.requires
 import duckdb
 import pytest
 
@@ -47,6 +48,19 @@ def _query(warehouse: Path, sql: str) -> list[tuple[object, ...]]:
         return con.execute(sql).fetchall()
 
 
+def _count_parses(monkeypatch: pytest.MonkeyPatch) -> list[None]:
+    """A list that grows by one whenever dbt parses the project."""
+    parses: list[None] = []
+    parse = dbt.cli.requires.parse_manifest
+
+    def counted(*args: object, **kwargs: object) -> object:
+        parses.append(None)
+        return parse(*args, **kwargs)
+
+    monkeypatch.setattr(dbt.cli.requires, "parse_manifest", counted)
+    return parses
+
+
 def _determined(warehouse: Path) -> int:
     with duckdb.connect(str(warehouse)) as con:
         return len(audit(con).determined)
@@ -57,8 +71,9 @@ def _determined(warehouse: Path) -> int:
 # January) are hidden for their share only (complementary:pinned_share): without that rule the
 # second build did not converge.
 def test_closed_periods_stay_as_published_when_a_day_is_appended(
-    tmp_path: Path, onet_source: Path
+    tmp_path: Path, onet_source: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    parses = _count_parses(monkeypatch)
     seeds = REPO / "seeds"
     build_seeds(onet_source, seeds)
     warehouse = tmp_path / "stable.duckdb"
@@ -76,6 +91,7 @@ def test_closed_periods_stay_as_published_when_a_day_is_appended(
         )
         hold_back_last_day(con)  # 2025-02-03, a Monday
     build(warehouse, verbose=False)
+    assert len(parses) == 1  # its dbt commands (passes, the freeze's rerun) share one parse
     before = _query(warehouse, _FROZEN_CELLS)
     periods = "select period_grain, count(distinct period_start) from raw.published_decisions"
     # the days up to Feb 1 (the newest, Feb 2, may grow), four whole weeks, January
@@ -113,7 +129,9 @@ def test_closed_periods_stay_as_published_when_a_day_is_appended(
     with pytest.raises(DbtError, match="stale frozen decisions"):
         run_dbt(["run", "-s", "+int_suppression_frozen"], warehouse=warehouse, quiet=True)
     lines: list[str] = []
+    parsed = len(parses)
     build(warehouse, reopen_changed=True, verbose=False, report=lines.append)
+    assert len(parses) == parsed + 1  # the reopening's dbt run too
     # the day, its week and its month (the all-time cells are never frozen)
     assert next(line for line in lines if line.startswith("reopened")) == (
         "reopened 3 changed closed periods: day 2025-01-07, month 2025-01-01, week 2025-01-06"

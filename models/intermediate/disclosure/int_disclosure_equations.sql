@@ -2,7 +2,10 @@
     `disclosure_equations`): one row per (equation, member cell) with its coefficient in
     sum(coefficient x cell) = 0 (parts +1 or their public split, the total -1). Secondary
     suppression reads every equation; the exact audit (econ_index.audit) reads those that are
-    not implied by the others. Grain: (equation_id, cell_id). -#}
+    not implied by the others. Stored by integer keys (equation_no: the equations numbered in
+    the order of their names, equation_id below; cell_no: int_disclosure_cells'): writing and
+    joining the millions of rows by wide strings was most of the chain's time. Grain:
+    (equation_no, cell_no). -#}
 {%- set grains = period_grains() -%}
 {%- set nested = disclosure_nested_grains() -%}
 {%- set finer = grains | reject('equalto', 'all') | list -%}
@@ -22,6 +25,7 @@
 with cells as (
     select
         cell_id,
+        cell_no,
         period_grain,
         period_start,
         level,
@@ -64,9 +68,10 @@ period_parts as (
     {%- for parent_grain, child_grain, datepart, length in pairs %}
         select
             parent_cell.cell_id as parent_cell_id,
+            parent_cell.cell_no as parent_cell_no,
             parent_cell.period_grain as parent_grain,
             parent_cell.period_start as parent_start,
-            child_cell.cell_id,
+            child_cell.cell_no,
             child_cell.period_grain as child_grain,
             child_cell.period_start as child_start
         from cells as parent_cell
@@ -92,9 +97,10 @@ period_parts as (
     {%- if not pairs %}
     select
         cell_id as parent_cell_id,
+        cell_no as parent_cell_no,
         period_grain as parent_grain,
         period_start as parent_start,
-        cell_id,
+        cell_no,
         period_grain as child_grain,
         period_start as child_start
     from cells
@@ -119,8 +125,9 @@ child_groups as (
 month_parts as (
     select
         parent_cell_id,
+        parent_cell_no,
         parent_start,
-        cell_id,
+        cell_no,
         child_grain,
         child_start,
         {{ dbt.date_trunc('month', iso_week_start('child_start')) }}
@@ -136,7 +143,7 @@ members as {{ cte_materialized() }} (
         'hierarchy' as equation_kind,
         {{ dbt.concat(["'hierarchy|'", 'slice_key', "'|'", 'parent_key', "'|'", 'level']) }}
             as equation_id,
-        cell_id,
+        cell_no,
         {{ part }} as coefficient,
         0 as member_role,
         false as is_implied
@@ -149,7 +156,7 @@ members as {{ cte_materialized() }} (
         'hierarchy' as equation_kind,
         {{ dbt.concat(["'hierarchy|'", 'child_groups.slice_key', "'|'", 'child_groups.parent_key',
                        "'|'", 'child_groups.level']) }} as equation_id,
-        parent_cell.cell_id,
+        parent_cell.cell_no,
         {{ total }} as coefficient,
         1 as member_role,
         false as is_implied
@@ -167,7 +174,7 @@ members as {{ cte_materialized() }} (
         {{ dbt.concat(["'pattern|'", 'period_grain', "'|'",
                        'cast(period_start as ' ~ dbt.type_string() ~ ')', "'|'", 'self_key']) }}
             as equation_id,
-        cell_id,
+        cell_no,
         case when facet = 'usage' then {{ total }} else {{ part }} end as coefficient,
         case when facet = 'usage' then 1 else 0 end as member_role,
         false as is_implied
@@ -183,7 +190,7 @@ members as {{ cte_materialized() }} (
         {{ dbt.concat(["'pattern|'", 'period_grain', "'|'",
                        'cast(period_start as ' ~ dbt.type_string() ~ ')', "'|'", 'self_key',
                        "'|'", 'collaboration_mode']) }} as equation_id,
-        cell_id,
+        cell_no,
         case when facet = 'collaboration_mode' then {{ total }} else {{ part }} end as coefficient,
         case when facet = 'collaboration_mode' then 1 else 0 end as member_role,
         false as is_implied
@@ -199,7 +206,7 @@ members as {{ cte_materialized() }} (
         {{ dbt.concat(["'pattern|'", 'period_grain', "'|'",
                        'cast(period_start as ' ~ dbt.type_string() ~ ')', "'|'", 'self_key',
                        "'|'", "'modes'"]) }} as equation_id,
-        cell_id,
+        cell_no,
         case when facet = 'usage' then {{ total }} else {{ part }} end as coefficient,
         case when facet = 'usage' then 1 else 0 end as member_role,
         true as is_implied
@@ -215,7 +222,7 @@ members as {{ cte_materialized() }} (
     select
         'allocation' as equation_kind,
         {{ dbt.concat(["'allocation|'", 'slice_key', "'|'", 'node_id']) }} as equation_id,
-        cell_id,
+        cell_no,
         {{ total }} as coefficient,
         1 as member_role,
         false as is_implied
@@ -228,7 +235,7 @@ members as {{ cte_materialized() }} (
         'allocation' as equation_kind,
         {{ dbt.concat(["'allocation|'", 'task_cell.slice_key', "'|'",
                        'allocation.onet_soc_code']) }} as equation_id,
-        task_cell.cell_id,
+        task_cell.cell_no,
         cast(allocation.allocation_share as {{ type_double() }}) as coefficient,
         0 as member_role,
         false as is_implied
@@ -246,7 +253,7 @@ members as {{ cte_materialized() }} (
     select
         'period' as equation_kind,
         {{ dbt.concat(["'period|'", 'parent_cell_id', "'|'", 'child_grain']) }} as equation_id,
-        cell_id,
+        cell_no,
         {{ part }} as coefficient,
         0 as member_role,
         {{ period_implied }} as is_implied
@@ -258,7 +265,7 @@ members as {{ cte_materialized() }} (
     select distinct
         'period' as equation_kind,
         {{ dbt.concat(["'period|'", 'parent_cell_id', "'|'", 'child_grain']) }} as equation_id,
-        parent_cell_id as cell_id,
+        parent_cell_no as cell_no,
         {{ total }} as coefficient,
         1 as member_role,
         {{ period_implied }} as is_implied
@@ -272,7 +279,7 @@ members as {{ cte_materialized() }} (
         select
             'period' as equation_kind,
             {{ dbt.concat(["'period|'", 'parent_cell_id', "'|in'"]) }} as equation_id,
-            cell_id,
+            cell_no,
             {{ part }} as coefficient,
             0 as member_role,
             false as is_implied
@@ -286,7 +293,7 @@ members as {{ cte_materialized() }} (
         select distinct
             'period' as equation_kind,
             {{ dbt.concat(["'period|'", 'parent_cell_id', "'|in'"]) }} as equation_id,
-            parent_cell_id as cell_id,
+            parent_cell_no as cell_no,
             {{ total }} as coefficient,
             1 as member_role,
             false as is_implied
@@ -301,13 +308,13 @@ members as {{ cte_materialized() }} (
         {{ dbt.concat(["'period|'", 'week_part.parent_cell_id', "'|block|'",
                        'cast(month_part.parent_start as ' ~ dbt.type_string() ~ ')']) }}
                 as equation_id,
-            week_part.cell_id,
+            week_part.cell_no,
             {{ part }} as coefficient,
             0 as member_role,
             true as is_implied
         from period_parts as week_part
         inner join month_parts as month_part
-            on week_part.cell_id = month_part.cell_id
+            on week_part.cell_no = month_part.cell_no
         where
             week_part.parent_grain = 'week'
             and month_part.child_grain = 'day'
@@ -317,19 +324,22 @@ members as {{ cte_materialized() }} (
 
 {#- an equation of one member (a task's pattern equation: tasks have no pattern cells) says
     nothing. Counted by a grouping rather than a window over every member: a window partitions
-    and carries all member rows by their wide equation_id (half this model's time at 100,000). #}
+    and carries all member rows by their wide equation_id (half this model's time at 100,000).
+    Numbered in equation_id order, so the audit's matrix rows keep their order. #}
 
 sized as (
-    select equation_id
+    select
+        equation_id,
+        row_number() over (order by equation_id) as equation_no
     from members
     group by equation_id
     having count(*) >= 2
 )
 
 select
-    members.equation_id,
+    sized.equation_no,
     members.equation_kind,
-    members.cell_id,
+    members.cell_no,
     members.coefficient,
     members.member_role,
     members.is_implied

@@ -1,6 +1,6 @@
 {#- Secondary (complementary) suppression to a fixpoint (doc block `suppression_algorithm`,
     step 2), unrolled as var('suppression_max_rounds') set-based rounds over the groups of
-    int_disclosure_equations and the direct share groups of int_disclosure_share_groups.
+    int_disclosure_equations and the direct share groups (int_disclosure_cells.base_cell_no).
     Grain: cell_id.
 
     Each round, in every group holding exactly one hidden member, one visible member is hidden
@@ -44,6 +44,8 @@
 with cells as (
     select
         cells.cell_id,
+        cells.cell_no,
+        cells.base_cell_no,
         cells.n_conversations,
         cells.hide_cost,
         primary_cells.is_primary_suppressed,
@@ -54,15 +56,14 @@ with cells as (
         on cells.cell_id = primary_cells.cell_id
 ),
 
-{#- The rounds work on small integers, numbered by grouping and hash joins rather than by
-    ranking millions of wide strings: group_no (any order: groups are independent), cell_no
-    (in cell_id order, so ties still break on cell_id) and kind_no (in name order, so the max
-    over kinds picks the same reason as the max over their names). #}
+{#- The rounds work on small integers: a group is its equation_no, or minus its base's cell_no
+    (any number: groups are independent), a cell its cell_no (in cell_id order, so ties still
+    break on cell_id) and kind_no (in name order, so the max over kinds picks the same reason
+    as the max over their names). #}
 
 cell_numbers as (
     select
-        cell_id,
-        row_number() over (order by cell_id) as cell_no,
+        cell_no,
         hide_cost,
         coalesce(n_conversations, 0) as sort_n,
         case when is_primary_suppressed then 1 else 0 end as is_hidden,
@@ -77,32 +78,33 @@ cell_numbers as (
 memberships as (
     select
         equation_kind as group_kind,
-        equation_id as group_id,
-        cell_id,
+        equation_no as group_id,
+        cell_no,
         member_role
     from {{ ref('int_disclosure_equations') }}
 
     union all
 
     {#- a share's base and the cells whose shares are of it (count / share gives it back): the
-        direct ones, as the cascade reaches the shares of a share round by round #}
+        direct ones (int_disclosure_share_groups' first step), as the cascade reaches the shares
+        of a share round by round #}
     select
         'share_base' as group_kind,
-        {{ dbt.concat(["'share_base|'", 'base_cell_id']) }} as group_id,
-        cell_id,
+        -base_cell_no as group_id,
+        cell_no,
         0 as member_role
-    from {{ ref('int_disclosure_share_groups') }}
-    where n_steps = 1
+    from cells
+    where base_cell_no is not null
 
     union all
 
     select distinct
         'share_base' as group_kind,
-        {{ dbt.concat(["'share_base|'", 'base_cell_id']) }} as group_id,
-        base_cell_id as cell_id,
+        -base_cell_no as group_id,
+        base_cell_no as cell_no,
         1 as member_role
-    from {{ ref('int_disclosure_share_groups') }}
-    where n_steps = 1
+    from cells
+    where base_cell_no is not null
 ),
 
 member_cells as {{ cte_materialized() }} (
@@ -117,7 +119,7 @@ member_cells as {{ cte_materialized() }} (
         cell_numbers.is_fixed,
         cell_numbers.is_count_known
     from memberships
-    inner join cell_numbers on memberships.cell_id = cell_numbers.cell_id
+    inner join cell_numbers on memberships.cell_no = cell_numbers.cell_no
 ),
 
 {#- Every group's counts, in one grouping that both uses below (windows over the millions of
@@ -155,10 +157,8 @@ pinned as (
     the first round, and a share_base group with nothing visible has nothing to cascade to.
     Most groups of fine periods are of that kind. #}
 
-group_numbers as (
-    select
-        group_id,
-        row_number() over (order by group_id) as group_no
+acting_groups as (
+    select group_id
     from group_counts
     where
         n_members >= 2
@@ -175,10 +175,10 @@ numbered as {{ cte_materialized() }} (
                 when '{{ kind }}' then {{ loop.index }}
             {%- endfor %}
         end as kind_no,
-        group_numbers.group_no,
+        member_cells.group_id as group_no,
         member_cells.cell_no,
         row_number() over (
-            partition by group_numbers.group_no
+            partition by member_cells.group_id
             order by
                 member_cells.member_role,
                 member_cells.hide_cost,
@@ -188,7 +188,7 @@ numbered as {{ cte_materialized() }} (
         case
             when member_cells.group_kind = 'share_base' then member_cells.member_role else 0
         end as is_cascade_total,
-        count(*) over (partition by group_numbers.group_no) as n_members,
+        count(*) over (partition by member_cells.group_id) as n_members,
         {#- the cascade may hide a pinned share (see the top comment), never a frozen cell #}
         case
             when member_cells.is_fixed = 1 then 1
@@ -200,7 +200,7 @@ numbered as {{ cte_materialized() }} (
         end as is_pinned,
         member_cells.is_hidden
     from member_cells
-    inner join group_numbers on member_cells.group_id = group_numbers.group_id
+    inner join acting_groups on member_cells.group_id = acting_groups.group_id
     left join pinned on member_cells.cell_no = pinned.cell_no
     -- a hidden share can be left out of its base's group: the cascade only hides
     where not (
@@ -312,7 +312,7 @@ convergence as (
 
 final_state as (
     select
-        cell_numbers.cell_id,
+        final_numbers.cell_no,
         final_numbers.is_hidden,
         case
             when final_numbers.is_pinned = 1 then 'complementary:pinned_share'
@@ -322,7 +322,6 @@ final_state as (
             {%- endfor %}
         end as complementary_reason
     from final_numbers
-    inner join cell_numbers on final_numbers.cell_no = cell_numbers.cell_no
 )
 
 select
@@ -339,4 +338,4 @@ select
     end as suppression_reason
 from cells
 cross join convergence
-left join final_state on cells.cell_id = final_state.cell_id
+left join final_state on cells.cell_no = final_state.cell_no
