@@ -175,14 +175,19 @@ class Echelon:
                     heapq.heappush(queue, self.rank_of[column])
         return steps
 
-    def add_rows(self, rows: list[Row], order: Iterable[int]) -> Iterator[int]:
+    def add_rows(
+        self, rows: list[Row], order: Iterable[int], last: Iterable[int] = ()
+    ) -> Iterator[int]:
         """Eliminates `rows` in `order` (an input row joins the form iff the earlier ones do
-        not span it), yielding each input row once it is in: a caller may stop early."""
+        not span it), yielding each input row once it is in: a caller may stop early. Columns
+        `last` are pivots only where a row holds no other column."""
         # pivot on the column fewest rows hold (Markowitz): the least fill
         holders: dict[int, int] = {}
         for row in rows:
             for column in row:
                 holders[column] = holders.get(column, 0) + 1
+        for column in last:
+            holders[column] = holders.get(column, 0) + len(rows) + 1
         for number in order:
             row = dict(rows[number])
             self._append(row, number, self.reduce(row), holders)
@@ -346,22 +351,31 @@ class Echelon:
         return {row: weight for row, weight in y.items() if weight}
 
 
-def eliminate(rows: list[Row], record: bool = False, order: Iterable[int] | None = None) -> Echelon:
+def eliminate(
+    rows: list[Row],
+    record: bool = False,
+    order: Iterable[int] | None = None,
+    last: Iterable[int] = (),
+) -> Echelon:
     """The echelon form of `rows` (class Echelon), the sparsest rows first, or those `order`
     lists in its order (an input row joins the form iff the earlier ones do not span it); with
-    `record`, how each row of it came about."""
+    `record`, how each row of it came about. Columns `last`: pivots only where nothing else is
+    left (Echelon.add_rows)."""
     if order is None:
         order = sorted(range(len(rows)), key=lambda r: len(rows[r]))
     echelon = Echelon(record=record)
-    for _ in echelon.add_rows(rows, order):
+    for _ in echelon.add_rows(rows, order, last):
         pass
     return echelon
 
 
-def null_vector(form: list[tuple[int, Row]], rng: random.Random) -> dict[int, int]:
+def null_vector(
+    form: list[tuple[int, Row]], rng: random.Random, given: dict[int, int] | None = None
+) -> dict[int, int]:
     """A random w with row . w = 0 for every row of the echelon `form`, by back-substitution:
-    columns no pivot fixes are free (drawn when first read; absent from w if never read)."""
-    w: dict[int, int] = {}
+    columns no pivot fixes are free (drawn when first read; absent from w if never read),
+    but those `given` (no pivots of `form`), which take its values."""
+    w: dict[int, int] = dict(given or {})
     # a row holds no earlier pivot, so the last row's other columns are all free
     for pivot, row in reversed(form):
         total = 0
