@@ -409,10 +409,13 @@ def test_the_perturbation_eliminates_only_until_each_stuck_cell_has_its_relation
     add_rows = span_audit.Echelon.add_rows
 
     def counting_add_rows(
-        echelon: span_audit.Echelon, rows: list[span_audit.Row], order: Iterable[int]
+        echelon: span_audit.Echelon,
+        rows: list[span_audit.Row],
+        order: Iterable[int],
+        last: Iterable[int] = (),
     ) -> Iterator[int]:
         consumed.append((len(rows), 0))
-        for row in add_rows(echelon, rows, order):
+        for row in add_rows(echelon, rows, order, last):
             consumed[-1] = (len(rows), consumed[-1][1] + 1)
             yield row
 
