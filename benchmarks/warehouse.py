@@ -795,15 +795,16 @@ class RepairPass:
     shares: int  # hidden with them as shares of a base among them (int_suppression_repaired)
     rounds: int
     read_cpu_s: float  # reading the equations
-    plan_cpu_s: float  # the exact audit and the repair's rounds
-    peak_rss_mib: float
+    plan_cpu_s: float  # the exact audit and the repair's rounds, its worker processes' too
+    peak_rss_mib: float  # the process's peak plus its largest worker's: the tree's, at most
     failure: str  # span_repair.RepairError's message when the plan did not converge, else ""
     per_round: list[int]  # determined at the start of each of the plan's rounds
 
 
 def _audit_and_plan(warehouse: str, dbt_pass: int) -> RepairPass:
     """Reads the equations from `warehouse`, audits them exactly and plans the repair, whose
-    cells go to raw.suppression_repairs as `econ-index build` records them."""
+    cells go to raw.suppression_repairs as `econ-index build` records them; from the second
+    pass on, as the build does, the fresh audit in month parts first (confirm_then_plan)."""
     from econ_index import span_repair
     from econ_index.repair import _record
 
@@ -813,11 +814,14 @@ def _audit_and_plan(warehouse: str, dbt_pass: int) -> RepairPass:
     read_cpu_s = usage.ru_utime + usage.ru_stime
     # a plan that does not converge is a figure of this bench (the build would fail), not a crash
     try:
-        plan: span_repair.Plan | None = span_repair.plan(system)
+        plan: span_repair.Plan | None = (
+            span_repair.plan(system) if dbt_pass == 1 else span_repair.confirm_then_plan(system)
+        )
         failure = ""
     except span_repair.RepairError as exc:
         plan, failure = None, str(exc)
     usage = resource.getrusage(resource.RUSAGE_SELF)
+    workers = resource.getrusage(resource.RUSAGE_CHILDREN)
     if plan and plan.added:
         _record(Path(warehouse), plan.added, dbt_pass)
     return RepairPass(
@@ -828,8 +832,8 @@ def _audit_and_plan(warehouse: str, dbt_pass: int) -> RepairPass:
         len(plan.shares) if plan else 0,
         plan.rounds if plan else span_repair.MAX_ROUNDS,
         read_cpu_s,
-        usage.ru_utime + usage.ru_stime - read_cpu_s,
-        peak_rss_mib(),
+        usage.ru_utime + usage.ru_stime - read_cpu_s + workers.ru_utime + workers.ru_stime,
+        peak_rss_mib() + peak_rss_mib(children=True),
         failure,
         plan.per_round if plan else [],
     )

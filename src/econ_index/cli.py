@@ -710,6 +710,14 @@ def build(
         ),
     ] = False,
     verbose: Annotated[bool, typer.Option(help="Show dbt's own log, node by node.")] = False,
+    audit_workers: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            help="Processes for the fresh exact audit that confirms a repair (month parts "
+            "eliminated in parallel); 1 audits serially.",
+        ),
+    ] = 2,
 ) -> None:
     """Run ``dbt build`` (seeds, models, data tests; the dbt unit tests, which check the SQL
     and not the data, run in `make dbt-checks`) on the warehouse, then hide cells until no
@@ -736,6 +744,7 @@ def build(
                 reopen_changed=reopen_changed,
                 verbose=verbose,
                 report=lambda line: out.print(line, highlight=False),
+                audit_workers=audit_workers,
             )
     except (DbtError, RepairError, WarehouseError) as exc:
         _fail(str(exc), code=1)

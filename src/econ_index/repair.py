@@ -38,7 +38,8 @@ from econ_index.audit import (
 )
 from econ_index.daily import TESTS_CHANGED_SINCE_ENV, daily_tests_since
 from econ_index.dbt_runner import check_seeds, describe, parse_project, run_dbt
-from econ_index.span_repair import Plan, RepairError, plan
+from econ_index.span_parts import AUDIT_WORKERS
+from econ_index.span_repair import Plan, RepairError, confirm_then_plan, plan
 from econ_index.warehouse import DDL, WarehouseError, explain_error
 
 REPAIRS_TABLE = "raw.suppression_repairs"
@@ -85,19 +86,25 @@ where decided.is_frozen and not decided.is_primary_suppressed
 
 
 def plan_for_warehouse(
-    warehouse: Path, known: EquationSystem | None = None
+    warehouse: Path,
+    known: EquationSystem | None = None,
+    audit_workers: int | None = None,
 ) -> tuple[Plan, EquationSystem]:
     """The repair plan for the publication currently built in `warehouse`, which keeps the
     published cells of frozen periods published and hides a base's shares with it, and the
     equation system it was planned on; `known`, the system of an earlier plan of the same build
-    (its equations are kept)."""
+    (its equations are kept). With `audit_workers`, the publication is expected clean: the
+    fresh audit runs first, on that many processes, and the plan only if it finds something
+    (span_repair.confirm_then_plan)."""
     # a plain connection: dbt-duckdb keeps the file open in this process, and DuckDB only shares
     # an open database with a connection of the same configuration
     with duckdb.connect(str(warehouse)) as con:
         system = equation_system(con, share_groups=SHARE_GROUPS, known=known)
         frozen = set(con.execute(_FROZEN_PUBLISHED).fetchall())
     fixed = np.fromiter((key in frozen for key in system.keys), dtype=bool, count=len(system.keys))
-    return plan(system, fixed=fixed), system
+    if audit_workers is None:
+        return plan(system, fixed=fixed), system
+    return confirm_then_plan(system, fixed=fixed, workers=audit_workers), system
 
 
 def _record(warehouse: Path, added: list[Key], dbt_pass: int) -> None:
@@ -220,6 +227,7 @@ def build(
     reopen_changed: bool = False,
     verbose: bool = True,
     report: Callable[[str], None] = lambda _: None,
+    audit_workers: int = AUDIT_WORKERS,
 ) -> list[Plan]:
     """``dbt build``, then audit and repair passes (each re-running the models from
     ``int_suppression_repaired`` to the publication) until no hidden count is determined; with
@@ -231,7 +239,9 @@ def build(
     ``reopen_changed`` first unfreezes the closed periods whose cells changed since they were
     frozen (else the build fails on them). ``daily`` builds dbt selector `daily` (every model
     downstream of the labels, the tests of the period models and the per-user state in the
-    changed units only: README "Daily runs"). ``report`` gets a line per dbt command."""
+    changed units only: README "Daily runs"). ``report`` gets a line per dbt command. Every
+    audit after the first expects a clean publication: its fresh exact audit runs first, in
+    month parts on ``audit_workers`` processes (1: serially), and plans only if it must."""
     check_seeds()
     if not warehouse.parent.is_dir():
         raise WarehouseError(
@@ -258,7 +268,7 @@ def build(
     audits = 0  # since the first build, then since the freeze's rerun
     while audits < MAX_DBT_PASSES:
         audits += 1
-        found, system = plan_for_warehouse(warehouse, system)
+        found, system = plan_for_warehouse(warehouse, system, audit_workers if plans else None)
         plans.append(found)
         if plans[-1].added:
             _record(warehouse, plans[-1].added, len(plans))

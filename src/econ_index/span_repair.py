@@ -75,7 +75,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from econ_index import span_audit
+from econ_index import span_audit, span_parts
 from econ_index.audit import EquationSystem, Key, independent_equations
 from econ_index.span_audit import PRIME, Row, Steps
 
@@ -554,6 +554,20 @@ def plan(
         f"hidden counts still determined after {max_rounds} repair rounds (determined before "
         f"each round: {', '.join(f'{n:,}' for n in left)})"
     )
+
+
+def confirm_then_plan(
+    system: EquationSystem,
+    fixed: np.ndarray | None = None,
+    workers: int = span_parts.AUDIT_WORKERS,
+) -> Plan:
+    """`plan`, for a publication expected clean (one a plan was just applied to): the fresh
+    exact audit first, in month parts on `workers` processes (span_parts.determined; it
+    records nothing, so costs less than the plan's first round), and the plan only when it
+    finds a determined cell."""
+    if span_parts.determined(system, workers=workers).size:
+        return plan(system, fixed=fixed)
+    return Plan([], 0, 0, [0])
 
 
 def determined_after(system: EquationSystem, repair: Plan) -> np.ndarray:

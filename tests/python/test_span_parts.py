@@ -4,12 +4,13 @@ serial audit on hand-made systems spanning months: the same determined cells."""
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 import numpy as np
 import pytest
 from scipy import sparse
 
-from econ_index import span_audit, span_parts
+from econ_index import repair, span_audit, span_parts, span_repair
 from econ_index.audit import EquationSystem
 from test_span_audit import nested_table
 
@@ -114,3 +115,45 @@ def test_the_seeds_give_determined_and_free_cells() -> None:
     found = [len(span_audit.determined(system)) for system in systems]
     assert any(found)
     assert any(n < system.hidden.sum() for n, system in zip(found, systems, strict=True))
+
+
+def test_confirm_then_plan_plans_only_what_the_audit_finds(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A publication with determined cells gets span_repair.plan's plan; once it is applied,
+    the fresh audit in parts finds nothing and no plan runs."""
+    system = next(s for s in map(_months, range(6)) if len(span_audit.determined(s)))
+    expected = span_repair.plan(system)
+    assert expected.added
+    assert span_repair.confirm_then_plan(system, workers=2) == expected
+    index = {key: cell for cell, key in enumerate(system.keys)}
+    repaired = system.hiding(index[key] for key in expected.added)
+
+    def no_plan(*_: object, **__: object) -> span_repair.Plan:
+        raise AssertionError("planned a clean publication")
+
+    monkeypatch.setattr(span_repair, "plan", no_plan)
+    assert span_repair.confirm_then_plan(repaired, workers=2) == span_repair.Plan([], 0, 0, [0])
+
+
+def test_the_build_confirms_every_audit_after_the_first(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """`econ-index build`: the first audit plans; the next ones, on the repaired publication,
+    confirm first with the workers given."""
+    asked: list[int | None] = []
+    plans = iter([span_repair.Plan([("cell",)], 1, 1), span_repair.Plan([], 0, 0)])
+
+    def planned(*arguments: object) -> tuple[span_repair.Plan, None]:
+        asked.append(arguments[2])  # type: ignore[arg-type]
+        return next(plans), None
+
+    monkeypatch.setattr(repair, "check_seeds", lambda: None)
+    monkeypatch.setattr(repair, "parse_project", lambda **_: None)
+    monkeypatch.setattr(repair, "_record", lambda *_: None)
+    monkeypatch.setattr(repair, "_freeze", lambda _: 0)
+    monkeypatch.setattr(repair, "run_dbt", lambda *_, **__: None)
+    monkeypatch.setattr(repair, "describe", lambda _: "")
+    monkeypatch.setattr(repair, "plan_for_warehouse", planned)
+    repair.build(tmp_path / "w.duckdb", audit_workers=3)
+    assert asked == [None, 3]
