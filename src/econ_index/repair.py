@@ -88,24 +88,23 @@ where decided.is_frozen and not decided.is_primary_suppressed
 def plan_for_warehouse(
     warehouse: Path,
     known: EquationSystem | None = None,
-    audit_workers: int = AUDIT_WORKERS,
-    confirm: bool = False,
+    audit_workers: int | None = None,
 ) -> tuple[Plan, EquationSystem]:
     """The repair plan for the publication currently built in `warehouse`, which keeps the
     published cells of frozen periods published and hides a base's shares with it, and the
     equation system it was planned on; `known`, the system of an earlier plan of the same build
-    (its equations are kept). The eliminations run in month parts on `audit_workers`
-    processes; with `confirm`, the publication is expected clean: the fresh audit runs first,
-    and the plan only if it finds something (span_repair.confirm_then_plan)."""
+    (its equations are kept). With `audit_workers`, the publication is expected clean: the
+    fresh audit runs first, on that many processes, and the plan only if it finds something
+    (span_repair.confirm_then_plan)."""
     # a plain connection: dbt-duckdb keeps the file open in this process, and DuckDB only shares
     # an open database with a connection of the same configuration
     with duckdb.connect(str(warehouse)) as con:
         system = equation_system(con, share_groups=SHARE_GROUPS, known=known)
         frozen = set(con.execute(_FROZEN_PUBLISHED).fetchall())
     fixed = np.fromiter((key in frozen for key in system.keys), dtype=bool, count=len(system.keys))
-    if confirm:
-        return confirm_then_plan(system, fixed=fixed, workers=audit_workers), system
-    return plan(system, fixed=fixed, workers=audit_workers), system
+    if audit_workers is None:
+        return plan(system, fixed=fixed), system
+    return confirm_then_plan(system, fixed=fixed, workers=audit_workers), system
 
 
 def _record(warehouse: Path, added: list[Key], dbt_pass: int) -> None:
@@ -241,9 +240,8 @@ def build(
     frozen (else the build fails on them). ``daily`` builds dbt selector `daily` (every model
     downstream of the labels, the tests of the period models and the per-user state in the
     changed units only: README "Daily runs"). ``report`` gets a line per dbt command. Every
-    audit after the first expects a clean publication: its fresh exact audit runs first and
-    plans only if it must; the eliminations run in month parts on ``audit_workers`` processes
-    (1: serially)."""
+    audit after the first expects a clean publication: its fresh exact audit runs first, in
+    month parts on ``audit_workers`` processes (1: serially), and plans only if it must."""
     check_seeds()
     if not warehouse.parent.is_dir():
         raise WarehouseError(
@@ -270,7 +268,7 @@ def build(
     audits = 0  # since the first build, then since the freeze's rerun
     while audits < MAX_DBT_PASSES:
         audits += 1
-        found, system = plan_for_warehouse(warehouse, system, audit_workers, bool(plans))
+        found, system = plan_for_warehouse(warehouse, system, audit_workers if plans else None)
         plans.append(found)
         if plans[-1].added:
             _record(warehouse, plans[-1].added, len(plans))

@@ -32,7 +32,6 @@ from __future__ import annotations
 
 import multiprocessing
 import random
-from concurrent.futures import Future, ProcessPoolExecutor
 from datetime import date
 from multiprocessing.connection import Connection
 
@@ -53,7 +52,7 @@ def month_parts(system: EquationSystem, parts: int) -> np.ndarray:
     months = np.array(
         [
             start.year * 12 + start.month if isinstance(start, date) else -1
-            for start in (key[1] if len(key) > 1 else None for key in system.keys)
+            for _, start, *_ in system.keys
         ],
         dtype=np.int64,
     )
@@ -208,67 +207,3 @@ def determined(
     for p, runner in runners.items():
         zero[hidden[hidden_part == p]] = runner.answer()
     return system.secret(hidden[zero[hidden]])
-
-
-def _eliminate_part(rows: list[Row], last: set[int]) -> span_audit.Echelon:
-    """One part's local rows, eliminated with record (cells of interface rows pivoted last)."""
-    return span_audit.eliminate(rows, record=True, last=last)
-
-
-def _shifted(echelon: span_audit.Echelon, into: span_audit.Echelon, numbers: np.ndarray) -> None:
-    """Appends a part's recorded `echelon` to `into`: its positions after those of `into`, its
-    input rows renumbered by `numbers` (part's input row -> the whole system's). The rows of
-    different parts share no cell, so the result is an echelon form again."""
-    offset, number = len(into.form), numbers.tolist()
-    into.form += echelon.form
-    into.inverse += echelon.inverse
-    into.rank_of |= {pivot: position + offset for pivot, position in echelon.rank_of.items()}
-    into.origin += [number[row] for row in echelon.origin]
-    into.steps += [[(p + offset, f) for p, f in steps] for steps in echelon.steps]
-    into.position_of |= {number[row]: p + offset for row, p in echelon.position_of.items()}
-    into.relations |= {
-        number[row]: [(p + offset, f) for p, f in steps] for row, steps in echelon.relations.items()
-    }
-    into.users |= {p + offset: [u + offset for u in us] for p, us in echelon.users.items()}
-    into.relation_users |= {
-        p + offset: [number[row] for row in rows] for p, rows in echelon.relation_users.items()
-    }
-
-
-def eliminate(
-    system: EquationSystem, rows: list[Row], workers: int = AUDIT_WORKERS
-) -> span_audit.Echelon:
-    """span_audit.eliminate(rows, record=True) for `rows`, the equations restricted to the
-    hidden cells (span_audit._hidden_rows), with each month part's local rows eliminated in
-    parallel (module doc) and the interface rows, sparsest first, after them all: a recorded
-    echelon form of the same rows (its pivots, and so the certificates read off it, may differ
-    from the serial one's; what it spans does not)."""
-    if workers <= 1:
-        return span_audit.eliminate(rows, record=True)
-    part = month_parts(system, workers)
-    hidden = np.flatnonzero(system.hidden)
-    hidden_part = part[hidden]
-    parts = int(hidden_part.max()) + 1 if hidden.size else 0
-    on_hidden = independent_equations(system)[:, hidden].tocsr()
-    on_hidden.eliminate_zeros()
-    local, interface = _split(on_hidden, hidden_part, parts)
-    in_interface = set(hidden[np.unique(on_hidden[interface].indices)].tolist())
-    here = int(np.argmin([len(numbers) for numbers in local])) if parts else -1
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max(parts - 1, 1), mp_context=context) as pool:
-        futures: dict[int, Future[span_audit.Echelon]] = {
-            p: pool.submit(_eliminate_part, [rows[r] for r in local[p]], in_interface)
-            for p in range(parts)
-            if p != here
-        }
-        merged = span_audit.Echelon(record=True)
-        if parts:
-            mine = _eliminate_part([rows[r] for r in local[here]], in_interface)
-        for p in range(parts):
-            _shifted(mine if p == here else futures.pop(p).result(), merged, local[p])
-    # rows of no hidden cell are relations (published cells alone), as in span_audit.eliminate
-    empty = np.flatnonzero(np.diff(on_hidden.indptr) == 0)
-    order = [*empty.tolist(), *sorted(interface.tolist(), key=lambda r: len(rows[r]))]
-    for _ in merged.add_rows(rows, order):
-        pass
-    return merged

@@ -151,9 +151,7 @@ class Certificates:
     """One round's exact audit of `system` and the certificates of its determined cells (module
     doc, steps 1 and 2)."""
 
-    def __init__(
-        self, system: EquationSystem, seed: int = 0, workers: int = span_parts.AUDIT_WORKERS
-    ) -> None:
+    def __init__(self, system: EquationSystem, seed: int = 0) -> None:
         self.system = system
         self.matrix = independent_equations(system)
         self._by_cell = self.matrix.tocsc()
@@ -161,8 +159,7 @@ class Certificates:
             value: span_audit._modular(value) for value in np.unique(self.matrix.data)
         }
         self._rng = random.Random(seed)
-        # in month parts on `workers` processes (span_parts.eliminate)
-        self.echelon = span_parts.eliminate(system, span_audit._hidden_rows(system), workers)
+        self.echelon = span_audit.eliminate(span_audit._hidden_rows(system), record=True)
         # per random relation: its weight per relation (by input row), q, what it holds
         self._relations: list[tuple[Row, Row, Row]] = []
         hidden = np.flatnonzero(system.hidden)
@@ -523,17 +520,13 @@ def _choose(certificates: Certificates, fixed: np.ndarray, perturb: bool) -> set
 
 
 def plan(
-    system: EquationSystem,
-    max_rounds: int = MAX_ROUNDS,
-    fixed: np.ndarray | None = None,
-    workers: int = span_parts.AUDIT_WORKERS,
+    system: EquationSystem, max_rounds: int = MAX_ROUNDS, fixed: np.ndarray | None = None
 ) -> Plan:
     """The cells to hide so that no hidden cell of `system` is determined (module doc), never
-    one of `fixed` (bool per cell: published cells of frozen periods); the first elimination
-    in month parts on `workers` processes."""
+    one of `fixed` (bool per cell: published cells of frozen periods)."""
     fixed = np.zeros(len(system.keys), dtype=bool) if fixed is None else fixed
     start = system.hidden
-    certificates = Certificates(system, workers=workers)
+    certificates = Certificates(system)
     before = len(certificates.determined)
     left: list[int] = []  # determined cells at the start of each round, for the error
     for round_no in range(max_rounds + 1):
@@ -576,7 +569,7 @@ def confirm_then_plan(
     records nothing, so costs less than the plan's first round), and the plan only when it
     finds a determined cell."""
     if span_parts.determined(system, workers=workers).size:
-        return plan(system, fixed=fixed, workers=workers)
+        return plan(system, fixed=fixed)
     return Plan([], 0, 0, [0])
 
 

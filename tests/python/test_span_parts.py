@@ -141,11 +141,11 @@ def test_the_build_confirms_every_audit_after_the_first(
 ) -> None:
     """`econ-index build`: the first audit plans; the next ones, on the repaired publication,
     confirm first with the workers given."""
-    asked: list[tuple[object, ...]] = []
+    asked: list[int | None] = []
     plans = iter([span_repair.Plan([("cell",)], 1, 1), span_repair.Plan([], 0, 0)])
 
     def planned(*arguments: object) -> tuple[span_repair.Plan, None]:
-        asked.append(arguments[2:])
+        asked.append(arguments[2])  # type: ignore[arg-type]
         return next(plans), None
 
     monkeypatch.setattr(repair, "check_seeds", lambda: None)
@@ -156,47 +156,4 @@ def test_the_build_confirms_every_audit_after_the_first(
     monkeypatch.setattr(repair, "describe", lambda _: "")
     monkeypatch.setattr(repair, "plan_for_warehouse", planned)
     repair.build(tmp_path / "w.duckdb", audit_workers=3)
-    assert asked == [(3, False), (3, True)]
-
-
-def _combined(
-    rows: list[span_audit.Row], form: list[span_audit.Row], row: int, steps: list[tuple[int, int]]
-) -> span_audit.Row:
-    """Input row `row` plus the form rows its steps added to it."""
-    combined = dict(rows[row])
-    for position, factor in steps:
-        span_audit._add(combined, form[position], factor)
-    return combined
-
-
-@pytest.mark.parametrize("seed", range(4))
-def test_the_recorded_elimination_in_parts_is_one_of_the_whole(seed: int) -> None:
-    """span_parts.eliminate: every input row is a form row or a relation; each form row is
-    its input row plus its recorded steps and holds no earlier pivot; each relation's steps
-    reduce its row to nothing; and it spans what the serial elimination does."""
-    system = _months(seed)
-    rows = span_audit._hidden_rows(system)
-    echelon = span_parts.eliminate(system, rows, workers=2)
-    form = [row for _, row in echelon.form]
-    assert sorted([*echelon.origin, *echelon.relations]) == list(range(len(rows)))
-    for position, (pivot, row) in enumerate(echelon.form):
-        assert (
-            echelon.rank_of[pivot] == position
-            and echelon.position_of[echelon.origin[position]] == position
-        )
-        assert not any(echelon.rank_of.get(cell, position) < position for cell in row)
-        assert _combined(rows, form, echelon.origin[position], echelon.steps[position]) == row
-    for row, steps in echelon.relations.items():
-        assert _combined(rows, form, row, steps) == {}
-    hidden = np.flatnonzero(system.hidden)
-    serial = span_audit.eliminate(rows).form
-    assert np.array_equal(
-        span_audit.always_zero(echelon.form, hidden), span_audit.always_zero(serial, hidden)
-    )
-
-
-@pytest.mark.parametrize("seed", range(3))
-def test_a_plan_from_the_elimination_in_parts_is_clean(seed: int) -> None:
-    system = _months(seed)
-    repair = span_repair.plan(system, workers=2)
-    assert not span_repair.determined_after(system, repair).size
+    assert asked == [None, 3]
