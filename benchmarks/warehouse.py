@@ -779,7 +779,7 @@ def exact_audits(taxonomy: Taxonomy) -> list[dict[str, object]]:
     return rows
 
 
-# processes of the plans' and the confirming audits' eliminations (econ_index.span_parts)
+# processes of the confirming audits (econ_index.span_parts)
 AUDIT_WORKERS = int(os.environ.get("ECON_INDEX_BENCH_AUDIT_WORKERS", "2"))
 SUPPRESSION_AUDIT_TARGET_S = 600.0  # 1M day/week/month: the chain's dbt build and the audit
 SUPPRESSION_AUDIT_TARGET_MIB = 8 * 1024.0
@@ -817,7 +817,7 @@ def _audit_and_plan(warehouse: str, dbt_pass: int) -> RepairPass:
     # a plan that does not converge is a figure of this bench (the build would fail), not a crash
     try:
         plan: span_repair.Plan | None = (
-            span_repair.plan(system, workers=AUDIT_WORKERS)
+            span_repair.plan(system)
             if dbt_pass == 1
             else span_repair.confirm_then_plan(system, workers=AUDIT_WORKERS)
         )

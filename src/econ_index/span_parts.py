@@ -19,13 +19,6 @@ each part back-substitutes through its own form from those values (its other fre
 at random): a random solution of the whole hidden system, as span_audit.null_vector draws one.
 A hidden cell is determined iff it is zero in every sample, modulo span_audit.PRIME: the same
 verdicts as span_audit.determined (each wrong with probability 2^-61 per sample, as there).
-
-The plan (econ_index.span_repair) needs the whole recorded echelon form in one process, to
-read certificates off it and carry it from round to round. `eliminate` gives it: each part's
-local rows are eliminated with their record in parallel, the parts' forms appended one after
-the other (they share no cell, so the result is an echelon form again, positions and input rows
-renumbered), and the interface rows eliminated after them all. The form spans what the serial
-one spans; its pivots, and so the certificates, may differ.
 """
 
 from __future__ import annotations

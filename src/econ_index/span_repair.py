@@ -8,9 +8,8 @@ which hides them after its rounds (int_suppression_repaired). Everything comes f
 modular elimination, the one econ_index.span_audit's audit runs, recorded and carried on from
 round to round:
 
-1. Eliminate the equations restricted to the hidden cells once (span_audit.eliminate; in month
-   parts on two processes, span_parts.eliminate), keeping for every row of the echelon form
-   which earlier rows were added to it. Random solutions read
+1. Eliminate the equations restricted to the hidden cells once (span_audit.eliminate), keeping
+   for every row of the echelon form which earlier rows were added to it. Random solutions read
    off it list the determined hidden cells D, exactly as span_audit.determined does.
 2. Certificates, all from that one elimination. A determined d has e_d in the row space of the
    hidden part: reducing e_d by the echelon form writes it as a combination of the form's rows,
