@@ -241,7 +241,9 @@ def test(args: argparse.Namespace) -> None:
 
 
 def decide_step(args: argparse.Namespace) -> None:
-    winner = pick(json.loads((args.out / "holdout.json").read_text()))
+    # runs listed first win ties: the shorter schedule is listed first
+    runs = args.runs or [args.out / "holdout.json"]
+    winner = pick([e for run in runs for e in json.loads(run.read_text())])
     print(json.dumps(winner) if winner else "none accepted: the test split is not scored")
 
 
@@ -251,6 +253,7 @@ def main() -> None:
     p.add_argument("--gold", type=Path, default=GOLD)
     p.add_argument("--out", type=Path, default=OUT)
     p.add_argument("--epochs", type=int, default=4)
+    p.add_argument("--runs", type=Path, nargs="*", help="decide: holdout.json files")
     p.add_argument("--stop", type=int, help="refit: end after this epoch of --epochs")
     p.add_argument("--negatives", type=float, default=2.0)
     p.add_argument("--model", type=Path)
