@@ -35,8 +35,8 @@ def accepted(row: dict, base: dict) -> bool:
 
 
 def pick(epochs: Iterable[dict]) -> dict | None:
-    """The winning row (with its epoch) over ``[{"epoch": k, "rows": [...]}, ...]``, whose
-    first row is the strong scrubber's; None when no row is accepted."""
+    """The winning row, with its run's labels (epoch, ...), over ``[{"epoch": k, "rows":
+    [...]}, ...]``, whose first row is the strong scrubber's; None when no row is accepted."""
     best: tuple | None = None
     winner = None
     for result in epochs:
@@ -55,5 +55,6 @@ def pick(epochs: Iterable[dict]) -> dict | None:
                 row["t2"],
             )
             if best is None or key > best:
-                best, winner = key, {"epoch": result["epoch"], **row}
+                run = {k: v for k, v in result.items() if k != "rows"}
+                best, winner = key, {**run, **row}
     return winner
