@@ -55,33 +55,28 @@ class Head(Protocol):
     def predict_proba(self, x: np.ndarray) -> np.ndarray: ...
 
 
+def mlp(patience: int = 10, max_iter: int = 200) -> Head:
+    return make_pipeline(
+        StandardScaler(),
+        MLPClassifier(
+            hidden_layer_sizes=(64,),
+            alpha=1e-2,
+            early_stopping=True,
+            n_iter_no_change=patience,
+            random_state=SEED,
+            max_iter=max_iter,
+        ),
+    )
+
+
 MODELS: dict[str, Callable[[], Head]] = {
     "logreg": lambda: make_pipeline(
         StandardScaler(),
         LogisticRegression(C=0.05, max_iter=2000, tol=1e-3),
     ),
-    "mlp": lambda: make_pipeline(
-        StandardScaler(),
-        MLPClassifier(
-            hidden_layer_sizes=(64,),
-            alpha=1e-2,
-            early_stopping=True,
-            random_state=SEED,
-            max_iter=200,
-        ),
-    ),
+    "mlp": mlp,
     # trained longer: it stops only after 30 epochs without a better validation score
-    "mlp-long": lambda: make_pipeline(
-        StandardScaler(),
-        MLPClassifier(
-            hidden_layer_sizes=(64,),
-            alpha=1e-2,
-            early_stopping=True,
-            n_iter_no_change=30,
-            random_state=SEED,
-            max_iter=600,
-        ),
-    ),
+    "mlp-long": lambda: mlp(patience=30, max_iter=600),
 }
 
 
