@@ -88,8 +88,11 @@ class NameTagger:
         batch: int = 8,
         lr: float = 5e-5,
         positive_weight: float = 3.0,
+        stop: int | None = None,
     ) -> None:
-        """Fine-tune the whole encoder and the head; ``on_epoch(epoch)`` after each epoch."""
+        """Fine-tune the whole encoder and the head; ``on_epoch(epoch)`` after each epoch.
+        ``stop`` ends training after that epoch of an ``epochs``-long schedule, so that a refit
+        repeats the held-out run's learning rates up to the epoch it chose."""
         torch.manual_seed(seed)
         rng = random.Random(seed)
         opt = torch.optim.AdamW(self.model.parameters(), lr=lr, weight_decay=0.01)
@@ -98,7 +101,7 @@ class NameTagger:
         loss_fn = torch.nn.CrossEntropyLoss(
             weight=torch.tensor([1.0, positive_weight]), ignore_index=-100
         )
-        for epoch in range(1, epochs + 1):
+        for epoch in range(1, (stop or epochs) + 1):
             self.model.train()
             # batches of similar length waste little on padding; their order is shuffled
             order = sorted(range(len(windows)), key=lambda k: (len(windows[k].ids), rng.random()))
