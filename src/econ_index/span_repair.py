@@ -77,7 +77,7 @@ import numpy as np
 
 from econ_index import span_audit
 from econ_index.audit import EquationSystem, Key, independent_equations
-from econ_index.span_audit import PRIME, Row, Steps
+from econ_index.span_audit import PRIME, SAMPLES, Row, Steps
 
 MAX_ROUNDS = 50
 # the neighbourhood of a determined cell a local perturbation may move (Certificates.perturbations):
@@ -554,6 +554,116 @@ def plan(
         f"hidden counts still determined after {max_rounds} repair rounds (determined before "
         f"each round: {', '.join(f'{n:,}' for n in left)})"
     )
+
+
+_LOW31 = np.uint64(2**31 - 1)
+_LOW30 = np.uint64(2**30 - 1)
+_P = np.uint64(PRIME)
+
+
+def _times(vector: np.ndarray, factor: int) -> np.ndarray:
+    """vector x factor modulo PRIME, elementwise (uint64 entries below PRIME): in 31- and
+    30-bit halves, 2^61 = 1 modulo PRIME, so no partial product passes 64 bits."""
+    high, low = vector >> np.uint64(31), vector & _LOW31
+    factor_high, factor_low = np.uint64(factor >> 31), np.uint64(factor & (2**31 - 1))
+    middle = high * factor_low + low * factor_high  # below 2^62, times 2^31
+    total = (
+        np.uint64(2) * (high * factor_high)  # times 2^62 = 2
+        + (middle >> np.uint64(30))
+        + ((middle & _LOW30) << np.uint64(31))
+        + low * factor_low
+    )
+    total = (total & _P) + (total >> np.uint64(61))
+    total = (total & _P) + (total >> np.uint64(61))
+    return np.where(total >= _P, total - _P, total)
+
+
+def _minus(vector: np.ndarray, other: np.ndarray, factor: int) -> np.ndarray:
+    """vector - factor x other modulo PRIME."""
+    product = _times(other, factor)
+    return np.where(vector >= product, vector - product, vector + (_P - product))
+
+
+def release(
+    system: EquationSystem,
+    candidates: Iterable[int],
+    form: list[tuple[int, Row]] | None = None,
+    seed: int = 0,
+) -> list[int]:
+    """Of `candidates` (hidden cells, e.g. the headline cells hidden to protect others), those
+    published one after another, most expensive to hide first, while no hidden count becomes
+    determined: returns them in that order. `system` must be clean (nothing determined);
+    `form`, an echelon form of its hidden part (span_audit.Echelon.form) if one is at hand.
+
+    One elimination serves every candidate. N, the solutions of the equations restricted to
+    the hidden cells, leaves a hidden d free iff some x in N has x_d != 0; publishing c keeps
+    the x with x_c = 0, so d becomes determined iff x_d is a multiple of x_c over N. Two random
+    x, x' of N (span_audit.null_vector) test that for every d at once: x_d x'_c = x'_d x_c
+    holds for every pair when it is a multiple, and with probability 2^-61 otherwise, which
+    only keeps c hidden. Once c is published, N shrinks to its x with x_c = 0: each random
+    vector held minus the right multiple of one with x_c != 0 (that one, spent, recorded) is
+    again a random vector of it, and a fresh one drawn later takes the same steps, so the next
+    candidate is tested on the new state without eliminating again.
+
+    A candidate is kept hidden when its count is known by design (count_known) or it is a
+    share of a hidden base (its count and share give the base back: EquationSystem.shares)."""
+    hidden = np.flatnonzero(system.hidden)
+    position = np.full(len(system.keys), -1, dtype=np.int64)
+    position[hidden] = np.arange(len(hidden))
+    if form is None:
+        form = span_audit.eliminate(span_audit._hidden_rows(system)).form
+    rng = random.Random(seed)
+    # the hidden counts to keep free: not those known by design
+    watched = np.ones(len(hidden), dtype=bool)
+    if system.count_known.size:
+        watched &= ~system.count_known[hidden]
+    published = ~system.hidden
+    bases = system.shares.tocsc() if system.shares is not None else None
+    spent: list[tuple[int, np.ndarray]] = []  # (position of a published c, vector spent on it)
+    held: list[np.ndarray] = []
+
+    def draw() -> np.ndarray:
+        # a cell no equation holds is free: any value
+        w = span_audit.null_vector(form, rng)
+        vector = np.fromiter(
+            (w[c] if c in w else rng.randrange(PRIME) for c in hidden.tolist()),
+            dtype=np.uint64,
+            count=len(hidden),
+        )
+        for at, used in spent:
+            vector = _minus(vector, used, int(vector[at]) * pow(int(used[at]), -1, PRIME) % PRIME)
+        return vector
+
+    chosen = np.fromiter(candidates, dtype=np.int64)
+    # most expensive first, then most conversations, then key order
+    chosen = chosen[
+        np.lexsort((chosen, -system.n_conversations[chosen], -system.hide_cost[chosen]))
+    ]
+    released: list[int] = []
+    for cell in chosen.tolist():
+        at = int(position[cell])
+        if at < 0 or not watched[at]:
+            continue
+        if bases is not None:
+            of = bases.indices[bases.indptr[cell] : bases.indptr[cell + 1]]
+            if not published[of[of != cell]].all():
+                continue
+        while len(held) < SAMPLES:
+            held.append(draw())
+        first, second = int(held[0][at]), int(held[1][at])
+        if not first and not second:  # determined: not a clean system
+            continue
+        watched[at] = False
+        if (watched & (_times(held[0], second) == _times(held[1], first))).any():
+            watched[at] = True
+            continue
+        used = held.pop(0 if first else 1)
+        inverse = pow(int(used[at]), -1, PRIME)
+        held = [_minus(v, used, int(v[at]) * inverse % PRIME) for v in held]
+        spent.append((at, used))
+        published[cell] = True
+        released.append(cell)
+    return released
 
 
 def determined_after(system: EquationSystem, repair: Plan) -> np.ndarray:
