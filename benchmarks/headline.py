@@ -18,16 +18,14 @@ import duckdb
 
 from benchmarks.common import table
 
-HEADLINE = "cells.level in ('total', 'major') and cells.facet in ('usage', 'collaboration_mode')"
-
-QUERY = f"""
+QUERY = """
 with decided as (
     select
         cells.cell_id,
         cells.cell_no,
         cells.period_grain,
         cells.hide_cost,
-        {HEADLINE} as is_headline,
+        cells.is_headline,
         decisions.is_suppressed,
         decisions.suppression_reason,
         primary_cells.is_frozen and not primary_cells.is_primary_suppressed as is_fixed,

@@ -103,6 +103,11 @@ class Plan:
     # hidden with `added` as shares of a base among them (EquationSystem.shares_of), which
     # int_suppression_repaired hides itself
     shares: list[Key] = field(default_factory=list)
+    # hidden cells published again once the plan found nothing (econ_index.repair: `release`)
+    released: list[Key] = field(default_factory=list)
+    # an echelon form of the hidden part the plan ended on (span_audit.Echelon.form), for
+    # `release` to start from; dropped once used (it is the size of the elimination)
+    form: list[tuple[int, Row]] = field(default_factory=list, repr=False, compare=False)
 
 
 def close_under_single_equations(
@@ -539,6 +544,7 @@ def plan(
                 round_no,
                 left,
                 [system.keys[i] for i in shares],
+                form=certificates.echelon.form,
             )
         if round_no == max_rounds:
             break
@@ -575,13 +581,15 @@ def _times(vector: np.ndarray, factor: int) -> np.ndarray:
     )
     total = (total & _P) + (total >> np.uint64(61))
     total = (total & _P) + (total >> np.uint64(61))
-    return np.where(total >= _P, total - _P, total)
+    reduced: np.ndarray = np.where(total >= _P, total - _P, total)
+    return reduced
 
 
 def _minus(vector: np.ndarray, other: np.ndarray, factor: int) -> np.ndarray:
     """vector - factor x other modulo PRIME."""
     product = _times(other, factor)
-    return np.where(vector >= product, vector - product, vector + (_P - product))
+    difference: np.ndarray = np.where(vector >= product, vector - product, vector + (_P - product))
+    return difference
 
 
 def release(
