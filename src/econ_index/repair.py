@@ -86,7 +86,8 @@ where decided.is_frozen and not decided.is_primary_suppressed
 """
 
 # the hidden headline cells a release may publish: hidden to protect others (not below k, not
-# a count known by design), in periods not frozen (their decisions stay as published)
+# a count known by design, not by rounds that did not converge), in periods not frozen (their
+# decisions stay as published)
 _RELEASE_CANDIDATES = f"""
 select {_KEYS}
 from {CELLS} as published
@@ -97,7 +98,7 @@ where
     and cells.is_headline
     and not decided.is_frozen
     and published.suppression_reason like 'complementary:%'
-    and published.suppression_reason != '{PINNED_SHARE}'
+    and published.suppression_reason not in ('{PINNED_SHARE}', 'complementary:not_converged')
 """
 
 

@@ -613,8 +613,13 @@ def release(
     again a random vector of it, and a fresh one drawn later takes the same steps, so the next
     candidate is tested on the new state without eliminating again.
 
-    A candidate is kept hidden when its count is known by design (count_known) or it is a
-    share of a hidden base (its count and share give the base back: EquationSystem.shares)."""
+    A candidate is also kept hidden when publishing it would leave an equation with exactly
+    one secret hidden member: the secondary rounds' rule (close_under_single_equations), over
+    every equation, implied ones too (a straddling week's days inside a month add up to a
+    figure the rounds protect, though the audit may find their one hidden day free while the
+    month is hidden); a rerun of the rounds, e.g. once its period is frozen, would otherwise
+    not reach a fixpoint. And when its count is known by design (count_known), or it is a share
+    of a hidden base (its count and share give the base back: EquationSystem.shares)."""
     hidden = np.flatnonzero(system.hidden)
     position = np.full(len(system.keys), -1, dtype=np.int64)
     position[hidden] = np.arange(len(hidden))
@@ -627,6 +632,11 @@ def release(
         watched &= ~system.count_known[hidden]
     published = ~system.hidden
     bases = system.shares.tocsc() if system.shares is not None else None
+    membership = (system.matrix != 0).astype(np.int64).tocsc()
+    secret = np.zeros(len(system.keys), dtype=np.int64)
+    secret[hidden[watched]] = 1
+    # per equation: its secret hidden members
+    holding = membership @ secret
     spent: list[tuple[int, np.ndarray]] = []  # (position of a published c, vector spent on it)
     held: list[np.ndarray] = []
 
@@ -643,10 +653,8 @@ def release(
         return vector
 
     chosen = np.fromiter(candidates, dtype=np.int64)
-    # most expensive first, then most conversations, then key order
-    chosen = chosen[
-        np.lexsort((chosen, -system.n_conversations[chosen], -system.hide_cost[chosen]))
-    ]
+    # most expensive first, then key order
+    chosen = chosen[np.lexsort((chosen, -system.hide_cost[chosen]))]
     released: list[int] = []
     for cell in chosen.tolist():
         at = int(position[cell])
@@ -656,6 +664,9 @@ def release(
             of = bases.indices[bases.indptr[cell] : bases.indptr[cell + 1]]
             if not published[of[of != cell]].all():
                 continue
+        equations = membership.indices[membership.indptr[cell] : membership.indptr[cell + 1]]
+        if (holding[equations] == 2).any():
+            continue
         while len(held) < SAMPLES:
             held.append(draw())
         first, second = int(held[0][at]), int(held[1][at])
@@ -669,6 +680,7 @@ def release(
         inverse = pow(int(used[at]), -1, PRIME)
         held = [_minus(v, used, int(v[at]) * inverse % PRIME) for v in held]
         spent.append((at, used))
+        holding[equations] -= 1
         published[cell] = True
         released.append(cell)
     return released
