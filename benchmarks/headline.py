@@ -19,7 +19,16 @@ import duckdb
 from benchmarks.common import table
 
 QUERY = """
-with decided as (
+-- cells with a hidden base: published, their count and share would give it back
+with shares_of_hidden_bases as (
+    select distinct share_groups.cell_id
+    from intermediate.int_disclosure_share_groups as share_groups
+    inner join intermediate.int_suppression_repaired as bases
+        on share_groups.base_cell_id = bases.cell_id
+    where bases.is_suppressed
+),
+
+decided as (
     select
         cells.cell_id,
         cells.cell_no,
@@ -78,7 +87,9 @@ classed as (
         case
             when not decided.is_suppressed then null
             when decided.suppression_reason like 'primary:%' then 'primary'
-            when decided.suppression_reason = 'complementary:share_base'
+            when
+                decided.suppression_reason = 'complementary:share_base'
+                or shares_of_hidden_bases.cell_id is not null
                 then 'share of a hidden base'
             when decided.suppression_reason = 'complementary:audit' then 'repair (audit)'
             when per_cell.cell_id is null then 'complementary, protects no cell alone'
@@ -87,6 +98,7 @@ classed as (
         end as class
     from decided
     left join per_cell using (cell_id)
+    left join shares_of_hidden_bases using (cell_id)
     where decided.is_headline
 )
 

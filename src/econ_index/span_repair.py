@@ -567,11 +567,17 @@ _LOW30 = np.uint64(2**30 - 1)
 _P = np.uint64(PRIME)
 
 
-def _times(vector: np.ndarray, factor: int) -> np.ndarray:
-    """vector x factor modulo PRIME, elementwise (uint64 entries below PRIME): in 31- and
-    30-bit halves, 2^61 = 1 modulo PRIME, so no partial product passes 64 bits."""
+# random solutions drawn at once when the release runs out (one sweep of the form serves them)
+BATCH = 16
+
+
+def _times(vector: np.ndarray, factor: int | np.ndarray) -> np.ndarray:
+    """vector x factor modulo PRIME, elementwise (uint64 entries below PRIME; `factor` an int
+    or an array that broadcasts): in 31- and 30-bit halves, 2^61 = 1 modulo PRIME, so no
+    partial product passes 64 bits."""
     high, low = vector >> np.uint64(31), vector & _LOW31
-    factor_high, factor_low = np.uint64(factor >> 31), np.uint64(factor & (2**31 - 1))
+    factor = np.asarray(factor, dtype=np.uint64)
+    factor_high, factor_low = factor >> np.uint64(31), factor & _LOW31
     middle = high * factor_low + low * factor_high  # below 2^62, times 2^31
     total = (
         np.uint64(2) * (high * factor_high)  # times 2^62 = 2
@@ -590,6 +596,60 @@ def _minus(vector: np.ndarray, other: np.ndarray, factor: int) -> np.ndarray:
     product = _times(other, factor)
     difference: np.ndarray = np.where(vector >= product, vector - product, vector + (_P - product))
     return difference
+
+
+class _Solutions:
+    """Random solutions of the rows of an echelon `form` (span_audit.null_vector's), many per
+    sweep: back-substitution by levels. A pivot's value is a combination of the columns of its
+    row, free ones and pivots of later rows; a row's level is one more than the highest of the
+    rows whose pivots it reads, so every row of a level reads only values already final, and
+    a level is a few array operations over all its entries and all samples at once."""
+
+    def __init__(self, form: list[tuple[int, Row]], cells: np.ndarray, seed: int) -> None:
+        self.cells = cells  # the columns, in the order of the solutions' entries
+        position = {cell: at for at, cell in enumerate(cells.tolist())}
+        level_of: dict[int, int] = {}  # pivot column -> its row's level
+        targets: list[int] = []  # per entry: its row's pivot, the column it reads, the factor
+        sources: list[int] = []
+        factors: list[int] = []
+        levels: list[int] = []
+        zero: list[int] = []  # pivots of rows holding nothing else: 0 in every solution
+        for pivot, row in reversed(form):
+            minus_inverse = (-pow(row[pivot], -1, PRIME)) % PRIME
+            level, start = 0, len(targets)
+            for column, coefficient in row.items():
+                if column != pivot:
+                    level = max(level, level_of.get(column, -1) + 1)
+                    sources.append(position[column])
+                    factors.append(coefficient * minus_inverse % PRIME)
+            if len(sources) == start:
+                zero.append(position[pivot])
+            targets += [position[pivot]] * (len(sources) - start)
+            levels += [level] * (len(sources) - start)
+            level_of[pivot] = level
+        order = np.lexsort((np.array(targets), np.array(levels)))
+        self._targets = np.array(targets, dtype=np.int64)[order]
+        self._sources = np.array(sources, dtype=np.int64)[order]
+        self._factors = np.array(factors, dtype=np.uint64)[order][:, None]
+        sorted_levels = np.array(levels, dtype=np.int64)[order]
+        self._levels = np.flatnonzero(np.diff(sorted_levels, prepend=-1, append=-2))
+        self._zero = np.array(zero, dtype=np.int64)
+        self._rng = np.random.default_rng(seed)
+
+    def draw(self, count: int) -> list[np.ndarray]:
+        """`count` independent random solutions, each over `cells` (a column no row holds, or
+        no pivot fixes, is free: uniform)."""
+        values = self._rng.integers(0, PRIME, size=(len(self.cells), count), dtype=np.uint64)
+        values[self._zero] = 0
+        for start, end in zip(self._levels[:-1], self._levels[1:], strict=True):
+            targets = self._targets[start:end]
+            products = _times(values[self._sources[start:end]], self._factors[start:end])
+            # summed in 31-bit halves (a row's entries cannot carry past 64 bits), per row
+            first = np.flatnonzero(np.diff(targets, prepend=-1))
+            high = np.add.reduceat(products >> np.uint64(31), first, axis=0) % _P
+            low = np.add.reduceat(products & _LOW31, first, axis=0) % _P
+            values[targets[first]] = (_times(high, 2**31) + low) % _P
+        return list(values.T.copy())
 
 
 def release(
@@ -625,7 +685,6 @@ def release(
     position[hidden] = np.arange(len(hidden))
     if form is None:
         form = span_audit.eliminate(span_audit._hidden_rows(system)).form
-    rng = random.Random(seed)
     # the hidden counts to keep free: not those known by design
     watched = np.ones(len(hidden), dtype=bool)
     if system.count_known.size:
@@ -639,18 +698,14 @@ def release(
     holding = membership @ secret
     spent: list[tuple[int, np.ndarray]] = []  # (position of a published c, vector spent on it)
     held: list[np.ndarray] = []
+    solutions = _Solutions(form, hidden, seed)
 
-    def draw() -> np.ndarray:
-        # a cell no equation holds is free: any value
-        w = span_audit.null_vector(form, rng)
-        vector = np.fromiter(
-            (w[c] if c in w else rng.randrange(PRIME) for c in hidden.tolist()),
-            dtype=np.uint64,
-            count=len(hidden),
-        )
+    def draw() -> list[np.ndarray]:
+        vectors = solutions.draw(BATCH)
         for at, used in spent:
-            vector = _minus(vector, used, int(vector[at]) * pow(int(used[at]), -1, PRIME) % PRIME)
-        return vector
+            inverse = pow(int(used[at]), -1, PRIME)
+            vectors = [_minus(v, used, int(v[at]) * inverse % PRIME) for v in vectors]
+        return vectors
 
     chosen = np.fromiter(candidates, dtype=np.int64)
     # most expensive first, then key order
@@ -667,8 +722,8 @@ def release(
         equations = membership.indices[membership.indptr[cell] : membership.indptr[cell + 1]]
         if (holding[equations] == 2).any():
             continue
-        while len(held) < SAMPLES:
-            held.append(draw())
+        if len(held) < SAMPLES:
+            held += draw()
         first, second = int(held[0][at]), int(held[1][at])
         if not first and not second:  # determined: not a clean system
             continue

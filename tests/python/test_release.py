@@ -158,3 +158,22 @@ def test_random_nested_tables_release_what_a_fresh_audit_per_candidate_releases(
     released = span_repair.release(system, candidates.tolist(), seed=seed)
     assert released == _one_by_one(system, order)
     assert Factorised(_published(system, released)).determined().size == 0
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_solutions_drawn_by_levels_solve_the_hidden_equations(seed: int) -> None:
+    """Every solution of a batch satisfies every equation restricted to the hidden cells
+    (modulo the prime), and the batch's solutions differ (they are drawn, not fixed)."""
+    rng = np.random.default_rng(seed)
+    equations, sizes = nested_table(rng)
+    system = _system(equations, sizes, {name for name in sorted(sizes) if rng.random() < 0.7})
+    rows = span_audit._hidden_rows(system)
+    hidden = np.flatnonzero(system.hidden)
+    solutions = span_repair._Solutions(span_audit.eliminate(rows).form, hidden, seed)
+    drawn = solutions.draw(4)
+    at = {cell: i for i, cell in enumerate(hidden.tolist())}
+    for vector in drawn:
+        values = vector.tolist()
+        for row in rows:
+            assert sum(c * values[at[cell]] for cell, c in row.items()) % span_audit.PRIME == 0
+    assert len({tuple(v.tolist()) for v in drawn}) == 4

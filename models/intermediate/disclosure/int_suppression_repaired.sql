@@ -44,13 +44,17 @@ decided as (
         hides.cell_id is not null as is_repaired,
         repaired_shares.cell_id is not null as is_repaired_share,
         {#- only a cell hidden to protect others can be released: never a primary one, nor a
-            share hidden for its share only (its base's count is known) #}
+            share hidden for its share only (its base's count is known), nor one of a frozen
+            period (its published decision stays) #}
         releases.cell_id is not null
         and decisions.suppression_reason like 'complementary:%'
         and decisions.suppression_reason != 'complementary:pinned_share'
+        and not primary_cells.is_frozen
         and hides.cell_id is null
         and repaired_shares.cell_id is null as is_released
     from {{ ref('int_suppression_secondary') }} as decisions
+    inner join {{ ref('int_suppression_primary') }} as primary_cells
+        on decisions.cell_id = primary_cells.cell_id
     left join hides on decisions.cell_id = hides.cell_id
     left join repaired_shares on decisions.cell_id = repaired_shares.cell_id
     left join {{ ref('stg_econ_index__suppression_repairs') }} as releases
