@@ -2,7 +2,9 @@
 
 ``python -m benchmarks.headline <warehouse>`` after ``econ-index build`` (e.g. ``make demo``).
 A headline cell is one of the cost tier that is hidden last: usage or a collaboration mode of
-the total or a SOC major group, any period. Each hidden one is classed by its reason; a cell
+the total or a SOC major group, any period (int_disclosure_cells.is_headline). Each hidden one
+is classed by its reason; a cell whose base is hidden is a *share of a hidden base* whatever
+the reason the rounds gave it (published, its count and share give the base back); a cell
 hidden to protect another (complementary) is *needed* when some equation holds it and exactly one
 other secret hidden cell (publishing it would give that cell back), and *could have been spared*
 when every such equation also holds a published part with a lower hide cost that is not frozen
