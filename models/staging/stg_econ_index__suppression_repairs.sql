@@ -9,7 +9,10 @@ select
         {{ key }},
     {%- endfor %}
     min(dbt_pass) as dbt_pass,
-    case when bool_or(coalesce(action, 'hide') = 'hide') then 'hide' else 'release' end as action,
+    {#- `action` keeps raw.suppression_repairs' name (a keyword only to the linter) #}
+    case
+        when bool_or(coalesce(action, 'hide') = 'hide') then 'hide' else 'release'
+    end as action,  -- noqa: RF04
     min(cells_fingerprint) as cells_fingerprint,
     count(distinct cells_fingerprint) as n_fingerprints
 from {{ source('econ_index', 'suppression_repairs') }}

@@ -25,7 +25,9 @@ with repair_check as (
 ),
 
 hides as (
-    select cell_id from {{ ref('stg_econ_index__suppression_repairs') }} where action = 'hide'
+    select cell_id
+    from {{ ref('stg_econ_index__suppression_repairs') }}
+    where action = 'hide'
 ),
 
 {# A share gives its base back (count / share), so a base the repair hides hides its shares,
@@ -77,7 +79,8 @@ final as (
         decided.*,
         decided.is_released and shares_of_hidden_bases.cell_id is null as is_published_again
     from decided
-    left join shares_of_hidden_bases using (cell_id)
+    left join shares_of_hidden_bases
+        on decided.cell_id = shares_of_hidden_bases.cell_id
 )
 
 select
