@@ -8,7 +8,10 @@ table stays a dbt model. ``int_suppression_repaired`` hides them after dbt's rou
 ``complementary:audit``, their shares ``complementary:share_base``, from the share groups the
 plan hid with them: int_disclosure_share_groups): the rounds' input is unchanged, so the rerun
 publishes the plan's state P ∪ A and the next plan, a fresh exact audit, finds nothing. The
-passes repeat until the plan, on what dbt publishes, adds nothing.
+passes repeat until the plan, on what dbt publishes, adds nothing. Then, once (and once more
+after a freeze's rerun), the hidden headline cells that nothing needs hidden are released
+(:func:`~econ_index.span_repair.release`; rows with ``action = 'release'``, which
+``int_suppression_repaired`` publishes) and the passes go on from what dbt publishes.
 
 Published cells of frozen closed periods (``fixed``: int_suppression_primary.is_frozen) are never
 chosen: a determined cell that only they could free fails the repair

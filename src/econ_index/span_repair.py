@@ -65,6 +65,10 @@ dbt hide the plan's cells after its rounds (int_suppression_repaired, which hide
 from the same model), so dbt publishes the state the plan ended on, and plans again on what dbt
 publishes: that plan's first round is the exact audit of the whole system from a fresh
 elimination, and the build ends only when it finds nothing determined.
+
+Once a plan finds nothing, `release` publishes again the hidden headline cells nothing needs
+hidden (rounds never publish a cell again), from that plan's elimination: econ_index.repair
+records them as releases, and the next audit checks what dbt publishes.
 """
 
 from __future__ import annotations
@@ -666,7 +670,7 @@ def release(
     One elimination serves every candidate. N, the solutions of the equations restricted to
     the hidden cells, leaves a hidden d free iff some x in N has x_d != 0; publishing c keeps
     the x with x_c = 0, so d becomes determined iff x_d is a multiple of x_c over N. Two random
-    x, x' of N (span_audit.null_vector) test that for every d at once: x_d x'_c = x'_d x_c
+    x, x' of N (_Solutions, BATCH at a time) test that for every d at once: x_d x'_c = x'_d x_c
     holds for every pair when it is a multiple, and with probability 2^-61 otherwise, which
     only keeps c hidden. Once c is published, N shrinks to its x with x_c = 0: each random
     vector held minus the right multiple of one with x_c != 0 (that one, spent, recorded) is
