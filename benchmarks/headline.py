@@ -2,7 +2,9 @@
 
 ``python -m benchmarks.headline <warehouse>`` after ``econ-index build`` (e.g. ``make demo``).
 A headline cell is one of the cost tier that is hidden last: usage or a collaboration mode of
-the total or a SOC major group, any period. Each hidden one is classed by its reason; a cell
+the total or a SOC major group, any period (int_disclosure_cells.is_headline). Each hidden one
+is classed by its reason; a cell whose base is hidden is a *share of a hidden base* whatever
+the reason the rounds gave it (published, its count and share give the base back); a cell
 hidden to protect another (complementary) is *needed* when some equation holds it and exactly one
 other secret hidden cell (publishing it would give that cell back), and *could have been spared*
 when every such equation also holds a published part with a lower hide cost that is not frozen
@@ -18,16 +20,23 @@ import duckdb
 
 from benchmarks.common import table
 
-HEADLINE = "cells.level in ('total', 'major') and cells.facet in ('usage', 'collaboration_mode')"
+QUERY = """
+-- cells with a hidden base: published, their count and share would give it back
+with shares_of_hidden_bases as (
+    select distinct share_groups.cell_id
+    from intermediate.int_disclosure_share_groups as share_groups
+    inner join intermediate.int_suppression_repaired as bases
+        on share_groups.base_cell_id = bases.cell_id
+    where bases.is_suppressed
+),
 
-QUERY = f"""
-with decided as (
+decided as (
     select
         cells.cell_id,
         cells.cell_no,
         cells.period_grain,
         cells.hide_cost,
-        {HEADLINE} as is_headline,
+        cells.is_headline,
         decisions.is_suppressed,
         decisions.suppression_reason,
         primary_cells.is_frozen and not primary_cells.is_primary_suppressed as is_fixed,
@@ -80,7 +89,9 @@ classed as (
         case
             when not decided.is_suppressed then null
             when decided.suppression_reason like 'primary:%' then 'primary'
-            when decided.suppression_reason = 'complementary:share_base'
+            when
+                decided.suppression_reason = 'complementary:share_base'
+                or shares_of_hidden_bases.cell_id is not null
                 then 'share of a hidden base'
             when decided.suppression_reason = 'complementary:audit' then 'repair (audit)'
             when per_cell.cell_id is null then 'complementary, protects no cell alone'
@@ -89,6 +100,7 @@ classed as (
         end as class
     from decided
     left join per_cell using (cell_id)
+    left join shares_of_hidden_bases using (cell_id)
     where decided.is_headline
 )
 

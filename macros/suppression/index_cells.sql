@@ -51,11 +51,10 @@
 {% macro disclosure_hide_cost(grain, level, facet, variable, is_partial) -%}
     case when {{ is_partial }} then 0 else 100 end
     + case
-        when {{ level }} not in ('total', 'major') then 0
+        when not {{ disclosure_is_headline(level, facet) }} then 0
         when {{ facet }} = 'usage' then 60
-        when {{ facet }} = 'collaboration_mode' and {{ variable }} = 'automation' then 40
-        when {{ facet }} = 'collaboration_mode' then 20
-        else 0
+        when {{ variable }} = 'automation' then 40
+        else 20
     end
     + case {{ grain }} when 'day' then 0 when 'week' then 1 when 'month' then 2 else 3 end
     + case {{ level }}
@@ -72,4 +71,12 @@
         when {{ facet }} = 'collaboration_mode' and {{ variable }} = 'augmentation' then 1
         else 2
     end
+{%- endmacro %}
+
+{#- The headline cells (issue #15), the only statement of which they are: usage and the
+    automation / augmentation split of the total and the SOC major groups, every period. They
+    cost most to hide (disclosure_hide_cost) and are published again when nothing needs them
+    (econ_index.span_repair.release, read from int_disclosure_cells.is_headline). -#}
+{% macro disclosure_is_headline(level, facet) -%}
+    ({{ level }} in ('total', 'major') and {{ facet }} in ('usage', 'collaboration_mode'))
 {%- endmacro %}

@@ -752,7 +752,8 @@ def build(
         out.print(
             f"repair pass {dbt_pass}: {plan.determined_before:,} hidden cells determined,"
             f" {len(plan.added):,} more hidden and {len(plan.shares):,} shares of them"
-            f" ({plan.rounds} rounds)",
+            f" ({plan.rounds} rounds)"
+            + (f", then {len(plan.released):,} headline cells released" if plan.released else ""),
             highlight=False,
         )
 

@@ -8,7 +8,10 @@ table stays a dbt model. ``int_suppression_repaired`` hides them after dbt's rou
 ``complementary:audit``, their shares ``complementary:share_base``, from the share groups the
 plan hid with them: int_disclosure_share_groups): the rounds' input is unchanged, so the rerun
 publishes the plan's state P ∪ A and the next plan, a fresh exact audit, finds nothing. The
-passes repeat until the plan, on what dbt publishes, adds nothing.
+passes repeat until the plan, on what dbt publishes, adds nothing. Then, once (and once more
+after a freeze's rerun), the hidden headline cells that nothing needs hidden are released
+(:func:`~econ_index.span_repair.release`; rows with ``action = 'release'``, which
+``int_suppression_repaired`` publishes) and the passes go on from what dbt publishes.
 
 Published cells of frozen closed periods (``fixed``: int_suppression_primary.is_frozen) are never
 chosen: a determined cell that only they could free fails the repair
@@ -20,6 +23,7 @@ After a clean pass, :func:`build` freezes the periods that have closed (doc bloc
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -31,6 +35,7 @@ from econ_index.audit import (
     CELLS,
     DISCLOSURE_CELLS,
     KEY_COLUMNS,
+    PINNED_SHARE,
     SHARE_GROUPS,
     EquationSystem,
     Key,
@@ -39,7 +44,7 @@ from econ_index.audit import (
 from econ_index.daily import TESTS_CHANGED_SINCE_ENV, daily_tests_since
 from econ_index.dbt_runner import check_seeds, describe, parse_project, run_dbt
 from econ_index.span_parts import AUDIT_WORKERS
-from econ_index.span_repair import Plan, RepairError, confirm_then_plan, plan
+from econ_index.span_repair import Plan, RepairError, confirm_then_plan, plan, release
 from econ_index.warehouse import DDL, WarehouseError, explain_error
 
 REPAIRS_TABLE = "raw.suppression_repairs"
@@ -84,6 +89,22 @@ inner join {DISCLOSURE_CELLS} as cells using (cell_id)
 where decided.is_frozen and not decided.is_primary_suppressed
 """
 
+# the hidden headline cells a release may publish: hidden to protect others (not below k, not
+# a count known by design, not by rounds that did not converge), in periods not frozen (their
+# decisions stay as published)
+_RELEASE_CANDIDATES = f"""
+select {_KEYS}
+from {CELLS} as published
+inner join {DISCLOSURE_CELLS} as cells using ({", ".join(KEY_COLUMNS)})
+inner join intermediate.int_suppression_primary as decided using (cell_id)
+where
+    published.is_suppressed
+    and cells.is_headline
+    and not decided.is_frozen
+    and published.suppression_reason like 'complementary:%'
+    and published.suppression_reason not in ('{PINNED_SHARE}', 'complementary:not_converged')
+"""
+
 
 def plan_for_warehouse(
     warehouse: Path,
@@ -107,10 +128,20 @@ def plan_for_warehouse(
     return confirm_then_plan(system, fixed=fixed, workers=audit_workers), system
 
 
-def _record(warehouse: Path, added: list[Key], dbt_pass: int) -> None:
-    """Store `added` in raw.suppression_repairs, stamped with the fingerprint of the cells they
-    were planned on (int_disclosure_fingerprint); pass 0 empties it (a build starts afresh, so
-    the same facts always give the same publication)."""
+def release_for_warehouse(warehouse: Path, system: EquationSystem, found: Plan) -> list[Key]:
+    """The hidden headline cells of the publication in `warehouse` that can be published again
+    with nothing determined (span_repair.release), dearest to hide first: those hidden to
+    protect others, outside frozen periods. `system` and `found`: its clean plan."""
+    with duckdb.connect(str(warehouse)) as con:
+        candidates = set(con.execute(_RELEASE_CANDIDATES).fetchall())
+    index = [cell for cell, key in enumerate(system.keys) if key in candidates]
+    return [system.keys[cell] for cell in release(system, index, found.form or None)]
+
+
+def _record(warehouse: Path, added: list[Key], dbt_pass: int, action: str = "hide") -> None:
+    """Store `added` in raw.suppression_repairs with `action` (hide, or release), stamped with
+    the fingerprint of the cells they were planned on (int_disclosure_fingerprint); pass 0
+    empties it (a build starts afresh, so the same facts always give the same publication)."""
     recorded_at = datetime.now(UTC).replace(tzinfo=None)
     try:
         with duckdb.connect(str(warehouse)) as con:
@@ -121,8 +152,9 @@ def _record(warehouse: Path, added: list[Key], dbt_pass: int) -> None:
                 found = con.execute(f"select cells_fingerprint from {FINGERPRINT}").fetchone()
                 fingerprint = found[0] if found else None
                 con.executemany(
-                    f"insert into {REPAIRS_TABLE} values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    [(*key, dbt_pass, recorded_at, fingerprint) for key in added],
+                    f"insert into {REPAIRS_TABLE} ({', '.join(KEY_COLUMNS)}, dbt_pass,"
+                    f" recorded_at, cells_fingerprint, action) values ({', '.join('?' * 10)})",
+                    [(*key, dbt_pass, recorded_at, fingerprint, action) for key in added],
                 )
     except duckdb.Error as exc:
         raise WarehouseError(explain_error(warehouse, exc)) from None
@@ -266,17 +298,36 @@ def build(
     # the passes rebuild only models after int_disclosure_equations: read them once
     system: EquationSystem | None = None
     audits = 0  # since the first build, then since the freeze's rerun
+    released = False  # since the first build, then since the freeze's rerun
     while audits < MAX_DBT_PASSES:
         audits += 1
         found, system = plan_for_warehouse(warehouse, system, audit_workers if plans else None)
-        plans.append(found)
-        if plans[-1].added:
-            _record(warehouse, plans[-1].added, len(plans))
+        plans.append(replace(found, form=[]))
+        if found.added:
+            _record(warehouse, found.added, len(plans))
             result = run_dbt(
                 pass_command(FIRST_READER), warehouse=warehouse, verbose=verbose, manifest=manifest
             )
             report(f"dbt run {FIRST_READER}+ (repair pass {len(plans)}): {describe(result)}")
             continue
+        if not released:
+            # clean: the hidden headline cells nothing needs hidden are published again, once;
+            # the next audit checks what dbt publishes from them
+            released = True
+            if publish := release_for_warehouse(warehouse, system, found):
+                plans[-1] = replace(plans[-1], released=publish)
+                _record(warehouse, publish, len(plans), "release")
+                result = run_dbt(
+                    pass_command(FIRST_READER),
+                    warehouse=warehouse,
+                    verbose=verbose,
+                    manifest=manifest,
+                )
+                report(
+                    f"dbt run {FIRST_READER}+ ({len(publish):,} headline cells released):"
+                    f" {describe(result)}"
+                )
+                continue
         frozen = _freeze(warehouse) if freeze else 0
         if not frozen:
             _test_publication(warehouse, verbose, environment, report, manifest)
@@ -291,7 +342,7 @@ def build(
             pass_command(FROZEN_READER), warehouse=warehouse, verbose=verbose, manifest=manifest
         )
         report(f"dbt run {FROZEN_READER}+ (after the freeze): {describe(result)}")
-        audits = 0
+        audits, released = 0, False
     raise RepairError(f"hidden counts still determined after {MAX_DBT_PASSES} dbt passes")
 
 

@@ -67,6 +67,11 @@ publishes: that plan's first round is the exact audit of the whole system from a
 elimination, and the build ends only when it finds nothing determined. Expected clean, that
 audit runs first on its own (confirm_then_plan: span_parts.determined, in parallel, recording
 nothing), and the plan only when it finds something.
+
+Once a plan finds nothing, `release` publishes again the hidden headline cells nothing needs
+hidden (rounds never publish a cell again), from that plan's elimination (a fresh one after a
+confirming audit, which records none): econ_index.repair records them as releases, and the next
+audit checks what dbt publishes.
 """
 
 from __future__ import annotations
@@ -79,7 +84,7 @@ import numpy as np
 
 from econ_index import span_audit, span_parts
 from econ_index.audit import EquationSystem, Key, independent_equations
-from econ_index.span_audit import PRIME, Row, Steps
+from econ_index.span_audit import PRIME, SAMPLES, Row, Steps
 
 MAX_ROUNDS = 50
 # the neighbourhood of a determined cell a local perturbation may move (Certificates.perturbations):
@@ -105,6 +110,11 @@ class Plan:
     # hidden with `added` as shares of a base among them (EquationSystem.shares_of), which
     # int_suppression_repaired hides itself
     shares: list[Key] = field(default_factory=list)
+    # hidden cells published again once the plan found nothing (econ_index.repair: `release`)
+    released: list[Key] = field(default_factory=list)
+    # an echelon form of the hidden part the plan ended on (span_audit.Echelon.form), for
+    # `release` to start from; dropped once used (it is the size of the elimination)
+    form: list[tuple[int, Row]] = field(default_factory=list, repr=False, compare=False)
 
 
 def close_under_single_equations(
@@ -541,6 +551,7 @@ def plan(
                 round_no,
                 left,
                 [system.keys[i] for i in shares],
+                form=certificates.echelon.form,
             )
         if round_no == max_rounds:
             break
@@ -570,6 +581,185 @@ def confirm_then_plan(
     if span_parts.determined(system, workers=workers).size:
         return plan(system, fixed=fixed)
     return Plan([], 0, 0, [0])
+
+
+_LOW31 = np.uint64(2**31 - 1)
+_LOW30 = np.uint64(2**30 - 1)
+_P = np.uint64(PRIME)
+
+
+# random solutions drawn at once when the release runs out (one sweep of the form serves them)
+BATCH = 16
+
+
+def _times(vector: np.ndarray, factor: int | np.ndarray) -> np.ndarray:
+    """vector x factor modulo PRIME, elementwise (uint64 entries below PRIME; `factor` an int
+    or an array that broadcasts): in 31- and 30-bit halves, 2^61 = 1 modulo PRIME, so no
+    partial product passes 64 bits."""
+    high, low = vector >> np.uint64(31), vector & _LOW31
+    factor = np.asarray(factor, dtype=np.uint64)
+    factor_high, factor_low = factor >> np.uint64(31), factor & _LOW31
+    middle = high * factor_low + low * factor_high  # below 2^62, times 2^31
+    total = (
+        np.uint64(2) * (high * factor_high)  # times 2^62 = 2
+        + (middle >> np.uint64(30))
+        + ((middle & _LOW30) << np.uint64(31))
+        + low * factor_low
+    )
+    total = (total & _P) + (total >> np.uint64(61))
+    total = (total & _P) + (total >> np.uint64(61))
+    reduced: np.ndarray = np.where(total >= _P, total - _P, total)
+    return reduced
+
+
+def _minus(vector: np.ndarray, other: np.ndarray, factor: int) -> np.ndarray:
+    """vector - factor x other modulo PRIME."""
+    product = _times(other, factor)
+    difference: np.ndarray = np.where(vector >= product, vector - product, vector + (_P - product))
+    return difference
+
+
+class _Solutions:
+    """Random solutions of the rows of an echelon `form` (span_audit.null_vector's), many per
+    sweep: back-substitution by levels. A pivot's value is a combination of the columns of its
+    row, free ones and pivots of later rows; a row's level is one more than the highest of the
+    rows whose pivots it reads, so every row of a level reads only values already final, and
+    a level is a few array operations over all its entries and all samples at once."""
+
+    def __init__(self, form: list[tuple[int, Row]], cells: np.ndarray, seed: int) -> None:
+        self.cells = cells  # the columns, in the order of the solutions' entries
+        position = {cell: at for at, cell in enumerate(cells.tolist())}
+        level_of: dict[int, int] = {}  # pivot column -> its row's level
+        targets: list[int] = []  # per entry: its row's pivot, the column it reads, the factor
+        sources: list[int] = []
+        factors: list[int] = []
+        levels: list[int] = []
+        zero: list[int] = []  # pivots of rows holding nothing else: 0 in every solution
+        for pivot, row in reversed(form):
+            minus_inverse = (-pow(row[pivot], -1, PRIME)) % PRIME
+            level, start = 0, len(targets)
+            for column, coefficient in row.items():
+                if column != pivot:
+                    level = max(level, level_of.get(column, -1) + 1)
+                    sources.append(position[column])
+                    factors.append(coefficient * minus_inverse % PRIME)
+            if len(sources) == start:
+                zero.append(position[pivot])
+            targets += [position[pivot]] * (len(sources) - start)
+            levels += [level] * (len(sources) - start)
+            level_of[pivot] = level
+        order = np.lexsort((np.array(targets), np.array(levels)))
+        self._targets = np.array(targets, dtype=np.int64)[order]
+        self._sources = np.array(sources, dtype=np.int64)[order]
+        self._factors = np.array(factors, dtype=np.uint64)[order][:, None]
+        sorted_levels = np.array(levels, dtype=np.int64)[order]
+        self._levels = np.flatnonzero(np.diff(sorted_levels, prepend=-1, append=-2))
+        self._zero = np.array(zero, dtype=np.int64)
+        self._rng = np.random.default_rng(seed)
+
+    def draw(self, count: int) -> list[np.ndarray]:
+        """`count` independent random solutions, each over `cells` (a column no row holds, or
+        no pivot fixes, is free: uniform)."""
+        values = self._rng.integers(0, PRIME, size=(len(self.cells), count), dtype=np.uint64)
+        values[self._zero] = 0
+        for start, end in zip(self._levels[:-1], self._levels[1:], strict=True):
+            targets = self._targets[start:end]
+            products = _times(values[self._sources[start:end]], self._factors[start:end])
+            # summed in 31-bit halves (a row's entries cannot carry past 64 bits), per row
+            first = np.flatnonzero(np.diff(targets, prepend=-1))
+            high = np.add.reduceat(products >> np.uint64(31), first, axis=0) % _P
+            low = np.add.reduceat(products & _LOW31, first, axis=0) % _P
+            values[targets[first]] = (_times(high, 2**31) + low) % _P
+        return list(values.T.copy())
+
+
+def release(
+    system: EquationSystem,
+    candidates: Iterable[int],
+    form: list[tuple[int, Row]] | None = None,
+    seed: int = 0,
+) -> list[int]:
+    """Of `candidates` (hidden cells, e.g. the headline cells hidden to protect others), those
+    published one after another, most expensive to hide first, while no hidden count becomes
+    determined: returns them in that order. `system` must be clean (nothing determined);
+    `form`, an echelon form of its hidden part (span_audit.Echelon.form) if one is at hand.
+
+    One elimination serves every candidate. N, the solutions of the equations restricted to
+    the hidden cells, leaves a hidden d free iff some x in N has x_d != 0; publishing c keeps
+    the x with x_c = 0, so d becomes determined iff x_d is a multiple of x_c over N. Two random
+    x, x' of N (_Solutions, BATCH at a time) test that for every d at once: x_d x'_c = x'_d x_c
+    holds for every pair when it is a multiple, and with probability 2^-61 otherwise, which
+    only keeps c hidden. Once c is published, N shrinks to its x with x_c = 0: each random
+    vector held minus the right multiple of one with x_c != 0 (that one, spent, recorded) is
+    again a random vector of it, and a fresh one drawn later takes the same steps, so the next
+    candidate is tested on the new state without eliminating again.
+
+    A candidate is also kept hidden when publishing it would leave an equation with exactly
+    one secret hidden member: the secondary rounds' rule (close_under_single_equations), over
+    every equation, implied ones too (a straddling week's days inside a month add up to a
+    figure the rounds protect, though the audit may find their one hidden day free while the
+    month is hidden); a rerun of the rounds, e.g. once its period is frozen, would otherwise
+    not reach a fixpoint. And when its count is known by design (count_known), or it is a share
+    of a hidden base (its count and share give the base back: EquationSystem.shares)."""
+    hidden = np.flatnonzero(system.hidden)
+    position = np.full(len(system.keys), -1, dtype=np.int64)
+    position[hidden] = np.arange(len(hidden))
+    if form is None:
+        form = span_audit.eliminate(span_audit._hidden_rows(system)).form
+    # the hidden counts to keep free: not those known by design
+    watched = np.ones(len(hidden), dtype=bool)
+    if system.count_known.size:
+        watched &= ~system.count_known[hidden]
+    published = ~system.hidden
+    bases = system.shares.tocsc() if system.shares is not None else None
+    membership = (system.matrix != 0).astype(np.int64).tocsc()
+    secret = np.zeros(len(system.keys), dtype=np.int64)
+    secret[hidden[watched]] = 1
+    # per equation: its secret hidden members
+    holding = membership @ secret
+    spent: list[tuple[int, np.ndarray]] = []  # (position of a published c, vector spent on it)
+    held: list[np.ndarray] = []
+    solutions = _Solutions(form, hidden, seed)
+
+    def draw() -> list[np.ndarray]:
+        vectors = solutions.draw(BATCH)
+        for at, used in spent:
+            inverse = pow(int(used[at]), -1, PRIME)
+            vectors = [_minus(v, used, int(v[at]) * inverse % PRIME) for v in vectors]
+        return vectors
+
+    chosen = np.fromiter(candidates, dtype=np.int64)
+    # most expensive first, then key order
+    chosen = chosen[np.lexsort((chosen, -system.hide_cost[chosen]))]
+    released: list[int] = []
+    for cell in chosen.tolist():
+        at = int(position[cell])
+        if at < 0 or not watched[at]:
+            continue
+        if bases is not None:
+            of = bases.indices[bases.indptr[cell] : bases.indptr[cell + 1]]
+            if not published[of[of != cell]].all():
+                continue
+        equations = membership.indices[membership.indptr[cell] : membership.indptr[cell + 1]]
+        if (holding[equations] == 2).any():
+            continue
+        if len(held) < SAMPLES:
+            held += draw()
+        first, second = int(held[0][at]), int(held[1][at])
+        if not first and not second:  # determined: not a clean system
+            continue
+        watched[at] = False
+        if (watched & (_times(held[0], second) == _times(held[1], first))).any():
+            watched[at] = True
+            continue
+        used = held.pop(0 if first else 1)
+        inverse = pow(int(used[at]), -1, PRIME)
+        held = [_minus(v, used, int(v[at]) * inverse % PRIME) for v in held]
+        spent.append((at, used))
+        holding[equations] -= 1
+        published[cell] = True
+        released.append(cell)
+    return released
 
 
 def determined_after(system: EquationSystem, repair: Plan) -> np.ndarray:

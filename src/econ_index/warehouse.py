@@ -87,9 +87,13 @@ create table if not exists {RAW_SCHEMA}.suppression_repairs (
     recorded_at   timestamp not null,
     -- int_disclosure_fingerprint of the cells the repair was planned on: a dbt build over
     -- other cells fails instead of reusing it
-    cells_fingerprint varchar
+    cells_fingerprint varchar,
+    -- 'hide', or 'release': a hidden headline cell nothing needs hidden, published again
+    -- (econ_index.span_repair.release)
+    action varchar not null default 'hide'
 );
 alter table {RAW_SCHEMA}.suppression_repairs add column if not exists cells_fingerprint varchar;
+alter table {RAW_SCHEMA}.suppression_repairs add column if not exists action varchar default 'hide';
 
 -- what was published for the cells of closed periods (incremental time suppression): written
 -- by econ-index build once a period closes, read by int_suppression_frozen, which keeps these

@@ -536,7 +536,7 @@ def test_repairs_planned_on_other_cells_fail_the_build(
     total = ("all", first_day, "total", "total", "usage", "all")
     with duckdb.connect(str(warehouse)) as con:
         con.execute(
-            "insert into raw.suppression_repairs values (?, ?, ?, ?, ?, ?, 1, now(), ?)",
+            "insert into raw.suppression_repairs values (?, ?, ?, ?, ?, ?, 1, now(), ?, 'hide')",
             [*total, fingerprint],
         )
     run_dbt(chain, warehouse=warehouse, target_path=target, variables=k, quiet=True)

@@ -300,19 +300,35 @@ def test_build_repairs_until_no_hidden_count_is_determined(demo: dict[str, objec
     )
     assert passes and passes[-1][1:] == ("0", "0"), demo["build_output"]
     added = sum(int(n.replace(",", "")) for _, _, n in passes)
+    # the headline cells released after a clean pass (span_repair.release) are its other rows
+    released = sum(
+        int(n.replace(",", ""))
+        for n in re.findall(
+            r"then\s+([\d,]+)\s+headline\s+cells\s+released", str(demo["build_output"])
+        )
+    )
     with duckdb.connect(str(demo["warehouse"]), read_only=True) as con:
         repairs = con.execute(
             "select count(*), count(*) filter (where c.is_suppressed)"
             " from raw.suppression_repairs as r inner join published.pub_index_cells as c"
             " using (period_grain, period_start, level, node_id, facet, variable)"
+            " where r.action = 'hide'"
+        ).fetchone()
+        releases = con.execute(
+            "select count(*), count(*) filter (where d.is_headline)"
+            " from raw.suppression_repairs as r inner join intermediate.int_disclosure_cells as d"
+            " using (period_grain, period_start, level, node_id, facet, variable)"
+            " where r.action = 'release'"
         ).fetchone()
     assert repairs == (added, added)
+    assert releases == (released, released)
 
 
 def test_build_sums_dbt_up(demo: dict[str, object]) -> None:
     """Without --verbose, `build` prints a line per dbt command, not dbt's node-by-node log."""
     lines = str(demo["build_output"]).splitlines()
-    assert len(lines) < 12, lines
+    # a few lines per dbt command and per audit (wrapped at 80 columns), not one per node
+    assert len(lines) < 24, lines
     assert re.search(r"dbt build: .*\d+ models.*\d+ tests", " ".join(lines))
     # progress with totals on stderr (no terminal: a line per tenth of the nodes), summed up too
     progress = re.findall(r"^\[(\d+)/(\d+)\] dbt build", str(demo["build_progress"]), re.M)
@@ -443,6 +459,7 @@ def test_canary_runs_reconcile_and_quarantine_what_they_should(demo: dict[str, o
         "backend",
         "scrubber",  # fast | strong
         "partition_name",  # by default the inputs' paths
+        "action",  # a repair's: hide | release
         "cells_fingerprint",  # a hash of the cells a repair was planned on
         "suppression_reason",  # why a frozen cell of a closed period was hidden
     }, columns

@@ -159,7 +159,7 @@ def compiled(tmp_path_factory: pytest.TempPathFactory) -> CompiledSql:
     # the repairs a fixture hides, stamped with the fixture's own cells (never stale)
     (project / "models/stg_econ_index__suppression_repairs.sql").write_text(
         "select {{ suppression_cell_id() }} as cell_id, "
-        f"{', '.join(KEY_COLUMNS)}, 1 as dbt_pass, fingerprint.cells_fingerprint,"
+        f"{', '.join(KEY_COLUMNS)}, 1 as dbt_pass, 'hide' as action, fingerprint.cells_fingerprint,"
         " 1 as n_fingerprints from main.suppression_repairs_fixture"
         " cross join {{ ref('int_disclosure_fingerprint') }} as fingerprint\n"
     )

@@ -39,7 +39,8 @@ select
     bases.cell_id as base_cell_id,
     bases.cell_no as base_cell_no,
     {{ disclosure_hide_cost('cells.period_grain', 'cells.level', 'cells.facet', 'cells.variable',
-                            'cells.is_partial_period') }} as hide_cost
+                            'cells.is_partial_period') }} as hide_cost,
+    {{ disclosure_is_headline('cells.level', 'cells.facet') }} as is_headline
 from numbered as cells
 left join numbered as bases
     on
