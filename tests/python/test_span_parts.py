@@ -155,5 +155,6 @@ def test_the_build_confirms_every_audit_after_the_first(
     monkeypatch.setattr(repair, "run_dbt", lambda *_, **__: None)
     monkeypatch.setattr(repair, "describe", lambda _: "")
     monkeypatch.setattr(repair, "plan_for_warehouse", planned)
+    monkeypatch.setattr(repair, "release_for_warehouse", lambda *_: [])
     repair.build(tmp_path / "w.duckdb", audit_workers=3)
     assert asked == [None, 3]
