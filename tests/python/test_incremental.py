@@ -307,6 +307,7 @@ def test_econ_index_build_daily_runs_the_daily_selector(
     monkeypatch.setattr(repair, "run_dbt", lambda command, **_: commands.append(command))
     monkeypatch.setattr(repair, "describe", lambda _: "")
     monkeypatch.setattr(repair, "plan_for_warehouse", lambda *_: (repair.Plan([], 0, 0), None))
+    monkeypatch.setattr(repair, "release_for_warehouse", lambda *_: [])  # nothing to release
     warehouse = tmp_path / "w.duckdb"
     result = CliRunner().invoke(app, ["build", "--warehouse", str(warehouse), *options])
     assert result.exit_code == 0, result.output
